@@ -1,0 +1,321 @@
+package io.mlqueue.contract;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * JSON codec of the wire contract, on Jackson's streaming API: no object tree per message, and the
+ * original literal of a numeric id is kept so it can be echoed unchanged.
+ *
+ * <p>Decoding validates: an object with an {@code id} (string or number) and a {@code body} of the
+ * right shape, every number finite, no duplicated field, bounded nesting and size. Unknown fields are
+ * skipped, so producers may add their own. {@code NaN} and {@code Infinity} are accepted by the parser
+ * (Python's {@code json.dumps} writes them) only to be rejected by name.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class MessageCodec {
+  /** Default limit on a message body, in bytes. */
+  public static final int DEFAULT_MAX_BYTES = 1 << 20;
+
+  static final String ID = "id";
+  static final String BODY = "body";
+  static final String MODEL = "model";
+  static final String SENT_AT = "sent_at";
+
+  private static final int MAX_NESTING = 32;
+  private static final int MAX_FEATURES = 1 << 16;
+
+  private final JsonFactory factory;
+  private final int maxBytes;
+
+  /** A codec that refuses bodies over {@link #DEFAULT_MAX_BYTES}. */
+  public MessageCodec() {
+    this(DEFAULT_MAX_BYTES);
+  }
+
+  /** A codec that refuses bodies over {@code maxBytes}. */
+  public MessageCodec(int maxBytes) {
+    if (maxBytes < 64) {
+      throw new IllegalArgumentException("maxBytes must be at least 64, was " + maxBytes);
+    }
+    this.maxBytes = maxBytes;
+    this.factory =
+        JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build();
+  }
+
+  public int maxBytes() {
+    return maxBytes;
+  }
+
+  // ---- encoding ----
+
+  public byte[] encode(FeaturesMessage message) {
+    try (Writer w = new Writer()) {
+      w.gen.writeStartObject();
+      writeId(w.gen, message.id());
+      w.gen.writeArrayFieldStart(BODY);
+      for (double v : message.features()) {
+        w.gen.writeNumber(v);
+      }
+      w.gen.writeEndArray();
+      if (message.sentAtMillis() != 0) {
+        w.gen.writeNumberField(SENT_AT, message.sentAtMillis());
+      }
+      w.gen.writeEndObject();
+      return w.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public byte[] encode(ValueMessage message) {
+    try (Writer w = new Writer()) {
+      w.gen.writeStartObject();
+      writeId(w.gen, message.id());
+      w.gen.writeNumberField(BODY, message.value());
+      if (!message.model().isEmpty()) {
+        w.gen.writeStringField(MODEL, message.model());
+      }
+      if (message.sentAtMillis() != 0) {
+        w.gen.writeNumberField(SENT_AT, message.sentAtMillis());
+      }
+      w.gen.writeEndObject();
+      return w.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeId(JsonGenerator gen, MessageId id) throws IOException {
+    gen.writeFieldName(ID);
+    if (id.numeric()) {
+      gen.writeNumber(id.text()); // the literal as received, not re-formatted
+    } else {
+      gen.writeString(id.text());
+    }
+  }
+
+  // ---- decoding ----
+
+  /** Decodes a message of queue {@code features}. */
+  public FeaturesMessage decodeFeatures(byte[] body) throws InvalidMessageException {
+    Fields f = parse(body, true);
+    return new FeaturesMessage(f.id, f.vector, f.sentAt);
+  }
+
+  /** Decodes a message of queue {@code y_true} or {@code y_pred}. */
+  public ValueMessage decodeValue(byte[] body) throws InvalidMessageException {
+    Fields f = parse(body, false);
+    return new ValueMessage(f.id, f.scalar, f.model, f.sentAt);
+  }
+
+  /**
+   * Reads just the id of a message, for naming a dead letter whose body is otherwise invalid; empty
+   * when the body has no readable id.
+   */
+  public Optional<MessageId> peekId(byte[] body) {
+    if (body == null || body.length > maxBytes) {
+      return Optional.empty();
+    }
+    try (JsonParser p = factory.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return Optional.empty();
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (ID.equals(name)) {
+          return Optional.ofNullable(readId(p, t));
+        }
+        p.skipChildren();
+      }
+    } catch (IOException | InvalidMessageException e) {
+      // no readable id
+    }
+    return Optional.empty();
+  }
+
+  private static final class Fields {
+    MessageId id;
+    double[] vector;
+    double scalar;
+    boolean hasBody;
+    String model = "";
+    long sentAt;
+  }
+
+  private Fields parse(byte[] body, boolean vector) throws InvalidMessageException {
+    if (body == null || body.length == 0) {
+      throw new InvalidMessageException("empty message body");
+    }
+    if (body.length > maxBytes) {
+      throw new InvalidMessageException(
+          "message body of " + body.length + " bytes is over the limit of " + maxBytes + " bytes");
+    }
+    Fields f = new Fields();
+    try (JsonParser p = factory.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new InvalidMessageException(
+            "expected a JSON object {\"id\": …, \"body\": …}, got " + describe(p.currentToken()));
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case ID -> f.id = readId(p, t);
+          case BODY -> {
+            f.hasBody = true;
+            if (vector) {
+              f.vector = readVector(p, t);
+            } else {
+              f.scalar = readNumber(p, t, "body");
+            }
+          }
+          case MODEL -> f.model = t == JsonToken.VALUE_STRING ? p.getText() : "";
+          case SENT_AT -> f.sentAt = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+          default -> p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new InvalidMessageException("unexpected content after the JSON object");
+      }
+    } catch (InvalidMessageException e) {
+      throw e;
+    } catch (StreamConstraintsException e) {
+      throw new InvalidMessageException("JSON nested deeper than " + MAX_NESTING + " levels", e);
+    } catch (JsonEOFException e) {
+      throw new InvalidMessageException("truncated JSON: " + firstLine(e), e);
+    } catch (IOException e) {
+      throw new InvalidMessageException("not valid JSON: " + firstLine(e), e);
+    }
+    if (f.id == null) {
+      throw new InvalidMessageException("missing field \"id\"");
+    }
+    if (!f.hasBody) {
+      throw new InvalidMessageException("missing field \"body\"");
+    }
+    return f;
+  }
+
+  private static MessageId readId(JsonParser p, JsonToken t)
+      throws IOException, InvalidMessageException {
+    return switch (t) {
+      case VALUE_STRING -> {
+        String s = p.getText();
+        if (s.isEmpty()) {
+          throw new InvalidMessageException("\"id\" is an empty string");
+        }
+        yield MessageId.of(s);
+      }
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        if (p.isNaN()) {
+          throw new InvalidMessageException("\"id\" is not a finite number");
+        }
+        yield MessageId.ofNumber(p.getText());
+      }
+      default ->
+          throw new InvalidMessageException(
+              "\"id\" must be a string or a number, got " + describe(t));
+    };
+  }
+
+  private static double[] readVector(JsonParser p, JsonToken t)
+      throws IOException, InvalidMessageException {
+    if (t != JsonToken.START_ARRAY) {
+      throw new InvalidMessageException(
+          "\"body\" must be a list of numbers, got " + describe(t));
+    }
+    double[] values = new double[16];
+    int n = 0;
+    JsonToken e;
+    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (n == MAX_FEATURES) {
+        throw new InvalidMessageException("\"body\" has more than " + MAX_FEATURES + " values");
+      }
+      if (n == values.length) {
+        values = Arrays.copyOf(values, n * 2);
+      }
+      values[n] = readNumber(p, e, "body[" + n + "]");
+      n++;
+    }
+    if (n == 0) {
+      throw new InvalidMessageException("\"body\" is an empty list");
+    }
+    return Arrays.copyOf(values, n);
+  }
+
+  private static double readNumber(JsonParser p, JsonToken t, String where)
+      throws IOException, InvalidMessageException {
+    if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw new InvalidMessageException(where + " must be a number, got " + describe(t));
+    }
+    double v = p.getDoubleValue();
+    if (!Double.isFinite(v)) {
+      throw new InvalidMessageException(where + " is not a finite number (" + p.getText() + ")");
+    }
+    return v;
+  }
+
+  private static String describe(JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    return switch (t) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "a list";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.asString() == null ? t.name() : t.asString();
+    };
+  }
+
+  private static String firstLine(IOException e) {
+    String m =
+        String.valueOf(
+            e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                ? j.getOriginalMessage()
+                : e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  /** A generator over a reusable-free byte builder; one per encode, cheap. */
+  private final class Writer implements AutoCloseable {
+    final ByteArrayBuilder out = new ByteArrayBuilder(128);
+    final JsonGenerator gen;
+
+    Writer() throws IOException {
+      gen = factory.createGenerator(out);
+    }
+
+    byte[] bytes() throws IOException {
+      gen.flush();
+      return out.toByteArray();
+    }
+
+    @Override
+    public void close() throws IOException {
+      gen.close();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package io.mlqueue.contract;
+
+import java.util.List;
+
+/**
+ * Queue names of the course's contract. All of them live on the default exchange, so the routing key
+ * of a publish is the queue name.
+ */
+public final class Queues {
+  /** Feature vectors: {@code {"id": …, "body": [numbers]}}. */
+  public static final String FEATURES = "features";
+  /** True answers: {@code {"id": …, "body": number}}. */
+  public static final String Y_TRUE = "y_true";
+  /** Predictions: {@code {"id": …, "body": number}}. */
+  public static final String Y_PRED = "y_pred";
+
+  /** The three queues of the pipeline, in the order the data flows. */
+  public static final List<String> PIPELINE = List.of(FEATURES, Y_TRUE, Y_PRED);
+
+  /** Suffix of a queue's dead-letter queue; a dead letter carries its reason in a header. */
+  public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+  private Queues() {}
+
+  /** The dead-letter queue that belongs to {@code queue}, e.g. {@code features.dlq}. */
+  public static String deadLetterQueue(String queue) {
+    return queue + DEAD_LETTER_SUFFIX;
+  }
+}
