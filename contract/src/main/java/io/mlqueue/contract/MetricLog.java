@@ -31,7 +31,8 @@ public final class MetricLog {
 
   /**
    * Parses one data line; the id is unquoted. Throws {@link IllegalArgumentException} on a line that is
-   * not a row of this format (for example one cut short by a crash mid-write).
+   * not a row of this format, or whose absolute error does not match its values (for example one cut
+   * short by a crash mid-write).
    */
   public static Row parse(String line) {
     String id;
@@ -73,15 +74,24 @@ public final class MetricLog {
     if (numbers.length != 3) {
       throw new IllegalArgumentException("expected 4 columns: " + line);
     }
+    Row row;
     try {
-      return new Row(
-          id,
-          Double.parseDouble(numbers[0]),
-          Double.parseDouble(numbers[1]),
-          Double.parseDouble(numbers[2]));
+      row =
+          new Row(
+              id,
+              Double.parseDouble(numbers[0]),
+              Double.parseDouble(numbers[1]),
+              Double.parseDouble(numbers[2]));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number in row: " + line, e);
     }
+    // A row cut short by a crash can still parse ("43.21" torn to "43."); the redundant column
+    // tells it apart.
+    double expected = Math.abs(row.yTrue() - row.yPred());
+    if (Math.abs(row.absoluteError() - expected) > 1e-9 * Math.max(1.0, expected)) {
+      throw new IllegalArgumentException("absolute_error is not |y_true - y_pred| in row: " + line);
+    }
+    return row;
   }
 
   /** RFC 4180 quoting, only where needed (UUIDs and numeric ids never need it). */

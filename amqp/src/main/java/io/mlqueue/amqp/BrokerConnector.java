@@ -1,0 +1,103 @@
+package io.mlqueue.amqp;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the one long-lived connection a service keeps: automatic recovery (connection, channels,
+ * queues and consumers come back after a network or broker failure), heartbeats, and a name the
+ * management UI shows. When the broker is not there at start-up, it waits with backoff and says so,
+ * rather than crash-looping as the course's services do.
+ */
+public final class BrokerConnector {
+  private static final Logger log = LoggerFactory.getLogger(BrokerConnector.class);
+
+  static final int HEARTBEAT_SECONDS = 30;
+  static final long RECOVERY_INTERVAL_MILLIS = 2_000;
+  private static final long FIRST_BACKOFF_MILLIS = 500;
+  private static final long MAX_BACKOFF_MILLIS = 10_000;
+
+  private BrokerConnector() {}
+
+  /**
+   * Connects as {@code serviceName}, retrying until {@code settings.connectTimeout()} has passed.
+   *
+   * @throws BrokerUnavailableException when the broker could not be reached in time, or refused the
+   *     credentials (retrying a refused login would not help)
+   * @throws InterruptedException if interrupted while waiting to retry
+   */
+  public static Connection connect(AmqpSettings settings, String serviceName)
+      throws InterruptedException {
+    ConnectionFactory factory = factory(settings);
+    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+    long backoff = FIRST_BACKOFF_MILLIS;
+    int attempt = 0;
+    while (true) {
+      attempt++;
+      try {
+        Connection connection = factory.newConnection(serviceName);
+        log.info(
+            "{}: connected to {} ({} {})",
+            serviceName,
+            settings.redactedUri(),
+            connection.getServerProperties().get("product"),
+            connection.getServerProperties().get("version"));
+        return connection;
+      } catch (com.rabbitmq.client.AuthenticationFailureException e) {
+        throw new BrokerUnavailableException(
+            serviceName + ": the broker at " + settings.redactedUri() + " refused the credentials"
+                + " (RabbitMQ lets 'guest' log in only from localhost; create a user for remote"
+                + " access)",
+            e);
+      } catch (IOException | TimeoutException e) {
+        long remaining = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+        if (remaining <= 0) {
+          throw new BrokerUnavailableException(
+              serviceName + ": no broker at " + settings.redactedUri() + " after " + attempt
+                  + " attempts in " + settings.connectTimeout().toSeconds() + " s: " + describe(e),
+              e);
+        }
+        long wait = Math.min(backoff, remaining);
+        log.warn(
+            "{}: broker at {} not reachable ({}); retrying in {} ms",
+            serviceName,
+            settings.redactedUri(),
+            describe(e),
+            wait);
+        Thread.sleep(wait);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+      }
+    }
+  }
+
+  static ConnectionFactory factory(AmqpSettings settings) {
+    ConnectionFactory factory = new ConnectionFactory();
+    try {
+      factory.setUri(settings.uri());
+    } catch (Exception e) {
+      // The client's message may quote the URI, password included: never pass it on.
+      throw new IllegalArgumentException(
+          "--amqp-uri is not a usable AMQP URI: " + settings.redactedUri());
+    }
+    factory.setAutomaticRecoveryEnabled(true);
+    factory.setTopologyRecoveryEnabled(true);
+    factory.setNetworkRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
+    factory.setRequestedHeartbeat(HEARTBEAT_SECONDS);
+    factory.setConnectionTimeout(10_000);
+    return factory;
+  }
+
+  private static String describe(Exception e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+}

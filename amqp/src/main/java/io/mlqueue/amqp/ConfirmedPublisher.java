@@ -1,0 +1,125 @@
+package io.mlqueue.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes on a channel in confirm mode and reports each message's fate to its {@link Outcome}:
+ * exactly once, confirmed or failed. Confirms are asynchronous, so a publisher never waits for the
+ * broker between two messages; the bound on what is in flight is the caller's (a consumer's prefetch,
+ * or a producer's window).
+ *
+ * <p>When the channel goes down, every message still waiting for its confirm is failed: the broker may
+ * or may not have it, and the new channel after recovery numbers its confirms from scratch.
+ */
+public final class ConfirmedPublisher {
+  private static final Logger log = LoggerFactory.getLogger(ConfirmedPublisher.class);
+
+  private final Channel channel;
+  private final ConcurrentNavigableMap<Long, Outcome> pending = new ConcurrentSkipListMap<>();
+
+  /** Puts {@code channel} into confirm mode; all publishes on it must go through this object. */
+  public ConfirmedPublisher(Channel channel) throws IOException {
+    this.channel = channel;
+    channel.confirmSelect();
+    channel.addConfirmListener(this::confirmed, this::refused);
+    channel.addShutdownListener(this::channelDown);
+  }
+
+  /**
+   * Publishes {@code body} to {@code queue} on the default exchange. Never throws for a broker or
+   * connection problem: those reach {@code outcome.failed}, possibly before this method returns.
+   */
+  public void publish(String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome) {
+    // Sequence number and publish must not interleave with another thread's publish on this channel.
+    synchronized (this) {
+      long seq = channel.getNextPublishSeqNo();
+      pending.put(seq, outcome);
+      try {
+        channel.basicPublish("", queue, properties, body);
+      } catch (IOException | ShutdownSignalException e) {
+        // The shutdown listener may have failed it already: whoever removes the entry reports it.
+        if (pending.remove(seq, outcome)) {
+          outcome.failed("publish failed: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** Messages published and not yet confirmed or failed. */
+  public int pending() {
+    return pending.size();
+  }
+
+  public boolean isOpen() {
+    return channel.isOpen();
+  }
+
+  /** Waits until every message published so far has its answer; false if {@code timeout} passed. */
+  public boolean awaitPending(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!pending.isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(2);
+    }
+    return true;
+  }
+
+  private void confirmed(long seq, boolean multiple) {
+    settle(seq, multiple, null);
+  }
+
+  private void refused(long seq, boolean multiple) {
+    settle(seq, multiple, "the broker refused the message (basic.nack)");
+  }
+
+  private void settle(long seq, boolean multiple, String failure) {
+    if (multiple) {
+      Map.Entry<Long, Outcome> e;
+      while ((e = pending.firstEntry()) != null && e.getKey() <= seq) {
+        if (pending.remove(e.getKey(), e.getValue())) {
+          report(e.getValue(), failure);
+        }
+      }
+    } else {
+      Outcome outcome = pending.remove(seq);
+      if (outcome != null) {
+        report(outcome, failure);
+      }
+    }
+  }
+
+  private static void report(Outcome outcome, String failure) {
+    try {
+      if (failure == null) {
+        outcome.confirmed();
+      } else {
+        outcome.failed(failure);
+      }
+    } catch (RuntimeException e) {
+      log.error("publish outcome callback failed", e);
+    }
+  }
+
+  private void channelDown(ShutdownSignalException cause) {
+    int failed = 0;
+    Map.Entry<Long, Outcome> e;
+    while ((e = pending.pollFirstEntry()) != null) {
+      report(e.getValue(), "channel closed before the broker confirmed: " + cause.getMessage());
+      failed++;
+    }
+    if (failed > 0) {
+      log.warn("channel closed with {} unconfirmed publishes; they are reported as failed", failed);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.mlqueue.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A delivery that must be settled exactly once: acked after its side effect, requeued, or
+ * dead-lettered with a reason. A second settlement is ignored — acking a delivery tag twice would make
+ * the broker close the channel.
+ *
+ * <p>If the channel has gone down in the meantime, settling does nothing: the broker redelivers the
+ * message on the recovered channel, which is why every consumer is idempotent on the message id.
+ */
+public final class Inbound {
+  private static final Logger log = LoggerFactory.getLogger(Inbound.class);
+
+  private final Channel channel;
+  private final ConfirmedPublisher publisher;
+  private final String service;
+  private final String queue;
+  private final Envelope envelope;
+  private final AMQP.BasicProperties properties;
+  private final byte[] body;
+  private final AtomicBoolean settled = new AtomicBoolean();
+
+  Inbound(
+      Channel channel,
+      ConfirmedPublisher publisher,
+      String service,
+      String queue,
+      Envelope envelope,
+      AMQP.BasicProperties properties,
+      byte[] body) {
+    this.channel = channel;
+    this.publisher = publisher;
+    this.service = service;
+    this.queue = queue;
+    this.envelope = envelope;
+    this.properties = properties;
+    this.body = body;
+  }
+
+  /** The queue it was consumed from. */
+  public String queue() {
+    return queue;
+  }
+
+  public byte[] body() {
+    return body;
+  }
+
+  public AMQP.BasicProperties properties() {
+    return properties;
+  }
+
+  /** Whether the broker delivered it before (to us or to a consumer that died). */
+  public boolean redelivered() {
+    return envelope.isRedeliver();
+  }
+
+  /** Acknowledges: the broker forgets the message. Call only after its side effect is done. */
+  public void ack() {
+    if (settled.compareAndSet(false, true)) {
+      try {
+        channel.basicAck(envelope.getDeliveryTag(), false);
+      } catch (IOException | ShutdownSignalException e) {
+        log.debug("{}: ack on {} lost with the channel; the broker will redeliver", service, queue);
+      }
+    }
+  }
+
+  /** Gives the message back to the queue, for this or another consumer to try again. */
+  public void requeue() {
+    if (settled.compareAndSet(false, true)) {
+      try {
+        channel.basicNack(envelope.getDeliveryTag(), false, true);
+      } catch (IOException | ShutdownSignalException e) {
+        log.debug("{}: requeue on {} lost with the channel; the broker will redeliver", service, queue);
+      }
+    }
+  }
+
+  /**
+   * Publishes {@code outBody} to {@code outQueue} and acks this message once the broker has confirmed
+   * it; requeues this message if the publish fails. The output and the ack cannot both be lost.
+   */
+  public void publishThenAck(String outQueue, AMQP.BasicProperties outProperties, byte[] outBody) {
+    publisher.publish(outQueue, outProperties, outBody, ackOnConfirm());
+  }
+
+  /** An outcome that acks this message when confirmed and requeues it when failed. */
+  public Outcome ackOnConfirm() {
+    return new Outcome() {
+      @Override
+      public void confirmed() {
+        ack();
+      }
+
+      @Override
+      public void failed(String reason) {
+        log.warn("{}: publish for a message of {} failed ({}); requeued", service, queue, reason);
+        requeue();
+      }
+    };
+  }
+
+  /**
+   * Moves the message to its queue's dead-letter queue with {@code reason} in a header, body and
+   * properties unchanged, then acks it once the dead letter is confirmed.
+   */
+  public void deadLetter(String reason) {
+    Map<String, Object> headers = new HashMap<>();
+    if (properties.getHeaders() != null) {
+      headers.putAll(properties.getHeaders());
+    }
+    headers.put(DeadLetters.REASON, reason);
+    headers.put(DeadLetters.SOURCE_QUEUE, queue);
+    headers.put(DeadLetters.SERVICE, service);
+    headers.put(DeadLetters.AT, System.currentTimeMillis());
+    AMQP.BasicProperties dead = properties.builder().headers(headers).deliveryMode(2).build();
+    log.warn("{}: dead-lettered a message of {}: {}", service, queue, reason);
+    publisher.publish(io.mlqueue.contract.Queues.deadLetterQueue(queue), dead, body, ackOnConfirm());
+  }
+}

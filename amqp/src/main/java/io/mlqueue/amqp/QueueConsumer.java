@@ -1,0 +1,154 @@
+package io.mlqueue.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One channel that consumes queues with manual acks and a bounded prefetch, and publishes with
+ * confirms on the same channel, so an input can be acked when its output is confirmed.
+ *
+ * <p>The client calls the handler on one thread at a time per channel, in delivery order; a handler
+ * may keep an {@link Inbound} and settle it later from another thread.
+ */
+public final class QueueConsumer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
+
+  /** Pause before requeueing a message whose handler threw, so a persistent fault does not spin. */
+  static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
+
+  /** Handles one delivery; it must settle the message (now or later). */
+  @FunctionalInterface
+  public interface Handler {
+    void onMessage(Inbound message) throws Exception;
+  }
+
+  private final String service;
+  private final AmqpSettings settings;
+  private final Channel channel;
+  private final ConfirmedPublisher publisher;
+  private final List<String> consumerTags = new ArrayList<>();
+
+  private QueueConsumer(String service, AmqpSettings settings, Channel channel)
+      throws IOException {
+    this.service = service;
+    this.settings = settings;
+    this.channel = channel;
+    this.publisher = new ConfirmedPublisher(channel);
+  }
+
+  /** Opens a channel on {@code connection} with the prefetch of {@code settings}. */
+  public static QueueConsumer open(Connection connection, String service, AmqpSettings settings)
+      throws IOException {
+    Channel channel = connection.createChannel();
+    channel.basicQos(settings.prefetch());
+    return new QueueConsumer(service, settings, channel);
+  }
+
+  /** Declares {@code queues} (and their dead-letter queues) as the settings' mode wants. */
+  public QueueConsumer declare(String... queues) throws IOException {
+    Topology.declare(channel, settings.mode(), queues);
+    return this;
+  }
+
+  /** Starts consuming {@code queue}; declare it first. */
+  public QueueConsumer consume(String queue, Handler handler) throws IOException {
+    String tag = channel.basicConsume(queue, false, service + "-" + queue, new Dispatch(queue, handler));
+    consumerTags.add(tag);
+    log.info("{}: consuming {} (prefetch {})", service, queue, settings.prefetch());
+    return this;
+  }
+
+  public ConfirmedPublisher publisher() {
+    return publisher;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  /** Stops new deliveries; messages already delivered can still be settled. */
+  public void cancel() {
+    for (String tag : consumerTags) {
+      try {
+        channel.basicCancel(tag);
+      } catch (IOException | ShutdownSignalException e) {
+        log.debug("{}: cancel of {} failed: {}", service, tag, e.getMessage());
+      }
+    }
+    consumerTags.clear();
+  }
+
+  /**
+   * Cancels the consumers, waits up to {@code drain} for outstanding confirms (and so their acks),
+   * then closes the channel; the broker requeues whatever is still unacked.
+   */
+  public void close(Duration drain) throws InterruptedException {
+    cancel();
+    if (!publisher.awaitPending(drain)) {
+      log.warn("{}: {} publishes unconfirmed after {}; their inputs will be redelivered",
+          service, publisher.pending(), drain);
+    }
+    try {
+      if (channel.isOpen()) {
+        channel.close();
+      }
+    } catch (IOException | TimeoutException | ShutdownSignalException e) {
+      log.debug("{}: channel close: {}", service, e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    close(Duration.ofSeconds(10));
+  }
+
+  private final class Dispatch extends DefaultConsumer {
+    private final String queue;
+    private final Handler handler;
+
+    Dispatch(String queue, Handler handler) {
+      super(channel);
+      this.queue = queue;
+      this.handler = handler;
+    }
+
+    @Override
+    public void handleDelivery(
+        String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+      Inbound message = new Inbound(channel, publisher, service, queue, envelope, properties, body);
+      try {
+        handler.onMessage(message);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        message.requeue();
+      } catch (Exception e) {
+        // A bug or a failing side effect (a full disk), not bad input: bad input is dead-lettered
+        // by the handler. Keep the message and slow down rather than spin on it.
+        log.error("{}: handling a message of {} failed; requeued after {}", service, queue,
+            FAILURE_PAUSE, e);
+        try {
+          Thread.sleep(FAILURE_PAUSE.toMillis());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+        message.requeue();
+      }
+    }
+
+    @Override
+    public void handleCancel(String consumerTag) {
+      log.warn("{}: the broker cancelled our consumer on {} (queue deleted?)", service, queue);
+    }
+  }
+}
