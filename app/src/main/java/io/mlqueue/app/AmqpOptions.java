@@ -1,0 +1,51 @@
+package io.mlqueue.app;
+
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.TopologyMode;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Broker options shared by every AMQP service. */
+final class AmqpOptions {
+  @Option(
+      names = "--amqp-uri",
+      paramLabel = "URI",
+      description =
+          "Broker URI (environment ${MLQUEUE_AMQP_URI}; default "
+              + AmqpSettings.DEFAULT_URI
+              + "). Its password is never logged.")
+  String uri;
+
+  @Option(
+      names = "--compat",
+      paramLabel = "MODE",
+      defaultValue = "none",
+      description =
+          "'course' declares queues exactly as the course's Python services do (non-durable, no"
+              + " arguments), so both can share a broker; 'none' (default) declares them durable.")
+  String compat;
+
+  @Option(
+      names = "--prefetch",
+      paramLabel = "N",
+      defaultValue = "" + AmqpSettings.DEFAULT_PREFETCH,
+      description = "Unacknowledged messages a consumer may hold (default: ${DEFAULT-VALUE}).")
+  int prefetch;
+
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
+      description =
+          "How long to keep retrying when the broker is down at start-up (default: ${DEFAULT-VALUE}).")
+  Duration connectTimeout;
+
+  AmqpSettings settings() {
+    return new AmqpSettings(
+        uri == null ? AmqpSettings.defaultUri() : uri,
+        TopologyMode.fromCompat(compat),
+        prefetch,
+        connectTimeout);
+  }
+}

@@ -1,0 +1,156 @@
+package io.mlqueue.app;
+
+import com.rabbitmq.client.Connection;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.broker.EmbeddedBroker;
+import io.mlqueue.data.Dataset;
+import io.mlqueue.features.FeaturesConfig;
+import io.mlqueue.features.FeaturesService;
+import io.mlqueue.features.Pace;
+import io.mlqueue.metric.RunningMetrics;
+import io.mlqueue.metric.service.MetricService;
+import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ModelCompatibility;
+import io.mlqueue.model.service.ModelService;
+import io.mlqueue.plot.PlotConfig;
+import io.mlqueue.plot.PlotService;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mlqueue demo}: the whole system in one process on the embedded broker — features, model,
+ * metric and plot, each on its own connection as if it were its own process.
+ */
+@Command(
+    name = "demo",
+    description =
+        "Run the embedded broker and every service in one process, streaming the built-in data set;"
+            + " prints a status line every few seconds. Needs no RabbitMQ.")
+final class DemoCommand implements Callable<Integer> {
+  @Mixin MetricCommand.LogDirOption logDir;
+  @Mixin ModelCommand.ModelOptions model;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Stop by itself after DURATION (default: run until Ctrl-C).")
+  Duration duration;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "Pairs per second that features sends (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Seed for a repeatable order of rows.")
+  Long seed;
+
+  @Option(
+      names = "--status-every",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "How often to print the status line (default: ${DEFAULT-VALUE}).")
+  Duration statusEvery;
+
+  /** For tests: told about every pair features sends. */
+  FeaturesService.Listener listener = FeaturesService.Listener.NO_OP;
+
+  @Override
+  public Integer call() throws Exception {
+    Dataset data = model.data.load();
+    LinearModel loaded = model.load();
+    ModelCompatibility.require(loaded, data.featureNames());
+    Path dir = logDir.dir.toAbsolutePath().normalize();
+
+    try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+      AmqpSettings settings = AmqpSettings.of(broker.amqpUri());
+      System.out.println("demo: embedded broker at " + settings.redactedUri());
+      Connection modelConnection = BrokerConnector.connect(settings, "model");
+      Connection metricConnection = BrokerConnector.connect(settings, "metric");
+      Connection featuresConnection = BrokerConnector.connect(settings, "features");
+      ModelService modelService = ModelService.start(modelConnection, settings, loaded);
+      MetricService metricService =
+          MetricService.start(metricConnection, settings, MetricService.Config.of(dir)
+              .withStatusEvery(Duration.ZERO), Clock.systemUTC());
+      PlotService plotService = new PlotService(PlotConfig.of(dir));
+      plotService.start();
+      FeaturesService features =
+          new FeaturesService(
+              new FeaturesConfig(
+                  data,
+                  0,
+                  Pace.rate(rate),
+                  seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+                  FeaturesConfig.DEFAULT_WINDOW),
+              settings,
+              featuresConnection,
+              Clock.systemUTC(),
+              listener);
+      System.out.println("demo: writing " + metricService.logFile() + " and " + plotService.pngPath());
+      System.out.println("demo: model " + loaded.id() + ", " + data.name() + " data at " + rate
+          + " pairs/s" + (duration == null ? "; Ctrl-C stops" : " for " + duration));
+
+      ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "demo-status");
+        t.setDaemon(true);
+        return t;
+      });
+      timers.scheduleAtFixedRate(() -> printStatus(modelService, metricService),
+          statusEvery.toMillis(), statusEvery.toMillis(), TimeUnit.MILLISECONDS);
+      if (duration != null) {
+        timers.schedule(features::stop, duration.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      CountDownLatch finished = new CountDownLatch(1);
+      Shutdown.onSignal("demo", features::stop, finished);
+      try {
+        long sent = features.run(Duration.ofSeconds(10));
+        awaitRows(metricService, sent, Duration.ofSeconds(10));
+        timers.shutdownNow();
+        modelService.close(Duration.ofSeconds(5));
+        metricService.close(Duration.ofSeconds(5));
+        plotService.close();
+        int rows = plotService.drawOnce();
+        printStatus(modelService, metricService);
+        System.out.println("demo: done: " + sent + " pairs sent, " + rows + " rows in "
+            + metricService.logFile() + ", histogram in " + plotService.pngPath());
+        featuresConnection.close();
+        modelConnection.close();
+        metricConnection.close();
+      } finally {
+        finished.countDown();
+      }
+    }
+    return 0;
+  }
+
+  /** The last predictions are still in flight when features stops: give metric a moment to log them. */
+  private static void awaitRows(MetricService metric, long sent, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (metric.rowsWritten() < sent && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  private static void printStatus(ModelService model, MetricService metric) {
+    RunningMetrics.Snapshot s = metric.metrics();
+    System.out.println(String.format(Locale.ROOT,
+        "demo: %,d predictions, %,d rows logged, MAE %.2f, RMSE %.2f, R² %.3f",
+        model.predictions(), s.count(), s.mae(), s.rmse(), s.r2()));
+  }
+}

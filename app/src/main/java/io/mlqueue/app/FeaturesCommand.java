@@ -1,0 +1,107 @@
+package io.mlqueue.app;
+
+import com.rabbitmq.client.Connection;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.data.Dataset;
+import io.mlqueue.features.FeaturesConfig;
+import io.mlqueue.features.FeaturesService;
+import io.mlqueue.features.Pace;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code mlqueue features}: replays a data set onto {@code features} and {@code y_true}. */
+@Command(
+    name = "features",
+    description =
+        "Stream feature vectors to queue 'features' and true answers to 'y_true': random rows of a"
+            + " data set (built in: the diabetes data), under fresh UUID ids.")
+final class FeaturesCommand implements Callable<Integer> {
+  @Mixin AmqpOptions amqp;
+  @Mixin DataOptions data;
+
+  @ArgGroup(exclusive = true)
+  PaceOptions pace = new PaceOptions();
+
+  static final class PaceOptions {
+    @Option(
+        names = "--interval",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "One pair every DURATION (the course sends one every 10s).")
+    Duration interval;
+
+    @Option(names = "--rate", paramLabel = "N", description = "N pairs per second.")
+    Double rate;
+
+    Pace pace() {
+      if (interval != null) {
+        return Pace.every(interval);
+      }
+      return rate != null ? Pace.rate(rate) : Pace.UNLIMITED;
+    }
+  }
+
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Send N pairs, then exit (default: until stopped).")
+  long count;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Seed for a repeatable order of rows.")
+  Long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    AmqpSettings settings = amqp.settings();
+    Dataset dataset = data.load();
+    FeaturesConfig config =
+        new FeaturesConfig(
+            dataset,
+            count,
+            pace.pace(),
+            seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+            FeaturesConfig.DEFAULT_WINDOW);
+    Connection connection = BrokerConnector.connect(settings, "features");
+    FeaturesService service =
+        new FeaturesService(config, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);
+    CountDownLatch finished = new CountDownLatch(1);
+    Shutdown.onSignal("features", service::stop, finished);
+    try {
+      service.run(Duration.ofSeconds(20));
+    } finally {
+      connection.close();
+      finished.countDown();
+    }
+    return 0;
+  }
+
+  /** {@code --data FILE --target COLUMN}, or the built-in diabetes data. */
+  static final class DataOptions {
+    @Option(
+        names = "--data",
+        paramLabel = "FILE",
+        description = "A numeric CSV file with a header row (default: the built-in diabetes data).")
+    Path file;
+
+    @Option(
+        names = "--target",
+        paramLabel = "COLUMN",
+        defaultValue = Dataset.BUILT_IN_TARGET,
+        description = "The target column of --data (default: ${DEFAULT-VALUE}).")
+    String target;
+
+    Dataset load() throws java.io.IOException {
+      return file == null ? Dataset.builtIn() : Dataset.load(file, target);
+    }
+  }
+}

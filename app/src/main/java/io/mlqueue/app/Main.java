@@ -1,0 +1,60 @@
+package io.mlqueue.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mlqueue} command line. */
+@Command(
+    name = "mlqueue",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "A machine learning model as message-driven microservices over AMQP.",
+    subcommands = {
+      DemoCommand.class,
+      FeaturesCommand.class,
+      ModelCommand.class,
+      MetricCommand.class,
+      PlotCommand.class,
+      TrainCommand.class,
+      BrokerCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns its exit code; for tests and the launcher. */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          // Failures people can act on (broker unreachable, bad data, bad model) print one line, not
+          // a stack trace; the logs keep the detail.
+          org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
+          commandLine.getErr().println("mlqueue " + commandLine.getCommandName() + ": " + message(e));
+          return 1;
+        });
+    return cli.execute(args);
+  }
+
+  private static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.toString() : m;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"mlqueue " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

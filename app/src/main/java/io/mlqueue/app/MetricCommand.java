@@ -1,0 +1,96 @@
+package io.mlqueue.app;
+
+import com.rabbitmq.client.Connection;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.metric.MetricLogWriter;
+import io.mlqueue.metric.PairingBuffer;
+import io.mlqueue.metric.WrittenIds;
+import io.mlqueue.metric.service.MetricService;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code mlqueue metric}: pairs {@code y_true} with {@code y_pred} into {@code metric_log.csv}. */
+@Command(
+    name = "metric",
+    description =
+        "Pair true answers (y_true) with predictions (y_pred) by id and append them to"
+            + " <log-dir>/metric_log.csv; log running MAE, RMSE and R².")
+final class MetricCommand implements Callable<Integer> {
+  @Mixin AmqpOptions amqp;
+  @Mixin LogDirOption logDir;
+
+  @Option(
+      names = "--max-pending",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description = "Halves waiting for their partner at most (default: ${DEFAULT-VALUE}).")
+  int maxPending;
+
+  @Option(
+      names = "--max-age",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      converter = DurationConverter.class,
+      description =
+          "How long a half waits for its partner before it is dead-lettered as an orphan (default:"
+              + " ${DEFAULT-VALUE}).")
+  Duration maxAge;
+
+  @Option(
+      names = "--fsync",
+      description = "Force every row to disk before acking (slower; survives a power cut).")
+  boolean fsync;
+
+  @Option(
+      names = "--status-every",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description = "How often to log the running metrics (default: ${DEFAULT-VALUE}).")
+  Duration statusEvery;
+
+  @Override
+  public Integer call() throws Exception {
+    AmqpSettings settings = amqp.settings();
+    MetricService.Config config = config(logDir.dir);
+    Connection connection = BrokerConnector.connect(settings, "metric");
+    MetricService service = MetricService.start(connection, settings, config, Clock.systemUTC());
+    Shutdown.awaitSignalThen(
+        "metric",
+        () -> {
+          try {
+            service.close(Duration.ofSeconds(10));
+            connection.close();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    return 0;
+  }
+
+  MetricService.Config config(Path dir) {
+    return new MetricService.Config(
+        dir,
+        new PairingBuffer.Config(maxPending, maxAge),
+        new MetricLogWriter.Config(fsync, WrittenIds.DEFAULT_CAPACITY),
+        statusEvery);
+  }
+
+  /** {@code --log-dir}, shared by metric, plot and demo. */
+  static final class LogDirOption {
+    @Option(
+        names = "--log-dir",
+        paramLabel = "DIR",
+        defaultValue = "logs",
+        description =
+            "Where metric_log.csv and error_distribution.png live (default: ${DEFAULT-VALUE}, in the"
+                + " working directory).")
+    Path dir;
+  }
+}

@@ -1,0 +1,70 @@
+package io.mlqueue.app;
+
+import com.rabbitmq.client.Connection;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.model.BuiltInModel;
+import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ModelArtifact;
+import io.mlqueue.model.ModelCompatibility;
+import io.mlqueue.model.service.ModelService;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code mlqueue model}: the worker that turns feature vectors into predictions. */
+@Command(
+    name = "model",
+    description =
+        "Consume feature vectors from 'features' and publish predictions to 'y_pred' under the same"
+            + " id. Run several to share the load.")
+final class ModelCommand implements Callable<Integer> {
+  @Mixin AmqpOptions amqp;
+  @Mixin ModelOptions model;
+
+  @Override
+  public Integer call() throws Exception {
+    AmqpSettings settings = amqp.settings();
+    LinearModel loaded = model.load();
+    Connection connection = BrokerConnector.connect(settings, "model");
+    ModelService service = ModelService.start(connection, settings, loaded);
+    Shutdown.awaitSignalThen(
+        "model",
+        () -> {
+          try {
+            service.close(Duration.ofSeconds(10));
+            connection.close();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    return 0;
+  }
+
+  /** {@code --model PATH}, checked against {@code --data} when both are given. */
+  static final class ModelOptions {
+    @Option(
+        names = "--model",
+        paramLabel = "PATH",
+        description =
+            "A model artifact written by 'mlqueue train' (default: the built-in least-squares model"
+                + " of the diabetes data).")
+    Path artifact;
+
+    @Mixin FeaturesCommand.DataOptions data;
+
+    LinearModel load() throws IOException {
+      LinearModel loaded = artifact == null ? BuiltInModel.get() : ModelArtifact.read(artifact);
+      if (data.file != null) {
+        // The model serves vectors built from this data: a mismatch is better said now than as a
+        // dead letter per message.
+        ModelCompatibility.require(loaded, data.load().featureNames());
+      }
+      return loaded;
+    }
+  }
+}

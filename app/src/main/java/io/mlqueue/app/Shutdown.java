@@ -1,0 +1,63 @@
+package io.mlqueue.app;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SIGTERM and Ctrl-C: the JVM runs shutdown hooks and exits when they return, so a hook must not
+ * return before the service has drained — and must not wait forever either.
+ */
+final class Shutdown {
+  private static final Logger log = LoggerFactory.getLogger(Shutdown.class);
+
+  /** How long a stop may take before the JVM exits anyway. */
+  static final Duration GRACE = Duration.ofSeconds(30);
+
+  private Shutdown() {}
+
+  /**
+   * For a service the main thread merely keeps alive: blocks until a signal arrives, runs {@code
+   * close} in the shutdown hook, and lets the JVM exit once it has returned.
+   */
+  static void awaitSignalThen(String service, Runnable close) throws InterruptedException {
+    CountDownLatch closed = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("{}: stopping on signal", service);
+                  try {
+                    close.run();
+                  } finally {
+                    closed.countDown();
+                  }
+                },
+                service + "-shutdown"));
+    closed.await();
+  }
+
+  /**
+   * For a service whose work runs on the main thread: on a signal, runs {@code stop} and waits until
+   * the main thread has called {@code finished.countDown()}, at most {@link #GRACE}.
+   */
+  static void onSignal(String service, Runnable stop, CountDownLatch finished) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("{}: stopping on signal", service);
+                  stop.run();
+                  try {
+                    if (!finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                      log.warn("{}: did not stop within {}; exiting anyway", service, GRACE);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                service + "-shutdown"));
+  }
+}

@@ -1,0 +1,214 @@
+package io.mlqueue.features;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.ConfirmedPublisher;
+import io.mlqueue.amqp.Messages;
+import io.mlqueue.amqp.Outcome;
+import io.mlqueue.amqp.Topology;
+import io.mlqueue.contract.FeaturesMessage;
+import io.mlqueue.contract.MessageCodec;
+import io.mlqueue.contract.MessageId;
+import io.mlqueue.contract.Queues;
+import io.mlqueue.contract.ValueMessage;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replays a data set: for each drawn row, its feature vector to {@code features} and its true answer to
+ * {@code y_true}, both under one fresh id, persistent and confirmed. A message the broker did not
+ * confirm (refused, or the connection dropped) is sent again; {@code metric} drops the duplicate that
+ * this can make, so nothing sent is lost.
+ */
+public final class FeaturesService {
+  private static final Logger log = LoggerFactory.getLogger(FeaturesService.class);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
+  /** Told about each pair as it is handed to the broker; for tests and audits. */
+  @FunctionalInterface
+  public interface Listener {
+    Listener NO_OP = (id, row) -> {};
+
+    void sent(MessageId id, int row);
+  }
+
+  private final FeaturesConfig config;
+  private final AmqpSettings settings;
+  private final Connection connection;
+  private final Clock clock;
+  private final Listener listener;
+  private final MessageCodec codec = new MessageCodec();
+  private final ConcurrentLinkedQueue<Pending> retries = new ConcurrentLinkedQueue<>();
+  private final Semaphore window;
+  private final AtomicLong confirmed = new AtomicLong();
+  private final AtomicLong resent = new AtomicLong();
+  private volatile boolean stopping;
+  private long pairsSent;
+
+  private record Pending(String queue, byte[] body) {}
+
+  public FeaturesService(
+      FeaturesConfig config,
+      AmqpSettings settings,
+      Connection connection,
+      Clock clock,
+      Listener listener) {
+    this.config = config;
+    this.settings = settings;
+    this.connection = connection;
+    this.clock = clock;
+    this.listener = listener;
+    this.window = new Semaphore(config.window());
+  }
+
+  /**
+   * Sends until {@code count} pairs are out or {@link #stop()} is called, then waits up to {@code
+   * drain} for the broker to confirm the rest. Returns the pairs sent.
+   */
+  public long run(Duration drain) throws IOException, InterruptedException {
+    Channel channel = connection.createChannel();
+    Topology.declare(channel, settings.mode(), Queues.FEATURES, Queues.Y_TRUE);
+    ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
+    SplittableRandom random =
+        config.seed().isPresent() ? new SplittableRandom(config.seed().getAsLong()) : new SplittableRandom();
+    log.info(
+        "features: sending {} from {} ({} rows), {}",
+        config.count() == 0 ? "pairs until stopped" : config.count() + " pairs",
+        config.data().name(),
+        config.data().size(),
+        config.pace());
+    long interval = config.pace().interval().toNanos();
+    long next = System.nanoTime();
+    long lastReport = next;
+    while (!stopping && (config.count() == 0 || pairsSent < config.count())) {
+      resendFailed(publisher);
+      if (interval > 0) {
+        next += interval;
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+          if (stopping) {
+            break;
+          }
+        } else if (wait < -interval * 10) {
+          next = System.nanoTime(); // fell far behind (broker down): do not burst to catch up
+        }
+      }
+      sendPair(publisher, random.nextInt(config.data().size()));
+      if (System.nanoTime() - lastReport > PROGRESS_EVERY.toNanos()) {
+        lastReport = System.nanoTime();
+        log.info("features: {} pairs sent, {} messages confirmed, {} in flight, {} resent",
+            pairsSent, confirmed.get(), config.window() - window.availablePermits(), resent.get());
+      }
+    }
+    drain(publisher, drain);
+    closeQuietly(channel);
+    log.info("features: done, {} pairs sent, {} messages confirmed, {} resent",
+        pairsSent, confirmed.get(), resent.get());
+    return pairsSent;
+  }
+
+  /** Asks {@link #run} to stop after the pair it is sending; safe from any thread. */
+  public void stop() {
+    stopping = true;
+  }
+
+  public long confirmedMessages() {
+    return confirmed.get();
+  }
+
+  private void sendPair(ConfirmedPublisher publisher, int row) throws InterruptedException {
+    MessageId id = MessageId.random();
+    long now = clock.millis();
+    byte[] features = codec.encode(new FeaturesMessage(id, config.data().features(row), now));
+    byte[] truth = codec.encode(new ValueMessage(id, config.data().target(row), "", now));
+    // y_true first, as the course does: the answer is waiting when the prediction arrives.
+    send(publisher, new Pending(Queues.Y_TRUE, truth));
+    send(publisher, new Pending(Queues.FEATURES, features));
+    pairsSent++;
+    listener.sent(id, row);
+  }
+
+  private void send(ConfirmedPublisher publisher, Pending message) throws InterruptedException {
+    window.acquire();
+    publisher.publish(message.queue(), properties(), message.body(), new Outcome() {
+      @Override
+      public void confirmed() {
+        confirmed.incrementAndGet();
+        window.release();
+      }
+
+      @Override
+      public void failed(String reason) {
+        retries.add(message);
+        window.release();
+      }
+    });
+  }
+
+  private void resendFailed(ConfirmedPublisher publisher) throws InterruptedException {
+    if (retries.isEmpty()) {
+      return;
+    }
+    awaitOpen(publisher);
+    Pending message;
+    while ((message = retries.poll()) != null) {
+      resent.incrementAndGet();
+      send(publisher, message);
+    }
+  }
+
+  /** Automatic recovery reopens the channel; until then, publishing would only fail again. */
+  private void awaitOpen(ConfirmedPublisher publisher) throws InterruptedException {
+    long since = System.nanoTime();
+    boolean warned = false;
+    while (!publisher.isOpen()) {
+      if (!warned && System.nanoTime() - since > TimeUnit.SECONDS.toNanos(2)) {
+        log.warn("features: waiting for the broker connection to recover; {} messages to resend",
+            retries.size());
+        warned = true;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private void drain(ConfirmedPublisher publisher, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!retries.isEmpty()) {
+        resendFailed(publisher);
+      }
+      if (retries.isEmpty() && publisher.pending() == 0) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    log.warn("features: {} messages still unconfirmed after {}", publisher.pending() + retries.size(),
+        timeout);
+  }
+
+  private AMQP.BasicProperties properties() {
+    return Messages.PERSISTENT_JSON;
+  }
+
+  private static void closeQuietly(Channel channel) {
+    try {
+      if (channel.isOpen()) {
+        channel.close();
+      }
+    } catch (Exception e) {
+      log.debug("features: channel close: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.mlqueue.model.service;
+
+import com.rabbitmq.client.Connection;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.Inbound;
+import io.mlqueue.amqp.Messages;
+import io.mlqueue.amqp.QueueConsumer;
+import io.mlqueue.contract.FeaturesMessage;
+import io.mlqueue.contract.InvalidMessageException;
+import io.mlqueue.contract.MessageCodec;
+import io.mlqueue.contract.Queues;
+import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.model.LinearModel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model worker: consumes {@code features}, publishes each prediction to {@code y_pred} under the
+ * same id, and acks the input only once the broker has confirmed the prediction. A message that is not
+ * a valid feature vector for the model is dead-lettered with the reason; it never stops the worker.
+ * Several workers may consume the same queue: the broker spreads the messages over them.
+ */
+public final class ModelService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ModelService.class);
+
+  private final LinearModel model;
+  private final MessageCodec codec = new MessageCodec();
+  private final AtomicLong predictions = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final QueueConsumer consumer;
+
+  private ModelService(Connection connection, AmqpSettings settings, LinearModel model)
+      throws IOException {
+    this.model = model;
+    this.consumer =
+        QueueConsumer.open(connection, "model", settings)
+            .declare(Queues.FEATURES, Queues.Y_PRED)
+            .consume(Queues.FEATURES, this::onFeatures);
+  }
+
+  /** Starts consuming at once. */
+  public static ModelService start(Connection connection, AmqpSettings settings, LinearModel model)
+      throws IOException {
+    ModelService service = new ModelService(connection, settings, model);
+    log.info("model: serving {} ({} features: {})", model.id(), model.featureCount(),
+        String.join(", ", model.featureNames()));
+    return service;
+  }
+
+  private void onFeatures(Inbound message) {
+    FeaturesMessage features;
+    try {
+      features = codec.decodeFeatures(message.body());
+      model.checkFeatures(features.features());
+    } catch (InvalidMessageException | IllegalArgumentException e) {
+      rejected.incrementAndGet();
+      message.deadLetter("invalid feature vector for model " + model.id() + ": " + e.getMessage());
+      return;
+    }
+    double prediction = model.predict(features.features());
+    byte[] out =
+        codec.encode(
+            new ValueMessage(features.id(), prediction, model.id(), features.sentAtMillis()));
+    message.publishThenAck(Queues.Y_PRED, Messages.PERSISTENT_JSON, out);
+    predictions.incrementAndGet();
+  }
+
+  /** Predictions published so far (confirmed or about to be). */
+  public long predictions() {
+    return predictions.get();
+  }
+
+  /** Messages dead-lettered as invalid so far. */
+  public long rejected() {
+    return rejected.get();
+  }
+
+  public LinearModel model() {
+    return model;
+  }
+
+  /** Stops consuming and waits up to {@code drain} for the last predictions to be confirmed. */
+  public void close(Duration drain) throws InterruptedException {
+    consumer.close(drain);
+    log.info("model: stopped after {} predictions, {} rejected", predictions.get(), rejected.get());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    close(Duration.ofSeconds(10));
+  }
+}
