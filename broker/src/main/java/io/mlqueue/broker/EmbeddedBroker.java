@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * An AMQP 0-9-1 broker (Apache Qpid Broker-J) running inside this JVM, with in-memory queues.
  *
- * <p>It serves the demo and the component tests, which talk to it with the RabbitMQ Java client just
- * as they would to a real RabbitMQ. Every instance is independent, so tests may run several at once,
- * each on its own ephemeral port. Qpid writes nothing to standard output; its log lines go through
- * SLF4J (loggers {@code org.apache.qpid} and {@code qpid}, routine start-up lines at INFO).
+ * <p>It serves the demo and the component tests, which talk to it with the RabbitMQ Java client
+ * just as they would to a real RabbitMQ. Every instance is independent, so tests may run several at
+ * once, each on its own ephemeral port. Qpid writes nothing to standard output; its log lines go
+ * through SLF4J, to the loggers {@code org.apache.qpid} and {@code qpid}. Routine start-up logs
+ * only at INFO there, so with those loggers at WARN a healthy broker is silent.
  *
  * <pre>{@code
  * try (EmbeddedBroker broker = EmbeddedBroker.start()) {
@@ -54,7 +55,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     this.startTime = startTime;
   }
 
-  /** Starts a broker with {@link Options#defaults()}: an ephemeral port on 127.0.0.1, guest/guest. */
+  /** Starts a broker with {@link Options#defaults()}. */
   public static EmbeddedBroker start() {
     return start(Options.defaults());
   }
@@ -102,6 +103,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     return options;
   }
 
+  /** The directory Qpid keeps its files in; a temp one is deleted on {@link #close()}. */
+  public Path workDir() {
+    return workDir;
+  }
+
   /** How long {@link #start(Options)} took, from the call until the port accepted connections. */
   public Duration startTime() {
     return startTime;
@@ -145,17 +151,17 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
     // The JSON refers to these context variables, so one file serves every port and credential.
     Map<String, String> context =
-        Map.of(
-            SystemConfig.QPID_WORK_DIR, workDir.toString(),
-            "mlqueue.amqp_port", Integer.toString(options.port()),
-            "mlqueue.bind_address", options.bindAddress(),
-            "mlqueue.username", options.username(),
-            "mlqueue.password", options.password());
-    return Map.of(
-        SystemConfig.TYPE, "Memory",
-        SystemConfig.INITIAL_CONFIGURATION_LOCATION, config.toExternalForm(),
-        SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false,
-        SystemConfig.CONTEXT, context);
+        Map.ofEntries(
+            Map.entry(SystemConfig.QPID_WORK_DIR, workDir.toString()),
+            Map.entry("mlqueue.amqp_port", Integer.toString(options.port())),
+            Map.entry("mlqueue.bind_address", options.bindAddress()),
+            Map.entry("mlqueue.username", options.username()),
+            Map.entry("mlqueue.password", options.password()));
+    return Map.ofEntries(
+        Map.entry(SystemConfig.TYPE, "Memory"),
+        Map.entry(SystemConfig.INITIAL_CONFIGURATION_LOCATION, config.toExternalForm()),
+        Map.entry(SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false),
+        Map.entry(SystemConfig.CONTEXT, context));
   }
 
   /**
@@ -178,13 +184,14 @@ public final class EmbeddedBroker implements AutoCloseable {
             .orElseThrow(() -> new IllegalStateException("the broker has no AMQP port"));
     if (amqp.getState() != State.ACTIVE) {
       throw new IllegalStateException(
-          "the AMQP port is " + amqp.getState() + " (Qpid logged why; likely the port is taken)");
+          "the AMQP port is " + amqp.getState() + ", Qpid logged the reason");
     }
     return amqp.getBoundPort();
   }
 
+  /** Percent-encodes user info; the RabbitMQ client decodes "+" as a plus, not as a space. */
   private static String urlEncode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** A wildcard bind address is not something to connect to; a local client uses loopback. */

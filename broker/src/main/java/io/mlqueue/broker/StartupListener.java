@@ -30,6 +30,9 @@ final class StartupListener extends SystemLauncherListener.DefaultSystemLauncher
     if (systemConfig == null) {
       throw new IllegalStateException("the broker did not start and reported no error");
     }
-    return systemConfig.getContainer(Broker.class);
+    if (systemConfig.getContainer() instanceof Broker<?> broker) {
+      return broker;
+    }
+    throw new IllegalStateException("the system config holds no broker");
   }
 }

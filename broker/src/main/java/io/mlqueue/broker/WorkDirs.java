@@ -23,7 +23,7 @@ final class WorkDirs {
     }
   }
 
-  /** Deletes {@code dir} and its contents; a leftover temp file is not worth failing a close for. */
+  /** Deletes {@code dir} and all in it; a leftover temp file is not worth failing a close. */
   static void deleteQuietly(Path dir) {
     if (!Files.exists(dir)) {
       return;

@@ -70,8 +70,8 @@ public final class LinearModel {
     }
     if (this.coefficients.length != this.featureNames.size()) {
       throw new IllegalArgumentException(
-          this.featureNames.size() + " feature names but " + this.coefficients.length
-              + " coefficients");
+          "%d feature names but %d coefficients"
+              .formatted(this.featureNames.size(), this.coefficients.length));
     }
     if (!Double.isFinite(intercept)) {
       throw new IllegalArgumentException("intercept is not a finite number: " + intercept);
@@ -79,8 +79,8 @@ public final class LinearModel {
     for (int i = 0; i < this.coefficients.length; i++) {
       if (!Double.isFinite(this.coefficients[i])) {
         throw new IllegalArgumentException(
-            "coefficient of '" + this.featureNames.get(i) + "' is not a finite number: "
-                + this.coefficients[i]);
+            "coefficient of '%s' is not a finite number: %s"
+                .formatted(this.featureNames.get(i), this.coefficients[i]));
       }
     }
   }
@@ -135,14 +135,14 @@ public final class LinearModel {
     }
     if (features.length != coefficients.length) {
       throw new IllegalArgumentException(
-          "expected " + coefficients.length + " features (" + String.join(", ", featureNames)
-              + "), got " + features.length);
+          "expected %d features (%s), got %d"
+              .formatted(coefficients.length, String.join(", ", featureNames), features.length));
     }
     for (int i = 0; i < features.length; i++) {
       if (!Double.isFinite(features[i])) {
         throw new IllegalArgumentException(
-            "feature " + i + " (" + featureNames.get(i) + ") is " + features[i]
-                + ", not a finite number");
+            "feature %d (%s) is %s, not a finite number"
+                .formatted(i, featureNames.get(i), features[i]));
       }
     }
   }

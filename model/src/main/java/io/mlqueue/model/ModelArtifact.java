@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -34,8 +34,10 @@ public final class ModelArtifact {
 
   /** Value of the {@code format} field. */
   public static final String FORMAT = "mlqueue-model";
+
   /** The format version this code writes and reads. */
   public static final int FORMAT_VERSION = 1;
+
   /** Value of the {@code type} field for a {@link LinearModel}. */
   public static final String TYPE_LINEAR = "linear";
 
@@ -71,7 +73,8 @@ public final class ModelArtifact {
         out.force(true);
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -92,6 +95,8 @@ public final class ModelArtifact {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(file.toString(), null, "model artifact not found");
+    } catch (CharacterCodingException e) {
+      throw new ModelFormatException("model artifact " + file + " is not UTF-8 text", e);
     }
     return fromJson(file.toString(), text);
   }
@@ -112,23 +117,24 @@ public final class ModelArtifact {
     for (double c : model.coefficients()) {
       coefficients.add(c);
     }
-    model.provenance().ifPresent(p -> {
-      ObjectNode prov = root.putObject("provenance");
-      prov.put("data", p.data());
-      prov.put("rows", p.rows());
-      prov.put("dataSha256", p.dataSha256());
-      prov.put("trainer", p.trainer());
-      prov.put("trainedAt", p.trainedAt().toString());
-      ObjectNode m = prov.putObject("inSample");
-      m.put("r2", p.inSample().r2());
-      m.put("mae", p.inSample().mae());
-      m.put("rmse", p.inSample().rmse());
-    });
+    model.provenance().ifPresent(p -> writeProvenance(root.putObject("provenance"), p));
     try {
       return JSON.writeValueAsString(root) + "\n";
     } catch (JacksonException e) {
       throw new IllegalStateException("cannot serialise model " + model.id(), e);
     }
+  }
+
+  private static void writeProvenance(ObjectNode node, TrainingProvenance p) {
+    node.put("data", p.data());
+    node.put("rows", p.rows());
+    node.put("dataSha256", p.dataSha256());
+    node.put("trainer", p.trainer());
+    node.put("trainedAt", p.trainedAt().toString());
+    ObjectNode m = node.putObject("inSample");
+    m.put("r2", p.inSample().r2());
+    m.put("mae", p.inSample().mae());
+    m.put("rmse", p.inSample().rmse());
   }
 
   /**
@@ -138,34 +144,40 @@ public final class ModelArtifact {
    * @throws ModelFormatException if the text is not a valid artifact
    */
   public static LinearModel fromJson(String source, String json) {
-    Fields f = new Fields(source, parse(source, json));
-    String format = f.text(f.root, "format");
+    ArtifactFields f = new ArtifactFields(source, parse(source, json));
+    String format = f.text(f.root(), "format");
     if (!format.equals(FORMAT)) {
-      throw f.error("is not a model artifact: format is '" + format + "', expected '" + FORMAT + "'");
+      throw f.error(
+          "is not a model artifact: format is '" + format + "', expected '" + FORMAT + "'");
     }
-    int formatVersion = f.integer(f.root, "formatVersion");
+    int formatVersion = f.integer(f.root(), "formatVersion");
     if (formatVersion != FORMAT_VERSION) {
-      throw f.error("has formatVersion " + formatVersion + "; this build reads only version "
-          + FORMAT_VERSION + (formatVersion > FORMAT_VERSION ? " (upgrade mlqueue)" : ""));
+      throw f.error(
+          "has formatVersion %d; this build reads only version %d%s"
+              .formatted(
+                  formatVersion,
+                  FORMAT_VERSION,
+                  formatVersion > FORMAT_VERSION ? " (upgrade mlqueue)" : ""));
     }
-    String type = f.text(f.root, "type");
+    String type = f.text(f.root(), "type");
     if (!type.equals(TYPE_LINEAR)) {
       throw f.error("has model type '" + type + "'; this build knows only '" + TYPE_LINEAR + "'");
     }
-    List<String> features = f.texts(f.root, "features");
-    double[] coefficients = f.numbers(f.root, "coefficients");
+    List<String> features = f.texts(f.root(), "features");
+    double[] coefficients = f.numbers(f.root(), "coefficients");
     if (features.size() != coefficients.length) {
-      throw f.error("lists " + features.size() + " features but " + coefficients.length
-          + " coefficients; they must pair up one to one");
+      throw f.error(
+          "lists %d features but %d coefficients; they must pair up one to one"
+              .formatted(features.size(), coefficients.length));
     }
-    double intercept = f.number(f.root, "intercept");
-    TrainingProvenance provenance = f.root.has("provenance") ? provenance(f) : null;
+    double intercept = f.number(f.root(), "intercept");
+    TrainingProvenance provenance = f.root().has("provenance") ? provenance(f) : null;
     try {
       return new LinearModel(
-          f.text(f.root, "name"),
-          f.text(f.root, "version"),
+          f.text(f.root(), "name"),
+          f.text(f.root(), "version"),
           features,
-          f.text(f.root, "target"),
+          f.text(f.root(), "target"),
           intercept,
           coefficients,
           provenance);
@@ -174,22 +186,26 @@ public final class ModelArtifact {
     }
   }
 
-  private static TrainingProvenance provenance(Fields f) {
-    JsonNode p = f.object(f.root, "provenance");
-    JsonNode m = f.object(p, "inSample");
+  private static TrainingProvenance provenance(ArtifactFields f) {
+    JsonNode p = f.object(f.root(), "provenance");
+    JsonNode m = f.object(p, "provenance.inSample");
     JsonNode sha = p.get("dataSha256");
-    String trainedAt = f.text(p, "trainedAt");
+    String trainedAt = f.text(p, "provenance.trainedAt");
     try {
       return new TrainingProvenance(
-          f.text(p, "data"),
-          f.integer(p, "rows"),
-          sha == null || sha.isNull() ? null : f.text(p, "dataSha256"),
-          f.text(p, "trainer"),
+          f.text(p, "provenance.data"),
+          f.integer(p, "provenance.rows"),
+          sha == null || sha.isNull() ? null : f.text(p, "provenance.dataSha256"),
+          f.text(p, "provenance.trainer"),
           Instant.parse(trainedAt),
-          new FitMetrics(f.number(m, "r2"), f.number(m, "mae"), f.number(m, "rmse")));
+          new FitMetrics(
+              f.number(m, "provenance.inSample.r2"),
+              f.number(m, "provenance.inSample.mae"),
+              f.number(m, "provenance.inSample.rmse")));
     } catch (DateTimeParseException e) {
-      throw f.error("provenance.trainedAt '" + trainedAt + "' is not an ISO-8601 instant"
-          + " such as 2026-11-29T03:15:00Z");
+      throw f.error(
+          "provenance.trainedAt '%s' is not an ISO-8601 instant such as 2026-11-29T03:15:00Z"
+              .formatted(trainedAt));
     } catch (IllegalArgumentException e) {
       throw f.error("provenance: " + e.getMessage());
     }
@@ -207,89 +223,5 @@ public final class ModelArtifact {
       throw new ModelFormatException("model artifact " + source + " is not a JSON object");
     }
     return root;
-  }
-
-  /** Typed field access whose failures name the artifact and the field. */
-  private record Fields(String source, JsonNode root) {
-    ModelFormatException error(String problem) {
-      return new ModelFormatException("model artifact " + source + " " + problem);
-    }
-
-    private JsonNode field(JsonNode parent, String name) {
-      JsonNode v = parent.get(name);
-      if (v == null || v.isNull()) {
-        throw error("has no field '" + name + "'");
-      }
-      return v;
-    }
-
-    JsonNode object(JsonNode parent, String name) {
-      JsonNode v = field(parent, name);
-      if (!v.isObject()) {
-        throw error("field '" + name + "' must be an object, got " + show(v));
-      }
-      return v;
-    }
-
-    String text(JsonNode parent, String name) {
-      JsonNode v = field(parent, name);
-      if (!v.isTextual()) {
-        throw error("field '" + name + "' must be a string, got " + show(v));
-      }
-      return v.textValue();
-    }
-
-    int integer(JsonNode parent, String name) {
-      JsonNode v = field(parent, name);
-      if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-        throw error("field '" + name + "' must be a whole number, got " + show(v));
-      }
-      return v.intValue();
-    }
-
-    double number(JsonNode parent, String name) {
-      return finite(name, field(parent, name));
-    }
-
-    private double finite(String what, JsonNode v) {
-      // JSON has no NaN or Infinity; a string "NaN" or an overflowing literal like 1e999 ends here.
-      if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
-        throw error(what + " must be a finite number, got " + show(v));
-      }
-      return v.doubleValue();
-    }
-
-    /** A value for a message, cut short: a wrong field may hold a whole object. */
-    private static String show(JsonNode v) {
-      String s = v.toString();
-      return s.length() <= 60 ? s : s.substring(0, 57) + "...";
-    }
-
-    List<String> texts(JsonNode parent, String name) {
-      JsonNode v = field(parent, name);
-      if (!v.isArray()) {
-        throw error("field '" + name + "' must be an array of strings, got " + show(v));
-      }
-      List<String> out = new ArrayList<>(v.size());
-      for (int i = 0; i < v.size(); i++) {
-        if (!v.get(i).isTextual()) {
-          throw error(name + "[" + i + "] must be a string, got " + show(v.get(i)));
-        }
-        out.add(v.get(i).textValue());
-      }
-      return out;
-    }
-
-    double[] numbers(JsonNode parent, String name) {
-      JsonNode v = field(parent, name);
-      if (!v.isArray()) {
-        throw error("field '" + name + "' must be an array of numbers, got " + show(v));
-      }
-      double[] out = new double[v.size()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = finite(name + "[" + i + "]", v.get(i));
-      }
-      return out;
-    }
   }
 }

@@ -18,8 +18,8 @@ public final class ModelCompatibility {
   private ModelCompatibility() {}
 
   /**
-   * What keeps {@code model} from reading rows with columns {@code dataFeatures}, or empty when
-   * the names agree exactly, order included.
+   * What keeps {@code model} from reading rows with columns {@code dataFeatures}, or empty when the
+   * names agree exactly, order included.
    */
   public static Optional<String> mismatch(LinearModel model, List<String> dataFeatures) {
     List<String> expected = model.featureNames();
@@ -45,12 +45,16 @@ public final class ModelCompatibility {
       while (expected.get(i).equals(dataFeatures.get(i))) {
         i++;
       }
-      return Optional.of(prefix + "same columns in a different order; the model expects "
-          + expected + " but the data has " + dataFeatures + " (first difference at position "
-          + i + ": model '" + expected.get(i) + "', data '" + dataFeatures.get(i) + "')");
+      return Optional.of(
+          prefix
+              + ("same columns in a different order; the model expects %s but the data has %s"
+                      + " (first difference at position %d: model '%s', data '%s')")
+                  .formatted(expected, dataFeatures, i, expected.get(i), dataFeatures.get(i)));
     }
-    return Optional.of(prefix + String.join("; ", problems)
-        + " (model expects " + expected + ", data has " + dataFeatures + ")");
+    return Optional.of(
+        prefix
+            + String.join("; ", problems)
+            + " (model expects %s, data has %s)".formatted(expected, dataFeatures));
   }
 
   /**
@@ -62,10 +66,13 @@ public final class ModelCompatibility {
     if (model.targetName().equals(data.targetName())) {
       return features;
     }
-    String target = "the model predicts '" + model.targetName() + "' but the data's target is '"
-        + data.targetName() + "'";
-    return Optional.of(features.map(m -> m + "; " + target)
-        .orElse("model " + model.id() + " does not match the data: " + target));
+    String target =
+        "the model predicts '%s' but the data's target is '%s'"
+            .formatted(model.targetName(), data.targetName());
+    return Optional.of(
+        features
+            .map(m -> m + "; " + target)
+            .orElse("model " + model.id() + " does not match the data: " + target));
   }
 
   /**
@@ -74,9 +81,11 @@ public final class ModelCompatibility {
    * @throws IllegalArgumentException with the {@link #mismatch(LinearModel, List)} message
    */
   public static void require(LinearModel model, List<String> dataFeatures) {
-    mismatch(model, dataFeatures).ifPresent(m -> {
-      throw new IllegalArgumentException(m);
-    });
+    mismatch(model, dataFeatures)
+        .ifPresent(
+            m -> {
+              throw new IllegalArgumentException(m);
+            });
   }
 
   private static List<String> minus(List<String> a, List<String> b) {

@@ -24,8 +24,8 @@ import org.tribuo.regression.slm.SparseLinearModel;
  * fits. The solve is Tribuo's {@link LARSTrainer} run over all features: its last step is the full
  * least-squares solution. Thread-safe; each fit uses a fresh Tribuo trainer.
  *
- * <p>Refuses data on which OLS has no unique answer (fewer rows than parameters, a constant
- * column, collinear columns, a constant target) instead of returning an arbitrary solution.
+ * <p>Refuses data on which OLS has no unique answer (fewer rows than parameters, a constant column,
+ * collinear columns, a constant target) instead of returning an arbitrary solution.
  */
 public final class OlsTrainer {
 
@@ -103,7 +103,8 @@ public final class OlsTrainer {
     s.checkResidualsOrthogonal(coef, intercept);
 
     List<String> names = data.featureNames();
-    LinearModel bare = new LinearModel(name, version, names, data.targetName(), intercept, coef, null);
+    LinearModel bare =
+        new LinearModel(name, version, names, data.targetName(), intercept, coef, null);
     TrainingProvenance provenance =
         new TrainingProvenance(
             dataLabel,
@@ -125,9 +126,9 @@ public final class OlsTrainer {
     int params = data.featureCount() + 1;
     if (data.size() < params) {
       throw new IllegalArgumentException(
-          data.name() + ": " + data.size() + " rows cannot determine " + params
-              + " parameters (an intercept and " + data.featureCount()
-              + " coefficients); need at least " + params + " rows");
+          "%s: %d rows cannot determine %d parameters (an intercept and %d coefficients);"
+                  .formatted(data.name(), data.size(), params, data.featureCount())
+              + " need at least %d rows".formatted(params));
     }
   }
 

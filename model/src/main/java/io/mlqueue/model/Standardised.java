@@ -9,8 +9,8 @@ import io.mlqueue.data.Dataset;
 final class Standardised {
   /**
    * Smallest accepted share of a standardised column not explained by the columns before it (1 -
-   * R²). Below it the columns are collinear for all practical purposes: the normal equations
-   * Tribuo solves would lose about ten of sixteen digits, and the coefficients would be noise.
+   * R²). Below it the columns are collinear for all practical purposes: the normal equations Tribuo
+   * solves would lose about ten of sixteen digits, and the coefficients would be noise.
    */
   private static final double MIN_SHARE = 1e-10;
 
@@ -59,8 +59,8 @@ final class Standardised {
       norms[j] = Math.sqrt(sq);
       if (norms[j] == 0) {
         throw new IllegalArgumentException(
-            data.name() + ": feature '" + data.featureNames().get(j) + "' is " + rows[0][j]
-                + " in every row, so its coefficient is undefined; drop the column");
+            "%s: feature '%s' is %s in every row, so its coefficient is undefined; drop it"
+                .formatted(data.name(), data.featureNames().get(j), rows[0][j]));
       }
     }
     double[] y = data.targets();
@@ -75,8 +75,8 @@ final class Standardised {
     }
     if (sq == 0) {
       throw new IllegalArgumentException(
-          data.name() + ": target '" + data.targetName() + "' is " + y[0]
-              + " in every row; there is nothing to learn");
+          "%s: target '%s' is %s in every row; there is nothing to learn"
+              .formatted(data.name(), data.targetName(), y[0]));
     }
     return new Standardised(data, means, norms, yMean, Math.sqrt(sq));
   }
@@ -120,9 +120,10 @@ final class Standardised {
           l[j][i] = v / l[i][i];
         } else if (v < MIN_SHARE) {
           throw new IllegalArgumentException(
-              data.name() + ": feature '" + data.featureNames().get(j) + "' is (almost) a linear"
-                  + " combination of the columns before it " + data.featureNames().subList(0, j)
-                  + ", so OLS has no unique solution; drop one of them");
+              ("%s: feature '%s' is (almost) a linear combination of the columns before it %s,"
+                      + " so OLS has no unique solution; drop one of them")
+                  .formatted(
+                      data.name(), data.featureNames().get(j), data.featureNames().subList(0, j)));
         } else {
           l[j][j] = Math.sqrt(v);
         }
@@ -153,8 +154,9 @@ final class Standardised {
       double cos = Math.abs(dots[j]) / (norms[j] * targetNorm);
       if (!(cos <= MAX_RESIDUAL_COSINE)) {
         throw new IllegalStateException(
-            data.name() + ": the solver did not reach the least-squares solution (residuals"
-                + " correlate with '" + data.featureNames().get(j) + "', cos=" + cos + ")");
+            "%s: the solver missed the least-squares solution (residuals correlate with '%s',"
+                    .formatted(data.name(), data.featureNames().get(j))
+                + " cos=%s)".formatted(cos));
       }
     }
   }

@@ -16,8 +16,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 
 /**
- * The {@code train} use case: CSV in, artifact out. The model's version is the UTC training time
- * to the second plus the first 8 hex digits of the data file's SHA-256, e.g. {@code
+ * The {@code train} use case: CSV in, artifact out. The model's version is the UTC training time to
+ * the second plus the first 8 hex digits of the data file's SHA-256, e.g. {@code
  * 20261129T031500Z-3f9a1c2b}: it sorts by time, tells at a glance whether two models saw the same
  * data, and two runs share a version only if they fit the same bytes in the same second (and so
  * hold the same coefficients).
@@ -55,7 +55,8 @@ public final class Training {
     String version = VERSION_TIME.format(now) + "-" + sha.substring(0, 8);
     // The file name, not the path: a path means nothing on the machine that serves the model.
     String label = data.getFileName().toString();
-    LinearModel model = new OlsTrainer(Clock.fixed(now, ZoneOffset.UTC)).fit(dataset, name, version, label, sha);
+    LinearModel model =
+        new OlsTrainer(Clock.fixed(now, ZoneOffset.UTC)).fit(dataset, name, version, label, sha);
     ModelArtifact.write(model, out);
     return model;
   }

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 /**
  * Where a model came from: enough to tell two models apart and to re-run the training.
  *
- * @param data name of the training data: the file name when trained from a file (not its full
- *     path, which means nothing on another machine), the data set's name otherwise
+ * @param data name of the training data: the file name when trained from a file (not its full path,
+ *     which means nothing on another machine), the data set's name otherwise
  * @param rows number of training rows
  * @param dataSha256 lower-case hex SHA-256 of the data file's bytes, or {@code null} when the data
  *     did not come from a file (the built-in data set)
@@ -17,7 +17,12 @@ import java.util.regex.Pattern;
  * @param inSample the fit's metrics on its own training rows
  */
 public record TrainingProvenance(
-    String data, int rows, String dataSha256, String trainer, Instant trainedAt, FitMetrics inSample) {
+    String data,
+    int rows,
+    String dataSha256,
+    String trainer,
+    Instant trainedAt,
+    FitMetrics inSample) {
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 

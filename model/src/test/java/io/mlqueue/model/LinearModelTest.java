@@ -27,8 +27,7 @@ class LinearModelTest {
 
   @Test
   void checkFeaturesSaysWhatIsWrong() {
-    LinearModel m =
-        new LinearModel("m", "1", DIABETES_FEATURES, "target", 0, new double[10], null);
+    LinearModel m = new LinearModel("m", "1", DIABETES_FEATURES, "target", 0, new double[10], null);
     assertThatThrownBy(() -> m.checkFeatures(new double[3]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("expected 10 features (age, sex, bmi, bp, s1, s2, s3, s4, s5, s6), got 3");
@@ -54,7 +53,8 @@ class LinearModelTest {
     assertThat(m.provenance()).isEmpty();
     m.coefficients()[0] = 99;
     assertThat(m.coefficient("a")).as("coefficients() is a copy").isEqualTo(2.0);
-    assertThatThrownBy(() -> m.coefficient("z")).hasMessage("model m:1 has no feature 'z'; it has [a, b]");
+    assertThatThrownBy(() -> m.coefficient("z"))
+        .hasMessage("model m:1 has no feature 'z'; it has [a, b]");
     assertThat(m).isEqualTo(small()).hasSameHashCodeAs(small());
   }
 
@@ -63,7 +63,8 @@ class LinearModelTest {
     List<String> ab = List.of("a", "b");
     assertThatThrownBy(() -> new LinearModel("m", "1", ab, "y", 0, new double[3], null))
         .hasMessage("2 feature names but 3 coefficients");
-    assertThatThrownBy(() -> new LinearModel("m", "1", List.of("a", "a"), "y", 0, new double[2], null))
+    assertThatThrownBy(
+            () -> new LinearModel("m", "1", List.of("a", "a"), "y", 0, new double[2], null))
         .hasMessage("feature 'a' is listed twice");
     assertThatThrownBy(() -> new LinearModel("m:x", "1", ab, "y", 0, new double[2], null))
         .hasMessage("model name 'm:x' may use only letters, digits, '.', '_' and '-'");

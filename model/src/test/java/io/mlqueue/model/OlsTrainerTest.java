@@ -89,18 +89,19 @@ class OlsTrainerTest {
   @Test
   void trainsSilently() {
     List<LogRecord> records = new ArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        records.add(r);
-      }
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            records.add(r);
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     Logger tribuo = Logger.getLogger("org.tribuo");
     tribuo.addHandler(capture);
     PrintStream out = System.out;

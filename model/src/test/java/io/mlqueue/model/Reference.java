@@ -13,9 +13,11 @@ final class Reference {
   private Reference() {}
 
   private static JsonNode load() {
-    try (InputStream in = Reference.class.getResourceAsStream("/reference_linear_regression.json")) {
+    try (InputStream in =
+        Reference.class.getResourceAsStream("/reference_linear_regression.json")) {
       if (in == null) {
-        throw new IllegalStateException("test resource reference_linear_regression.json is missing");
+        throw new IllegalStateException(
+            "test resource reference_linear_regression.json is missing");
       }
       return new ObjectMapper().readTree(in);
     } catch (IOException e) {

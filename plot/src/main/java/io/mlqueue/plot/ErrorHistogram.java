@@ -39,9 +39,9 @@ import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.xy.DefaultIntervalXYDataset;
 
 /**
- * Draws the histogram of absolute errors as a PNG: bars by {@link HistogramBins}, dashed lines at the
- * mean (the MAE) and the median with their values in the legend, and the row count and MAE in the
- * title. An empty sample gives a "no data yet" chart, so a viewer always has an image to show.
+ * Draws the histogram of absolute errors as a PNG: bars by {@link HistogramBins}, dashed lines at
+ * the mean (the MAE) and the median with their values in the legend, and the row count and MAE in
+ * the title. An empty sample gives a "no data yet" chart, so a viewer always has an image to show.
  *
  * <p>Stateless and thread-safe; the default size ({@value #DEFAULT_WIDTH}x{@value #DEFAULT_HEIGHT})
  * is meant to be read as is, without scaling.
@@ -50,6 +50,7 @@ public final class ErrorHistogram {
 
   /** Default image width in pixels. */
   public static final int DEFAULT_WIDTH = 900;
+
   /** Default image height in pixels. */
   public static final int DEFAULT_HEIGHT = 600;
 
@@ -82,7 +83,7 @@ public final class ErrorHistogram {
   }
 
   static void checkSize(int width, int height) {
-    // Below this the titles and legend no longer fit; above, a mistyped size would allocate gigabytes.
+    // Below this the titles and legend no longer fit; above, a typo would allocate gigabytes.
     if (width < 300 || height < 200 || width > 10_000 || height > 10_000) {
       throw new IllegalArgumentException(
           "image size " + width + "x" + height + " outside 300x200 .. 10000x10000");
@@ -114,8 +115,8 @@ public final class ErrorHistogram {
   }
 
   /**
-   * Renders the first {@code count} entries of {@code errors} and replaces {@code target} atomically,
-   * so a viewer polling the file never reads a half-written image.
+   * Renders the first {@code count} entries of {@code errors} and replaces {@code target}
+   * atomically, so a viewer polling the file never reads a half-written image.
    */
   public void writePng(double[] errors, int count, Path target) throws IOException {
     AtomicFiles.write(target, renderPng(errors, count));
@@ -123,7 +124,8 @@ public final class ErrorHistogram {
 
   /** The chart drawn on an opaque RGB image of this histogram's size. */
   public BufferedImage renderImage(double[] errors, int count) {
-    return chart(errors, count).createBufferedImage(width, height, BufferedImage.TYPE_INT_RGB, null);
+    return chart(errors, count)
+        .createBufferedImage(width, height, BufferedImage.TYPE_INT_RGB, null);
   }
 
   /** The chart of the first {@code count} entries of {@code errors}; the array is not modified. */
@@ -142,26 +144,54 @@ public final class ErrorHistogram {
     DefaultIntervalXYDataset dataset = new DefaultIntervalXYDataset();
     dataset.addSeries("errors", seriesOf(bins));
     XYPlot plot = basePlot(dataset);
-    plot.getDomainAxis().setRange(bins.start(0), bins.end(bins.size() - 1));
-    ((NumberAxis) plot.getRangeAxis()).setTickUnit(countTickUnit(bins.maxCount()), false, true);
+    double from = bins.start(0);
+    double to = bins.end(bins.size() - 1);
+    NumberAxis x = (NumberAxis) plot.getDomainAxis();
+    x.setRange(from, to);
+    x.setTickUnit(valueTickUnit((to - from) / Math.max(4, width / 90)), false, true);
+    NumberAxis y = (NumberAxis) plot.getRangeAxis();
+    y.setTickUnit(countTickUnit((double) bins.maxCount() / Math.max(3, height / 100)), false, true);
     plot.addDomainMarker(marker(stats.mean(), MEAN, MEAN_STROKE), Layer.FOREGROUND);
     plot.addDomainMarker(marker(stats.median(), MEDIAN, MEDIAN_STROKE), Layer.FOREGROUND);
 
     LegendItemCollection legend = new LegendItemCollection();
-    legend.add(new LegendItem("Rows per bin (width " + formatStep(bins.width()) + ")", null, null, null,
-        new Rectangle2D.Double(-6, -6, 12, 12), BAR));
+    legend.add(
+        new LegendItem(
+            "Rows per bin (width " + formatStep(bins.width()) + ")",
+            null,
+            null,
+            null,
+            new Rectangle2D.Double(-6, -6, 12, 12),
+            BAR));
     legend.add(lineItem("Mean (MAE) = " + format(stats.mean()), MEAN, MEAN_STROKE));
     legend.add(lineItem("Median = " + format(stats.median()), MEDIAN, MEDIAN_STROKE));
     plot.setFixedLegendItems(legend);
     plot.addAnnotation(legendInside(plot));
 
-    JFreeChart chart = titled(plot,
-        "Absolute error — n = " + formatCount(stats.count()) + ", MAE = " + format(stats.mean()));
-    String summary = "p25 " + format(stats.q1()) + "  ·  p75 " + format(stats.q3())
-        + "  ·  p90 " + format(stats.p90()) + "  ·  max " + format(stats.max());
+    JFreeChart chart =
+        titled(
+            plot,
+            "Absolute error — n = "
+                + formatCount(stats.count())
+                + ", MAE = "
+                + format(stats.mean()));
+    String summary =
+        "p25 "
+            + format(stats.q1())
+            + "  ·  p75 "
+            + format(stats.q3())
+            + "  ·  p90 "
+            + format(stats.p90())
+            + "  ·  max "
+            + format(stats.max());
     if (bins.overflow() > 0) {
-      summary += "  ·  " + formatCount(bins.overflow()) + (bins.overflow() == 1 ? " row" : " rows")
-          + " above " + format(bins.end(bins.size() - 1)) + " not shown";
+      summary +=
+          "  ·  "
+              + formatCount(bins.overflow())
+              + (bins.overflow() == 1 ? " row" : " rows")
+              + " above "
+              + format(bins.end(bins.size() - 1))
+              + " not shown";
     }
     chart.addSubtitle(subtitle(summary));
     return chart;
@@ -173,7 +203,8 @@ public final class ErrorHistogram {
     plot.setNoDataMessageFont(new Font(FONT, Font.PLAIN, 18));
     plot.setNoDataMessagePaint(MUTED);
     // Tick labels on an arbitrary 0..1 range would suggest numbers that do not exist.
-    for (var axis : new NumberAxis[] {(NumberAxis) plot.getDomainAxis(), (NumberAxis) plot.getRangeAxis()}) {
+    for (var axis :
+        new NumberAxis[] {(NumberAxis) plot.getDomainAxis(), (NumberAxis) plot.getRangeAxis()}) {
       axis.setTickLabelsVisible(false);
       axis.setTickMarksVisible(false);
     }
@@ -240,7 +271,7 @@ public final class ErrorHistogram {
   }
 
   private static XYTitleAnnotation legendInside(XYPlot plot) {
-    // Stacked entries make a compact box that fits in the corner the right-skewed errors leave empty.
+    // Stacked entries make a compact box for the corner that right-skewed errors leave empty.
     LegendTitle legend = new LegendTitle(plot, new ColumnArrangement(), new ColumnArrangement());
     legend.setItemFont(new Font(FONT, Font.PLAIN, 14));
     legend.setItemPaint(TEXT);
@@ -277,18 +308,28 @@ public final class ErrorHistogram {
     return new double[][] {x, start, end, y, y, y};
   }
 
-  /**
-   * About six count ticks: JFreeChart's own choice packs them as tightly as the labels allow, which
-   * turns the axis into a wall of numbers on a short chart.
+  /*
+   * Tick steps aim at about one label per 90 px across and 100 px up. JFreeChart's own choice packs
+   * ticks as tightly as the labels allow, which makes a wall of numbers on a chart this size.
    */
-  private static NumberTickUnit countTickUnit(int maxCount) {
-    double step = HistogramBins.niceStep(Math.max(1, maxCount) / 6.0);
-    step = step < 1 ? 1 : Math.floor(step); // counts are whole: 2.5 becomes 2
+
+  private static NumberTickUnit valueTickUnit(double raw) {
+    double step = HistogramBins.niceStep(raw);
+    NumberFormat format = NumberFormat.getNumberInstance(Locale.US);
+    // Enough decimals for the step itself (0.25 needs two); the format drops trailing zeros.
+    format.setMaximumFractionDigits(Math.max(0, (int) Math.ceil(-Math.log10(step)) + 1));
+    return new NumberTickUnit(step, format);
+  }
+
+  private static NumberTickUnit countTickUnit(double raw) {
+    double step = HistogramBins.niceStep(Math.max(1, raw));
+    step = Math.floor(step); // counts are whole: 2.5 becomes 2
     return new NumberTickUnit(step, NumberFormat.getIntegerInstance(Locale.US));
   }
 
   private static Stroke dashed(float width, float dash, float gap) {
-    return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {dash, gap}, 0f);
+    return new BasicStroke(
+        width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {dash, gap}, 0f);
   }
 
   /** A row count with thousands separators, independent of the machine's locale: {@code 1,234}. */
@@ -296,7 +337,9 @@ public final class ErrorHistogram {
     return String.format(Locale.US, "%,d", count);
   }
 
-  /** A bin width, which is a round number by construction: {@code 5}, {@code 2.5}, {@code 0.025}. */
+  /**
+   * A bin width, which is a round number by construction: {@code 5}, {@code 2.5}, {@code 0.025}.
+   */
   static String formatStep(double width) {
     return BigDecimal.valueOf(width).stripTrailingZeros().toPlainString();
   }
@@ -310,7 +353,8 @@ public final class ErrorHistogram {
       return value == 0 ? "0" : String.valueOf(value);
     }
     if (Math.abs(value) >= 1) {
-      return new DecimalFormat("#,##0.00", DecimalFormatSymbols.getInstance(Locale.US)).format(value);
+      return new DecimalFormat("#,##0.00", DecimalFormatSymbols.getInstance(Locale.US))
+          .format(value);
     }
     return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
   }

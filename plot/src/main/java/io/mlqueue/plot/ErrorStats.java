@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * Summary statistics of a sample of absolute errors. The mean of absolute errors is the MAE.
  *
- * <p>Quantiles use linear interpolation between order statistics (Hyndman–Fan type 7, the default of
- * NumPy and R), so the median of an even-sized sample is the midpoint of the two middle values.
+ * <p>Quantiles use linear interpolation between order statistics (Hyndman–Fan type 7, the default
+ * of NumPy and R), so the median of an even-sized sample is the midpoint of the two middle values.
  *
  * @param count number of values
  * @param mean arithmetic mean (the MAE); {@code NaN} when empty
@@ -18,11 +18,19 @@ import java.util.Arrays;
  * @param max largest value; {@code NaN} when empty
  */
 public record ErrorStats(
-    int count, double mean, double median, double q1, double q3, double p90, double min, double max) {
+    int count,
+    double mean,
+    double median,
+    double q1,
+    double q3,
+    double p90,
+    double min,
+    double max) {
 
   /** The statistics of an empty sample. */
   public static final ErrorStats EMPTY =
-      new ErrorStats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+      new ErrorStats(
+          0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
   /** Statistics of all of {@code values}. */
   public static ErrorStats of(double... values) {
@@ -30,8 +38,8 @@ public record ErrorStats(
   }
 
   /**
-   * Statistics of the first {@code count} entries of {@code values}, which is left unchanged. Values
-   * must be finite.
+   * Statistics of the first {@code count} entries of {@code values}, which is left unchanged.
+   * Values must be finite.
    */
   public static ErrorStats of(double[] values, int count) {
     if (count < 0 || count > values.length) {
@@ -45,14 +53,17 @@ public record ErrorStats(
     return ofSorted(sorted);
   }
 
-  /** Statistics of an ascending, non-empty array; avoids a second copy when the caller sorted already. */
+  /**
+   * Statistics of an ascending, non-empty array; avoids a second copy when the caller sorted
+   * already.
+   */
   static ErrorStats ofSorted(double[] sorted) {
     int n = sorted.length;
     if (n == 0) {
       return EMPTY;
     }
-    // Summing in ascending order of magnitude (errors are non-negative) keeps the rounding error small
-    // even for millions of rows, without needing compensated summation.
+    // Summing in ascending order of magnitude (errors are non-negative) keeps the rounding error
+    // small even for millions of rows, without needing compensated summation.
     double sum = 0;
     for (double v : sorted) {
       sum += v;

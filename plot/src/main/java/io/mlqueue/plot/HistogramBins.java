@@ -1,20 +1,21 @@
 package io.mlqueue.plot;
 
 /**
- * Equal-width histogram bins: bin {@code i} covers {@code [start(i), end(i))}, the last bin also holds
- * its upper edge.
+ * Equal-width histogram bins: bin {@code i} covers {@code [start(i), end(i))}, the last bin also
+ * holds its upper edge.
  *
- * <p>The bin count follows the Freedman–Diaconis rule ({@code width = 2 IQR / n^(1/3)}), which copes
- * with the long right tail that absolute errors usually have, falling back to Sturges' rule when the
- * IQR is zero. The width is then rounded to a "nice" step (1, 2, 2.5 or 5 times a power of ten) so the
- * bin edges land on round numbers a reader can check against the axis, keeping the count within
- * [{@value #MIN_BINS}, {@value #MAX_BINS}]. Edges are whole multiples of the step, computed so that an
- * edge such as 0.3 is the same double as the parsed text "0.3" and a value on it lands in the bin it
- * starts.
+ * <p>The bin count follows the Freedman–Diaconis rule ({@code width = 2 IQR / n^(1/3)}), which
+ * copes with the long right tail that absolute errors usually have, falling back to Sturges' rule
+ * when the IQR is zero. The width is then rounded to a "nice" step (1, 2, 2.5 or 5 times a power of
+ * ten) so the bin edges land on round numbers a reader can check against the axis, keeping the
+ * count within [{@value #MIN_BINS}, {@value #MAX_BINS}]. Edges are whole multiples of the step,
+ * computed so that an edge such as 0.3 is the same double as the parsed text "0.3" and a value on
+ * it lands in the bin it starts.
  *
- * <p>Values beyond Tukey's far-out fence ({@code Q3 + 3 IQR}) are counted in {@link #overflow()}
- * instead of stretching the axis: one wild prediction would otherwise squeeze every other row into
- * the first bar. The fence is moved out to the mean if need be, so its marker stays on the chart.
+ * <p>When the largest value lies well beyond Tukey's far-out fence ({@code Q3 + 3 IQR}, more than
+ * {@value #STRETCH} times it), values past the fence are counted in {@link #overflow()} instead of
+ * stretching the axis: one wild prediction would otherwise squeeze every other row into the first
+ * bar. The fence is moved out to the mean if need be, so its marker stays on the chart.
  *
  * @param step the bin width
  * @param first index of the first bin's left edge, in steps from zero
@@ -26,6 +27,7 @@ record HistogramBins(Step step, long first, int[] counts, int overflow) {
   static final int MIN_BINS = 5;
   static final int MAX_BINS = 60;
   static final double FENCE_IQRS = 3;
+  static final double STRETCH = 1.5;
 
   private static final double[] MANTISSAS = {1, 2, 2.5, 5};
 
@@ -37,7 +39,8 @@ record HistogramBins(Step step, long first, int[] counts, int overflow) {
       return single(sorted.length, min);
     }
     double fence = stats.q3() + FENCE_IQRS * stats.iqr();
-    boolean clipped = stats.iqr() > 0 && fence < max;
+    // Clip only when it buys real room: a normal tail just past the fence is data worth showing.
+    boolean clipped = stats.iqr() > 0 && max > STRETCH * fence;
     double limit = clipped ? Math.max(fence, Math.max(stats.mean(), stats.median())) : max;
     int target = clamp(suggestedBinCount(stats.count(), stats.iqr(), limit - min));
 
@@ -87,7 +90,9 @@ record HistogramBins(Step step, long first, int[] counts, int overflow) {
     return Math.max(MIN_BINS, Math.min(MAX_BINS, bins));
   }
 
-  /** Bins of {@code step} from the edge at or below {@code min} to the first edge at or above max. */
+  /**
+   * Bins of {@code step} from the edge at or below {@code min} to the first edge at or above max.
+   */
   private static int binsFor(Step step, double min, double max) {
     long first = step.floorIndex(min);
     long last = first + 1;
@@ -97,7 +102,9 @@ record HistogramBins(Step step, long first, int[] counts, int overflow) {
     return (int) (last - first);
   }
 
-  /** The 1-2-2.5-5 step nearest to {@code raw} (a positive number), for bins and axis ticks alike. */
+  /**
+   * The 1-2-2.5-5 step nearest to {@code raw} (a positive number), for bins and axis ticks alike.
+   */
   static double niceStep(double raw) {
     return Step.nearest(raw).value();
   }
@@ -156,7 +163,8 @@ record HistogramBins(Step step, long first, int[] counts, int overflow) {
       double mantissa = raw / Math.pow(10, exponent);
       int best = 0;
       for (int i = 1; i < MANTISSAS.length; i++) {
-        if (Math.abs(Math.log(MANTISSAS[i] / mantissa)) < Math.abs(Math.log(MANTISSAS[best] / mantissa))) {
+        if (Math.abs(Math.log(MANTISSAS[i] / mantissa))
+            < Math.abs(Math.log(MANTISSAS[best] / mantissa))) {
           best = i;
         }
       }
@@ -172,8 +180,9 @@ record HistogramBins(Step step, long first, int[] counts, int overflow) {
     }
 
     /**
-     * {@code k} steps from zero. {@code k * mantissa} is exact; dividing that by an exact power of ten
-     * rounds once, giving the double nearest the decimal (0.3, not the 0.30000000000000004 of 3 * 0.1).
+     * {@code k} steps from zero. {@code k * mantissa} is exact; dividing that by an exact power of
+     * ten rounds once, giving the double nearest the decimal (0.3, not the 0.30000000000000004 of 3
+     * * 0.1).
      */
     double edge(long k) {
       double multiple = k * MANTISSAS[index];
@@ -186,11 +195,15 @@ record HistogramBins(Step step, long first, int[] counts, int overflow) {
     }
 
     Step larger() {
-      return index + 1 < MANTISSAS.length ? new Step(index + 1, exponent) : new Step(0, exponent + 1);
+      return index + 1 < MANTISSAS.length
+          ? new Step(index + 1, exponent)
+          : new Step(0, exponent + 1);
     }
 
     Step smaller() {
-      return index > 0 ? new Step(index - 1, exponent) : new Step(MANTISSAS.length - 1, exponent - 1);
+      return index > 0
+          ? new Step(index - 1, exponent)
+          : new Step(MANTISSAS.length - 1, exponent - 1);
     }
   }
 }

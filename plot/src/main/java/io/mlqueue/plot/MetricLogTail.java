@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows {@code metric_log.csv} as the metric service appends to it, keeping every
- * {@code absolute_error} in a growable {@code double[]} (8 bytes a row, no boxing).
+ * Follows {@code metric_log.csv} as the metric service appends to it, keeping every {@code
+ * absolute_error} in a growable {@code double[]} (8 bytes a row, no boxing).
  *
  * <p>Each {@link #poll()} parses only the complete lines appended since the last one: a last line
  * without its line break is being written right now, so it is left for the next poll. When the file
@@ -56,7 +56,8 @@ public final class MetricLogTail {
    *
    * @param rowsAdded rows parsed and kept
    * @param badLines lines that were not rows of the metric log
-   * @param restarted whether the earlier rows were dropped (file shrank, replaced, rewritten or gone)
+   * @param restarted whether the earlier rows were dropped (file shrank, replaced, rewritten or
+   *     gone)
    * @param fileExists whether the file exists
    */
   public record Update(int rowsAdded, int badLines, boolean restarted, boolean fileExists) {}
@@ -93,8 +94,13 @@ public final class MetricLogTail {
       int before = size;
       ReadStats read = readFrom(channel);
       if (read.bad > 0) {
-        log.warn("{}: skipped {} unparseable line(s) ({} so far), first at line {}: {}",
-            path.getFileName(), read.bad, badLines, read.firstBadLine, read.firstBadSample);
+        log.warn(
+            "{}: skipped {} unparseable line(s) ({} so far), first at line {}: {}",
+            path.getFileName(),
+            read.bad,
+            badLines,
+            read.firstBadLine,
+            read.firstBadSample);
       }
       return new Update(size - before, read.bad, restarted, true);
     }
@@ -209,7 +215,7 @@ public final class MetricLogTail {
       return;
     }
     if (!(error >= 0) || Double.isInfinite(error)) {
-      bad(stats, line); // NaN, negative or infinite: not an absolute error, and would break the bins
+      bad(stats, line); // NaN, negative or infinite: not an absolute error; would break the bins
       return;
     }
     if (size == errors.length) {
@@ -222,7 +228,8 @@ public final class MetricLogTail {
     badLines++;
     if (stats.bad++ == 0) {
       stats.firstBadLine = lineNumber;
-      stats.firstBadSample = line.length() > SAMPLE_CHARS ? line.substring(0, SAMPLE_CHARS) + "…" : line;
+      stats.firstBadSample =
+          line.length() > SAMPLE_CHARS ? line.substring(0, SAMPLE_CHARS) + "…" : line;
     }
   }
 

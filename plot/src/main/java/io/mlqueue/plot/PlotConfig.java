@@ -23,7 +23,7 @@ public record PlotConfig(Path logDir, Duration interval, int width, int height) 
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("interval must be positive: " + interval);
     }
-    // The renderer's own check, here so that a bad size fails at start-up instead of at the first draw.
+    // The renderer's own check, so that a bad size fails at start-up rather than at the first draw.
     ErrorHistogram.checkSize(width, height);
   }
 

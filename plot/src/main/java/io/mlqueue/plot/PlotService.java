@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The plot service: keeps {@code <logDir>/error_distribution.png} in step with
- * {@code <logDir>/metric_log.csv}.
+ * The plot service: keeps {@code <logDir>/error_distribution.png} in step with {@code
+ * <logDir>/metric_log.csv}.
  *
  * <p>{@link #start()} runs one daemon thread that checks the CSV's size and modification time every
  * {@link PlotConfig#interval()} and redraws only when they changed, reading just the appended rows
@@ -112,14 +112,17 @@ public final class PlotService implements AutoCloseable {
     if (scheduler != null) {
       throw new IllegalStateException("plot service already started");
     }
-    scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "plot-poller");
-      thread.setDaemon(true);
-      return thread;
-    });
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "plot-poller");
+              thread.setDaemon(true);
+              return thread;
+            });
     long period = config.interval().toNanos();
     scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.NANOSECONDS);
-    log.info("plot service watching {} every {} ms, drawing {}", csv, config.interval().toMillis(), png);
+    log.info(
+        "plot service watching {} every {} ms, drawing {}", csv, config.interval().toMillis(), png);
   }
 
   /** Whether {@link #start()} was called and {@link #close()} was not. */
@@ -160,8 +163,8 @@ public final class PlotService implements AutoCloseable {
   private void tick() {
     // An exception escaping a periodic task would cancel it silently, hence the catch-all below.
     try {
-      // Taken before reading: a change racing with the draw makes the next tick draw once more, which
-      // is harmless, whereas taking it after could miss that change for good.
+      // Taken before reading: a change racing with the draw makes the next tick draw once more,
+      // which is harmless, whereas taking it after could miss that change for good.
       FileState state = FileState.of(csv);
       if (state.equals(drawnState)) {
         return;

@@ -80,7 +80,9 @@ class ErrorHistogramTest {
 
     JFreeChart chart = new ErrorHistogram().chart(errors, errors.length);
 
-    assertThat(((TextTitle) chart.getSubtitle(0)).getText()).contains("1 row above").contains("not shown");
+    assertThat(((TextTitle) chart.getSubtitle(0)).getText())
+        .contains("1 row above")
+        .contains("not shown");
   }
 
   @Test
@@ -103,7 +105,8 @@ class ErrorHistogramTest {
     histogram.writePng(sample(200), 200, target);
 
     assertThat(Files.readAllBytes(target)).isNotEqualTo(first);
-    assertThat(decode(Files.readAllBytes(target)).getWidth()).isEqualTo(ErrorHistogram.DEFAULT_WIDTH);
+    assertThat(decode(Files.readAllBytes(target)).getWidth())
+        .isEqualTo(ErrorHistogram.DEFAULT_WIDTH);
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).containsExactly(target);
     }
@@ -124,8 +127,10 @@ class ErrorHistogramTest {
 
   @Test
   void rejectsUnreadableSizes() {
-    assertThatThrownBy(() -> new ErrorHistogram(100, 600)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ErrorHistogram(900, 50_000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ErrorHistogram(100, 600))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ErrorHistogram(900, 50_000))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

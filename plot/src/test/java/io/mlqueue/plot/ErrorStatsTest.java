@@ -80,7 +80,9 @@ class ErrorStatsTest {
 
   @Test
   void rejectsCountOutsideTheArray() {
-    assertThatThrownBy(() -> ErrorStats.of(new double[2], 3)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ErrorStats.of(new double[2], -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ErrorStats.of(new double[2], 3))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ErrorStats.of(new double[2], -1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

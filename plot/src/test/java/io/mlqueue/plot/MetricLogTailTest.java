@@ -25,7 +25,8 @@ class MetricLogTailTest {
   }
 
   private void append(String text) throws IOException {
-    Files.writeString(csv(), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        csv(), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   @Test
@@ -147,14 +148,16 @@ class MetricLogTailTest {
 
   @Test
   void countsUnparseableLinesAndKeepsGoing() throws IOException {
-    append(MetricLog.HEADER + "\n"
-        + row(1, 10, 7)
-        + "2,1.0,2\n" // torn by a crash, then the writer went on
-        + "garbage\n"
-        + "3,1,2,NaN\n"
-        + "4,1,2,-1\n"
-        + "\n"
-        + row(5, 0, 1));
+    append(
+        MetricLog.HEADER
+            + "\n"
+            + row(1, 10, 7)
+            + "2,1.0,2\n" // torn by a crash, then the writer went on
+            + "garbage\n"
+            + "3,1,2,NaN\n"
+            + "4,1,2,-1\n"
+            + "\n"
+            + row(5, 0, 1));
     MetricLogTail tail = new MetricLogTail(csv());
 
     MetricLogTail.Update update = tail.poll();

@@ -1,0 +1,72 @@
+package io.mlqueue.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlqueue.contract.MessageId;
+import io.mlqueue.contract.MetricLog;
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code mlqueue demo} end to end, in-process on the embedded broker: every logged row is a row that
+ * was sent, with scikit-learn's prediction for it.
+ */
+class DemoEndToEndTest {
+  @TempDir Path logDir;
+
+  @Test
+  void everyLoggedRowCarriesTheReferencePredictionOfTheRowSent() throws Exception {
+    Map<String, Integer> sentRows = new ConcurrentHashMap<>();
+    DemoCommand demo = new DemoCommand();
+    demo.listener = (MessageId id, int row) -> sentRows.put(id.text(), row);
+    int exit =
+        new CommandLine(demo)
+            .execute("--duration", "4s", "--rate", "200", "--status-every", "1s", "--log-dir",
+                logDir.toString());
+    assertThat(exit).isZero();
+
+    double[] reference = referencePredictions();
+    List<String> lines = Files.readAllLines(logDir.resolve(MetricLog.FILE_NAME));
+    assertThat(lines.get(0)).isEqualTo(MetricLog.HEADER);
+    List<String> data = lines.subList(1, lines.size());
+    assertThat(data).hasSizeGreaterThan(100).hasSize(sentRows.size());
+    Set<String> ids = new HashSet<>();
+    for (String line : data) {
+      MetricLog.Row row = MetricLog.parse(line);
+      assertThat(ids.add(row.id())).as("one row per id").isTrue();
+      Integer sent = sentRows.get(row.id());
+      assertThat(sent).as("row %s was sent", row.id()).isNotNull();
+      assertThat(row.yPred()).isCloseTo(reference[sent], org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(row.absoluteError()).isEqualTo(Math.abs(row.yTrue() - row.yPred()));
+    }
+
+    BufferedImage png = ImageIO.read(logDir.resolve("error_distribution.png").toFile());
+    assertThat(png.getWidth()).isGreaterThan(100);
+  }
+
+  /** scikit-learn's predictions for the 442 rows, from the reference file. */
+  private static double[] referencePredictions() throws Exception {
+    try (InputStream in = DemoEndToEndTest.class.getResourceAsStream("/reference_linear_regression.json")) {
+      JsonNode predictions = new ObjectMapper().readTree(in).path("full_fit").path("predictions");
+      double[] out = new double[predictions.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = predictions.get(i).asDouble();
+      }
+      assertThat(out).hasSize(442);
+      return out;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.mlqueue.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mlqueue.contract.Queues;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deployment the course's docker-compose file describes, on a real RabbitMQ: every service in its
+ * own process, talking only through the broker and the shared log directory.
+ */
+class SeparateProcessesIT {
+  private static final Duration READY = Duration.ofSeconds(30);
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+  @RegisterExtension final RabbitMqVhost rabbit = new RabbitMqVhost();
+  @RegisterExtension final ServiceProcesses services = new ServiceProcesses();
+
+  @TempDir Path logDir;
+
+  @Test
+  void pipelineOfSeparateProcessesLogsEveryPairCorrectlyPlotsItAndStopsCleanlyOnSigterm()
+      throws Exception {
+    String uri = rabbit.uri();
+    String dir = logDir.toString();
+    ServiceProcess model = services.mlqueue("model", uri, "model");
+    ServiceProcess metric = services.mlqueue("metric", uri, "metric", "--log-dir", dir);
+    ServiceProcess plot =
+        services.mlqueue("plot", uri, "plot", "--log-dir", dir, "--interval", "500ms");
+    model.awaitLog("model: consuming features", READY);
+    metric.awaitLog("metric: consuming y_pred", READY);
+
+    ServiceProcess features =
+        services.mlqueue("features", uri, "features", "--count", "2000", "--rate", "1000");
+    features.awaitSuccess(Duration.ofSeconds(60));
+
+    Path csv = logDir.resolve("metric_log.csv");
+    CsvCheck.awaitExactRows(csv, 2000, Duration.ofSeconds(60), () -> metric.tail(20));
+    CsvCheck.assertValidLog(csv, 2000);
+    rabbit.awaitEmpty(Duration.ofSeconds(10), Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED);
+
+    // The running plot redraws when the log changes: its image must become newer than the log's
+    // last row. Then --once draws the final state and says how many rows it read.
+    Path png = logDir.resolve("error_distribution.png");
+    FileTime lastRow = Files.getLastModifiedTime(csv);
+    await("running plot redraws after the last row")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> Files.exists(png) && Files.getLastModifiedTime(png).compareTo(lastRow) >= 0);
+    assertValidPng(png);
+    ServiceProcess once = services.mlqueue("plot-once", uri, "plot", "--log-dir", dir, "--once");
+    once.awaitSuccess(Duration.ofSeconds(60));
+    assertThat(once.output()).contains("plot: drew 2000 rows into");
+    assertValidPng(png);
+
+    // SIGTERM, as docker stop or Kubernetes sends it: each service drains and exits with 0. A JVM
+    // that merely dies of the signal exits with 143 (128 + 15), which is not a clean stop.
+    for (ServiceProcess p : new ServiceProcess[] {plot, metric, model}) {
+      int code = p.stop(Duration.ofSeconds(40));
+      assertThat(code).as("exit code of %s after SIGTERM; log ends:%n%s", p.name(), p.tail(20))
+          .isZero();
+    }
+    assertThat(metric.output()).contains("metric: stopping on signal");
+    assertThat(model.output()).contains("model: stopping on signal");
+    // Stopping lost nothing: every message was acked before the channel closed.
+    rabbit.awaitEmpty(Duration.ofSeconds(5), Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED);
+    assertThat(rabbit.queueDepths()).containsKeys(
+        Queues.deadLetterQueue(Queues.FEATURES), Queues.deadLetterQueue(Queues.Y_TRUE),
+        Queues.deadLetterQueue(Queues.Y_PRED));
+    assertThat(Map.copyOf(rabbit.queueDepths()))
+        .as("nothing was dead-lettered")
+        .allSatisfy((q, d) -> assertThat(d.isEmpty()).as(q).isTrue());
+  }
+
+  private static void assertValidPng(Path png) throws Exception {
+    assertThat(png).exists();
+    byte[] bytes = Files.readAllBytes(png);
+    assertThat(bytes).as("PNG signature of %s", png).startsWith(PNG_SIGNATURE);
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertThat(image).as("%s decodes as an image", png).isNotNull();
+    assertThat(image.getWidth()).isGreaterThan(100);
+    assertThat(image.getHeight()).isGreaterThan(100);
+    // An image of one colour would be a chart that drew nothing.
+    int first = image.getRGB(0, 0);
+    boolean varied = false;
+    for (int y = 0; y < image.getHeight() && !varied; y += 7) {
+      for (int x = 0; x < image.getWidth() && !varied; x += 7) {
+        varied = image.getRGB(x, y) != first;
+      }
+    }
+    assertThat(varied).as("%s has more than one colour", png).isTrue();
+  }
+}

@@ -1,0 +1,196 @@
+package io.mlqueue.metric.service;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.DeadLetters;
+import io.mlqueue.amqp.Messages;
+import io.mlqueue.broker.EmbeddedBroker;
+import io.mlqueue.contract.MessageCodec;
+import io.mlqueue.contract.MessageId;
+import io.mlqueue.contract.MetricLog;
+import io.mlqueue.contract.Queues;
+import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.metric.MetricLogWriter;
+import io.mlqueue.metric.PairingBuffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The metric service on the embedded broker. */
+class MetricServiceTest {
+  private static EmbeddedBroker broker;
+  private static Connection connection;
+  private final MessageCodec codec = new MessageCodec();
+  @TempDir Path logDir;
+  private Channel channel;
+  private MetricService service;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = EmbeddedBroker.start();
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(broker.amqpUri());
+    connection = factory.newConnection("test");
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    connection.close();
+    broker.close();
+  }
+
+  @BeforeEach
+  void cleanQueues() throws Exception {
+    for (String q : List.of(Queues.Y_TRUE, Queues.Y_PRED)) {
+      deleteIfExists(q);
+      deleteIfExists(Queues.deadLetterQueue(q));
+    }
+    channel = connection.createChannel();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (service != null) {
+      service.close();
+    }
+    channel.close();
+  }
+
+  private MetricService start(MetricService.Config config) throws IOException {
+    service = MetricService.start(connection, AmqpSettings.of(broker.amqpUri()), config, Clock.systemUTC());
+    return service;
+  }
+
+  @Test
+  void pairsHalvesInEitherOrderIntoOneRowEach() throws Exception {
+    start(MetricService.Config.of(logDir));
+    send(Queues.Y_TRUE, MessageId.of("a"), 100);
+    send(Queues.Y_PRED, MessageId.of("a"), 90.5);
+    send(Queues.Y_PRED, MessageId.ofNumber("1700000000.5"), 40);
+    send(Queues.Y_TRUE, MessageId.ofNumber("1700000000.5"), 50);
+
+    Map<String, MetricLog.Row> rows = awaitRows(2);
+    assertThat(rows.get("a")).isEqualTo(MetricLog.Row.of("a", 100, 90.5));
+    assertThat(rows.get("1700000000.5")).isEqualTo(MetricLog.Row.of("1700000000.5", 50, 40));
+    assertThat(Files.readAllLines(logFile()).get(0)).isEqualTo(MetricLog.HEADER);
+    await().atMost(Duration.ofSeconds(5)).until(() -> service.metrics().count() == 2);
+    assertThat(service.metrics().mae()).isEqualTo(9.75); // (9.5 + 10) / 2
+  }
+
+  @Test
+  void aRedeliveredPairNeverMakesASecondRowAlsoAfterARestart() throws Exception {
+    start(MetricService.Config.of(logDir));
+    send(Queues.Y_TRUE, MessageId.of("x"), 1);
+    send(Queues.Y_PRED, MessageId.of("x"), 2);
+    awaitRows(1);
+    send(Queues.Y_TRUE, MessageId.of("x"), 1); // as if redelivered
+    send(Queues.Y_PRED, MessageId.of("x"), 2);
+    awaitQueuesEmpty();
+    service.close();
+
+    start(MetricService.Config.of(logDir));
+    send(Queues.Y_PRED, MessageId.of("x"), 2);
+    send(Queues.Y_TRUE, MessageId.of("x"), 1);
+    send(Queues.Y_TRUE, MessageId.of("y"), 3);
+    send(Queues.Y_PRED, MessageId.of("y"), 3);
+    awaitRows(2);
+    awaitQueuesEmpty();
+    assertThat(Files.readAllLines(logFile())).hasSize(3); // header, x, y
+  }
+
+  @Test
+  void deadLettersMalformedValuesWithTheReason() throws Exception {
+    start(MetricService.Config.of(logDir));
+    channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON, "{\"id\": \"a\", \"body\": [1]}".getBytes(UTF_8));
+    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, "{\"id\": \"a\", \"body\": NaN}".getBytes(UTF_8));
+    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, "\"id\":".getBytes(UTF_8));
+
+    assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_TRUE))))
+        .contains("invalid y_true message: body must be a number, got a list");
+    assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_PRED))))
+        .contains("invalid y_pred message: body is not a finite number");
+    assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_PRED)))).contains("invalid y_pred message");
+    assertThat(Files.readAllLines(logFile())).containsExactly(MetricLog.HEADER);
+  }
+
+  @Test
+  void deadLettersAnOrphanWhosePartnerNeverCame() throws Exception {
+    start(new MetricService.Config(
+        logDir,
+        new PairingBuffer.Config(1000, Duration.ofMillis(300)),
+        MetricLogWriter.Config.DEFAULT,
+        Duration.ZERO));
+    send(Queues.Y_TRUE, MessageId.of("lonely"), 5);
+    GetResponse dead = take(Queues.deadLetterQueue(Queues.Y_TRUE));
+    assertThat(reason(dead)).contains("orphan y_true message: no y_pred with this id arrived");
+    assertThat(codec.decodeValue(dead.getBody()).id()).isEqualTo(MessageId.of("lonely"));
+    assertThat(service.orphans()).isEqualTo(1);
+  }
+
+  private void send(String queue, MessageId id, double value) throws IOException {
+    channel.basicPublish("", queue, Messages.PERSISTENT_JSON, codec.encode(ValueMessage.of(id, value)));
+  }
+
+  private Path logFile() {
+    return logDir.resolve(MetricLog.FILE_NAME);
+  }
+
+  private Map<String, MetricLog.Row> awaitRows(int n) throws IOException {
+    await().atMost(Duration.ofSeconds(10)).until(() -> dataLines().size() >= n);
+    return dataLines().stream()
+        .map(MetricLog::parse)
+        .collect(Collectors.toMap(MetricLog.Row::id, Function.identity()));
+  }
+
+  private List<String> dataLines() throws IOException {
+    if (!Files.exists(logFile())) {
+      return List.of();
+    }
+    List<String> lines = Files.readAllLines(logFile());
+    return lines.subList(Math.min(1, lines.size()), lines.size());
+  }
+
+  private void awaitQueuesEmpty() {
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        channel.queueDeclarePassive(Queues.Y_TRUE).getMessageCount() == 0
+            && channel.queueDeclarePassive(Queues.Y_PRED).getMessageCount() == 0
+            && service.pendingCount() == 0);
+  }
+
+  private GetResponse take(String queue) {
+    return await().atMost(Duration.ofSeconds(10)).until(() -> channel.basicGet(queue, true), r -> r != null);
+  }
+
+  private static String reason(GetResponse r) {
+    return r.getProps().getHeaders().get(DeadLetters.REASON).toString();
+  }
+
+  private static void deleteIfExists(String queue) throws Exception {
+    Channel ch = connection.createChannel();
+    try {
+      ch.queueDelete(queue);
+      ch.close();
+    } catch (IOException e) {
+      // did not exist; Qpid closes the channel
+    }
+  }
+}

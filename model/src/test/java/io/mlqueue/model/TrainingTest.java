@@ -1,0 +1,73 @@
+package io.mlqueue.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.mlqueue.data.Dataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingTest {
+  private static final Instant NOW = Instant.parse("2026-11-29T03:15:00.250Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  @Test
+  void trainsWritesAndReportsAModel(@TempDir Path dir) throws Exception {
+    // y = 3 + 2a - 0.5b exactly, target in the middle column.
+    StringBuilder csv = new StringBuilder("a,y,b\n");
+    for (int i = 0; i < 20; i++) {
+      double a = i * 0.1;
+      double b = (i * 7) % 5;
+      csv.append(a).append(',').append(3 + 2 * a - 0.5 * b).append(',').append(b).append('\n');
+    }
+    Path data = dir.resolve("train.csv");
+    Files.writeString(data, csv);
+    Path out = dir.resolve("out/model.json");
+
+    LinearModel m = Training.train(data, "y", out, "toy", CLOCK);
+
+    String sha =
+        HexFormat.of()
+            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(data)));
+    assertThat(m.name()).isEqualTo("toy");
+    assertThat(m.version()).isEqualTo("20261129T031500Z-" + sha.substring(0, 8));
+    assertThat(m.featureNames()).containsExactly("a", "b");
+    assertThat(m.targetName()).isEqualTo("y");
+    assertThat(m.intercept()).isCloseTo(3, within(1e-9));
+    assertThat(m.coefficient("a")).isCloseTo(2, within(1e-9));
+    assertThat(m.coefficient("b")).isCloseTo(-0.5, within(1e-9));
+
+    TrainingProvenance p = m.provenance().orElseThrow();
+    assertThat(p.data()).isEqualTo("train.csv");
+    assertThat(p.rows()).isEqualTo(20);
+    assertThat(p.dataSha256()).isEqualTo(sha);
+    assertThat(p.trainedAt()).isEqualTo(NOW);
+    assertThat(p.trainer()).isEqualTo(OlsTrainer.TRAINER);
+    assertThat(p.inSample().r2()).isCloseTo(1, within(1e-12));
+    assertThat(p.inSample().mae()).isCloseTo(0, within(1e-9));
+    assertThat(p.inSample()).isEqualTo(FitMetrics.evaluate(m, Dataset.load(data, "y")));
+
+    assertThat(ModelArtifact.read(out)).isEqualTo(m);
+  }
+
+  @Test
+  void unusableDataWritesNothing(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("flat.csv");
+    Files.writeString(data, "a,k,y\n1,5,2\n2,5,4\n3,5,7\n4,5,8\n");
+    Path out = dir.resolve("model.json");
+    assertThatThrownBy(() -> Training.train(data, "y", out, "toy", CLOCK))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("feature 'k' is 5.0 in every row");
+    assertThatThrownBy(() -> Training.train(data, "target", out, "toy", CLOCK))
+        .hasMessageContaining("no column 'target'");
+    assertThat(out).doesNotExist();
+  }
+}

@@ -1,0 +1,163 @@
+package io.mlqueue.model.service;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.DeadLetters;
+import io.mlqueue.amqp.Messages;
+import io.mlqueue.broker.EmbeddedBroker;
+import io.mlqueue.contract.FeaturesMessage;
+import io.mlqueue.contract.MessageCodec;
+import io.mlqueue.contract.MessageId;
+import io.mlqueue.contract.Queues;
+import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.data.Dataset;
+import io.mlqueue.model.BuiltInModel;
+import io.mlqueue.model.LinearModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The model worker on the embedded broker. */
+class ModelServiceTest {
+  private static EmbeddedBroker broker;
+  private static Connection connection;
+  private final MessageCodec codec = new MessageCodec();
+  private final LinearModel model = BuiltInModel.get();
+  private Channel channel;
+  private ModelService service;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = EmbeddedBroker.start();
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(broker.amqpUri());
+    connection = factory.newConnection("test");
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    connection.close();
+    broker.close();
+  }
+
+  @BeforeEach
+  void startService() throws Exception {
+    for (String q : List.of(Queues.FEATURES, Queues.Y_PRED)) {
+      deleteIfExists(q);
+      deleteIfExists(Queues.deadLetterQueue(q));
+    }
+    channel = connection.createChannel();
+    service = ModelService.start(connection, AmqpSettings.of(broker.amqpUri()), model);
+  }
+
+  @AfterEach
+  void stopService() throws Exception {
+    service.close();
+    channel.close();
+  }
+
+  @Test
+  void predictsEveryVectorUnderItsOwnId() throws Exception {
+    Dataset data = Dataset.builtIn();
+    List<MessageId> ids = new ArrayList<>();
+    for (int row = 0; row < 20; row++) {
+      MessageId id = row % 2 == 0 ? MessageId.random() : MessageId.ofNumber("17000000" + row + ".25");
+      ids.add(id);
+      publish(Queues.FEATURES, codec.encode(new FeaturesMessage(id, data.features(row), 42L)));
+    }
+    List<ValueMessage> predictions = new ArrayList<>();
+    for (byte[] body : take(Queues.Y_PRED, 20)) {
+      predictions.add(codec.decodeValue(body));
+    }
+    for (int row = 0; row < 20; row++) {
+      MessageId id = ids.get(row);
+      ValueMessage p = predictions.stream().filter(v -> v.id().equals(id)).findFirst().orElseThrow();
+      assertThat(p.value()).isEqualTo(model.predict(data.features(row)));
+      assertThat(p.model()).isEqualTo("diabetes-ols:builtin");
+      assertThat(p.sentAtMillis()).isEqualTo(42L);
+    }
+    assertThat(service.predictions()).isEqualTo(20);
+  }
+
+  @Test
+  void deadLettersInvalidVectorsWithTheReasonAndKeepsWorking() throws Exception {
+    String[] bad = {
+      "not json",
+      "{\"id\": \"short\", \"body\": [1, 2, 3]}",
+      "{\"id\": \"nan\", \"body\": [NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0]}",
+      "{\"id\": \"strings\", \"body\": [\"a\", 0, 0, 0, 0, 0, 0, 0, 0, 0]}",
+      "{\"body\": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}",
+    };
+    for (String b : bad) {
+      publish(Queues.FEATURES, b.getBytes(UTF_8));
+    }
+    publish(Queues.FEATURES,
+        codec.encode(new FeaturesMessage(MessageId.of("good"), new double[10], 0)));
+
+    List<GetResponse> dead = takeResponses(Queues.deadLetterQueue(Queues.FEATURES), bad.length);
+    List<String> reasons = new ArrayList<>();
+    for (int i = 0; i < dead.size(); i++) {
+      GetResponse r = dead.get(i);
+      assertThat(new String(r.getBody(), UTF_8)).isEqualTo(bad[i]); // body kept as it was
+      assertThat(r.getProps().getHeaders().get(DeadLetters.SOURCE_QUEUE).toString())
+          .isEqualTo(Queues.FEATURES);
+      reasons.add(r.getProps().getHeaders().get(DeadLetters.REASON).toString());
+    }
+    assertThat(reasons.get(0)).contains("not valid JSON");
+    assertThat(reasons.get(1)).contains("expected 10 features");
+    assertThat(reasons.get(2)).contains("not a finite number");
+    assertThat(reasons.get(3)).contains("body[0] must be a number");
+    assertThat(reasons.get(4)).contains("missing field \"id\"");
+
+    ValueMessage good = codec.decodeValue(take(Queues.Y_PRED, 1).get(0));
+    assertThat(good.id()).isEqualTo(MessageId.of("good"));
+    assertThat(good.value()).isEqualTo(model.intercept());
+    assertThat(service.rejected()).isEqualTo(bad.length);
+  }
+
+  /** Qpid answers a delete of a missing queue with a channel error, RabbitMQ does not. */
+  private static void deleteIfExists(String queue) throws Exception {
+    Channel ch = connection.createChannel();
+    try {
+      ch.queueDelete(queue);
+      ch.close();
+    } catch (java.io.IOException e) {
+      // did not exist; the channel is closed by the error
+    }
+  }
+
+  private void publish(String queue, byte[] body) throws Exception {
+    channel.basicPublish("", queue, Messages.PERSISTENT_JSON, body);
+  }
+
+  private List<byte[]> take(String queue, int n) throws Exception {
+    return takeResponses(queue, n).stream().map(GetResponse::getBody).toList();
+  }
+
+  /** Gets {@code n} messages from {@code queue}, waiting up to 10 s for them. */
+  private List<GetResponse> takeResponses(String queue, int n) throws Exception {
+    List<GetResponse> got = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (got.size() < n && System.nanoTime() < deadline) {
+      GetResponse r = channel.basicGet(queue, true);
+      if (r == null) {
+        Thread.sleep(10);
+      } else {
+        got.add(r);
+      }
+    }
+    assertThat(got).as("messages on " + queue).hasSize(n);
+    return got;
+  }
+}
