@@ -48,7 +48,7 @@ public final class BrokerConnector {
             connection.getServerProperties().get("product"),
             connection.getServerProperties().get("version"));
         return connection;
-      } catch (com.rabbitmq.client.AuthenticationFailureException e) {
+      } catch (com.rabbitmq.client.PossibleAuthenticationFailureException e) {
         throw new BrokerUnavailableException(
             serviceName + ": the broker at " + settings.redactedUri() + " refused the credentials"
                 + " (RabbitMQ lets 'guest' log in only from localhost; create a user for remote"

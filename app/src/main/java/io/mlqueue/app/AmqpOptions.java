@@ -11,9 +11,8 @@ final class AmqpOptions {
       names = "--amqp-uri",
       paramLabel = "URI",
       description =
-          "Broker URI (environment ${MLQUEUE_AMQP_URI}; default "
-              + AmqpSettings.DEFAULT_URI
-              + "). Its password is never logged.")
+          "Broker URI (default: environment variable MLQUEUE_AMQP_URI, else "
+              + "amqp://guest:guest@localhost:5672/%%2F). Its password is never logged.")
   String uri;
 
   @Option(

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "mlqueue",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT, // --help on every subcommand
     versionProvider = Main.Version.class,
     description = "A machine learning model as message-driven microservices over AMQP.",
     subcommands = {

@@ -19,6 +19,16 @@ final class Shutdown {
   private Shutdown() {}
 
   /**
+   * A service that drained on request has done nothing wrong: exit 0 rather than the 143 the JVM would
+   * report for SIGTERM, so supervisors tell a clean stop from a crash. Our hook has already released
+   * everything the service held.
+   */
+  private static void exitCleanly(String service) {
+    log.info("{}: stopped", service);
+    Runtime.getRuntime().halt(0);
+  }
+
+  /**
    * For a service the main thread merely keeps alive: blocks until a signal arrives, runs {@code
    * close} in the shutdown hook, and lets the JVM exit once it has returned.
    */
@@ -34,6 +44,7 @@ final class Shutdown {
                   } finally {
                     closed.countDown();
                   }
+                  exitCleanly(service);
                 },
                 service + "-shutdown"));
     closed.await();
@@ -48,15 +59,21 @@ final class Shutdown {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (finished.getCount() == 0) {
+                    return; // the work ended by itself; this is the normal exit
+                  }
                   log.info("{}: stopping on signal", service);
                   stop.run();
                   try {
                     if (!finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                       log.warn("{}: did not stop within {}; exiting anyway", service, GRACE);
+                      return;
                     }
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    return;
                   }
+                  exitCleanly(service);
                 },
                 service + "-shutdown"));
   }

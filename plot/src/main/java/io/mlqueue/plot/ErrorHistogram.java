@@ -1,5 +1,11 @@
 package io.mlqueue.plot;
 
+import static io.mlqueue.plot.ChartLabels.countTickUnit;
+import static io.mlqueue.plot.ChartLabels.format;
+import static io.mlqueue.plot.ChartLabels.formatCount;
+import static io.mlqueue.plot.ChartLabels.formatStep;
+import static io.mlqueue.plot.ChartLabels.valueTickUnit;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -10,12 +16,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.nio.file.Path;
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
-import java.text.NumberFormat;
 import java.util.Arrays;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -24,7 +25,6 @@ import org.jfree.chart.LegendItem;
 import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.annotations.XYTitleAnnotation;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.block.ColumnArrangement;
 import org.jfree.chart.plot.ValueMarker;
@@ -155,43 +155,29 @@ public final class ErrorHistogram {
     plot.addDomainMarker(marker(stats.median(), MEDIAN, MEDIAN_STROKE), Layer.FOREGROUND);
 
     LegendItemCollection legend = new LegendItemCollection();
-    legend.add(
-        new LegendItem(
-            "Rows per bin (width " + formatStep(bins.width()) + ")",
-            null,
-            null,
-            null,
-            new Rectangle2D.Double(-6, -6, 12, 12),
-            BAR));
+    Rectangle2D square = new Rectangle2D.Double(-6, -6, 12, 12);
+    String barLabel = "Rows per bin (width " + formatStep(bins.width()) + ")";
+    legend.add(new LegendItem(barLabel, null, null, null, square, BAR));
     legend.add(lineItem("Mean (MAE) = " + format(stats.mean()), MEAN, MEAN_STROKE));
     legend.add(lineItem("Median = " + format(stats.median()), MEDIAN, MEDIAN_STROKE));
     plot.setFixedLegendItems(legend);
     plot.addAnnotation(legendInside(plot));
 
-    JFreeChart chart =
-        titled(
-            plot,
-            "Absolute error — n = "
-                + formatCount(stats.count())
-                + ", MAE = "
-                + format(stats.mean()));
+    String title =
+        String.format(
+            "Absolute error — n = %s, MAE = %s", formatCount(stats.count()), format(stats.mean()));
+    JFreeChart chart = titled(plot, title);
     String summary =
-        "p25 "
-            + format(stats.q1())
-            + "  ·  p75 "
-            + format(stats.q3())
-            + "  ·  p90 "
-            + format(stats.p90())
-            + "  ·  max "
-            + format(stats.max());
+        String.format(
+            "p25 %s  ·  p75 %s  ·  p90 %s  ·  max %s",
+            format(stats.q1()), format(stats.q3()), format(stats.p90()), format(stats.max()));
     if (bins.overflow() > 0) {
       summary +=
-          "  ·  "
-              + formatCount(bins.overflow())
-              + (bins.overflow() == 1 ? " row" : " rows")
-              + " above "
-              + format(bins.end(bins.size() - 1))
-              + " not shown";
+          String.format(
+              "  ·  %s %s above %s not shown",
+              formatCount(bins.overflow()),
+              bins.overflow() == 1 ? "row" : "rows",
+              format(bins.end(bins.size() - 1)));
     }
     chart.addSubtitle(subtitle(summary));
     return chart;
@@ -308,54 +294,8 @@ public final class ErrorHistogram {
     return new double[][] {x, start, end, y, y, y};
   }
 
-  /*
-   * Tick steps aim at about one label per 90 px across and 100 px up. JFreeChart's own choice packs
-   * ticks as tightly as the labels allow, which makes a wall of numbers on a chart this size.
-   */
-
-  private static NumberTickUnit valueTickUnit(double raw) {
-    double step = HistogramBins.niceStep(raw);
-    NumberFormat format = NumberFormat.getNumberInstance(Locale.US);
-    // Enough decimals for the step itself (0.25 needs two); the format drops trailing zeros.
-    format.setMaximumFractionDigits(Math.max(0, (int) Math.ceil(-Math.log10(step)) + 1));
-    return new NumberTickUnit(step, format);
-  }
-
-  private static NumberTickUnit countTickUnit(double raw) {
-    double step = HistogramBins.niceStep(Math.max(1, raw));
-    step = Math.floor(step); // counts are whole: 2.5 becomes 2
-    return new NumberTickUnit(step, NumberFormat.getIntegerInstance(Locale.US));
-  }
-
   private static Stroke dashed(float width, float dash, float gap) {
     return new BasicStroke(
         width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {dash, gap}, 0f);
-  }
-
-  /** A row count with thousands separators, independent of the machine's locale: {@code 1,234}. */
-  static String formatCount(int count) {
-    return String.format(Locale.US, "%,d", count);
-  }
-
-  /**
-   * A bin width, which is a round number by construction: {@code 5}, {@code 2.5}, {@code 0.025}.
-   */
-  static String formatStep(double width) {
-    return BigDecimal.valueOf(width).stripTrailingZeros().toPlainString();
-  }
-
-  /**
-   * An error value for a label: two decimals from 1 up ({@code 43.37}, {@code 1,234.50}), three
-   * significant digits below ({@code 0.0123}), since scaled targets give errors far below 1.
-   */
-  static String format(double value) {
-    if (value == 0 || !Double.isFinite(value)) {
-      return value == 0 ? "0" : String.valueOf(value);
-    }
-    if (Math.abs(value) >= 1) {
-      return new DecimalFormat("#,##0.00", DecimalFormatSymbols.getInstance(Locale.US))
-          .format(value);
-    }
-    return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
   }
 }

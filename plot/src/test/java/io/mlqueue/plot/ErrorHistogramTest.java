@@ -135,13 +135,13 @@ class ErrorHistogramTest {
 
   @Test
   void formatsValuesForLabels() {
-    assertThat(ErrorHistogram.format(43.3749)).isEqualTo("43.37");
-    assertThat(ErrorHistogram.format(1234.5)).isEqualTo("1,234.50");
-    assertThat(ErrorHistogram.format(0.012345)).isEqualTo("0.0123");
-    assertThat(ErrorHistogram.format(0)).isEqualTo("0");
-    assertThat(ErrorHistogram.formatCount(1234567)).isEqualTo("1,234,567");
-    assertThat(ErrorHistogram.formatStep(2.5)).isEqualTo("2.5");
-    assertThat(ErrorHistogram.formatStep(10)).isEqualTo("10");
-    assertThat(ErrorHistogram.formatStep(0.001)).isEqualTo("0.001");
+    assertThat(ChartLabels.format(43.3749)).isEqualTo("43.37");
+    assertThat(ChartLabels.format(1234.5)).isEqualTo("1,234.50");
+    assertThat(ChartLabels.format(0.012345)).isEqualTo("0.0123");
+    assertThat(ChartLabels.format(0)).isEqualTo("0");
+    assertThat(ChartLabels.formatCount(1234567)).isEqualTo("1,234,567");
+    assertThat(ChartLabels.formatStep(2.5)).isEqualTo("2.5");
+    assertThat(ChartLabels.formatStep(10)).isEqualTo("10");
+    assertThat(ChartLabels.formatStep(0.001)).isEqualTo("0.001");
   }
 }
