@@ -27,8 +27,13 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  /** Runs a command line and returns its exit code; for tests and the launcher. */
+  /** Runs a command line and returns its exit code. */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The command line, with its error handling; for tests. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
@@ -38,7 +43,7 @@ public final class Main implements Runnable {
           commandLine.getErr().println("mlqueue " + commandLine.getCommandName() + ": " + message(e));
           return 1;
         });
-    return cli.execute(args);
+    return cli;
   }
 
   private static String message(Throwable e) {

@@ -158,10 +158,9 @@ public final class FeaturesService {
   }
 
   private void resendFailed(ConfirmedPublisher publisher) throws InterruptedException {
-    if (retries.isEmpty()) {
+    if (retries.isEmpty() || !awaitOpen(publisher, Long.MAX_VALUE)) {
       return;
     }
-    awaitOpen(publisher);
     Pending message;
     while ((message = retries.poll()) != null) {
       resent.incrementAndGet();
@@ -169,11 +168,18 @@ public final class FeaturesService {
     }
   }
 
-  /** Automatic recovery reopens the channel; until then, publishing would only fail again. */
-  private void awaitOpen(ConfirmedPublisher publisher) throws InterruptedException {
+  /**
+   * Automatic recovery reopens the channel; until then, publishing would only fail again. False if
+   * {@code deadline} (a {@link System#nanoTime()} value) passed first.
+   */
+  private boolean awaitOpen(ConfirmedPublisher publisher, long deadline)
+      throws InterruptedException {
     long since = System.nanoTime();
     boolean warned = false;
     while (!publisher.isOpen()) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
       if (!warned && System.nanoTime() - since > TimeUnit.SECONDS.toNanos(2)) {
         log.warn("features: waiting for the broker connection to recover; {} messages to resend",
             retries.size());
@@ -181,12 +187,13 @@ public final class FeaturesService {
       }
       Thread.sleep(50);
     }
+    return true;
   }
 
   private void drain(ConfirmedPublisher publisher, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!retries.isEmpty()) {
+      if (!retries.isEmpty() && awaitOpen(publisher, deadline)) {
         resendFailed(publisher);
       }
       if (retries.isEmpty() && publisher.pending() == 0) {

@@ -1,0 +1,86 @@
+package io.mlqueue.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ModelArtifact;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line without a broker: training, start-up checks, option parsing. */
+class CommandLineTest {
+  @TempDir Path dir;
+
+  @Test
+  void trainWritesAnArtifactThatModelLoads() throws Exception {
+    Path csv = dir.resolve("lin.csv");
+    StringBuilder rows = new StringBuilder("a,b,y\n");
+    for (int i = 0; i < 20; i++) {
+      rows.append(i).append(',').append(i * i % 7).append(',').append(3 + 2 * i - (i * i % 7)).append('\n');
+    }
+    Files.writeString(csv, rows);
+    Path out = dir.resolve("models/lin.json");
+
+    Run train = run("train", "--data", csv.toString(), "--target", "y", "--out", out.toString(), "--name", "lin");
+    assertThat(train.exit).isZero();
+    assertThat(train.out).contains("train: wrote").contains("lin:").contains("[a, b] -> y");
+
+    LinearModel model = ModelArtifact.read(out);
+    assertThat(model.intercept()).isCloseTo(3, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(model.coefficients()).containsExactly(new double[] {2, -1}, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void aModelThatDoesNotFitTheDataIsRefusedAtStartUpInPlainWords() throws Exception {
+    Path csv = dir.resolve("other.csv");
+    Files.writeString(csv, "x,z,target\n1,2,3\n4,5,6\n");
+    // Fails before it ever connects: the broker URI points nowhere.
+    Run model = run("model", "--data", csv.toString(), "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(model.exit).isEqualTo(1);
+    assertThat(model.err).contains("mlqueue model:").contains("age");
+  }
+
+  @Test
+  void aBrokerThatIsNotThereIsReportedWithoutThePassword() {
+    Run features =
+        run("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri", "amqp://u:s3cret@127.0.0.1:1/%2F");
+    assertThat(features.exit).isEqualTo(1);
+    assertThat(features.err).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
+  }
+
+  @Test
+  void durationsAreWrittenAsPeopleWriteThem() {
+    assertThat(DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(DurationConverter.parse("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(DurationConverter.parse("1.5m")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(DurationConverter.parse("2h")).isEqualTo(Duration.ofHours(2));
+    assertThat(DurationConverter.parse("PT10S")).isEqualTo(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> DurationConverter.parse("soon")).hasMessageContaining("500ms, 10s, 2m or 1h");
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setOut(o);
+      CommandLine cli = Main.commandLine();
+      cli.setErr(new java.io.PrintWriter(e, true));
+      int exit = cli.execute(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+    }
+  }
+}
