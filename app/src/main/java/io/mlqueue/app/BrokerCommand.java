@@ -20,7 +20,7 @@ final class BrokerCommand implements Callable<Integer> {
     EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.Options.defaults().withPort(port));
     System.out.println("mlqueue broker: listening on " + broker.amqpUri()
         + " (in memory: messages do not survive a restart). Ctrl-C stops it.");
-    Shutdown.awaitSignalThen("broker", broker::close);
+    Shutdown.awaitSignalThenClose("broker", broker);
     return 0;
   }
 }

@@ -61,16 +61,7 @@ final class MetricCommand implements Callable<Integer> {
     MetricService.Config config = config(logDir.dir);
     Connection connection = BrokerConnector.connect(settings, "metric");
     MetricService service = MetricService.start(connection, settings, config, Clock.systemUTC());
-    Shutdown.awaitSignalThen(
-        "metric",
-        () -> {
-          try {
-            service.close(Duration.ofSeconds(10));
-            connection.close();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    Shutdown.awaitSignalThenClose("metric", service, connection);
     return 0;
   }
 

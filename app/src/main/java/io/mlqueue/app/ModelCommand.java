@@ -10,7 +10,6 @@ import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.service.ModelService;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,16 +31,7 @@ final class ModelCommand implements Callable<Integer> {
     LinearModel loaded = model.load();
     Connection connection = BrokerConnector.connect(settings, "model");
     ModelService service = ModelService.start(connection, settings, loaded);
-    Shutdown.awaitSignalThen(
-        "model",
-        () -> {
-          try {
-            service.close(Duration.ofSeconds(10));
-            connection.close();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    Shutdown.awaitSignalThenClose("model", service, connection);
     return 0;
   }
 

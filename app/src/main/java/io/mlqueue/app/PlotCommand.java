@@ -37,7 +37,7 @@ final class PlotCommand implements Callable<Integer> {
       return 0;
     }
     service.start();
-    Shutdown.awaitSignalThen("plot", service::close);
+    Shutdown.awaitSignalThenClose("plot", service);
     return 0;
   }
 }

@@ -32,7 +32,7 @@ final class Shutdown {
    * For a service the main thread merely keeps alive: blocks until a signal arrives, runs {@code
    * close} in the shutdown hook, and lets the JVM exit once it has returned.
    */
-  static void awaitSignalThen(String service, Runnable close) throws InterruptedException {
+  private static void awaitSignalThen(String service, Runnable close) throws InterruptedException {
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -48,6 +48,25 @@ final class Shutdown {
                 },
                 service + "-shutdown"));
     closed.await();
+  }
+
+  /**
+   * {@link #awaitSignalThen} for a service that only needs closing: closes {@code resources} in order
+   * (the service first, then its connection).
+   */
+  static void awaitSignalThenClose(String service, AutoCloseable... resources)
+      throws InterruptedException {
+    awaitSignalThen(
+        service,
+        () -> {
+          for (AutoCloseable resource : resources) {
+            try {
+              resource.close();
+            } catch (Exception e) {
+              log.warn("{}: closing {} failed: {}", service, resource, e.toString());
+            }
+          }
+        });
   }
 
   /**

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.mlqueue.amqp.AmqpSettings;
-import io.mlqueue.broker.EmbeddedBroker;
+import io.mlqueue.broker.testing.TestBroker;
 import io.mlqueue.contract.FeaturesMessage;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
@@ -30,36 +29,25 @@ import org.junit.jupiter.api.Test;
 
 /** The features producer on the embedded broker. */
 class FeaturesServiceTest {
-  private static EmbeddedBroker broker;
+  private static TestBroker broker;
   private static Connection connection;
   private final MessageCodec codec = new MessageCodec();
   private final Dataset data = Dataset.builtIn();
 
   @BeforeAll
   static void startBroker() throws Exception {
-    broker = EmbeddedBroker.start();
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(broker.amqpUri());
-    connection = factory.newConnection("test");
+    broker = TestBroker.start();
+    connection = broker.connection();
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
-    connection.close();
     broker.close();
   }
 
   @BeforeEach
   void cleanQueues() throws Exception {
-    for (String q : List.of(Queues.FEATURES, Queues.Y_TRUE)) {
-      Channel ch = connection.createChannel();
-      try {
-        ch.queueDelete(q);
-        ch.close();
-      } catch (IOException e) {
-        // did not exist
-      }
-    }
+    broker.deleteQueues(Queues.FEATURES, Queues.Y_TRUE);
   }
 
   private Map<MessageId, Integer> run(long count, OptionalLong seed) throws Exception {
@@ -67,7 +55,7 @@ class FeaturesServiceTest {
     FeaturesService service =
         new FeaturesService(
             new FeaturesConfig(data, count, Pace.UNLIMITED, seed, 16),
-            AmqpSettings.of(broker.amqpUri()),
+            AmqpSettings.of(broker.uri()),
             connection,
             Clock.systemUTC(),
             sent::put);

@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.DeadLetters;
 import io.mlqueue.amqp.Messages;
-import io.mlqueue.broker.EmbeddedBroker;
+import io.mlqueue.broker.testing.TestBroker;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.MetricLog;
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The metric service on the embedded broker. */
 class MetricServiceTest {
-  private static EmbeddedBroker broker;
+  private static TestBroker broker;
   private static Connection connection;
   private final MessageCodec codec = new MessageCodec();
   @TempDir Path logDir;
@@ -46,24 +45,19 @@ class MetricServiceTest {
 
   @BeforeAll
   static void startBroker() throws Exception {
-    broker = EmbeddedBroker.start();
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(broker.amqpUri());
-    connection = factory.newConnection("test");
+    broker = TestBroker.start();
+    connection = broker.connection();
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
-    connection.close();
     broker.close();
   }
 
   @BeforeEach
   void cleanQueues() throws Exception {
-    for (String q : List.of(Queues.Y_TRUE, Queues.Y_PRED)) {
-      deleteIfExists(q);
-      deleteIfExists(Queues.deadLetterQueue(q));
-    }
+    broker.deleteQueues(Queues.Y_TRUE, Queues.Y_PRED,
+        Queues.deadLetterQueue(Queues.Y_TRUE), Queues.deadLetterQueue(Queues.Y_PRED));
     channel = connection.createChannel();
   }
 
@@ -76,7 +70,7 @@ class MetricServiceTest {
   }
 
   private MetricService start(MetricService.Config config) throws IOException {
-    service = MetricService.start(connection, AmqpSettings.of(broker.amqpUri()), config, Clock.systemUTC());
+    service = MetricService.start(connection, AmqpSettings.of(broker.uri()), config, Clock.systemUTC());
     return service;
   }
 
@@ -184,13 +178,4 @@ class MetricServiceTest {
     return r.getProps().getHeaders().get(DeadLetters.REASON).toString();
   }
 
-  private static void deleteIfExists(String queue) throws Exception {
-    Channel ch = connection.createChannel();
-    try {
-      ch.queueDelete(queue);
-      ch.close();
-    } catch (IOException e) {
-      // did not exist; Qpid closes the channel
-    }
-  }
 }

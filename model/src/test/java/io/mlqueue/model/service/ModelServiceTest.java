@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.DeadLetters;
 import io.mlqueue.amqp.Messages;
-import io.mlqueue.broker.EmbeddedBroker;
+import io.mlqueue.broker.testing.TestBroker;
 import io.mlqueue.contract.FeaturesMessage;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /** The model worker on the embedded broker. */
 class ModelServiceTest {
-  private static EmbeddedBroker broker;
+  private static TestBroker broker;
   private static Connection connection;
   private final MessageCodec codec = new MessageCodec();
   private final LinearModel model = BuiltInModel.get();
@@ -39,26 +38,21 @@ class ModelServiceTest {
 
   @BeforeAll
   static void startBroker() throws Exception {
-    broker = EmbeddedBroker.start();
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(broker.amqpUri());
-    connection = factory.newConnection("test");
+    broker = TestBroker.start();
+    connection = broker.connection();
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
-    connection.close();
     broker.close();
   }
 
   @BeforeEach
   void startService() throws Exception {
-    for (String q : List.of(Queues.FEATURES, Queues.Y_PRED)) {
-      deleteIfExists(q);
-      deleteIfExists(Queues.deadLetterQueue(q));
-    }
+    broker.deleteQueues(Queues.FEATURES, Queues.Y_PRED,
+        Queues.deadLetterQueue(Queues.FEATURES), Queues.deadLetterQueue(Queues.Y_PRED));
     channel = connection.createChannel();
-    service = ModelService.start(connection, AmqpSettings.of(broker.amqpUri()), model);
+    service = ModelService.start(connection, AmqpSettings.of(broker.uri()), model);
   }
 
   @AfterEach
@@ -124,17 +118,6 @@ class ModelServiceTest {
     assertThat(good.id()).isEqualTo(MessageId.of("good"));
     assertThat(good.value()).isEqualTo(model.intercept());
     assertThat(service.rejected()).isEqualTo(bad.length);
-  }
-
-  /** Qpid answers a delete of a missing queue with a channel error, RabbitMQ does not. */
-  private static void deleteIfExists(String queue) throws Exception {
-    Channel ch = connection.createChannel();
-    try {
-      ch.queueDelete(queue);
-      ch.close();
-    } catch (java.io.IOException e) {
-      // did not exist; the channel is closed by the error
-    }
   }
 
   private void publish(String queue, byte[] body) throws Exception {
