@@ -28,8 +28,11 @@ final class MetricCommand implements Callable<Integer> {
   @Option(
       names = "--max-pending",
       paramLabel = "N",
-      defaultValue = "100000",
-      description = "Halves waiting for their partner at most (default: ${DEFAULT-VALUE}).")
+      defaultValue = "20000",
+      description =
+          "Halves waiting for their partner at most, up to 65534; beyond it the oldest is"
+              + " dead-lettered as an orphan. Also metric's prefetch, which --prefetch does not"
+              + " change (default: ${DEFAULT-VALUE}).")
   int maxPending;
 
   @Option(

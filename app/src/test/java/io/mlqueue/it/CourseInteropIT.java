@@ -14,15 +14,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Wire compatibility with the course's Python services ({@code interop/course/*.py}), so a team can
- * replace one service at a time: each test swaps one side of the pipeline for the course's script and
- * checks the metric log end to end. Our side runs with {@code --compat course}, because the scripts
- * declare the queues non-durable and RabbitMQ would refuse their declare (406) of a durable queue.
+ * replace one service at a time: each test swaps one side of the pipeline for the course's script
+ * and checks the metric log end to end. Our side runs with {@code --compat course}, because the
+ * scripts declare the queues non-durable and RabbitMQ would refuse their declare (406) of a durable
+ * queue.
  */
 class CourseInteropIT {
   private static final int PAIRS = 300;
@@ -36,8 +38,14 @@ class CourseInteropIT {
   /** The id form of {@code datetime.timestamp()} through Python's repr: digits, a point, digits. */
   private static final Pattern FLOAT_ID = Pattern.compile("\\d+\\.\\d+");
 
-  @RegisterExtension final RabbitMqVhost rabbit = new RabbitMqVhost();
-  @RegisterExtension final ServiceProcesses services = new ServiceProcesses();
+  // Ordered: processes are started after the vhost exists and killed before it is deleted.
+  @RegisterExtension
+  @Order(1)
+  final RabbitMqVhost rabbit = new RabbitMqVhost();
+
+  @RegisterExtension
+  @Order(2)
+  final ServiceProcesses services = new ServiceProcesses();
 
   @TempDir Path logDir;
 
@@ -74,7 +82,8 @@ class CourseInteropIT {
         sentRows.put(m.group(2), Integer.parseInt(m.group(3)));
       }
     }
-    assertThat(sentRows).as("pairs features.py reported (its output:%n%s)", features.tail(5))
+    assertThat(sentRows)
+        .as("pairs features.py reported (its output:%n%s)", features.tail(5))
         .hasSize(PAIRS);
 
     Path csv = logDir.resolve("metric_log.csv");
@@ -95,8 +104,8 @@ class CourseInteropIT {
     // Everything the script sent was consumed and acked.
     rabbit.awaitEmpty(Duration.ofSeconds(10), Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED);
 
-    model.stop(Duration.ofSeconds(40));
-    metric.stop(Duration.ofSeconds(40));
+    model.stopCleanly();
+    metric.stopCleanly();
   }
 
   @Test
@@ -106,14 +115,22 @@ class CourseInteropIT {
         services.mlqueue(
             "metric", uri, "metric", "--compat", "course", "--log-dir", logDir.toString());
     metric.awaitLog("metric: consuming y_pred", READY);
-    // EXIT_AFTER = what will be sent: the script auto-acks, so stopping it early would lose messages.
+    // EXIT_AFTER = what will be sent: the script auto-acks, so stopping it early would lose
+    // messages.
     ServiceProcess model = services.python("model.py", uri, Map.of("EXIT_AFTER", "" + PAIRS));
     model.awaitLog("model: waiting for messages on queue features", READY);
 
     ServiceProcess features =
         services.mlqueue(
-            "features", uri, "features", "--compat", "course", "--count", "" + PAIRS,
-            "--rate", "500");
+            "features",
+            uri,
+            "features",
+            "--compat",
+            "course",
+            "--count",
+            "" + PAIRS,
+            "--rate",
+            "500");
     features.awaitSuccess(FINISH);
     model.awaitSuccess(FINISH);
     assertThat(model.output()).contains("model: published " + PAIRS + " predictions");
@@ -124,8 +141,20 @@ class CourseInteropIT {
     // Our ids are UUID strings; the script must have echoed them unchanged for the pairs to match.
     assertThat(rows)
         .allSatisfy(r -> assertThat(r.id()).matches("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"));
+    // Our metric logs exactly the double the script sent: no digits lost between json.dumps and
+    // the CSV. The script prints model: id="<uuid>" y_pred=<repr>.
+    Map<String, Double> printed = new HashMap<>();
+    Pattern predicted = Pattern.compile("^model: id=\"([^\"]+)\" y_pred=(\\S+)$");
+    for (String line : model.lines()) {
+      Matcher m = predicted.matcher(line.strip());
+      if (m.matches()) {
+        printed.put(m.group(1), Double.parseDouble(m.group(2)));
+      }
+    }
+    assertThat(printed).hasSize(PAIRS);
+    assertThat(rows).allSatisfy(r -> assertThat(r.yPred()).isEqualTo(printed.get(r.id())));
     rabbit.awaitEmpty(Duration.ofSeconds(10), Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED);
 
-    metric.stop(Duration.ofSeconds(40));
+    metric.stopCleanly();
   }
 }

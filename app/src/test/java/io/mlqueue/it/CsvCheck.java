@@ -2,6 +2,7 @@ package io.mlqueue.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.within;
 
 import io.mlqueue.data.Dataset;
 import io.mlqueue.model.BuiltInModel;
@@ -27,9 +28,9 @@ import java.util.stream.Collectors;
  *
  * <p>The file is parsed here independently of the production reader ({@code MetricLog.parse}), so a
  * bug shared by writer and reader cannot hide itself. Expected predictions come from the built-in
- * model over the built-in data, computed in the test: the model module's own tests prove that
- * model equals scikit-learn's {@code LinearRegression} to 1e-9, which is what the course's Python
- * model serves too.
+ * model over the built-in data, computed in the test: the model module's own tests prove that model
+ * equals scikit-learn's {@code LinearRegression} to 1e-9, which is what the course's Python model
+ * serves too.
  */
 public final class CsvCheck {
   /** The header the course's metric service writes, and ours must too. */
@@ -69,8 +70,8 @@ public final class CsvCheck {
   }
 
   /**
-   * Data rows in {@code csv} now: lines after the header; 0 while the file does not exist yet. Cheap
-   * enough to poll.
+   * Data rows in {@code csv} now: lines after the header; 0 while the file does not exist yet.
+   * Cheap enough to poll.
    */
   public static int rowCount(Path csv) {
     try (var lines = Files.lines(csv, StandardCharsets.UTF_8)) {
@@ -83,9 +84,10 @@ public final class CsvCheck {
   }
 
   /**
-   * Waits until {@code csv} holds at least {@code rows} data rows, then a little longer to make sure
-   * no more arrive (a duplicate would show up as an extra row), and asserts it holds exactly {@code
-   * rows}. {@code context} supplies text for the failure message, e.g. the services' log tails.
+   * Waits until {@code csv} holds at least {@code rows} data rows, then a little longer to make
+   * sure no more arrive (a duplicate would show up as an extra row), and asserts it holds exactly
+   * {@code rows}. {@code context} supplies text for the failure message, e.g. the services' log
+   * tails.
    */
   public static void awaitExactRows(Path csv, int rows, Duration timeout, Supplier<String> context)
       throws InterruptedException {
@@ -105,8 +107,8 @@ public final class CsvCheck {
 
   /**
    * The full check of a log the pipeline wrote from the built-in data: {@code expected} rows, all
-   * ids distinct, {@code absolute_error == |y_true - y_pred|}, and each (y_true, y_pred) the (target,
-   * prediction) of some row of the data under the reference model.
+   * ids distinct, {@code absolute_error == |y_true - y_pred|}, and each (y_true, y_pred) the
+   * (target, prediction) of some row of the data under the reference model.
    */
   public static List<Row> assertValidLog(Path csv, int expected) throws IOException {
     List<Row> rows = rows(csv);
@@ -134,15 +136,15 @@ public final class CsvCheck {
       double expected = Math.abs(row.yTrue() - row.yPred());
       assertThat(row.absoluteError())
           .as("absolute_error of row %s", row.line())
-          .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, expected)));
+          .isCloseTo(expected, within(1e-9 * Math.max(1, expected)));
     }
   }
 
   /**
-   * Every row's (y_true, y_pred) is (target, prediction) of some row of the built-in data: its y_true
-   * is one of the targets, and its y_pred is within {@value #PREDICTION_TOLERANCE} of the reference
-   * prediction of a data row with that target. A prediction paired with the wrong y_true (a pairing
-   * bug) or computed wrongly fails this.
+   * Every row's (y_true, y_pred) is (target, prediction) of some row of the built-in data: its
+   * y_true is one of the targets, and its y_pred is within {@value #PREDICTION_TOLERANCE} of the
+   * reference prediction of a data row with that target. A prediction paired with the wrong y_true
+   * (a pairing bug) or computed wrongly fails this.
    */
   public static void assertReferencePredictions(List<Row> rows) {
     Map<Double, List<Double>> predictionsByTarget = referencePredictionsByTarget();
@@ -154,8 +156,10 @@ public final class CsvCheck {
       boolean matches =
           candidates.stream().anyMatch(p -> Math.abs(p - row.yPred()) <= PREDICTION_TOLERANCE);
       assertThat(matches)
-          .as("y_pred of row %s is not the reference prediction of any data row with target %s"
-              + " (candidates %s)", row.line(), row.yTrue(), candidates)
+          .as(
+              "y_pred of row %s is not the reference prediction of any data row with target %s"
+                  + " (candidates %s)",
+              row.line(), row.yTrue(), candidates)
           .isTrue();
     }
   }
@@ -163,6 +167,11 @@ public final class CsvCheck {
   /** The reference prediction for row {@code index} of the built-in data. */
   public static double referencePrediction(int index) {
     return Reference.MODEL.predict(Reference.DATA.features(index));
+  }
+
+  /** A copy of the features of row {@code index} of the built-in data. */
+  public static double[] features(int index) {
+    return Reference.DATA.features(index);
   }
 
   /** The target of row {@code index} of the built-in data. */
@@ -180,7 +189,8 @@ public final class CsvCheck {
   private static Map<Double, List<Double>> referencePredictionsByTarget() {
     Map<Double, List<Double>> byTarget = new HashMap<>();
     for (int i = 0; i < Reference.DATA.size(); i++) {
-      byTarget.computeIfAbsent(Reference.DATA.target(i), t -> new ArrayList<>())
+      byTarget
+          .computeIfAbsent(Reference.DATA.target(i), t -> new ArrayList<>())
           .add(referencePrediction(i));
     }
     return byTarget;

@@ -38,14 +38,15 @@ public final class ServiceProcess {
   }
 
   /**
-   * The command line that runs {@code mlqueue args…} in a new JVM: the JVM running this test, the jar
-   * the {@code package} phase built.
+   * The command line that runs {@code mlqueue args…} in a new JVM: the JVM running this test, the
+   * jar the {@code package} phase built.
    */
   static List<String> mlqueueCommand(String... args) {
     Path jar = JAR.toAbsolutePath();
     if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib"))) {
       throw new IllegalStateException(
-          jar + " (with lib/ beside it) is missing: integration tests run the packaged application;"
+          jar
+              + " (with lib/ beside it) is missing: integration tests run the packaged application;"
               + " run 'mvn verify' (or 'mvn package' first) in the app module");
     }
     List<String> command = new ArrayList<>();
@@ -132,7 +133,12 @@ public final class ServiceProcess {
           return;
         }
         throw new AssertionError(
-            name + " exited with " + process.exitValue() + " before logging '" + fragment + "':\n"
+            name
+                + " exited with "
+                + process.exitValue()
+                + " before logging '"
+                + fragment
+                + "':\n"
                 + tail(40));
       }
       if (System.nanoTime() > deadline) {
@@ -173,7 +179,27 @@ public final class ServiceProcess {
     return process.exitValue();
   }
 
-  /** Kills the process with SIGKILL, as a crash or an OOM killer would, and waits until it is gone. */
+  /** {@link #stop(Duration)} with 30 s, more than a service needs to drain. */
+  public int stop() throws InterruptedException {
+    return stop(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Stops the process with SIGTERM and asserts it exited with 0: a service that drained on request
+   * has done nothing wrong, and an orchestrator must be able to tell that from a crash.
+   */
+  public void stopCleanly() throws InterruptedException {
+    int code = stop();
+    assertThat(code)
+        .as(
+            "exit code of %s after SIGTERM (143: it died of the signal); its log ends:%n%s",
+            name, tail(20))
+        .isZero();
+  }
+
+  /**
+   * Kills the process with SIGKILL, as a crash or an OOM killer would, and waits until it is gone.
+   */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {

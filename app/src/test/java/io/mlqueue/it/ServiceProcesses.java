@@ -1,6 +1,7 @@
 package io.mlqueue.it;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -18,8 +20,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * fails, and kills whatever is still running after the test, so no service outlives its test (or
  * its vhost).
  *
- * <p>Register it after {@link RabbitMqVhost}: JUnit runs after-each callbacks in reverse order, so
- * the processes are gone before their vhost is deleted.
+ * <p>Register it after {@link RabbitMqVhost} ({@code @Order(2)} against the vhost's
+ * {@code @Order(1)}): JUnit runs after-each callbacks in reverse order, so the processes are gone
+ * before their vhost is deleted.
  */
 public final class ServiceProcesses implements BeforeEachCallback, AfterEachCallback {
   /** The course's Python scripts, relative to the app module. */
@@ -39,7 +42,10 @@ public final class ServiceProcesses implements BeforeEachCallback, AfterEachCall
   @Override
   public void beforeEach(ExtensionContext context) throws IOException {
     logDir =
-        Path.of("target", "it-logs", context.getRequiredTestClass().getSimpleName(),
+        Path.of(
+                "target",
+                "it-logs",
+                context.getRequiredTestClass().getSimpleName(),
                 context.getRequiredTestMethod().getName())
             .toAbsolutePath();
     Files.createDirectories(logDir);
@@ -49,8 +55,9 @@ public final class ServiceProcesses implements BeforeEachCallback, AfterEachCall
   public void afterEach(ExtensionContext context) throws InterruptedException {
     if (context.getExecutionException().isPresent()) {
       for (ServiceProcess p : started) {
-        System.err.printf("----- %s: last %d lines of %s -----%n%s%n", p, TAIL_LINES, p.log(),
-            p.tail(TAIL_LINES));
+        System.err.printf(
+            "----- %s: last %d lines of %s -----%n%s%n",
+            p, TAIL_LINES, p.log(), p.tail(TAIL_LINES));
       }
     }
     for (ServiceProcess p : started) {
@@ -93,26 +100,48 @@ public final class ServiceProcesses implements BeforeEachCallback, AfterEachCall
     return start(script.replace(".py", "-py"), List.of(PYTHON, file.toString()), all);
   }
 
-  /** Empty if {@value #PYTHON} can import pika, scikit-learn and numpy; else why not. */
-  static Optional<String> whyPythonUnavailable() {
+  /**
+   * Empty if {@value #PYTHON} can import pika, scikit-learn and numpy; else why not. Checked once
+   * per test JVM: importing scikit-learn takes a second.
+   */
+  static synchronized Optional<String> whyPythonUnavailable() {
+    if (pythonProblem == null) {
+      pythonProblem = checkPython();
+    }
+    return pythonProblem;
+  }
+
+  private static Optional<String> pythonProblem;
+
+  private static Optional<String> checkPython() {
+    String check = PYTHON + " -c \"import pika, sklearn, numpy\"";
     if (!Files.isExecutable(Path.of(PYTHON))) {
       return Optional.of(PYTHON + " is not installed");
     }
     try {
-      Process p =
-          new ProcessBuilder(PYTHON, "-c", "import pika, sklearn, numpy")
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return Optional.of("'" + PYTHON + " -c import pika, sklearn, numpy' timed out");
+      Path output = Files.createTempFile("python-check", ".out");
+      try {
+        Process p =
+            new ProcessBuilder(PYTHON, "-c", "import pika, sklearn, numpy")
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return Optional.of(check + " timed out");
+        }
+        return p.exitValue() == 0
+            ? Optional.empty()
+            : Optional.of(
+                check + " failed: " + Files.readString(output, StandardCharsets.UTF_8).strip());
+      } finally {
+        Files.deleteIfExists(output);
       }
-      return p.exitValue() == 0
-          ? Optional.empty()
-          : Optional.of("'" + PYTHON + " -c \"import pika, sklearn, numpy\"' failed: " + out.strip());
-    } catch (IOException | InterruptedException e) {
-      return Optional.of("cannot run " + PYTHON + ": " + e);
+    } catch (IOException e) {
+      return Optional.of("cannot run " + check + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted while running " + check);
     }
   }
 

@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
 public final class FeaturesService {
   private static final Logger log = LoggerFactory.getLogger(FeaturesService.class);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+  /**
+   * How far behind its schedule features may fall and still catch up: short hiccups (a GC pause, a
+   * slow confirm) are made good so the rate holds, a long outage is not replayed as a burst.
+   */
+  private static final long CATCH_UP_LIMIT_NANOS = Duration.ofSeconds(1).toNanos();
 
   /** Told about each pair as it is handed to the broker; for tests and audits. */
   @FunctionalInterface
@@ -101,7 +106,7 @@ public final class FeaturesService {
           if (stopping) {
             break;
           }
-        } else if (wait < -interval * 10) {
+        } else if (wait < -Math.max(interval * 10, CATCH_UP_LIMIT_NANOS)) {
           next = System.nanoTime(); // fell far behind (broker down): do not burst to catch up
         }
       }

@@ -46,9 +46,21 @@ public final class MetricService implements AutoCloseable {
    */
   public record Config(
       Path logDir, PairingBuffer.Config pairing, MetricLogWriter.Config logFile, Duration statusEvery) {
+    /** 20,000 halves waiting at most, each for up to 10 minutes. */
+    public static final PairingBuffer.Config DEFAULT_PAIRING =
+        new PairingBuffer.Config(20_000, Duration.ofMinutes(10));
+
+    /** The most halves that may wait: one below AMQP's largest prefetch ({@link #prefetchFor}). */
+    public static final int MAX_PENDING_LIMIT = 65_534;
+
     public Config {
       Objects.requireNonNull(logDir, "logDir");
       Objects.requireNonNull(pairing, "pairing");
+      if (pairing.maxPending() > MAX_PENDING_LIMIT) {
+        throw new IllegalArgumentException(
+            "--max-pending must be at most " + MAX_PENDING_LIMIT + " (the largest AMQP prefetch), was "
+                + pairing.maxPending());
+      }
       Objects.requireNonNull(logFile, "logFile");
       Objects.requireNonNull(statusEvery, "statusEvery");
     }
@@ -59,7 +71,7 @@ public final class MetricService implements AutoCloseable {
 
     public static Config of(Path logDir) {
       return new Config(
-          logDir, PairingBuffer.Config.DEFAULT, MetricLogWriter.Config.DEFAULT, Duration.ofSeconds(10));
+          logDir, DEFAULT_PAIRING, MetricLogWriter.Config.DEFAULT, Duration.ofSeconds(10));
     }
   }
 
@@ -95,7 +107,8 @@ public final class MetricService implements AutoCloseable {
               return t;
             });
     this.consumer =
-        QueueConsumer.open(connection, "metric", settings).declare(Queues.Y_TRUE, Queues.Y_PRED);
+        QueueConsumer.open(connection, "metric", settings.withPrefetch(prefetchFor(config)))
+            .declare(Queues.Y_TRUE, Queues.Y_PRED);
     ticker.scheduleWithFixedDelay(this::evictExpired, 1, 1, TimeUnit.SECONDS);
     if (!config.statusEvery().isZero()) {
       long every = config.statusEvery().toMillis();
@@ -110,6 +123,16 @@ public final class MetricService implements AutoCloseable {
     consumer.consume(Queues.Y_TRUE, m -> onValue(m, Half.TRUE));
     consumer.consume(Queues.Y_PRED, m -> onValue(m, Half.PRED));
     log.info("metric: logging pairs to {}", logFile());
+  }
+
+  /**
+   * Every half waiting for its partner is an unacked delivery, so a prefetch up to the pairing bound
+   * would stall metric once that many halves wait (orphans of dead-lettered features, say): the broker
+   * would deliver nothing more, and nothing would push the buffer over its bound. One more than the
+   * bound per consumer lets the buffer overflow first, and its eviction frees the way.
+   */
+  static int prefetchFor(Config config) {
+    return config.pairing().maxPending() + 1;
   }
 
   /** Opens the log and starts consuming at once. */
