@@ -4,15 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -35,8 +29,6 @@ public final class MessageCodec {
   static final String MODEL = "model";
   static final String SENT_AT = "sent_at";
 
-  private static final int MAX_NESTING = 32;
-  private static final int MAX_FEATURES = 1 << 16;
 
   private final JsonFactory factory;
   private final int maxBytes;
@@ -52,13 +44,7 @@ public final class MessageCodec {
       throw new IllegalArgumentException("maxBytes must be at least 64, was " + maxBytes);
     }
     this.maxBytes = maxBytes;
-    this.factory =
-        JsonFactory.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(
-                StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
-            .build();
+    this.factory = JsonParsing.factory();
   }
 
   public int maxBytes() {
@@ -104,7 +90,7 @@ public final class MessageCodec {
     }
   }
 
-  private static void writeId(JsonGenerator gen, MessageId id) throws IOException {
+  static void writeId(JsonGenerator gen, MessageId id) throws IOException {
     gen.writeFieldName(ID);
     if (id.numeric()) {
       gen.writeNumber(id.text()); // the literal as received, not re-formatted
@@ -143,7 +129,7 @@ public final class MessageCodec {
         String name = p.currentName();
         JsonToken t = p.nextToken();
         if (ID.equals(name)) {
-          return Optional.ofNullable(readId(p, t));
+          return Optional.ofNullable(JsonParsing.readId(p, t));
         }
         p.skipChildren();
       }
@@ -174,19 +160,19 @@ public final class MessageCodec {
     try (JsonParser p = factory.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new InvalidMessageException(
-            "expected a JSON object {\"id\": …, \"body\": …}, got " + describe(p.currentToken()));
+            "expected a JSON object {\"id\": …, \"body\": …}, got " + JsonParsing.describe(p.currentToken()));
       }
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken t = p.nextToken();
         switch (name) {
-          case ID -> f.id = readId(p, t);
+          case ID -> f.id = JsonParsing.readId(p, t);
           case BODY -> {
             f.hasBody = true;
             if (vector) {
-              f.vector = readVector(p, t);
+              f.vector = JsonParsing.readVector(p, t);
             } else {
-              f.scalar = readNumber(p, t, "body");
+              f.scalar = JsonParsing.readNumber(p, t, "body");
             }
           }
           case MODEL -> f.model = t == JsonToken.VALUE_STRING ? p.getText() : "";
@@ -199,12 +185,8 @@ public final class MessageCodec {
       }
     } catch (InvalidMessageException e) {
       throw e;
-    } catch (StreamConstraintsException e) {
-      throw new InvalidMessageException("JSON nested deeper than " + MAX_NESTING + " levels", e);
-    } catch (JsonEOFException e) {
-      throw new InvalidMessageException("truncated JSON: " + firstLine(e), e);
     } catch (IOException e) {
-      throw new InvalidMessageException("not valid JSON: " + firstLine(e), e);
+      throw JsonParsing.invalid(e);
     }
     if (f.id == null) {
       throw new InvalidMessageException("missing field \"id\"");
@@ -213,90 +195,6 @@ public final class MessageCodec {
       throw new InvalidMessageException("missing field \"body\"");
     }
     return f;
-  }
-
-  private static MessageId readId(JsonParser p, JsonToken t)
-      throws IOException, InvalidMessageException {
-    return switch (t) {
-      case VALUE_STRING -> {
-        String s = p.getText();
-        if (s.isEmpty()) {
-          throw new InvalidMessageException("\"id\" is an empty string");
-        }
-        yield MessageId.of(s);
-      }
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-        if (p.isNaN()) {
-          throw new InvalidMessageException("\"id\" is not a finite number");
-        }
-        yield MessageId.ofNumber(p.getText());
-      }
-      default ->
-          throw new InvalidMessageException(
-              "\"id\" must be a string or a number, got " + describe(t));
-    };
-  }
-
-  private static double[] readVector(JsonParser p, JsonToken t)
-      throws IOException, InvalidMessageException {
-    if (t != JsonToken.START_ARRAY) {
-      throw new InvalidMessageException(
-          "\"body\" must be a list of numbers, got " + describe(t));
-    }
-    double[] values = new double[16];
-    int n = 0;
-    JsonToken e;
-    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (n == MAX_FEATURES) {
-        throw new InvalidMessageException("\"body\" has more than " + MAX_FEATURES + " values");
-      }
-      if (n == values.length) {
-        values = Arrays.copyOf(values, n * 2);
-      }
-      values[n] = readNumber(p, e, "body[" + n + "]");
-      n++;
-    }
-    if (n == 0) {
-      throw new InvalidMessageException("\"body\" is an empty list");
-    }
-    return Arrays.copyOf(values, n);
-  }
-
-  private static double readNumber(JsonParser p, JsonToken t, String where)
-      throws IOException, InvalidMessageException {
-    if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw new InvalidMessageException(where + " must be a number, got " + describe(t));
-    }
-    double v = p.getDoubleValue();
-    if (!Double.isFinite(v)) {
-      throw new InvalidMessageException(where + " is not a finite number (" + p.getText() + ")");
-    }
-    return v;
-  }
-
-  private static String describe(JsonToken t) {
-    if (t == null) {
-      return "nothing";
-    }
-    return switch (t) {
-      case START_OBJECT -> "an object";
-      case START_ARRAY -> "a list";
-      case VALUE_STRING -> "a string";
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-      case VALUE_NULL -> "null";
-      default -> t.asString() == null ? t.name() : t.asString();
-    };
-  }
-
-  private static String firstLine(IOException e) {
-    String m =
-        String.valueOf(
-            e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-                ? j.getOriginalMessage()
-                : e.getMessage());
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   /** A generator over a reusable-free byte builder; one per encode, cheap. */

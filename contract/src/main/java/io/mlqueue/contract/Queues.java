@@ -14,6 +14,12 @@ public final class Queues {
   /** Predictions: {@code {"id": …, "body": number}}. */
   public static final String Y_PRED = "y_pred";
 
+  /**
+   * Request/reply prediction calls ({@link PredictRequest}), answered to each request's {@code
+   * reply_to}: the course's "server" pattern, whose request queue it calls {@code data}.
+   */
+  public static final String PREDICT = "predict";
+
   /** The three queues of the pipeline, in the order the data flows. */
   public static final List<String> PIPELINE = List.of(FEATURES, Y_TRUE, Y_PRED);
 

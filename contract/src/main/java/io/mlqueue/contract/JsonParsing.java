@@ -1,0 +1,128 @@
+package io.mlqueue.contract;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import java.io.IOException;
+import java.util.Arrays;
+
+/** The validating JSON reading shared by the codecs: ids, numbers, vectors, and errors in words. */
+final class JsonParsing {
+  static final int MAX_NESTING = 32;
+  static final int MAX_FEATURES = 1 << 16;
+
+  private JsonParsing() {}
+
+  /**
+   * A factory that reads {@code NaN} and {@code Infinity} (to reject them by name), refuses duplicated
+   * fields and deep nesting.
+   */
+  static JsonFactory factory() {
+    return JsonFactory.builder()
+        .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+        .build();
+  }
+
+  /** The parser's failure in words. */
+  static InvalidMessageException invalid(IOException e) {
+    if (e instanceof StreamConstraintsException) {
+      return new InvalidMessageException("JSON nested deeper than " + MAX_NESTING + " levels", e);
+    }
+    if (e instanceof JsonEOFException) {
+      return new InvalidMessageException("truncated JSON: " + firstLine(e), e);
+    }
+    return new InvalidMessageException("not valid JSON: " + firstLine(e), e);
+  }
+
+  static MessageId readId(JsonParser p, JsonToken t)
+      throws IOException, InvalidMessageException {
+    return switch (t) {
+      case VALUE_STRING -> {
+        String s = p.getText();
+        if (s.isEmpty()) {
+          throw new InvalidMessageException("\"id\" is an empty string");
+        }
+        yield MessageId.of(s);
+      }
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        if (p.isNaN()) {
+          throw new InvalidMessageException("\"id\" is not a finite number");
+        }
+        yield MessageId.ofNumber(p.getText());
+      }
+      default ->
+          throw new InvalidMessageException(
+              "\"id\" must be a string or a number, got " + describe(t));
+    };
+  }
+
+  static double[] readVector(JsonParser p, JsonToken t)
+      throws IOException, InvalidMessageException {
+    if (t != JsonToken.START_ARRAY) {
+      throw new InvalidMessageException(
+          "\"body\" must be a list of numbers, got " + describe(t));
+    }
+    double[] values = new double[16];
+    int n = 0;
+    JsonToken e;
+    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (n == MAX_FEATURES) {
+        throw new InvalidMessageException("\"body\" has more than " + MAX_FEATURES + " values");
+      }
+      if (n == values.length) {
+        values = Arrays.copyOf(values, n * 2);
+      }
+      values[n] = readNumber(p, e, "body[" + n + "]");
+      n++;
+    }
+    if (n == 0) {
+      throw new InvalidMessageException("\"body\" is an empty list");
+    }
+    return Arrays.copyOf(values, n);
+  }
+
+  static double readNumber(JsonParser p, JsonToken t, String where)
+      throws IOException, InvalidMessageException {
+    if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw new InvalidMessageException(where + " must be a number, got " + describe(t));
+    }
+    double v = p.getDoubleValue();
+    if (!Double.isFinite(v)) {
+      throw new InvalidMessageException(where + " is not a finite number (" + p.getText() + ")");
+    }
+    return v;
+  }
+
+  static String describe(JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    return switch (t) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "a list";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.asString() == null ? t.name() : t.asString();
+    };
+  }
+
+  static String firstLine(IOException e) {
+    String m =
+        String.valueOf(
+            e instanceof JsonProcessingException j
+                ? j.getOriginalMessage()
+                : e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+}

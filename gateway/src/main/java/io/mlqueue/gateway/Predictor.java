@@ -1,0 +1,47 @@
+package io.mlqueue.gateway;
+
+import io.mlqueue.contract.PredictReply;
+import io.mlqueue.contract.PredictRequest;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the HTTP layer asks of the broker side: a request/reply prediction call, and whether calls
+ * can be served right now.
+ */
+public interface Predictor extends AutoCloseable {
+  /**
+   * Sends {@code request} to the model workers. The future completes with the worker's reply, or
+   * exceptionally with {@link NoWorkerException} (nobody consumes the request queue: fail at once),
+   * {@link java.util.concurrent.TimeoutException} (no reply within {@code timeout}; the pending call
+   * is forgotten and a late reply dropped) or {@link BrokerDownException} (not connected).
+   */
+  CompletableFuture<PredictReply> predict(PredictRequest request, Duration timeout);
+
+  /** Whether the gateway can serve: connected to the broker, and how many workers consume. */
+  Readiness readiness();
+
+  /** Connection and worker state, for {@code /health}. */
+  record Readiness(boolean connected, int workers) {
+    public boolean ready() {
+      return connected && workers > 0;
+    }
+  }
+
+  /** No model worker consumes the request queue. */
+  final class NoWorkerException extends RuntimeException {
+    public NoWorkerException(String message) {
+      super(message);
+    }
+  }
+
+  /** The broker connection is down (it is being recovered). */
+  final class BrokerDownException extends RuntimeException {
+    public BrokerDownException(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  void close();
+}
