@@ -8,6 +8,11 @@ import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlqueue.gateway.GatewayConfig;
+import io.mlqueue.gateway.GatewayServer;
+import io.mlqueue.gateway.amqp.AmqpPredictor;
+import io.mlqueue.observe.Observability;
 import io.mlqueue.metric.RunningMetrics;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.LinearModel;
@@ -67,8 +72,18 @@ final class DemoCommand implements Callable<Integer> {
       description = "How often to print the status line (default: ${DEFAULT-VALUE}).")
   Duration statusEvery;
 
+  @Option(
+      names = "--gateway-port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
+      description = "Port of the HTTP gateway (0: any free port; default: ${DEFAULT-VALUE}).")
+  int gatewayPort;
+
   /** For tests: told about every pair features sends. */
   FeaturesService.Listener listener = FeaturesService.Listener.NO_OP;
+
+  /** For tests: where the gateway listens, once it does. */
+  volatile String gatewayUrl;
 
   @Override
   public Integer call() throws Exception {
@@ -83,7 +98,16 @@ final class DemoCommand implements Callable<Integer> {
       Connection modelConnection = BrokerConnector.connect(settings, "model");
       Connection metricConnection = BrokerConnector.connect(settings, "metric");
       Connection featuresConnection = BrokerConnector.connect(settings, "features");
-      ModelService modelService = ModelService.start(modelConnection, settings, loaded);
+      Connection gatewayConnection = BrokerConnector.connect(settings, "gateway");
+      PrometheusMeterRegistry registry = Observability.registry("demo");
+      ModelService modelService =
+          ModelService.start(modelConnection, settings, loaded, new ModelService.Config(
+              ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry));
+      AmqpPredictor predictor = AmqpPredictor.start(gatewayConnection, settings, registry);
+      GatewayServer gateway =
+          GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(gatewayPort),
+              predictor, registry);
+      gatewayUrl = gateway.url();
       MetricService metricService =
           MetricService.start(metricConnection, settings, MetricService.Config.of(dir)
               .withStatusEvery(Duration.ZERO), Clock.systemUTC());
@@ -102,6 +126,8 @@ final class DemoCommand implements Callable<Integer> {
               Clock.systemUTC(),
               listener);
       System.out.println("demo: writing " + metricService.logFile() + " and " + plotService.pngPath());
+      System.out.println("demo: gateway at " + gateway.url() + ", try: curl -s -H 'Content-Type: application/json' -d '{\"features\": "
+          + java.util.Arrays.toString(data.features(0)) + "}' " + gateway.url() + "/v1/predict");
       System.out.println("demo: model " + loaded.id() + ", " + data.name() + " data at " + rate
           + " pairs/s" + (duration == null ? "; Ctrl-C stops" : " for " + duration));
 
@@ -121,6 +147,8 @@ final class DemoCommand implements Callable<Integer> {
         long sent = features.run(Duration.ofSeconds(10));
         awaitRows(metricService, sent, Duration.ofSeconds(10));
         timers.shutdownNow();
+        gateway.close();
+        predictor.close();
         modelService.close(Duration.ofSeconds(5));
         metricService.close(Duration.ofSeconds(5));
         plotService.close();
@@ -131,6 +159,7 @@ final class DemoCommand implements Callable<Integer> {
         featuresConnection.close();
         modelConnection.close();
         metricConnection.close();
+        gatewayConnection.close();
       } finally {
         finished.countDown();
       }

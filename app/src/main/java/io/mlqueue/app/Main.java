@@ -16,14 +16,19 @@ import picocli.CommandLine.Command;
       ModelCommand.class,
       MetricCommand.class,
       PlotCommand.class,
+      GatewayCommand.class,
       TrainCommand.class,
       BrokerCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // Helidon and Tribuo log through java.util.logging: send it to the one log of the process.
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     System.exit(run(args));
   }
 

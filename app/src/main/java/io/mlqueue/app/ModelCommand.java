@@ -8,7 +8,10 @@ import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.service.ModelService;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlqueue.observe.Observability;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,14 +27,36 @@ import picocli.CommandLine.Option;
 final class ModelCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
   @Mixin ModelOptions model;
+  @Mixin MetricsOptions metrics;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "ROWS",
+      defaultValue = "" + ModelService.Config.DEFAULT_BATCH_ROWS,
+      description =
+          "Request/reply calls are predicted in micro-batches of up to ROWS rows"
+              + " (default: ${DEFAULT-VALUE}).")
+  int batchRows;
+
+  @Option(
+      names = "--batch-wait",
+      paramLabel = "DURATION",
+      defaultValue = "2ms",
+      converter = DurationConverter.class,
+      description =
+          "…or once the first call of a batch has waited DURATION (default: ${DEFAULT-VALUE}).")
+  Duration batchWait;
 
   @Override
   public Integer call() throws Exception {
     AmqpSettings settings = amqp.settings();
     LinearModel loaded = model.load();
+    PrometheusMeterRegistry registry = Observability.registry("model");
+    ModelService.Config config = new ModelService.Config(batchRows, batchWait, registry);
     Connection connection = BrokerConnector.connect(settings, "model");
-    ModelService service = ModelService.start(connection, settings, loaded);
-    Shutdown.awaitSignalThenClose("model", service, connection);
+    ModelService service = ModelService.start(connection, settings, loaded, config);
+    AutoCloseable metricsServer = metrics.start("model", registry, connection);
+    Shutdown.awaitSignalThenClose("model", service, connection, metricsServer);
     return 0;
   }
 

@@ -11,19 +11,44 @@ import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
 import io.mlqueue.model.LinearModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model worker: consumes {@code features}, publishes each prediction to {@code y_pred} under the
- * same id, and acks the input only once the broker has confirmed the prediction. A message that is not
- * a valid feature vector for the model is dead-lettered with the reason; it never stops the worker.
- * Several workers may consume the same queue: the broker spreads the messages over them.
+ * The model worker. It consumes {@code features}, publishes each prediction to {@code y_pred} under the
+ * same id, and acks the input only once the broker has confirmed the prediction; a message that is not
+ * a valid feature vector for the model is dead-lettered with the reason, and never stops the worker.
+ * It also answers the gateway's request/reply calls on {@code predict}, in micro-batches. Several
+ * workers may consume the same queues: the broker spreads the messages over them.
  */
 public final class ModelService implements AutoCloseable {
+  /**
+   * @param batchRows rows a micro-batch of request/reply calls holds at most
+   * @param batchWait how long the first call of a batch waits for more at most
+   * @param registry where the worker's meters go (the batch sizes)
+   */
+  public record Config(int batchRows, Duration batchWait, MeterRegistry registry) {
+    public static final int DEFAULT_BATCH_ROWS = 64;
+    public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(2);
+
+    public Config {
+      new MicroBatcher.Limits(batchRows, batchWait); // validates
+      java.util.Objects.requireNonNull(registry, "registry");
+    }
+
+    /** Default batching; meters recorded nowhere. */
+    public static Config defaults() {
+      return new Config(DEFAULT_BATCH_ROWS, DEFAULT_BATCH_WAIT, new CompositeMeterRegistry());
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(ModelService.class);
 
   private final LinearModel model;
@@ -31,20 +56,41 @@ public final class ModelService implements AutoCloseable {
   private final AtomicLong predictions = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final QueueConsumer consumer;
+  private final ScheduledExecutorService batchTimer;
+  private final RequestServer requests;
 
-  private ModelService(Connection connection, AmqpSettings settings, LinearModel model)
+  private ModelService(
+      Connection connection, AmqpSettings settings, LinearModel model, Config config)
       throws IOException {
     this.model = model;
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
             .declare(Queues.FEATURES, Queues.Y_PRED)
             .consume(Queues.FEATURES, this::onFeatures);
+    this.batchTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "model-batch-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    MicroBatcher.Limits limits = new MicroBatcher.Limits(config.batchRows(), config.batchWait());
+    this.requests =
+        new RequestServer(connection, settings, model, limits, config.registry(), batchTimer);
+    log.info("model: answering requests on {} in {}", Queues.PREDICT, RequestServer.describe(limits));
+  }
+
+  /** Starts consuming at once, with the default batching. */
+  public static ModelService start(Connection connection, AmqpSettings settings, LinearModel model)
+      throws IOException {
+    return start(connection, settings, model, Config.defaults());
   }
 
   /** Starts consuming at once. */
-  public static ModelService start(Connection connection, AmqpSettings settings, LinearModel model)
+  public static ModelService start(
+      Connection connection, AmqpSettings settings, LinearModel model, Config config)
       throws IOException {
-    ModelService service = new ModelService(connection, settings, model);
+    ModelService service = new ModelService(connection, settings, model, config);
     log.info("model: serving {} ({} features: {})", model.id(), model.featureCount(),
         String.join(", ", model.featureNames()));
     return service;
@@ -84,6 +130,8 @@ public final class ModelService implements AutoCloseable {
 
   /** Stops consuming and waits up to {@code drain} for the last predictions to be confirmed. */
   public void close(Duration drain) throws InterruptedException {
+    requests.close(drain);
+    batchTimer.shutdownNow();
     consumer.close(drain);
     log.info("model: stopped after {} predictions, {} rejected", predictions.get(), rejected.get());
   }

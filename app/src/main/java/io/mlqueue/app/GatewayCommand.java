@@ -1,0 +1,59 @@
+package io.mlqueue.app;
+
+import com.rabbitmq.client.Connection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.gateway.GatewayConfig;
+import io.mlqueue.gateway.GatewayServer;
+import io.mlqueue.gateway.amqp.AmqpPredictor;
+import io.mlqueue.observe.Observability;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code mlqueue gateway}: HTTP prediction requests in, request/reply calls to the model workers. */
+@Command(
+    name = "gateway",
+    description =
+        "Serve POST /v1/predict over HTTP: each request becomes a request/reply call to the model"
+            + " workers through the broker. Also GET /health, /metrics, /openapi.json.")
+final class GatewayCommand implements Callable<Integer> {
+  @Mixin AmqpOptions amqp;
+
+  @Option(names = "--port", defaultValue = "" + GatewayConfig.DEFAULT_PORT,
+      description = "HTTP port (0: any free port; default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = GatewayConfig.DEFAULT_HOST,
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--timeout", defaultValue = "5s", converter = DurationConverter.class,
+      description = "How long a request waits for its prediction before a 504 (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--max-instances", defaultValue = "" + GatewayConfig.DEFAULT_MAX_INSTANCES,
+      description = "Instances one request may carry (default: ${DEFAULT-VALUE}).")
+  int maxInstances;
+
+  @Option(names = "--max-body", defaultValue = "" + GatewayConfig.DEFAULT_MAX_BODY_BYTES,
+      description = "Largest request body in bytes; above it a 413 (default: ${DEFAULT-VALUE}).")
+  int maxBody;
+
+  @Override
+  public Integer call() throws Exception {
+    AmqpSettings settings = amqp.settings();
+    GatewayConfig config = new GatewayConfig(host, port, timeout, maxInstances, maxBody);
+    PrometheusMeterRegistry registry = Observability.registry("gateway");
+    Connection connection = BrokerConnector.connect(settings, "gateway");
+    AmqpPredictor predictor = AmqpPredictor.start(connection, settings, registry);
+    GatewayServer server = GatewayServer.start(config, predictor, registry);
+    System.out.println("gateway: listening on " + server.url() + " (POST /v1/predict)");
+    // The server stops taking requests first; then the calls in flight fail; then the connection.
+    Shutdown.awaitSignalThenClose("gateway", server, predictor, connection);
+    return 0;
+  }
+}

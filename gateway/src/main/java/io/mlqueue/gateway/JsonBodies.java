@@ -1,0 +1,119 @@
+package io.mlqueue.gateway;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.mlqueue.contract.MessageId;
+import io.mlqueue.gateway.Predictor.Readiness;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The gateway's one JSON factory, and the response bodies it writes with it. */
+final class JsonBodies {
+  /**
+   * Reads {@code NaN} and {@code Infinity} (so they are refused by name, with their index, instead
+   * of as a syntax error), bounds nesting, and parses doubles with Jackson's fast parser.
+   * Duplicated keys are detected by the parser's callers, which say which key in which instance.
+   */
+  static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          // The request body belongs to Helidon, which drains or drops what the parser left.
+          .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
+          .build();
+
+  private JsonBodies() {}
+
+  /** {@code {"error": {"status": …, "code": …, "message": …}, "id": …}}; id only when known. */
+  static byte[] error(int status, String code, String message, MessageId id) {
+    return write(
+        64 + message.length(),
+        g -> {
+          g.writeStartObject();
+          g.writeObjectFieldStart("error");
+          g.writeNumberField("status", status);
+          g.writeStringField("code", code);
+          g.writeStringField("message", message);
+          g.writeEndObject();
+          if (id != null) {
+            g.writeStringField("id", id.text());
+          }
+          g.writeEndObject();
+        });
+  }
+
+  /**
+   * {@code {"id": …, "prediction": x, "model": …}} for one instance, {@code {"id": …,
+   * "predictions": [x, …], "model": …}} for a batch.
+   */
+  static byte[] predictions(MessageId id, double[] predictions, String model, boolean single) {
+    return write(
+        96 + 24 * predictions.length,
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("id", id.text());
+          if (single) {
+            g.writeNumberField("prediction", predictions[0]);
+          } else {
+            g.writeFieldName("predictions");
+            g.writeArray(predictions, 0, predictions.length);
+          }
+          g.writeStringField("model", model);
+          g.writeEndObject();
+        });
+  }
+
+  /** {@code {"status": "ready"|"not_ready", "broker": …, "workers": N[, "reason": …]}}. */
+  static byte[] health(Readiness readiness, String reason) {
+    return write(
+        128,
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("status", readiness.ready() ? "ready" : "not_ready");
+          g.writeStringField("broker", readiness.connected() ? "connected" : "disconnected");
+          g.writeNumberField("workers", readiness.workers());
+          if (reason != null) {
+            g.writeStringField("reason", reason);
+          }
+          g.writeEndObject();
+        });
+  }
+
+  /** A JSON token in words, for messages. */
+  static String describe(JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    return switch (t) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "a list";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.name();
+    };
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] write(int sizeHint, Body body) {
+    ByteArrayBuilder out = new ByteArrayBuilder(Math.min(sizeHint, 1 << 16));
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      body.write(g);
+    } catch (IOException e) {
+      // Writing to memory cannot fail for I/O reasons.
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

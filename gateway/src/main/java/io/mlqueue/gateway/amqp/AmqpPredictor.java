@@ -1,0 +1,222 @@
+package io.mlqueue.gateway.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.Messages;
+import io.mlqueue.amqp.Topology;
+import io.mlqueue.contract.InvalidMessageException;
+import io.mlqueue.contract.PredictCodec;
+import io.mlqueue.contract.PredictReply;
+import io.mlqueue.contract.PredictRequest;
+import io.mlqueue.contract.Queues;
+import io.mlqueue.gateway.Predictor;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Request/reply over AMQP: publishes each call to queue {@code predict} with a {@code reply_to} and a
+ * {@code correlation_id} of its own, and completes the caller's future when the matching reply comes.
+ *
+ * <p>Replies come back on RabbitMQ's direct reply-to ({@code amq.rabbitmq.reply-to}: no queue to
+ * declare, nothing to clean up), or on an exclusive server-named queue on brokers without it (the
+ * embedded Qpid). Every gateway has its own, so several gateways never see each other's answers.
+ * Requests are transient and, on RabbitMQ, expire with the caller's timeout: a request nobody waits
+ * for any more is dropped by the broker instead of being worked on.
+ *
+ * <p>Whether a worker consumes the request queue is polled every {@value #WORKER_POLL_MILLIS} ms, so
+ * a call without one fails at once rather than after its timeout.
+ */
+public final class AmqpPredictor implements Predictor {
+  private static final Logger log = LoggerFactory.getLogger(AmqpPredictor.class);
+  private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
+  static final long WORKER_POLL_MILLIS = 250;
+
+  private final Connection connection;
+  private final Channel channel;
+  private volatile Channel probe; // for passive declares: an error closes it, and it is reopened
+  private final PredictCodec codec = new PredictCodec();
+  private final Map<String, CompletableFuture<PredictReply>> pending = new ConcurrentHashMap<>();
+  private final AtomicLong nextCorrelation = new AtomicLong();
+  private final ReentrantLock publishLock = new ReentrantLock();
+  private final ScheduledExecutorService poller;
+  private final Counter lateReplies;
+  private final boolean rabbitMq;
+  private volatile String replyTo;
+  private volatile int workers;
+
+  private AmqpPredictor(Connection connection, AmqpSettings settings, MeterRegistry registry)
+      throws IOException {
+    this.connection = connection;
+    this.channel = connection.createChannel();
+    Topology.declare(channel, settings.mode(), Queues.PREDICT);
+    Object product = connection.getServerProperties().get("product");
+    this.rabbitMq = product != null && product.toString().contains("RabbitMQ");
+    this.replyTo = listenForReplies(connection);
+    this.probe = connection.createChannel();
+    this.lateReplies =
+        Counter.builder("mlqueue.gateway.late.replies")
+            .description("Replies that came after their call had timed out; dropped")
+            .register(registry);
+    Gauge.builder("mlqueue.gateway.pending.calls", pending, Map::size)
+        .description("Calls waiting for their reply")
+        .register(registry);
+    Gauge.builder("mlqueue.gateway.workers", this, p -> p.workers)
+        .description("Model workers consuming the request queue, as last seen")
+        .register(registry);
+    this.poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gateway-worker-poll");
+              t.setDaemon(true);
+              return t;
+            });
+    pollWorkers();
+    poller.scheduleWithFixedDelay(this::pollWorkers, WORKER_POLL_MILLIS, WORKER_POLL_MILLIS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Declares the request queue, starts listening for replies and watching for workers. */
+  public static AmqpPredictor start(
+      Connection connection, AmqpSettings settings, MeterRegistry registry) throws IOException {
+    AmqpPredictor predictor = new AmqpPredictor(connection, settings, registry);
+    log.info("gateway: calls go to queue {}, replies come back on {}", Queues.PREDICT,
+        predictor.replyTo);
+    return predictor;
+  }
+
+  private String listenForReplies(Connection connection) throws IOException {
+    String queue;
+    if (rabbitMq) {
+      queue = DIRECT_REPLY_TO;
+    } else {
+      queue = channel.queueDeclare().getQueue(); // exclusive, auto-delete, server-named
+      if (connection instanceof AutorecoveringConnection recoverable) {
+        // After a recovery the broker names the queue anew; calls must name the new one.
+        recoverable.addQueueRecoveryListener(
+            (oldName, newName) -> {
+              if (oldName.equals(replyTo)) {
+                replyTo = newName;
+              }
+            });
+      }
+    }
+    // Replies are acked on arrival: a reply whose caller is gone has nowhere else to go.
+    channel.basicConsume(queue, true, "gateway-replies", new Replies());
+    return queue;
+  }
+
+  @Override
+  public CompletableFuture<PredictReply> predict(PredictRequest request, Duration timeout) {
+    if (!channel.isOpen()) {
+      return CompletableFuture.failedFuture(
+          new BrokerDownException("the gateway's broker connection is down; it is reconnecting"));
+    }
+    if (workers == 0) {
+      return CompletableFuture.failedFuture(
+          new NoWorkerException("no model worker consumes queue '" + Queues.PREDICT + "'"));
+    }
+    String correlationId = Long.toString(nextCorrelation.incrementAndGet(), 36);
+    CompletableFuture<PredictReply> call = new CompletableFuture<>();
+    pending.put(correlationId, call);
+    // Whatever ends the call (reply, timeout, failure) forgets it: pending entries never leak.
+    call.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete((reply, error) -> pending.remove(correlationId));
+    AMQP.BasicProperties.Builder properties =
+        Messages.TRANSIENT_JSON.builder().replyTo(replyTo).correlationId(correlationId);
+    if (rabbitMq) {
+      // RabbitMQ reads expiration as a TTL in milliseconds; Qpid reads it as an absolute time.
+      properties.expiration(Long.toString(Math.max(1, timeout.toMillis())));
+    }
+    byte[] body = codec.encode(request);
+    publishLock.lock();
+    try {
+      channel.basicPublish("", Queues.PREDICT, properties.build(), body);
+    } catch (IOException | ShutdownSignalException e) {
+      call.completeExceptionally(new BrokerDownException("sending the call failed: " + e.getMessage()));
+    } finally {
+      publishLock.unlock();
+    }
+    return call;
+  }
+
+  @Override
+  public Readiness readiness() {
+    return new Readiness(connection.isOpen() && channel.isOpen(), workers);
+  }
+
+  /** Calls waiting for their reply now. */
+  public int pendingCalls() {
+    return pending.size();
+  }
+
+  private void pollWorkers() {
+    try {
+      if (!probe.isOpen() && connection.isOpen()) {
+        probe = connection.createChannel(); // closed by an error (the queue was deleted, say)
+      }
+      workers = probe.queueDeclarePassive(Queues.PREDICT).getConsumerCount();
+    } catch (IOException | ShutdownSignalException e) {
+      // Down or recovering: the probe channel comes back with the connection.
+      workers = 0;
+      log.debug("gateway: worker poll failed: {}", e.getMessage());
+    }
+  }
+
+  private final class Replies extends DefaultConsumer {
+    Replies() {
+      super(channel);
+    }
+
+    @Override
+    public void handleDelivery(
+        String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+      String correlationId = properties.getCorrelationId();
+      CompletableFuture<PredictReply> call = correlationId == null ? null : pending.remove(correlationId);
+      if (call == null) {
+        lateReplies.increment();
+        log.debug("gateway: dropped a reply for call {} that is no longer waiting", correlationId);
+        return;
+      }
+      try {
+        call.complete(codec.decodeReply(body));
+      } catch (InvalidMessageException e) {
+        call.completeExceptionally(new IllegalStateException("the worker's reply is invalid: " + e.getMessage()));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    poller.shutdownNow();
+    BrokerDownException stopping = new BrokerDownException("the gateway is stopping");
+    pending.values().forEach(call -> call.completeExceptionally(stopping));
+    for (Channel c : new Channel[] {channel, probe}) {
+      try {
+        if (c.isOpen()) {
+          c.close();
+        }
+      } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
+        log.debug("gateway: closing a channel: {}", e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.mlqueue.model.service;
+
+import io.mlqueue.model.LinearModel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Puts named columns into the order of a model's features, or says in words why they do not fit. */
+final class FeatureOrder {
+  private FeatureOrder() {}
+
+  /**
+   * The rows with their columns in {@code model}'s order. {@code names} empty means they already are.
+   *
+   * @throws IllegalArgumentException naming the unknown or missing features, or the wrong length
+   */
+  static double[][] toModelOrder(LinearModel model, List<String> names, double[][] rows) {
+    List<String> expected = model.featureNames();
+    if (names.isEmpty()) {
+      for (double[] row : rows) {
+        model.checkFeatures(row);
+      }
+      return rows;
+    }
+    if (names.equals(expected)) {
+      return rows;
+    }
+    Map<String, Integer> position = new HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      position.put(names.get(i), i);
+    }
+    for (String name : names) {
+      if (!expected.contains(name)) {
+        throw new IllegalArgumentException(
+            "unknown feature '" + name + "'; the model expects " + String.join(", ", expected));
+      }
+    }
+    int[] from = new int[expected.size()];
+    for (int i = 0; i < expected.size(); i++) {
+      Integer p = position.get(expected.get(i));
+      if (p == null) {
+        throw new IllegalArgumentException(
+            "missing feature '" + expected.get(i) + "'; the model expects "
+                + String.join(", ", expected));
+      }
+      from[i] = p;
+    }
+    double[][] ordered = new double[rows.length][];
+    for (int r = 0; r < rows.length; r++) {
+      double[] row = new double[from.length];
+      for (int i = 0; i < from.length; i++) {
+        row[i] = rows[r][from[i]];
+      }
+      ordered[r] = row;
+    }
+    return ordered;
+  }
+}

@@ -1,0 +1,140 @@
+package io.mlqueue.model.service;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Connection;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.Inbound;
+import io.mlqueue.amqp.Messages;
+import io.mlqueue.amqp.QueueConsumer;
+import io.mlqueue.contract.InvalidMessageException;
+import io.mlqueue.contract.MessageCodec;
+import io.mlqueue.contract.MessageId;
+import io.mlqueue.contract.PredictCodec;
+import io.mlqueue.contract.PredictReply;
+import io.mlqueue.contract.PredictRequest;
+import io.mlqueue.contract.Queues;
+import io.mlqueue.model.LinearModel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers request/reply calls on queue {@code predict} (the gateway's): micro-batches the requests,
+ * predicts each batch in one call, and replies to each request's {@code reply_to} with its {@code
+ * correlation_id}. A request the model cannot take is answered with the reason, since somebody waits
+ * for it; only one without {@code reply_to} is dead-lettered.
+ */
+final class RequestServer {
+  private static final Logger log = LoggerFactory.getLogger(RequestServer.class);
+
+  private record Call(Inbound message, MessageId id, double[][] rows) {}
+
+  private final LinearModel model;
+  private final PredictCodec codec = new PredictCodec();
+  private final MicroBatcher<Call> batcher;
+  private final DistributionSummary batchRows;
+  private final QueueConsumer consumer;
+
+  RequestServer(
+      Connection connection,
+      AmqpSettings settings,
+      LinearModel model,
+      MicroBatcher.Limits limits,
+      MeterRegistry registry,
+      ScheduledExecutorService timer)
+      throws IOException {
+    this.model = model;
+    this.batchRows =
+        DistributionSummary.builder("mlqueue.model.batch.rows")
+            .description("Rows predicted per call: the micro-batch sizes")
+            .baseUnit("rows")
+            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+            .register(registry);
+    this.batcher = new MicroBatcher<>(limits, call -> call.rows().length, this::predict, timer);
+    this.consumer =
+        QueueConsumer.open(connection, "model", settings)
+            .declare(Queues.PREDICT)
+            .consume(Queues.PREDICT, this::onRequest);
+  }
+
+  private void onRequest(Inbound message) {
+    String replyTo = message.properties().getReplyTo();
+    if (replyTo == null || replyTo.isEmpty()) {
+      message.deadLetter("a predict request needs reply_to: nobody could receive the answer");
+      return;
+    }
+    PredictRequest request;
+    try {
+      request = codec.decodeRequest(message.body());
+    } catch (InvalidMessageException e) {
+      MessageId id = new MessageCodec().peekId(message.body()).orElseGet(MessageId::random);
+      reply(message, new PredictReply.Failure(id, PredictReply.Kind.INVALID_INPUT, e.getMessage()));
+      return;
+    }
+    double[][] rows;
+    try {
+      rows = FeatureOrder.toModelOrder(model, request.featureNames(), request.instances());
+    } catch (IllegalArgumentException e) {
+      reply(message,
+          new PredictReply.Failure(request.id(), PredictReply.Kind.INVALID_INPUT, e.getMessage()));
+      return;
+    }
+    batcher.add(new Call(message, request.id(), rows));
+  }
+
+  private void predict(List<Call> calls) {
+    int total = 0;
+    for (Call call : calls) {
+      total += call.rows().length;
+    }
+    double[][] all = new double[total][];
+    int at = 0;
+    for (Call call : calls) {
+      System.arraycopy(call.rows(), 0, all, at, call.rows().length);
+      at += call.rows().length;
+    }
+    double[] out = new double[total];
+    try {
+      model.predictBatch(all, out);
+    } catch (RuntimeException e) {
+      log.error("model: predicting a batch of {} rows failed", total, e);
+      for (Call call : calls) {
+        reply(call.message(), new PredictReply.Failure(call.id(), PredictReply.Kind.INTERNAL,
+            "the model failed to predict: " + e.getMessage()));
+      }
+      return;
+    }
+    batchRows.record(total);
+    at = 0;
+    for (Call call : calls) {
+      double[] mine = java.util.Arrays.copyOfRange(out, at, at + call.rows().length);
+      at += call.rows().length;
+      reply(call.message(), new PredictReply.Predictions(call.id(), mine, model.id()));
+    }
+  }
+
+  private void reply(Inbound request, PredictReply reply) {
+    AMQP.BasicProperties properties =
+        Messages.TRANSIENT_JSON.builder()
+            .correlationId(request.properties().getCorrelationId())
+            .build();
+    request.publishThenAck(request.properties().getReplyTo(), properties, codec.encode(reply));
+  }
+
+  /** Stops taking requests, answers those already batched, and waits for their replies' confirms. */
+  void close(Duration drain) throws InterruptedException {
+    consumer.cancel();
+    batcher.flushNow();
+    consumer.close(drain);
+  }
+
+  /** The batch-size limits in force, for the start-up log. */
+  static String describe(MicroBatcher.Limits limits) {
+    return "batches of up to " + limits.maxRows() + " rows or " + limits.maxWait().toMillis() + " ms";
+  }
+}
