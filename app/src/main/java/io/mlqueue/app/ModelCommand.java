@@ -41,10 +41,11 @@ final class ModelCommand implements Callable<Integer> {
   @Option(
       names = "--batch-wait",
       paramLabel = "DURATION",
-      defaultValue = "2ms",
+      defaultValue = "0ms",
       converter = DurationConverter.class,
       description =
-          "…or once the first call of a batch has waited DURATION (default: ${DEFAULT-VALUE}).")
+          "…or once the first call of a batch has waited DURATION for more (default: ${DEFAULT-VALUE}:"
+              + " a batch takes what is waiting; under load the next fills while one is predicted).")
   Duration batchWait;
 
   @Override

@@ -103,7 +103,7 @@ public final class HttpLoad {
         });
       }
     } else {
-      workers.submit(() -> openLoop(end, workers));
+      openLoop(end, workers); // schedules the sends on this thread until the end
     }
     workers.shutdown();
     workers.awaitTermination(plan.warmup().toMillis() + plan.duration().toMillis() + 30_000,

@@ -3,22 +3,25 @@ package io.mlqueue.model.service;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Gathers items into batches: a batch is handed on when it holds {@code maxRows} rows, or {@code
- * maxWait} after its first item arrived, whichever comes first. So under load a worker predicts many
- * rows per call, and a lone request waits at most {@code maxWait}.
+ * Gathers calls into batches on a thread of its own: it takes the first call waiting, everything else
+ * already waiting (up to {@code maxRows} rows), and if that is fewer rows it waits at most {@code
+ * maxWait} for more; then it hands the batch on. While it predicts one batch the next one fills, so
+ * under load batches grow by themselves, and a lone call waits at most {@code maxWait} (nothing with
+ * {@code maxWait} zero).
  *
- * <p>Thread-safe. The flush runs on the thread that completed the batch, or on the timer thread.
- *
- * @param <T> an item; {@code rowsOf} says how many rows it carries
+ * @param <T> a call; {@code rowsOf} says how many rows it carries
  */
-final class MicroBatcher<T> {
-  /** Rows per batch and longest wait. */
+final class MicroBatcher<T> implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
+
+  /** Rows per batch and longest wait for more. */
   record Limits(int maxRows, Duration maxWait) {
     Limits {
       if (maxRows < 1) {
@@ -37,70 +40,66 @@ final class MicroBatcher<T> {
   private final Limits limits;
   private final RowCount<T> rowCount;
   private final Consumer<List<T>> flush;
-  private final ScheduledExecutorService timer;
-  private List<T> batch = new ArrayList<>();
-  private int rows;
-  private long generation; // which batch a timer was set for
-  private ScheduledFuture<?> pendingTimer;
+  private final LinkedBlockingQueue<T> waiting = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean closing;
 
-  MicroBatcher(
-      Limits limits, RowCount<T> rowCount, Consumer<List<T>> flush, ScheduledExecutorService timer) {
+  MicroBatcher(Limits limits, RowCount<T> rowCount, Consumer<List<T>> flush, String name) {
     this.limits = limits;
     this.rowCount = rowCount;
     this.flush = flush;
-    this.timer = timer;
+    this.thread = Thread.ofPlatform().daemon().name(name).start(this::run);
   }
 
+  /** Queues a call; the batching thread takes it from there. */
   void add(T item) {
-    List<T> full = null;
-    synchronized (this) {
-      batch.add(item);
-      rows += rowCount.rowsOf(item);
-      if (rows >= limits.maxRows() || limits.maxWait().isZero()) {
-        full = take();
-      } else if (batch.size() == 1) {
-        long mine = generation;
-        pendingTimer =
-            timer.schedule(() -> flushIfStill(mine), limits.maxWait().toNanos(), TimeUnit.NANOSECONDS);
-      }
-    }
-    if (full != null) {
-      flush.accept(full); // outside the lock: the next batch can fill meanwhile
-    }
+    waiting.add(item);
   }
 
-  private void flushIfStill(long scheduledFor) {
-    List<T> due;
-    synchronized (this) {
-      if (generation != scheduledFor || batch.isEmpty()) {
-        return; // that batch was flushed full already
-      }
-      due = take();
-    }
-    flush.accept(due);
-  }
-
-  /** Hands on whatever is waiting now; for shutdown. */
-  void flushNow() {
-    List<T> due;
-    synchronized (this) {
-      if (batch.isEmpty()) {
+  private void run() {
+    List<T> batch = new ArrayList<>();
+    while (!closing || !waiting.isEmpty()) {
+      try {
+        T first = waiting.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        int rows = rowCount.rowsOf(first);
+        long deadline = System.nanoTime() + limits.maxWait().toNanos();
+        while (rows < limits.maxRows()) {
+          T next = waiting.peek() != null ? waiting.poll() : waitForMore(deadline);
+          if (next == null) {
+            break;
+          }
+          batch.add(next);
+          rows += rowCount.rowsOf(next);
+        }
+        flush.accept(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         return;
+      } catch (RuntimeException e) {
+        log.error("model: a batch of {} calls failed", batch.size(), e);
+      } finally {
+        batch = new ArrayList<>();
       }
-      due = take();
     }
-    flush.accept(due);
   }
 
-  private List<T> take() {
-    List<T> taken = batch;
-    batch = new ArrayList<>();
-    rows = 0;
-    generation++;
-    if (pendingTimer != null) {
-      pendingTimer.cancel(false);
-      pendingTimer = null;
-    }
-    return taken;
+  private T waitForMore(long deadline) throws InterruptedException {
+    long left = deadline - System.nanoTime();
+    return left <= 0 ? null : waiting.poll(left, TimeUnit.NANOSECONDS);
+  }
+
+  /** Hands on what is queued, then stops the thread; waits at most {@code drain}. */
+  void close(Duration drain) throws InterruptedException {
+    closing = true;
+    thread.join(drain.toMillis());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    close(Duration.ofSeconds(5));
   }
 }

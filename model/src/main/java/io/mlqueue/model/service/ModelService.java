@@ -14,8 +14,6 @@ import io.mlqueue.model.LinearModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -36,7 +34,12 @@ public final class ModelService implements AutoCloseable {
    */
   public record Config(int batchRows, Duration batchWait, MeterRegistry registry) {
     public static final int DEFAULT_BATCH_ROWS = 64;
-    public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(2);
+    /**
+     * None: batches grow by themselves under load (the next fills while one is predicted), and a
+     * wait is pure latency for a model as cheap as a linear one; measured in docs/PERFORMANCE.md. A
+     * model whose cost per call dominates (ONNX, a neural network) gains from a few milliseconds.
+     */
+    public static final Duration DEFAULT_BATCH_WAIT = Duration.ZERO;
 
     public Config {
       new MicroBatcher.Limits(batchRows, batchWait); // validates
@@ -56,7 +59,6 @@ public final class ModelService implements AutoCloseable {
   private final AtomicLong predictions = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final QueueConsumer consumer;
-  private final ScheduledExecutorService batchTimer;
   private final RequestServer requests;
 
   private ModelService(
@@ -67,16 +69,9 @@ public final class ModelService implements AutoCloseable {
         QueueConsumer.open(connection, "model", settings)
             .declare(Queues.FEATURES, Queues.Y_PRED)
             .consume(Queues.FEATURES, this::onFeatures);
-    this.batchTimer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "model-batch-timer");
-              t.setDaemon(true);
-              return t;
-            });
     MicroBatcher.Limits limits = new MicroBatcher.Limits(config.batchRows(), config.batchWait());
     this.requests =
-        new RequestServer(connection, settings, model, limits, config.registry(), batchTimer);
+        new RequestServer(connection, settings, model, limits, config.registry());
     log.info("model: answering requests on {} in {}", Queues.PREDICT, RequestServer.describe(limits));
   }
 
@@ -131,7 +126,6 @@ public final class ModelService implements AutoCloseable {
   /** Stops consuming and waits up to {@code drain} for the last predictions to be confirmed. */
   public void close(Duration drain) throws InterruptedException {
     requests.close(drain);
-    batchTimer.shutdownNow();
     consumer.close(drain);
     log.info("model: stopped after {} predictions, {} rejected", predictions.get(), rejected.get());
   }

@@ -19,7 +19,6 @@ import io.mlqueue.model.LinearModel;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +44,7 @@ final class RequestServer {
       AmqpSettings settings,
       LinearModel model,
       MicroBatcher.Limits limits,
-      MeterRegistry registry,
-      ScheduledExecutorService timer)
+      MeterRegistry registry)
       throws IOException {
     this.model = model;
     this.batchRows =
@@ -55,7 +53,8 @@ final class RequestServer {
             .baseUnit("rows")
             .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
             .register(registry);
-    this.batcher = new MicroBatcher<>(limits, call -> call.rows().length, this::predict, timer);
+    this.batcher =
+        new MicroBatcher<>(limits, call -> call.rows().length, this::predict, "model-batcher");
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
             .declare(Queues.PREDICT)
@@ -129,12 +128,13 @@ final class RequestServer {
   /** Stops taking requests, answers those already batched, and waits for their replies' confirms. */
   void close(Duration drain) throws InterruptedException {
     consumer.cancel();
-    batcher.flushNow();
+    batcher.close(drain); // answers what is queued
     consumer.close(drain);
   }
 
   /** The batch-size limits in force, for the start-up log. */
   static String describe(MicroBatcher.Limits limits) {
-    return "batches of up to " + limits.maxRows() + " rows or " + limits.maxWait().toMillis() + " ms";
+    return "batches of up to " + limits.maxRows() + " rows, waiting up to "
+        + limits.maxWait().toNanos() / 1_000 + " µs for more";
   }
 }
