@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /** The validating JSON reading shared by the codecs: ids, numbers, vectors, and errors in words. */
-final class JsonParsing {
+public final class JsonParsing {
   static final int MAX_NESTING = 32;
   static final int MAX_FEATURES = 1 << 16;
 
@@ -101,7 +101,8 @@ final class JsonParsing {
     return v;
   }
 
-  static String describe(JsonToken t) {
+  /** A JSON token in words, for error messages ("a list", "a string", "null", …). */
+  public static String describe(JsonToken t) {
     if (t == null) {
       return "nothing";
     }

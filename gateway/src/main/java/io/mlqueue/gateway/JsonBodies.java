@@ -2,7 +2,6 @@ package io.mlqueue.gateway;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -85,21 +84,6 @@ final class JsonBodies {
         });
   }
 
-  /** A JSON token in words, for messages. */
-  static String describe(JsonToken t) {
-    if (t == null) {
-      return "nothing";
-    }
-    return switch (t) {
-      case START_OBJECT -> "an object";
-      case START_ARRAY -> "a list";
-      case VALUE_STRING -> "a string";
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-      case VALUE_NULL -> "null";
-      default -> t.name();
-    };
-  }
 
   @FunctionalInterface
   private interface Body {

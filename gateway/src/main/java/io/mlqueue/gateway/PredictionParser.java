@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.mlqueue.contract.JsonParsing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ final class PredictionParser {
     }
     if (t != JsonToken.START_OBJECT) {
       throw ApiError.invalidRequest(
-          "the request body must be a JSON object, got " + JsonBodies.describe(t) + "; " + SHAPES);
+          "the request body must be a JSON object, got " + JsonParsing.describe(t) + "; " + SHAPES);
     }
     Parsed parsed = null;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -130,7 +131,7 @@ final class PredictionParser {
     }
     throw ApiError.invalidRequest(
         "\"features\" must be a list of numbers or an object of feature names to numbers, got "
-            + JsonBodies.describe(t));
+            + JsonParsing.describe(t));
   }
 
   // ---- a batch ----
@@ -139,7 +140,7 @@ final class PredictionParser {
     if (t != JsonToken.START_ARRAY) {
       throw ApiError.invalidRequest(
           "\"instances\" must be a list of instances (lists of numbers or objects), got "
-              + JsonBodies.describe(t));
+              + JsonParsing.describe(t));
     }
     JsonToken first = p.nextToken();
     if (first == JsonToken.END_ARRAY) {
@@ -153,7 +154,7 @@ final class PredictionParser {
     }
     throw ApiError.invalidRequest(
         "instances[0] must be a list of numbers or an object of feature names to numbers, got "
-            + JsonBodies.describe(first)
+            + JsonParsing.describe(first)
             + " (for one instance, send {\"features\": [numbers]})");
   }
 
@@ -171,7 +172,7 @@ final class PredictionParser {
       if (t != JsonToken.START_ARRAY) {
         throw ApiError.invalidRequest(
             "instances[" + i + "] must be a list of numbers like instances[0], got "
-                + JsonBodies.describe(t));
+                + JsonParsing.describe(t));
       }
       rows.add(readList(p, i, row0.length));
     }
@@ -189,7 +190,7 @@ final class PredictionParser {
       if (t != JsonToken.START_OBJECT) {
         throw ApiError.invalidRequest(
             "instances[" + i + "] must be an object of feature names to numbers like instances[0],"
-                + " got " + JsonBodies.describe(t));
+                + " got " + JsonParsing.describe(t));
       }
       rows.add(names.readNext(p, i));
     }
@@ -260,7 +261,7 @@ final class PredictionParser {
       throws ApiError, IOException {
     if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
       throw ApiError.invalidRequest(
-          where(instance, index, name) + " must be a number, got " + JsonBodies.describe(t));
+          where(instance, index, name) + " must be a number, got " + JsonParsing.describe(t));
     }
     double v = p.getDoubleValue();
     if (!Double.isFinite(v)) {
