@@ -64,29 +64,35 @@ public final class JsonParsing {
     };
   }
 
-  static double[] readVector(JsonParser p, JsonToken t)
+  /** A non-empty list of finite numbers; {@code field} names it in errors ({@code body}, …). */
+  static double[] readVector(JsonParser p, JsonToken t, String field)
       throws IOException, InvalidMessageException {
     if (t != JsonToken.START_ARRAY) {
       throw new InvalidMessageException(
-          "\"body\" must be a list of numbers, got " + describe(t));
+          quoted(field) + " must be a list of numbers, got " + describe(t));
     }
     double[] values = new double[16];
     int n = 0;
     JsonToken e;
     while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
       if (n == MAX_FEATURES) {
-        throw new InvalidMessageException("\"body\" has more than " + MAX_FEATURES + " values");
+        throw new InvalidMessageException(quoted(field) + " has more than " + MAX_FEATURES + " values");
       }
       if (n == values.length) {
         values = Arrays.copyOf(values, n * 2);
       }
-      values[n] = readNumber(p, e, "body[" + n + "]");
+      values[n] = readNumber(p, e, field + "[" + n + "]");
       n++;
     }
     if (n == 0) {
-      throw new InvalidMessageException("\"body\" is an empty list");
+      throw new InvalidMessageException(quoted(field) + " is an empty list");
     }
     return Arrays.copyOf(values, n);
+  }
+
+  /** A plain field name in quotes, as it appears in the JSON; an indexed one ({@code a[1]}) as is. */
+  private static String quoted(String field) {
+    return field.indexOf('[') < 0 ? "\"" + field + "\"" : field;
   }
 
   static double readNumber(JsonParser p, JsonToken t, String where)

@@ -170,7 +170,7 @@ public final class MessageCodec {
           case BODY -> {
             f.hasBody = true;
             if (vector) {
-              f.vector = JsonParsing.readVector(p, t);
+              f.vector = JsonParsing.readVector(p, t, BODY);
             } else {
               f.scalar = JsonParsing.readNumber(p, t, "body");
             }

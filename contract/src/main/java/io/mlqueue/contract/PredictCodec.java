@@ -108,7 +108,7 @@ public final class PredictCodec {
       if (rows.size() == MAX_INSTANCES) {
         throw new InvalidMessageException("more than " + MAX_INSTANCES + " instances");
       }
-      double[] row = JsonParsing.readVector(p, e);
+      double[] row = JsonParsing.readVector(p, e, INSTANCES + "[" + rows.size() + "]");
       if (!rows.isEmpty() && row.length != rows.get(0).length) {
         throw new InvalidMessageException(
             "instance " + rows.size() + " has " + row.length + " values, instance 0 has "
@@ -179,7 +179,7 @@ public final class PredictCodec {
         JsonToken t = p.nextToken();
         switch (field) {
           case ID -> id = JsonParsing.readId(p, t);
-          case PREDICTIONS -> predictions = JsonParsing.readVector(p, t);
+          case PREDICTIONS -> predictions = JsonParsing.readVector(p, t, PREDICTIONS);
           case MODEL -> model = t == JsonToken.VALUE_STRING ? p.getText() : "";
           case ERROR -> {
             if (t != JsonToken.START_OBJECT) {
