@@ -34,7 +34,8 @@ class DemoEndToEndTest {
     demo.listener = (MessageId id, int row) -> sentRows.put(id.text(), row);
     int exit =
         new CommandLine(demo)
-            .execute("--duration", "4s", "--rate", "200", "--status-every", "1s", "--log-dir",
+            .execute("--duration", "4s", "--rate", "200", "--status-every", "1s", "--gateway-port", "0",
+                "--log-dir",
                 logDir.toString());
     assertThat(exit).isZero();
 

@@ -132,6 +132,10 @@ class GatewayIT {
     assertThat(rows1.batches()).as("batches of model-1 (model-2: %s)", rows2).isPositive();
     assertThat(rows2.batches()).as("batches of model-2 (model-1: %s)", rows1).isPositive();
     assertThat(rows1.rows() + rows2.rows()).as("rows predicted by both").isEqualTo(REQUESTS);
+    // For whoever reads the build log: the pace and the split, which no assertion pins down.
+    System.out.printf(
+        "GatewayIT: %d requests over 2 gateways in %d ms; model-1 %s, model-2 %s%n",
+        REQUESTS, took.toMillis(), rows1, rows2);
 
     // Without workers, a gateway says so at once instead of holding the client for its timeout.
     assertThat(model1.stop()).as("exit code of model-1 after SIGTERM").isZero();

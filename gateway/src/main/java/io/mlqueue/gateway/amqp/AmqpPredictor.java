@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class AmqpPredictor implements Predictor {
   private static final Logger log = LoggerFactory.getLogger(AmqpPredictor.class);
   private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
-  static final long WORKER_POLL_MILLIS = 250;
+  static final long WORKER_POLL_MILLIS = 100;
 
   private final Connection connection;
   private final Channel channel;
