@@ -64,6 +64,7 @@ public final class HttpLoad {
 
   private final Plan plan;
   private final HttpClient client;
+  private final HttpRequest request; // immutable: one for every send
   private final Recorder recorder = new Recorder(60_000_000L, 3);
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -77,6 +78,12 @@ public final class HttpLoad {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
+    this.request =
+        HttpRequest.newBuilder(plan.url())
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(plan.body()))
             .build();
   }
 
@@ -103,7 +110,7 @@ public final class HttpLoad {
         });
       }
     } else {
-      openLoop(end, workers); // schedules the sends on this thread until the end
+      openLoop(end); // schedules the sends on this thread until the end
     }
     workers.shutdown();
     workers.awaitTermination(plan.warmup().toMillis() + plan.duration().toMillis() + 30_000,
@@ -114,7 +121,7 @@ public final class HttpLoad {
         recorder.getIntervalHistogram());
   }
 
-  private void openLoop(long end, ExecutorService workers) {
+  private void openLoop(long end) {
     Semaphore inFlight = new Semaphore(plan.concurrency());
     long interval = Math.round(1e9 / plan.rate());
     long due = System.nanoTime();
@@ -126,31 +133,35 @@ public final class HttpLoad {
         failures.incrementAndGet();
         byStatus.merge(-1, 1L, Long::sum);
       } else {
-        workers.submit(() -> {
-          try {
-            send(intended);
-          } finally {
-            inFlight.release();
-          }
-        });
+        // Asynchronous: no thread per request, so the generator itself stays light.
+        client
+            .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+            .whenComplete(
+                (response, error) -> {
+                  inFlight.release();
+                  record(intended, error == null ? response.statusCode() : -1);
+                });
       }
       due += interval;
+    }
+    try {
+      inFlight.tryAcquire(plan.concurrency(), 30, TimeUnit.SECONDS); // the last answers
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
   private void send(long intendedStart) {
-    HttpRequest request =
-        HttpRequest.newBuilder(plan.url())
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(plan.body()))
-            .build();
     int status;
     try {
       status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (Exception e) {
       status = -1;
     }
+    record(intendedStart, status);
+  }
+
+  private void record(long intendedStart, int status) {
     long latencyMicros = (System.nanoTime() - intendedStart) / 1_000;
     if (!recording) {
       return;
