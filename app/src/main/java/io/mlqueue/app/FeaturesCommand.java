@@ -7,6 +7,7 @@ import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
+import io.mlqueue.observe.Observability;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
 final class FeaturesCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
   @Mixin DataOptions data;
+  @Mixin MetricsOptions metrics;
 
   @ArgGroup(exclusive = true)
   PaceOptions pace = new PaceOptions();
@@ -76,9 +78,12 @@ final class FeaturesCommand implements Callable<Integer> {
         new FeaturesService(config, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);
     CountDownLatch finished = new CountDownLatch(1);
     Shutdown.onSignal("features", service::stop, finished);
+    AutoCloseable metricsServer =
+        metrics.start("features", Observability.registry("features"), connection);
     try {
       service.run(Duration.ofSeconds(20));
     } finally {
+      metricsServer.close();
       connection.close();
       finished.countDown();
     }

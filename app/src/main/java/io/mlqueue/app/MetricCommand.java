@@ -7,6 +7,7 @@ import io.mlqueue.metric.MetricLogWriter;
 import io.mlqueue.metric.PairingBuffer;
 import io.mlqueue.metric.WrittenIds;
 import io.mlqueue.metric.service.MetricService;
+import io.mlqueue.observe.Observability;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Option;
 final class MetricCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
   @Mixin LogDirOption logDir;
+  @Mixin MetricsOptions metrics;
 
   @Option(
       names = "--max-pending",
@@ -64,7 +66,9 @@ final class MetricCommand implements Callable<Integer> {
     MetricService.Config config = config(logDir.dir);
     Connection connection = BrokerConnector.connect(settings, "metric");
     MetricService service = MetricService.start(connection, settings, config, Clock.systemUTC());
-    Shutdown.awaitSignalThenClose("metric", service, connection);
+    AutoCloseable metricsServer =
+        metrics.start("metric", Observability.registry("metric"), connection);
+    Shutdown.awaitSignalThenClose("metric", service, connection, metricsServer);
     return 0;
   }
 

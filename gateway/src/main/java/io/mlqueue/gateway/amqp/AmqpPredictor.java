@@ -193,7 +193,12 @@ public final class AmqpPredictor implements Predictor {
       CompletableFuture<PredictReply> call = correlationId == null ? null : pending.remove(correlationId);
       if (call == null) {
         lateReplies.increment();
-        log.debug("gateway: dropped a reply for call {} that is no longer waiting", correlationId);
+        long late = (long) lateReplies.count();
+        // The first, then one in a thousand: an overloaded worker must not flood the log.
+        if (late == 1 || late % 1_000 == 0) {
+          log.info("gateway: dropped a reply for call {} that had timed out ({} late replies so far)",
+              correlationId, late);
+        }
         return;
       }
       try {
