@@ -7,6 +7,7 @@ import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -78,8 +79,9 @@ final class FeaturesCommand implements Callable<Integer> {
         new FeaturesService(config, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);
     CountDownLatch finished = new CountDownLatch(1);
     Shutdown.onSignal("features", service::stop, finished);
-    AutoCloseable metricsServer =
-        metrics.start("features", Observability.registry("features"), connection);
+    PrometheusMeterRegistry registry = Observability.registry("features");
+    ServiceMeters.bind(service, registry);
+    AutoCloseable metricsServer = metrics.start("features", registry, connection);
     try {
       service.run(Duration.ofSeconds(20));
     } finally {

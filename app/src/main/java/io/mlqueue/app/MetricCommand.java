@@ -7,6 +7,7 @@ import io.mlqueue.metric.MetricLogWriter;
 import io.mlqueue.metric.PairingBuffer;
 import io.mlqueue.metric.WrittenIds;
 import io.mlqueue.metric.service.MetricService;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,8 +67,9 @@ final class MetricCommand implements Callable<Integer> {
     MetricService.Config config = config(logDir.dir);
     Connection connection = BrokerConnector.connect(settings, "metric");
     MetricService service = MetricService.start(connection, settings, config, Clock.systemUTC());
-    AutoCloseable metricsServer =
-        metrics.start("metric", Observability.registry("metric"), connection);
+    PrometheusMeterRegistry registry = Observability.registry("metric");
+    ServiceMeters.bind(service, registry);
+    AutoCloseable metricsServer = metrics.start("metric", registry, connection);
     Shutdown.awaitSignalThenClose("metric", service, connection, metricsServer);
     return 0;
   }

@@ -56,6 +56,7 @@ final class ModelCommand implements Callable<Integer> {
     ModelService.Config config = new ModelService.Config(batchRows, batchWait, registry);
     Connection connection = BrokerConnector.connect(settings, "model");
     ModelService service = ModelService.start(connection, settings, loaded, config);
+    ServiceMeters.bind(service, registry);
     AutoCloseable metricsServer = metrics.start("model", registry, connection);
     Shutdown.awaitSignalThenClose("model", service, connection, metricsServer);
     return 0;

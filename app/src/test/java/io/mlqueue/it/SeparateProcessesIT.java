@@ -3,6 +3,10 @@ package io.mlqueue.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpClient;
 import io.mlqueue.contract.Queues;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -45,7 +49,8 @@ class SeparateProcessesIT {
     String uri = rabbit.uri();
     String dir = logDir.toString();
     ServiceProcess model = services.mlqueue("model", uri, "model");
-    ServiceProcess metric = services.mlqueue("metric", uri, "metric", "--log-dir", dir);
+    ServiceProcess metric =
+        services.mlqueue("metric", uri, "metric", "--log-dir", dir, "--metrics-port", "0");
     ServiceProcess plot =
         services.mlqueue("plot", uri, "plot", "--log-dir", dir, "--interval", "500ms");
     model.awaitLog("model: consuming features", READY);
@@ -59,6 +64,7 @@ class SeparateProcessesIT {
     CsvCheck.awaitExactRows(csv, 2000, Duration.ofSeconds(60), () -> metric.tail(20));
     CsvCheck.assertValidLog(csv, 2000);
     rabbit.awaitEmpty(Duration.ofSeconds(10), Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED);
+    assertMetricServes(metric, 2000);
 
     // The running plot redraws when the log changes: its image must become newer than the log's
     // last row. Then --once draws the final state and says how many rows it read.
@@ -158,5 +164,28 @@ class SeparateProcessesIT {
       }
     }
     assertThat(varied).as("%s has more than one colour", png).isTrue();
+  }
+
+  /** metric's /metrics counts the rows it wrote and exposes the running MAE; /health is up. */
+  private static void assertMetricServes(ServiceProcess metric, int rows) throws Exception {
+    metric.awaitLog("/metrics, health on", Duration.ofSeconds(10));
+    Matcher at =
+        Pattern.compile("metrics on (http://\\S+)/metrics").matcher(metric.output());
+    assertThat(at.find()).as("metrics URL in the log of metric").isTrue();
+    HttpClient http = HttpClient.newHttpClient();
+    String text =
+        http.send(
+                HttpRequest.newBuilder(URI.create(at.group(1) + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(text)
+        .contains("mlqueue_metric_rows_total{service=\"metric\"} " + rows + ".0")
+        .contains("mlqueue_metric_mae{service=\"metric\"}");
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(at.group(1) + "/health")).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode())
+        .isEqualTo(200);
   }
 }
