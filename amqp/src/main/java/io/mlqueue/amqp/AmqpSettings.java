@@ -8,12 +8,16 @@ import java.util.Objects;
 /**
  * How a service reaches the broker. Validated once, at start-up, with messages that name the setting.
  *
- * @param uri the AMQP URI, e.g. {@code amqp://guest:guest@localhost:5672/%2F}
+ * @param uri the AMQP URI, e.g. {@code amqp://guest:guest@localhost:5672/%2F}; several, separated by
+ *     commas, name the nodes of a cluster: credentials and virtual host come from the first, and the
+ *     client connects to any node that answers and moves to another when its node fails
  * @param mode how queues are declared
+ * @param queueType classic or quorum queues (durable mode only)
  * @param prefetch unacknowledged deliveries a consumer may hold, the bound on its in-flight work
  * @param connectTimeout how long to keep retrying when the broker cannot be reached at start-up
  */
-public record AmqpSettings(String uri, TopologyMode mode, int prefetch, Duration connectTimeout) {
+public record AmqpSettings(
+    String uri, TopologyMode mode, int prefetch, Duration connectTimeout, QueueType queueType) {
   /** Environment variable that overrides the default URI. */
   public static final String URI_ENV = "MLQUEUE_AMQP_URI";
 
@@ -25,15 +29,22 @@ public record AmqpSettings(String uri, TopologyMode mode, int prefetch, Duration
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
-    try {
-      URI parsed = new URI(uri);
-      String scheme = parsed.getScheme();
-      if (!"amqp".equals(scheme) && !"amqps".equals(scheme)) {
-        throw new IllegalArgumentException(
-            "--amqp-uri must start with amqp:// or amqps://, was " + redact(uri));
+    Objects.requireNonNull(queueType, "queueType");
+    for (String one : split(uri)) {
+      try {
+        URI parsed = new URI(one);
+        String scheme = parsed.getScheme();
+        if (!"amqp".equals(scheme) && !"amqps".equals(scheme)) {
+          throw new IllegalArgumentException(
+              "--amqp-uri must start with amqp:// or amqps://, was " + redact(one));
+        }
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("--amqp-uri is not a valid URI: " + redact(one), e);
       }
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("--amqp-uri is not a valid URI: " + redact(uri), e);
+    }
+    if (queueType == QueueType.QUORUM && mode == TopologyMode.COURSE) {
+      throw new IllegalArgumentException(
+          "--queue-type quorum needs durable queues; --compat course declares them non-durable");
     }
     if (prefetch < 1 || prefetch > 65_535) {
       throw new IllegalArgumentException("--prefetch must be 1 to 65535, was " + prefetch);
@@ -43,23 +54,47 @@ public record AmqpSettings(String uri, TopologyMode mode, int prefetch, Duration
   /** Defaults: the URI from the environment or localhost, durable topology. */
   public static AmqpSettings defaults() {
     return new AmqpSettings(
-        defaultUri(), TopologyMode.DURABLE, DEFAULT_PREFETCH, DEFAULT_CONNECT_TIMEOUT);
+        defaultUri(), TopologyMode.DURABLE, DEFAULT_PREFETCH, DEFAULT_CONNECT_TIMEOUT,
+        QueueType.CLASSIC);
   }
 
   public static AmqpSettings of(String uri) {
-    return new AmqpSettings(uri, TopologyMode.DURABLE, DEFAULT_PREFETCH, DEFAULT_CONNECT_TIMEOUT);
+    return new AmqpSettings(
+        uri, TopologyMode.DURABLE, DEFAULT_PREFETCH, DEFAULT_CONNECT_TIMEOUT, QueueType.CLASSIC);
   }
 
   public AmqpSettings withMode(TopologyMode newMode) {
-    return new AmqpSettings(uri, newMode, prefetch, connectTimeout);
+    return new AmqpSettings(uri, newMode, prefetch, connectTimeout, queueType);
   }
 
   public AmqpSettings withPrefetch(int newPrefetch) {
-    return new AmqpSettings(uri, mode, newPrefetch, connectTimeout);
+    return new AmqpSettings(uri, mode, newPrefetch, connectTimeout, queueType);
   }
 
   public AmqpSettings withConnectTimeout(Duration timeout) {
-    return new AmqpSettings(uri, mode, prefetch, timeout);
+    return new AmqpSettings(uri, mode, prefetch, timeout, queueType);
+  }
+
+  public AmqpSettings withQueueType(QueueType type) {
+    return new AmqpSettings(uri, mode, prefetch, connectTimeout, type);
+  }
+
+  /** Every URI of {@code uri}, in order (one, or the nodes of a cluster). */
+  public java.util.List<String> uris() {
+    return split(uri);
+  }
+
+  private static java.util.List<String> split(String uris) {
+    java.util.List<String> all = new java.util.ArrayList<>();
+    for (String one : uris.split(",")) {
+      if (!one.isBlank()) {
+        all.add(one.strip());
+      }
+    }
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException("--amqp-uri is empty");
+    }
+    return all;
   }
 
   /** {@value #URI_ENV} if set, else {@value #DEFAULT_URI}. */
@@ -73,8 +108,20 @@ public record AmqpSettings(String uri, TopologyMode mode, int prefetch, Duration
     return redact(uri);
   }
 
+  /** Masks the passwords of one AMQP URI or a comma-separated list of them. */
+  public static String redact(String uris) {
+    if (uris.indexOf(',') >= 0) {
+      java.util.StringJoiner out = new java.util.StringJoiner(",");
+      for (String one : uris.split(",", -1)) {
+        out.add(redactOne(one));
+      }
+      return out.toString();
+    }
+    return redactOne(uris);
+  }
+
   /** Masks the password of an AMQP URI ({@code amqp://user:****@host/vhost}). */
-  public static String redact(String uri) {
+  private static String redactOne(String uri) {
     int scheme = uri.indexOf("://");
     int at = uri.lastIndexOf('@');
     if (scheme < 0 || at < scheme) {
@@ -89,6 +136,7 @@ public record AmqpSettings(String uri, TopologyMode mode, int prefetch, Duration
 
   @Override
   public String toString() {
-    return "AmqpSettings[uri=" + redactedUri() + ", mode=" + mode + ", prefetch=" + prefetch + "]";
+    return "AmqpSettings[uri=" + redactedUri() + ", mode=" + mode + ", queueType=" + queueType
+        + ", prefetch=" + prefetch + "]";
   }
 }

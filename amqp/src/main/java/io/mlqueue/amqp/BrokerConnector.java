@@ -1,8 +1,12 @@
 package io.mlqueue.amqp;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -34,16 +38,21 @@ public final class BrokerConnector {
   public static Connection connect(AmqpSettings settings, String serviceName)
       throws InterruptedException {
     ConnectionFactory factory = factory(settings);
+    List<Address> addresses = addresses(settings);
     long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
     long backoff = FIRST_BACKOFF_MILLIS;
     int attempt = 0;
     while (true) {
       attempt++;
       try {
-        Connection connection = factory.newConnection(serviceName);
+        // With several addresses the client tries them in a random order, and recovery moves to
+        // another node when the one it is connected to fails.
+        Connection connection = factory.newConnection(addresses, serviceName);
         log.info(
-            "{}: connected to {} ({} {})",
+            "{}: connected to {}:{} of {} ({} {})",
             serviceName,
+            connection.getAddress().getHostAddress(),
+            connection.getPort(),
             settings.redactedUri(),
             connection.getServerProperties().get("product"),
             connection.getServerProperties().get("version"));
@@ -75,10 +84,24 @@ public final class BrokerConnector {
     }
   }
 
+  /** One address per URI: host and port; the rest (credentials, virtual host) is the first URI's. */
+  static List<Address> addresses(AmqpSettings settings) {
+    List<Address> addresses = new ArrayList<>();
+    for (String uri : settings.uris()) {
+      URI parsed = URI.create(uri);
+      int port = parsed.getPort() != -1 ? parsed.getPort()
+          : "amqps".equals(parsed.getScheme()) ? ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT
+          : ConnectionFactory.DEFAULT_AMQP_PORT;
+      String host = parsed.getHost() == null ? ConnectionFactory.DEFAULT_HOST : parsed.getHost();
+      addresses.add(new Address(host, port));
+    }
+    return addresses;
+  }
+
   static ConnectionFactory factory(AmqpSettings settings) {
     ConnectionFactory factory = new ConnectionFactory();
     try {
-      factory.setUri(settings.uri());
+      factory.setUri(settings.uris().get(0));
     } catch (Exception e) {
       // The client's message may quote the URI, password included: never pass it on.
       throw new IllegalArgumentException(

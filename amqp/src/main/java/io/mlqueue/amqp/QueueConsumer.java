@@ -57,7 +57,7 @@ public final class QueueConsumer implements AutoCloseable {
 
   /** Declares {@code queues} (and their dead-letter queues) as the settings' mode wants. */
   public QueueConsumer declare(String... queues) throws IOException {
-    Topology.declare(channel, settings.mode(), queues);
+    Topology.declare(channel, settings, queues);
     return this;
   }
 

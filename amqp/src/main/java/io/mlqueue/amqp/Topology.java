@@ -16,27 +16,38 @@ import java.util.Map;
 public final class Topology {
   private Topology() {}
 
-  /** Declares {@code queues} in {@code mode}, plus their durable dead-letter queues. */
-  public static void declare(Channel channel, TopologyMode mode, String... queues)
+  /** Declares {@code queues} as {@code settings} want them, plus their durable dead-letter queues. */
+  public static void declare(Channel channel, AmqpSettings settings, String... queues)
       throws IOException {
     for (String queue : queues) {
-      declareQueue(channel, mode, queue);
-      declareDeadLetterQueue(channel, queue);
+      declareQueue(channel, settings, queue);
+      declareDeadLetterQueue(channel, settings, queue);
     }
   }
 
-  /** Declares one pipeline queue as {@code mode} wants it. */
-  public static void declareQueue(Channel channel, TopologyMode mode, String queue)
+  /** Declares one pipeline queue as {@code settings} want it. */
+  public static void declareQueue(Channel channel, AmqpSettings settings, String queue)
       throws IOException {
-    boolean durable = mode == TopologyMode.DURABLE;
-    channel.queueDeclare(queue, durable, false, false, Map.of());
+    boolean durable = settings.mode() == TopologyMode.DURABLE;
+    channel.queueDeclare(queue, durable, false, false, arguments(settings));
   }
 
   /**
    * The dead-letter queue of {@code queue}: always durable, also in course mode, since the course's
    * services never touch it and a dead letter is worth keeping.
    */
-  public static void declareDeadLetterQueue(Channel channel, String queue) throws IOException {
-    channel.queueDeclare(Queues.deadLetterQueue(queue), true, false, false, Map.of());
+  public static void declareDeadLetterQueue(Channel channel, AmqpSettings settings, String queue)
+      throws IOException {
+    channel.queueDeclare(Queues.deadLetterQueue(queue), true, false, false, arguments(settings));
+  }
+
+  /**
+   * {@code x-queue-type: quorum} for quorum queues, nothing for classic ones (a classic declare
+   * without the argument is accepted by every broker; the embedded Qpid ignores it either way).
+   */
+  static Map<String, Object> arguments(AmqpSettings settings) {
+    return settings.queueType() == QueueType.QUORUM
+        ? Map.of("x-queue-type", "quorum")
+        : Map.of();
   }
 }

@@ -32,4 +32,32 @@ class AmqpSettingsTest {
     assertThatThrownBy(() -> TopologyMode.fromCompat("python"))
         .hasMessageContaining("unknown --compat value 'python'");
   }
+
+  @Test
+  void severalUrisNameTheNodesOfACluster() {
+    AmqpSettings s =
+        AmqpSettings.of("amqp://u:s3cret@n1:5681/v, amqp://u:s3cret@n2:5682/v,amqps://u:s3cret@n3/v");
+    assertThat(s.uris()).hasSize(3);
+    assertThat(s.redactedUri()).doesNotContain("s3cret").contains("n1:5681").contains("n3/v");
+    assertThat(BrokerConnector.addresses(s))
+        .extracting(a -> a.getHost() + ":" + a.getPort())
+        .containsExactly("n1:5681", "n2:5682", "n3:5671");
+    assertThatThrownBy(() -> AmqpSettings.of("amqp://n1, http://n2"))
+        .hasMessageContaining("must start with amqp://");
+  }
+
+  @Test
+  void quorumQueuesAreForTheDurableTopologyOnly() {
+    assertThat(QueueType.parse("quorum")).isEqualTo(QueueType.QUORUM);
+    assertThat(Topology.arguments(AmqpSettings.of("amqp://h").withQueueType(QueueType.QUORUM)))
+        .containsEntry("x-queue-type", "quorum");
+    assertThat(Topology.arguments(AmqpSettings.of("amqp://h"))).isEmpty();
+    assertThatThrownBy(
+            () ->
+                AmqpSettings.of("amqp://h")
+                    .withQueueType(QueueType.QUORUM)
+                    .withMode(TopologyMode.COURSE))
+        .hasMessageContaining("--queue-type quorum needs durable queues");
+    assertThatThrownBy(() -> QueueType.parse("stream")).hasMessageContaining("unknown --queue-type");
+  }
 }

@@ -116,4 +116,16 @@ class QueueConsumerTest {
     assertThat(failures).hasSize(1);
     assertThat(publisher.pending()).isZero();
   }
+
+  @Test
+  void aServiceGivenSeveralNodesConnectsToOneThatAnswers() throws Exception {
+    // The first "node" refuses connections (nothing listens on port 1); the client tries the next.
+    AmqpSettings cluster =
+        AmqpSettings.of("amqp://guest:guest@127.0.0.1:1/%2F," + broker.amqpUri())
+            .withConnectTimeout(Duration.ofSeconds(20));
+    try (Connection c = BrokerConnector.connect(cluster, "failover-test")) {
+      assertThat(c.isOpen()).isTrue();
+      assertThat(c.getPort()).isEqualTo(broker.port());
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.mlqueue.app;
 
 import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.QueueType;
 import io.mlqueue.amqp.TopologyMode;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -12,7 +13,9 @@ final class AmqpOptions {
       paramLabel = "URI",
       description =
           "Broker URI (default: environment variable MLQUEUE_AMQP_URI, else "
-              + "amqp://guest:guest@localhost:5672/%%2F). Its password is never logged.")
+              + "amqp://guest:guest@localhost:5672/%%2F). Several, separated by commas, name the"
+              + " nodes of a cluster: the service connects to one and fails over to the others."
+              + " Its password is never logged.")
   String uri;
 
   @Option(
@@ -23,6 +26,15 @@ final class AmqpOptions {
           "'course' declares queues exactly as the course's Python services do (non-durable, no"
               + " arguments), so both can share a broker; 'none' (default) declares them durable.")
   String compat;
+
+  @Option(
+      names = "--queue-type",
+      paramLabel = "TYPE",
+      defaultValue = "classic",
+      description =
+          "'quorum' declares quorum queues, replicated over a RabbitMQ cluster; 'classic' (default)"
+              + " for a single broker.")
+  String queueType;
 
   @Option(
       names = "--prefetch",
@@ -45,6 +57,7 @@ final class AmqpOptions {
         uri == null ? AmqpSettings.defaultUri() : uri,
         TopologyMode.fromCompat(compat),
         prefetch,
-        connectTimeout);
+        connectTimeout,
+        QueueType.parse(queueType));
   }
 }

@@ -125,6 +125,19 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
     }
   }
 
+  /** Every queue of the vhost with its type ({@code classic}, {@code quorum}, …). */
+  public Map<String, String> queueTypes() throws IOException, InterruptedException {
+    String out = ctl("list_queues", "-q", "--no-table-headers", "-p", requireVhost(), "name", "type");
+    Map<String, String> types = new HashMap<>();
+    for (String line : out.split("\n")) {
+      String[] cells = line.strip().split("\\s+");
+      if (cells.length == 2) {
+        types.put(cells[0], cells[1]);
+      }
+    }
+    return types;
+  }
+
   /**
    * Every queue of the vhost with its ready and unacknowledged message counts, as the broker
    * reports them ({@code rabbitmqctl list_queues}). Unlike a passive declare, this also sees

@@ -83,7 +83,7 @@ public final class FeaturesService {
    */
   public long run(Duration drain) throws IOException, InterruptedException {
     Channel channel = connection.createChannel();
-    Topology.declare(channel, settings.mode(), Queues.FEATURES, Queues.Y_TRUE);
+    Topology.declare(channel, settings, Queues.FEATURES, Queues.Y_TRUE);
     ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
     SplittableRandom random =
         config.seed().isPresent() ? new SplittableRandom(config.seed().getAsLong()) : new SplittableRandom();

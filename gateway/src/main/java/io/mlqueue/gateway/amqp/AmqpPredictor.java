@@ -67,7 +67,7 @@ public final class AmqpPredictor implements Predictor {
       throws IOException {
     this.connection = connection;
     this.channel = connection.createChannel();
-    Topology.declare(channel, settings.mode(), Queues.PREDICT);
+    Topology.declare(channel, settings, Queues.PREDICT);
     Object product = connection.getServerProperties().get("product");
     this.rabbitMq = product != null && product.toString().contains("RabbitMQ");
     this.replyTo = listenForReplies(connection);
