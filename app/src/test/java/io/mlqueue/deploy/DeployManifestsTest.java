@@ -205,6 +205,8 @@ class DeployManifestsTest {
         assertThat(uri.path("name").asText()).as("%s takes its broker URI from the Secret", name).isEqualTo("mlqueue-broker");
         assertThat(get("Secret", "mlqueue-broker").path("stringData").has(uri.path("key").asText()))
             .as("the Secret has key %s", uri.path("key").asText()).isTrue();
+        // The cluster replicates queues only if they are quorum queues.
+        assertThat(line).as("%s on the three-node cluster", name).containsSequence("--queue-type", "quorum");
       }
     }
     assertThat(replicas("model")).isEqualTo(2);
