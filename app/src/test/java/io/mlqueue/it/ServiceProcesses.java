@@ -73,12 +73,36 @@ public final class ServiceProcesses implements BeforeEachCallback, AfterEachCall
     return logDir;
   }
 
+  /** The launcher, from the app module's directory (where the tests run). */
+  private static final Path LAUNCHER = Path.of("..", "mlqueue");
+
   /**
    * Starts {@code mlqueue args…} in its own JVM against {@code amqpUri} (passed as {@code
    * MLQUEUE_AMQP_URI}, as a container would); {@code name} names its log, e.g. {@code model-2}.
    */
   public ServiceProcess mlqueue(String name, String amqpUri, String... args) throws IOException {
     return start(name, ServiceProcess.mlqueueCommand(args), Map.of("MLQUEUE_AMQP_URI", amqpUri));
+  }
+
+  /**
+   * Starts {@code ./mlqueue args…} through the launcher script at the repository's root, as a
+   * person or a container entry point would; the launcher execs the JVM, so the process is the
+   * service itself (a SIGKILL reaches it). Same JVM options as {@link #mlqueue}.
+   */
+  public ServiceProcess launcher(String name, String amqpUri, String... args) throws IOException {
+    Path script = LAUNCHER.toAbsolutePath().normalize();
+    if (!Files.isExecutable(script)) {
+      throw new IllegalStateException("the launcher " + script + " is missing or not executable");
+    }
+    List<String> command = new java.util.ArrayList<>();
+    command.add(script.toString());
+    command.addAll(List.of(args));
+    return start(
+        name,
+        command,
+        Map.of(
+            "MLQUEUE_AMQP_URI", amqpUri,
+            "JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m"));
   }
 
   /**
