@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -200,16 +202,24 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
    * times (e.g. one port for a connection a dead node has not yet been noticed to have lost).
    */
   public Map<String, List<Integer>> connections() throws Exception {
-    String out = ctlOnAnyNode("list_connections", "-q", "--no-table-headers", "port", "user_provided_name");
+    // rabbitmqctl 3.10 has no user_provided_name column: the name is client property
+    // connection_name, printed in the row as e.g. {"connection_name","model"} (with the AMQP type
+    // in between in some formats).
+    String out = ctlOnAnyNode("list_connections", "-q", "--no-table-headers", "port", "client_properties");
     Map<String, List<Integer>> ports = new HashMap<>();
     for (String line : out.split("\n")) {
-      String[] cells = line.strip().split("\\s+", 2);
-      if (cells.length == 2 && cells[0].matches("\\d+")) {
-        ports.computeIfAbsent(cells[1].strip(), k -> new ArrayList<>()).add(Integer.parseInt(cells[0]));
+      Matcher m = CONNECTION_ROW.matcher(line);
+      if (m.find()) {
+        ports.computeIfAbsent(m.group(2), k -> new ArrayList<>()).add(Integer.parseInt(m.group(1)));
+      } else if (!line.isBlank()) {
+        System.err.println("RabbitMqCluster: connection without a name: " + line);
       }
     }
     return ports;
   }
+
+  private static final Pattern CONNECTION_ROW =
+      Pattern.compile("^\\s*(\\d+)\\s.*connection_name\\W+(?:longstr\\W+)?([\\w.-]+)");
 
   /** Runs {@code rabbitmqctl -n <node> args…} with the cluster's environment; fails on error. */
   public String ctl(int node, String... args) throws Exception {
