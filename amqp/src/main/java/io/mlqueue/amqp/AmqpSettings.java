@@ -20,6 +20,11 @@ public record AmqpSettings(
     String uri, TopologyMode mode, int prefetch, Duration connectTimeout, QueueType queueType) {
   /** Environment variable that overrides the default URI. */
   public static final String URI_ENV = "MLQUEUE_AMQP_URI";
+  /**
+   * Environment variable naming a file that holds the URI, for secrets mounted as files (Docker and
+   * Kubernetes secrets) rather than passed in the environment.
+   */
+  public static final String URI_FILE_ENV = "MLQUEUE_AMQP_URI_FILE";
 
   public static final String DEFAULT_URI = "amqp://guest:guest@localhost:5672/%2F";
   public static final int DEFAULT_PREFETCH = 250;
@@ -97,10 +102,30 @@ public record AmqpSettings(
     return all;
   }
 
-  /** {@value #URI_ENV} if set, else {@value #DEFAULT_URI}. */
+  /** {@value #URI_ENV} if set, else the file {@value #URI_FILE_ENV} names, else {@value #DEFAULT_URI}. */
   public static String defaultUri() {
     String env = System.getenv(URI_ENV);
-    return env == null || env.isBlank() ? DEFAULT_URI : env.strip();
+    if (env != null && !env.isBlank()) {
+      return env.strip();
+    }
+    String file = System.getenv(URI_FILE_ENV);
+    if (file != null && !file.isBlank()) {
+      return readUri(java.nio.file.Path.of(file.strip()));
+    }
+    return DEFAULT_URI;
+  }
+
+  /** The URI in {@code file} (its first non-blank line), with an error that never shows it. */
+  public static String readUri(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readAllLines(file).stream()
+          .map(String::strip)
+          .filter(line -> !line.isEmpty())
+          .findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("the broker URI file " + file + " is empty"));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the broker URI file " + file + ": " + e, e);
+    }
   }
 
   /** The URI with its password masked: safe for logs and error messages. */

@@ -19,6 +19,15 @@ final class AmqpOptions {
   String uri;
 
   @Option(
+      names = "--amqp-uri-file",
+      paramLabel = "FILE",
+      description =
+          "Read the broker URI from FILE, e.g. a mounted secret (also: environment variable"
+              + " MLQUEUE_AMQP_URI_FILE), so the password is in neither the command line nor the"
+              + " environment.")
+  java.nio.file.Path uriFile;
+
+  @Option(
       names = "--compat",
       paramLabel = "MODE",
       defaultValue = "none",
@@ -54,7 +63,7 @@ final class AmqpOptions {
 
   AmqpSettings settings() {
     return new AmqpSettings(
-        uri == null ? AmqpSettings.defaultUri() : uri,
+        uri != null ? uri : uriFile != null ? AmqpSettings.readUri(uriFile) : AmqpSettings.defaultUri(),
         TopologyMode.fromCompat(compat),
         prefetch,
         connectTimeout,

@@ -57,6 +57,18 @@ class CommandLineTest {
   }
 
   @Test
+  void theBrokerUriCanComeFromAFileAndItsPasswordStaysHidden() throws Exception {
+    Path secret = dir.resolve("amqp-uri");
+    Files.writeString(secret, "\n  amqp://u:s3cret@127.0.0.1:1/%2F  \n");
+    Run features =
+        run("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri-file", secret.toString());
+    assertThat(features.exit).isEqualTo(1);
+    assertThat(features.err).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
+    Run missing = run("features", "--amqp-uri-file", dir.resolve("nope").toString());
+    assertThat(missing.err).contains("cannot read the broker URI file");
+  }
+
+  @Test
   void durationsAreWrittenAsPeopleWriteThem() {
     assertThat(DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(DurationConverter.parse("30s")).isEqualTo(Duration.ofSeconds(30));
