@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.gateway.ApiKeys;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
@@ -43,14 +44,21 @@ final class GatewayCommand implements Callable<Integer> {
       description = "Largest request body in bytes; above it a 413 (default: ${DEFAULT-VALUE}).")
   int maxBody;
 
+  @Option(names = "--api-key-file", paramLabel = "FILE",
+      description = "Require one of the keys in FILE (one per line, at least 16 characters) on"
+          + " POST /v1/predict, as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'; /health,"
+          + " /metrics and /openapi.json stay open. Default: no keys.")
+  java.nio.file.Path apiKeyFile;
+
   @Override
   public Integer call() throws Exception {
     AmqpSettings settings = amqp.settings();
     GatewayConfig config = new GatewayConfig(host, port, timeout, maxInstances, maxBody);
+    ApiKeys keys = apiKeyFile == null ? ApiKeys.none() : ApiKeys.load(apiKeyFile);
     PrometheusMeterRegistry registry = Observability.registry("gateway");
     Connection connection = BrokerConnector.connect(settings, "gateway");
     AmqpPredictor predictor = AmqpPredictor.start(connection, settings, registry);
-    GatewayServer server = GatewayServer.start(config, predictor, registry);
+    GatewayServer server = GatewayServer.start(config, predictor, registry, keys);
     System.out.println("gateway: listening on " + server.url() + " (POST /v1/predict)");
     // The server stops taking requests first; then the calls in flight fail; then the connection.
     Shutdown.awaitSignalThenClose("gateway", server, predictor, connection);

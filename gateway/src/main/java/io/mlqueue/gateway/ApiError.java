@@ -14,6 +14,7 @@ final class ApiError extends Exception {
   static final String BAD_REQUEST = "bad_request";
   static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
   static final String NOT_FOUND = "not_found";
+  static final String UNAUTHORIZED = "unauthorized";
   static final String METHOD_NOT_ALLOWED = "method_not_allowed";
   static final String NO_WORKER = "no_worker";
   static final String BROKER_UNAVAILABLE = "broker_unavailable";

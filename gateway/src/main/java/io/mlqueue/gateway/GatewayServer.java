@@ -60,6 +60,16 @@ public final class GatewayServer implements AutoCloseable {
    */
   public static GatewayServer start(
       GatewayConfig config, Predictor predictor, PrometheusMeterRegistry registry) {
+    return start(config, predictor, registry, ApiKeys.none());
+  }
+
+  /**
+   * Starts listening, requiring one of {@code keys} on {@code POST /v1/predict} when there are any.
+   * {@code /health}, {@code /metrics} and {@code /openapi.json} stay open, for probes and scrapers.
+   */
+  public static GatewayServer start(
+      GatewayConfig config, Predictor predictor, PrometheusMeterRegistry registry, ApiKeys keys) {
+    Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(predictor, "predictor");
     Objects.requireNonNull(registry, "registry");
@@ -85,7 +95,7 @@ public final class GatewayServer implements AutoCloseable {
                       d.addHandler(type, direct);
                     }
                   })
-              .routing(r -> routing(r, predict, predictor, registry, openapi))
+              .routing(r -> routing(r, predict, keys, predictor, registry, openapi))
               .build()
               .start();
     } catch (RuntimeException e) {
@@ -130,11 +140,20 @@ public final class GatewayServer implements AutoCloseable {
   private static void routing(
       HttpRouting.Builder r,
       PredictHandler predict,
+      ApiKeys keys,
       Predictor predictor,
       PrometheusMeterRegistry registry,
       byte[] openapi) {
     // Routes match in order: the real ones, then a 405 for each of their paths, then a 404.
-    r.post(PREDICT_PATH, predict)
+    r.post(
+            PREDICT_PATH,
+            (req, res) -> {
+              if (keys.allows(req)) {
+                predict.handle(req, res);
+              } else {
+                unauthorized(res);
+              }
+            })
         .get(HEALTH_PATH, (req, res) -> health(res, predictor))
         .get(METRICS_PATH, (req, res) -> metrics(res, registry))
         .get(OPENAPI_PATH, (req, res) -> send(res, "application/json", openapi));
@@ -166,6 +185,20 @@ public final class GatewayServer implements AutoCloseable {
   private static void metrics(ServerResponse res, PrometheusMeterRegistry registry) {
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
     send(res, PROMETHEUS_TEXT, registry.scrape().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void unauthorized(ServerResponse res) {
+    res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+    // The body was not read: the connection cannot carry another request.
+    res.header(HeaderNames.CONNECTION, "close");
+    PredictHandler.sendError(
+        res,
+        new ApiError(
+            401,
+            ApiError.UNAUTHORIZED,
+            "this gateway requires an API key: send 'Authorization: Bearer <key>' or"
+                + " 'X-API-Key: <key>'"),
+        null);
   }
 
   private static void methodNotAllowed(ServerRequest req, ServerResponse res, String allowed) {
