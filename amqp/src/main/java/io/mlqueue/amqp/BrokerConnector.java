@@ -3,6 +3,8 @@ package io.mlqueue.amqp;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ public final class BrokerConnector {
         // With several addresses the client tries them in a random order, and recovery moves to
         // another node when the one it is connected to fails.
         Connection connection = factory.newConnection(addresses, serviceName);
+        logRecoveries(connection, serviceName);
         log.info(
             "{}: connected to {}:{} of {} ({} {})",
             serviceName,
@@ -81,6 +84,26 @@ public final class BrokerConnector {
         Thread.sleep(wait);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       }
+    }
+  }
+
+  /** Says where a connection went after a failure: with several nodes it may be another one. */
+  private static void logRecoveries(Connection connection, String serviceName) {
+    if (connection instanceof Recoverable recoverable) {
+      recoverable.addRecoveryListener(
+          new RecoveryListener() {
+            @Override
+            public void handleRecovery(Recoverable r) {
+              Connection c = (Connection) r;
+              log.info("{}: reconnected to {}:{}", serviceName, c.getAddress().getHostAddress(),
+                  c.getPort());
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable r) {
+              log.warn("{}: lost the broker connection; recovering", serviceName);
+            }
+          });
     }
   }
 

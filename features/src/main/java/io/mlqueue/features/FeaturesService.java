@@ -166,8 +166,13 @@ public final class FeaturesService {
     if (retries.isEmpty() || !awaitOpen(publisher, Long.MAX_VALUE)) {
       return;
     }
-    Pending message;
-    while ((message = retries.poll()) != null) {
+    // Only what is waiting now, and only while the channel is up: a publish on a dead channel
+    // fails at once and queues its message again, which would otherwise spin until recovery.
+    for (int n = retries.size(); n > 0 && publisher.isOpen(); n--) {
+      Pending message = retries.poll();
+      if (message == null) {
+        break;
+      }
       resent.incrementAndGet();
       send(publisher, message);
     }
