@@ -40,7 +40,13 @@ public final class Main implements Runnable {
 
   /** The command line, with its error handling; for tests. */
   static CommandLine commandLine() {
+    return commandLine(new EnvironmentDefaults());
+  }
+
+  /** The command line with options defaulting from {@code defaults}; for tests. */
+  static CommandLine commandLine(EnvironmentDefaults defaults) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setDefaultValueProvider(defaults);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           // Failures people can act on (broker unreachable, bad data, bad model) print one line, not

@@ -69,6 +69,31 @@ class CommandLineTest {
   }
 
   @Test
+  void everyOptionCanComeFromTheEnvironmentAndTheCommandLineWins() {
+    assertThat(EnvironmentDefaults.variable("--batch-wait")).isEqualTo("MLQUEUE_BATCH_WAIT");
+    assertThat(EnvironmentDefaults.variable("--amqp-uri")).isEqualTo("MLQUEUE_AMQP_URI");
+    EnvironmentDefaults env =
+        new EnvironmentDefaults(
+            java.util.Map.of(
+                "MLQUEUE_AMQP_URI", "amqp://u:s3cret@127.0.0.1:1/%2F",
+                "MLQUEUE_CONNECT_TIMEOUT", "1s",
+                "MLQUEUE_COUNT", "1"));
+    CommandLine cli = Main.commandLine(env);
+    java.io.StringWriter err = new java.io.StringWriter();
+    cli.setErr(new java.io.PrintWriter(err, true));
+    long start = System.nanoTime();
+    assertThat(cli.execute("features")).isEqualTo(1);
+    assertThat(err.toString()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("MLQUEUE_CONNECT_TIMEOUT=1s").isLessThan(Duration.ofSeconds(20));
+
+    CommandLine again = Main.commandLine(env);
+    java.io.StringWriter err2 = new java.io.StringWriter();
+    again.setErr(new java.io.PrintWriter(err2, true));
+    again.execute("features", "--amqp-uri", "amqp://v:other@127.0.0.1:2/%2F");
+    assertThat(err2.toString()).contains("127.0.0.1:2").doesNotContain("127.0.0.1:1/");
+  }
+
+  @Test
   void durationsAreWrittenAsPeopleWriteThem() {
     assertThat(DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(DurationConverter.parse("30s")).isEqualTo(Duration.ofSeconds(30));

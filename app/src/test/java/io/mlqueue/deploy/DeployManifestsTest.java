@@ -374,12 +374,36 @@ class DeployManifestsTest {
 
   // ---- docker-compose.yml ----------------------------------------------------------------------
 
+  /**
+   * A compose service's effective command line: its {@code command:}, then one option per {@code
+   * MLQUEUE_*} variable of its environment ({@code MLQUEUE_LOG_DIR: /app/logs} is {@code --log-dir
+   * /app/logs}), as the launcher reads them.
+   */
   private static List<String> composeCommand(JsonNode service) {
     JsonNode command = service.path("command");
-    if (command.isTextual()) {
-      return List.of(command.asText().trim().split("\\s+"));
+    List<String> line =
+        new ArrayList<>(
+            command.isTextual()
+                ? List.of(command.asText().trim().split("\\s+"))
+                : strings(command));
+    service.path("environment").fields().forEachRemaining(e -> {
+      String name = e.getKey();
+      if (name.startsWith("MLQUEUE_") && !name.equals("MLQUEUE_AMQP_URI")) {
+        line.add("--" + name.substring("MLQUEUE_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        line.add(e.getValue().asText());
+      }
+    });
+    return line;
+  }
+
+  @Test
+  void composeConfiguresTheServicesOnlyThroughTheEnvironment() {
+    JsonNode services = compose.path("services");
+    for (String name : SUBCOMMANDS) {
+      assertThat(strings(services.path(name).path("command")))
+          .as("%s: the subcommand only; its settings are environment variables", name)
+          .containsExactly(name);
     }
-    return strings(command);
   }
 
   @Test
