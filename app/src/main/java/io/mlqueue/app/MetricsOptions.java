@@ -3,6 +3,7 @@ package io.mlqueue.app;
 import com.rabbitmq.client.Connection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.MetricsServer;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Option;
 
 /** {@code --metrics-port}: Prometheus metrics and a health probe beside a broker service. */
@@ -23,9 +24,14 @@ final class MetricsOptions {
 
   /** Starts the server if asked for; healthy while the broker connection is open. */
   AutoCloseable start(String service, PrometheusMeterRegistry registry, Connection connection) {
+    return start(service, registry, connection::isOpen);
+  }
+
+  /** Starts the server if asked for; healthy while {@code healthy} says so. */
+  AutoCloseable start(String service, PrometheusMeterRegistry registry, BooleanSupplier healthy) {
     if (port == null) {
       return () -> {};
     }
-    return MetricsServer.start(service, host, port, registry, connection::isOpen);
+    return MetricsServer.start(service, host, port, registry, healthy);
   }
 }

@@ -1,5 +1,9 @@
 package io.mlqueue.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlqueue.observe.Observability;
 import io.mlqueue.plot.PlotConfig;
 import io.mlqueue.plot.PlotService;
 import java.time.Duration;
@@ -16,6 +20,7 @@ import picocli.CommandLine.Option;
             + " <log-dir>/error_distribution.png, again whenever the log changes.")
 final class PlotCommand implements Callable<Integer> {
   @Mixin MetricCommand.LogDirOption logDir;
+  @Mixin MetricsOptions metrics;
 
   @Option(names = "--once", description = "Draw once and exit.")
   boolean once;
@@ -37,7 +42,15 @@ final class PlotCommand implements Callable<Integer> {
       return 0;
     }
     service.start();
-    Shutdown.awaitSignalThenClose("plot", service);
+    PrometheusMeterRegistry registry = Observability.registry("plot");
+    FunctionCounter.builder("mlqueue.plot.draws", service, PlotService::drawCount)
+        .description("Histograms drawn")
+        .register(registry);
+    Gauge.builder("mlqueue.plot.rows", service, PlotService::rowsPlotted)
+        .description("Rows in the last histogram drawn (-1 before the first)")
+        .register(registry);
+    AutoCloseable metricsServer = metrics.start("plot", registry, service::isRunning);
+    Shutdown.awaitSignalThenClose("plot", service, metricsServer);
     return 0;
   }
 }

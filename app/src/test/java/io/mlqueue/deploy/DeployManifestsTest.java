@@ -140,7 +140,7 @@ class DeployManifestsTest {
     if (line.get(0).equals("gateway")) {
       String port = option(line, "--port");
       ports.add(port == null ? 8080 : Integer.parseInt(port));
-    } else if (Set.of("features", "model", "metric").contains(line.get(0))) {
+    } else if (Set.of("features", "model", "metric", "plot").contains(line.get(0))) {
       String port = option(line, "--metrics-port");
       if (port != null) {
         ports.add(Integer.parseInt(port));
@@ -463,7 +463,7 @@ class DeployManifestsTest {
       }
     }
     assertThat(scraped).as("every service with a metrics port is scraped")
-        .containsExactlyInAnyOrder("gateway", "model", "metric", "features");
+        .containsExactlyInAnyOrder("gateway", "model", "metric", "features", "plot");
   }
 
   @Test
