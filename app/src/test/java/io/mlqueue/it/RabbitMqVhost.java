@@ -125,6 +125,21 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
     }
   }
 
+  /**
+   * Stops the broker application ({@code rabbitmqctl stop_app}: every connection drops, the node
+   * stays up), waits {@code down}, and starts it again ({@code start_app}) — a broker restart as the
+   * clients see it. Durable queues and persistent messages survive it.
+   */
+  public void restartBroker(Duration down) throws IOException, InterruptedException {
+    try {
+      ctl("stop_app");
+      Thread.sleep(down.toMillis());
+    } finally {
+      ctl("start_app"); // whatever happens, leave the machine's broker running
+      ctl("await_startup");
+    }
+  }
+
   /** Every queue of the vhost with its type ({@code classic}, {@code quorum}, …). */
   public Map<String, String> queueTypes() throws IOException, InterruptedException {
     String out = ctl("list_queues", "-q", "--no-table-headers", "-p", requireVhost(), "name", "type");
