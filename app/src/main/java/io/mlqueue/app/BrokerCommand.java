@@ -17,10 +17,12 @@ final class BrokerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.Options.defaults().withPort(port));
+    Shutdown.Guard guard = Shutdown.install("broker");
+    EmbeddedBroker broker =
+        guard.closeOnStop(EmbeddedBroker.start(EmbeddedBroker.Options.defaults().withPort(port)));
     System.out.println("mlqueue broker: listening on " + broker.amqpUri()
         + " (in memory: messages do not survive a restart). Ctrl-C stops it.");
-    Shutdown.awaitSignalThenClose("broker", broker);
+    guard.awaitStop();
     return 0;
   }
 }

@@ -52,16 +52,19 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Shutdown.Guard guard = Shutdown.install("gateway");
     AmqpSettings settings = amqp.settings();
     GatewayConfig config = new GatewayConfig(host, port, timeout, maxInstances, maxBody);
     ApiKeys keys = apiKeyFile == null ? ApiKeys.none() : ApiKeys.load(apiKeyFile);
     PrometheusMeterRegistry registry = Observability.registry("gateway");
-    Connection connection = BrokerConnector.connect(settings, "gateway");
-    AmqpPredictor predictor = AmqpPredictor.start(connection, settings, registry);
-    GatewayServer server = GatewayServer.start(config, predictor, registry, keys);
+    // Closed newest first: the server stops taking requests, the calls in flight fail, then the
+    // connection closes.
+    Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "gateway"));
+    AmqpPredictor predictor =
+        guard.closeOnStop(AmqpPredictor.start(connection, settings, registry));
+    GatewayServer server = guard.closeOnStop(GatewayServer.start(config, predictor, registry, keys));
     System.out.println("gateway: listening on " + server.url() + " (POST /v1/predict)");
-    // The server stops taking requests first; then the calls in flight fail; then the connection.
-    Shutdown.awaitSignalThenClose("gateway", server, predictor, connection);
+    guard.awaitStop();
     return 0;
   }
 }

@@ -63,14 +63,16 @@ final class MetricCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Shutdown.Guard guard = Shutdown.install("metric");
     AmqpSettings settings = amqp.settings();
     MetricService.Config config = config(logDir.dir);
-    Connection connection = BrokerConnector.connect(settings, "metric");
-    MetricService service = MetricService.start(connection, settings, config, Clock.systemUTC());
+    Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "metric"));
+    MetricService service =
+        guard.closeOnStop(MetricService.start(connection, settings, config, Clock.systemUTC()));
     PrometheusMeterRegistry registry = Observability.registry("metric");
     ServiceMeters.bind(service, registry);
-    AutoCloseable metricsServer = metrics.start("metric", registry, connection);
-    Shutdown.awaitSignalThenClose("metric", service, connection, metricsServer);
+    guard.closeOnStop(metrics.start("metric", registry, connection));
+    guard.awaitStop();
     return 0;
   }
 

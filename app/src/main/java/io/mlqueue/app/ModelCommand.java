@@ -50,15 +50,17 @@ final class ModelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Shutdown.Guard guard = Shutdown.install("model");
     AmqpSettings settings = amqp.settings();
     LinearModel loaded = model.load();
     PrometheusMeterRegistry registry = Observability.registry("model");
     ModelService.Config config = new ModelService.Config(batchRows, batchWait, registry);
-    Connection connection = BrokerConnector.connect(settings, "model");
-    ModelService service = ModelService.start(connection, settings, loaded, config);
+    Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "model"));
+    ModelService service =
+        guard.closeOnStop(ModelService.start(connection, settings, loaded, config));
     ServiceMeters.bind(service, registry);
-    AutoCloseable metricsServer = metrics.start("model", registry, connection);
-    Shutdown.awaitSignalThenClose("model", service, connection, metricsServer);
+    guard.closeOnStop(metrics.start("model", registry, connection));
+    guard.awaitStop();
     return 0;
   }
 

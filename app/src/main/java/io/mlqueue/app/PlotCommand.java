@@ -41,6 +41,8 @@ final class PlotCommand implements Callable<Integer> {
       System.out.println("plot: drew " + rows + " rows into " + service.pngPath());
       return 0;
     }
+    Shutdown.Guard guard = Shutdown.install("plot");
+    guard.closeOnStop(service);
     service.start();
     PrometheusMeterRegistry registry = Observability.registry("plot");
     FunctionCounter.builder("mlqueue.plot.draws", service, PlotService::drawCount)
@@ -49,8 +51,8 @@ final class PlotCommand implements Callable<Integer> {
     Gauge.builder("mlqueue.plot.rows", service, PlotService::rowsPlotted)
         .description("Rows in the last histogram drawn (-1 before the first)")
         .register(registry);
-    AutoCloseable metricsServer = metrics.start("plot", registry, service::isRunning);
-    Shutdown.awaitSignalThenClose("plot", service, metricsServer);
+    guard.closeOnStop(metrics.start("plot", registry, service::isRunning));
+    guard.awaitStop();
     return 0;
   }
 }

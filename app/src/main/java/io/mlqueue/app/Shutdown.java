@@ -1,6 +1,8 @@
 package io.mlqueue.app;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,44 +31,57 @@ final class Shutdown {
   }
 
   /**
-   * For a service the main thread merely keeps alive: blocks until a signal arrives, runs {@code
-   * close} in the shutdown hook, and lets the JVM exit once it has returned.
+   * The stop of a service the main thread merely keeps alive. Installed before anything is started,
+   * so a SIGTERM during start-up (waiting for the broker, say) stops cleanly too: the hook closes
+   * whatever has been {@linkplain #closeOnStop registered} so far, newest first, and the JVM exits 0.
    */
-  private static void awaitSignalThen(String service, Runnable close) throws InterruptedException {
-    CountDownLatch closed = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("{}: stopping on signal", service);
-                  try {
-                    close.run();
-                  } finally {
-                    closed.countDown();
-                  }
-                  exitCleanly(service);
-                },
-                service + "-shutdown"));
-    closed.await();
+  static final class Guard {
+    private final String service;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private Guard(String service) {
+      this.service = service;
+    }
+
+    /** Closes {@code resource} on stop: register a connection before the service that uses it. */
+    synchronized <T extends AutoCloseable> T closeOnStop(T resource) {
+      resources.push(resource);
+      return resource;
+    }
+
+    /** Blocks until a signal has stopped everything. */
+    void awaitStop() throws InterruptedException {
+      closed.await();
+    }
+
+    private void stop() {
+      log.info("{}: stopping on signal", service);
+      try {
+        AutoCloseable next;
+        while ((next = next()) != null) {
+          try {
+            next.close();
+          } catch (Exception e) {
+            log.warn("{}: closing {} failed: {}", service, next, e.toString());
+          }
+        }
+      } finally {
+        closed.countDown();
+      }
+      exitCleanly(service);
+    }
+
+    private synchronized AutoCloseable next() {
+      return resources.poll();
+    }
   }
 
-  /**
-   * {@link #awaitSignalThen} for a service that only needs closing: closes {@code resources} in order
-   * (the service first, then its connection).
-   */
-  static void awaitSignalThenClose(String service, AutoCloseable... resources)
-      throws InterruptedException {
-    awaitSignalThen(
-        service,
-        () -> {
-          for (AutoCloseable resource : resources) {
-            try {
-              resource.close();
-            } catch (Exception e) {
-              log.warn("{}: closing {} failed: {}", service, resource, e.toString());
-            }
-          }
-        });
+  /** Installs the stop of {@code service}; call it first thing. */
+  static Guard install(String service) {
+    Guard guard = new Guard(service);
+    Runtime.getRuntime().addShutdownHook(new Thread(guard::stop, service + "-shutdown"));
+    return guard;
   }
 
   /**
