@@ -59,6 +59,8 @@ public final class FeaturesService {
   private final AtomicLong confirmed = new AtomicLong();
   private final AtomicLong resent = new AtomicLong();
   private volatile boolean stopping;
+  private static final long MAX_RESEND_BACKOFF_MILLIS = 2_000;
+  private long resendBackoffMillis; // run()'s thread only
   private long pairsSent;
 
   private record Pending(String queue, byte[] body) {}
@@ -163,9 +165,20 @@ public final class FeaturesService {
   }
 
   private void resendFailed(ConfirmedPublisher publisher) throws InterruptedException {
-    if (retries.isEmpty() || !awaitOpen(publisher, Long.MAX_VALUE)) {
+    if (retries.isEmpty()) {
+      resendBackoffMillis = 0; // the last round went through
       return;
     }
+    if (!awaitOpen(publisher, Long.MAX_VALUE)) {
+      return;
+    }
+    // Failures again right after a resend mean the broker refuses what it gets (a quorum queue
+    // without its majority nacks every publish): sending again at once would only spin. Back off,
+    // doubling up to 2 s, until a round finds nothing to resend.
+    if (resendBackoffMillis > 0) {
+      Thread.sleep(resendBackoffMillis);
+    }
+    resendBackoffMillis = Math.min(MAX_RESEND_BACKOFF_MILLIS, Math.max(25, resendBackoffMillis * 2));
     // Only what is waiting now, and only while the channel is up: a publish on a dead channel
     // fails at once and queues its message again, which would otherwise spin until recovery.
     for (int n = retries.size(); n > 0 && publisher.isOpen(); n--) {
