@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.mlqueue.contract.Queues;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -127,6 +128,6 @@ public final class Inbound {
     headers.put(DeadLetters.AT, System.currentTimeMillis());
     AMQP.BasicProperties dead = properties.builder().headers(headers).deliveryMode(2).build();
     log.warn("{}: dead-lettered a message of {}: {}", service, queue, reason);
-    publisher.publish(io.mlqueue.contract.Queues.deadLetterQueue(queue), dead, body, ackOnConfirm());
+    publisher.publish(Queues.deadLetterQueue(queue), dead, body, ackOnConfirm());
   }
 }

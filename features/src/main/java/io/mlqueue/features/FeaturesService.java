@@ -1,6 +1,5 @@
 package io.mlqueue.features;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.mlqueue.amqp.AmqpSettings;
@@ -149,7 +148,7 @@ public final class FeaturesService {
 
   private void send(ConfirmedPublisher publisher, Pending message) throws InterruptedException {
     window.acquire();
-    publisher.publish(message.queue(), properties(), message.body(), new Outcome() {
+    publisher.publish(message.queue(), Messages.PERSISTENT_JSON, message.body(), new Outcome() {
       @Override
       public void confirmed() {
         confirmed.incrementAndGet();
@@ -228,9 +227,6 @@ public final class FeaturesService {
         timeout);
   }
 
-  private AMQP.BasicProperties properties() {
-    return Messages.PERSISTENT_JSON;
-  }
 
   private static void closeQuietly(Channel channel) {
     try {

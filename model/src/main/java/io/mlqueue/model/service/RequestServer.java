@@ -35,6 +35,7 @@ final class RequestServer {
 
   private final LinearModel model;
   private final PredictCodec codec = new PredictCodec();
+  private final MessageCodec ids = new MessageCodec(); // to name a request whose body is invalid
   private final MicroBatcher<Call> batcher;
   private final DistributionSummary batchRows;
   private final QueueConsumer consumer;
@@ -71,7 +72,7 @@ final class RequestServer {
     try {
       request = codec.decodeRequest(message.body());
     } catch (InvalidMessageException e) {
-      MessageId id = new MessageCodec().peekId(message.body()).orElseGet(MessageId::random);
+      MessageId id = ids.peekId(message.body()).orElseGet(MessageId::random);
       reply(message, new PredictReply.Failure(id, PredictReply.Kind.INVALID_INPUT, e.getMessage()));
       return;
     }
