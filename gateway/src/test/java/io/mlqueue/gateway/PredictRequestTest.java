@@ -179,12 +179,19 @@ class PredictRequestTest extends GatewayTestBase {
   @Test
   void refusesAChunkedBodyOverTheLimit() {
     byte[] body = bigBody(MAX_BODY * 3);
-    Answer a = client.postChunked(body);
-
-    assertThat(a.status()).isEqualTo(413);
-    assertThat(a.code()).isEqualTo("payload_too_large");
-    assertThat(a.message()).contains(Integer.toString(MAX_BODY));
+    try {
+      Answer a = client.postChunked(body);
+      assertThat(a.status()).isEqualTo(413);
+      assertThat(a.code()).isEqualTo("payload_too_large");
+      assertThat(a.message()).contains(Integer.toString(MAX_BODY));
+    } catch (java.io.UncheckedIOException closedBeforeTheAnswer) {
+      // Also correct: the server answers 413 and closes while the client is still sending chunks;
+      // the close can reach the client before the answer does (a TCP reset discards it).
+    }
     assertThat(predictor.requests).isEmpty();
+    assertThat(client.postChunked("{\"features\": [1, 2]}".getBytes(StandardCharsets.UTF_8)).status())
+        .as("the gateway still serves")
+        .isEqualTo(200);
   }
 
   @Test
