@@ -1,17 +1,17 @@
 package io.mlqueue.app.bench;
 
+import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -25,9 +25,13 @@ import org.HdrHistogram.Recorder;
  *       when the previous answer is in — the most the server does at that concurrency.
  *   <li>Open loop ({@code rate} &gt; 0): requests start on a fixed schedule whatever the answers do,
  *       and latency is counted from when each request was due, not from when it was sent, so a stall
- *       shows in the percentiles instead of hiding (no coordinated omission). {@code concurrency}
- *       caps the requests in flight.
+ *       shows in the percentiles instead of hiding (no coordinated omission). The
+ *       {@code concurrency} connections take the due requests in turn; a request due while that
+ *       many are already waiting or in flight is counted as failed and not sent.
  * </ul>
+ *
+ * Each connection is a {@link KeepAliveConnection} on its own thread: the generator shares the
+ * machine with what it measures, so it must cost little CPU.
  *
  * Latencies go into an HdrHistogram (1 µs to 60 s, 3 significant digits). Everything stops after
  * {@code warmup + duration}; the warm-up is not recorded.
@@ -63,8 +67,6 @@ public final class HttpLoad {
   }
 
   private final Plan plan;
-  private final HttpClient client;
-  private final HttpRequest request; // immutable: one for every send
   private final Recorder recorder = new Recorder(60_000_000L, 3);
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -73,92 +75,94 @@ public final class HttpLoad {
 
   public HttpLoad(Plan plan) {
     this.plan = plan;
-    this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .build();
-    this.request =
-        HttpRequest.newBuilder(plan.url())
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(plan.body()))
-            .build();
   }
 
   public Result run() throws InterruptedException {
-    long end = System.nanoTime() + plan.warmup().toNanos() + plan.duration().toNanos();
-    ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    Thread warmupEnd =
-        Thread.ofVirtual().start(() -> {
-          sleepUntil(System.nanoTime() + plan.warmup().toNanos());
-          recorder.reset();
-          requests.set(0);
-          failures.set(0);
-          byStatus.clear();
-          recording = true;
-        });
-    long measureStart = System.nanoTime() + plan.warmup().toNanos();
-    if (plan.rate() == 0) {
-      for (int i = 0; i < plan.concurrency(); i++) {
-        workers.submit(() -> {
-          while (System.nanoTime() < end) {
-            long start = System.nanoTime();
-            send(start);
+    long start = System.nanoTime();
+    long measureStart = start + plan.warmup().toNanos();
+    long end = measureStart + plan.duration().toNanos();
+    // Open loop: the schedule hands due times to whichever connection is free. The queue holds at
+    // most `concurrency` requests, counting the ones being sent, so a request due while that many
+    // are waiting or in flight is counted as failed instead of piling up without bound.
+    BlockingQueue<Long> due = new ArrayBlockingQueue<>(plan.concurrency());
+    AtomicInteger inFlight = new AtomicInteger();
+    List<Thread> workers = new ArrayList<>();
+    for (int i = 0; i < plan.concurrency(); i++) {
+      // Platform threads, one per connection: a blocking read wakes its own thread directly.
+      workers.add(Thread.ofPlatform().daemon().name("bench-connection-" + i).start(() -> {
+        try (KeepAliveConnection connection =
+            new KeepAliveConnection(plan.url(), plan.body(), "application/json")) {
+          if (plan.rate() == 0) {
+            while (System.nanoTime() < end) {
+              long sent = System.nanoTime();
+              record(sent, exchange(connection));
+            }
+          } else {
+            Long intended;
+            while ((intended = due.poll(100, TimeUnit.MILLISECONDS)) != null || System.nanoTime() < end) {
+              if (intended != null) {
+                int status = exchange(connection);
+                inFlight.decrementAndGet();
+                record(intended, status);
+              }
+            }
           }
-        });
-      }
-    } else {
-      openLoop(end); // schedules the sends on this thread until the end
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
     }
-    workers.shutdown();
-    workers.awaitTermination(plan.warmup().toMillis() + plan.duration().toMillis() + 30_000,
-        TimeUnit.MILLISECONDS);
-    warmupEnd.join();
+    if (plan.rate() > 0) {
+      openLoop(due, inFlight, measureStart, end);
+    } else {
+      sleepUntil(measureStart);
+      startRecording();
+    }
+    for (Thread worker : workers) {
+      worker.join(plan.duration().toMillis() + 30_000);
+    }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - measureStart);
     return new Result(requests.get(), failures.get(), Map.copyOf(byStatus), elapsed,
         recorder.getIntervalHistogram());
   }
 
-  private void openLoop(long end) {
-    Semaphore inFlight = new Semaphore(plan.concurrency());
+  private void startRecording() {
+    recorder.reset();
+    requests.set(0);
+    failures.set(0);
+    byStatus.clear();
+    recording = true;
+  }
+
+  /** Hands out one due time per interval, warm-up included, until the end, on this thread. */
+  private void openLoop(BlockingQueue<Long> due, AtomicInteger inFlight, long measureStart, long end) {
     long interval = Math.round(1e9 / plan.rate());
-    long due = System.nanoTime();
-    while (due < end) {
-      sleepUntil(due);
-      long intended = due;
-      if (!inFlight.tryAcquire()) {
-        // Over the cap: the server is this far behind; count the request as failed at its due time.
-        failures.incrementAndGet();
-        byStatus.merge(-1, 1L, Long::sum);
-      } else {
-        // Asynchronous: no thread per request, so the generator itself stays light.
-        client
-            .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-            .whenComplete(
-                (response, error) -> {
-                  inFlight.release();
-                  record(intended, error == null ? response.statusCode() : -1);
-                });
+    long next = System.nanoTime();
+    while (next < end) {
+      sleepUntil(next);
+      if (!recording && next >= measureStart) {
+        startRecording();
       }
-      due += interval;
-    }
-    try {
-      inFlight.tryAcquire(plan.concurrency(), 30, TimeUnit.SECONDS); // the last answers
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      if (inFlight.get() >= plan.concurrency()) {
+        // Over the cap: the server is this far behind; count the request as failed, unsent.
+        if (recording) {
+          failures.incrementAndGet();
+          byStatus.merge(-1, 1L, Long::sum);
+        }
+      } else {
+        inFlight.incrementAndGet();
+        due.add(next);
+      }
+      next += interval;
     }
   }
 
-  private void send(long intendedStart) {
-    int status;
+  private static int exchange(KeepAliveConnection connection) {
     try {
-      status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (Exception e) {
-      status = -1;
+      return connection.exchange();
+    } catch (IOException | RuntimeException e) {
+      return -1;
     }
-    record(intendedStart, status);
   }
 
   private void record(long intendedStart, int status) {
