@@ -70,6 +70,7 @@ public final class HttpLoad {
   private final Recorder recorder = new Recorder(60_000_000L, 3);
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong lastAnswer = new AtomicLong(Long.MIN_VALUE); // nanoTime may be negative
   private final Map<Integer, Long> byStatus = new ConcurrentHashMap<>();
   private volatile boolean recording;
 
@@ -121,7 +122,8 @@ public final class HttpLoad {
     for (Thread worker : workers) {
       worker.join(plan.duration().toMillis() + 30_000);
     }
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - measureStart);
+    // Until the last answer, or the end if that came first: not the workers' idle polls after it.
+    Duration elapsed = Duration.ofNanos(Math.max(end, lastAnswer.get()) - measureStart);
     return new Result(requests.get(), failures.get(), Map.copyOf(byStatus), elapsed,
         recorder.getIntervalHistogram());
   }
@@ -166,7 +168,9 @@ public final class HttpLoad {
   }
 
   private void record(long intendedStart, int status) {
-    long latencyMicros = (System.nanoTime() - intendedStart) / 1_000;
+    long now = System.nanoTime();
+    lastAnswer.accumulateAndGet(now, Math::max);
+    long latencyMicros = (now - intendedStart) / 1_000;
     if (!recording) {
       return;
     }
