@@ -73,10 +73,12 @@ public final class BrokerConnector {
           // The broker's certificate will not become trusted by waiting: say why now, once.
           throw new BrokerUnavailableException(
               serviceName + ": refused the certificate of the broker at " + settings.redactedUri()
-                  + ": " + describe(e) + " (it must be signed by a CA this service trusts, "
-                  + settings.caFile().map(f -> "the one in --amqp-ca-file " + f)
-                      .orElse("the JVM's default ones; a private CA needs --amqp-ca-file")
-                  + ", and name the host of the URI)",
+                  + ": " + describe(e) + " ("
+                  + settings.caFile()
+                      .map(f -> "this service trusts only the CA in --amqp-ca-file " + f)
+                      .orElse("this service trusts the JVM's default CAs; pass a private CA with"
+                          + " --amqp-ca-file")
+                  + "; the certificate must also name the host of the URI)",
               e);
         }
         long remaining = Duration.ofNanos(deadline - System.nanoTime()).toMillis();

@@ -88,7 +88,7 @@ class TlsConnectionTest {
 
   @Test
   void withoutTheCaFileTheDefaultTrustStoreRefusesThePrivateCaAtOnce() {
-    assertRefusedQuickly(settings(broker), "a private CA needs --amqp-ca-file");
+    assertRefusedQuickly(settings(broker), "pass a private CA with --amqp-ca-file");
   }
 
   @Test
@@ -96,7 +96,7 @@ class TlsConnectionTest {
     Path otherDir = Files.createDirectories(dir.resolve("other"));
     Path otherCa = TestCertificates.create(otherDir).caFile();
     assertRefusedQuickly(
-        settings(broker).withCaFile(otherCa), "the one in --amqp-ca-file " + otherCa);
+        settings(broker).withCaFile(otherCa), "trusts only the CA in --amqp-ca-file " + otherCa);
   }
 
   @Test
@@ -104,7 +104,7 @@ class TlsConnectionTest {
     // Signed by the trusted CA, but for another name than the 127.0.0.1 of the URI.
     try (EmbeddedBroker elsewhere = startBroker(ca.issue("elsewhere", "broker.invalid"))) {
       String message =
-          assertRefusedQuickly(settings(elsewhere).withCaFile(ca.caFile()), "name the host");
+          assertRefusedQuickly(settings(elsewhere).withCaFile(ca.caFile()), "must also name the host of the URI");
       assertThat(message).contains("127.0.0.1");
     }
   }
