@@ -77,9 +77,12 @@ final class TlsContexts {
   }
 
   private static IllegalArgumentException notCertificates(Path caFile, Exception cause) {
+    // The parser's reason, if any, on the same line: errors are printed as one line.
+    String reason =
+        cause == null ? "" : ": " + String.valueOf(cause.getMessage()).replaceAll("\\s+", " ");
     return new IllegalArgumentException(
         "--amqp-ca-file " + caFile + " holds no X.509 certificate (expected PEM blocks"
-            + " '-----BEGIN CERTIFICATE-----')" + (cause == null ? "" : ": " + String.valueOf(cause.getMessage()).replaceAll("\\s+", " ")),
+            + " '-----BEGIN CERTIFICATE-----')" + reason,
         cause);
   }
 }
