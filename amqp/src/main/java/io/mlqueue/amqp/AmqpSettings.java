@@ -2,8 +2,12 @@ package io.mlqueue.amqp;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * How a service reaches the broker. Validated once, at start-up, with messages that name the setting.
@@ -15,9 +19,16 @@ import java.util.Objects;
  * @param queueType classic or quorum queues (durable mode only)
  * @param prefetch unacknowledged deliveries a consumer may hold, the bound on its in-flight work
  * @param connectTimeout how long to keep retrying when the broker cannot be reached at start-up
+ * @param caFile for {@code amqps://} URIs: a PEM file with the CA certificates to trust instead of
+ *     the JVM's default trust store, e.g. a private CA that signed the broker's certificate
  */
 public record AmqpSettings(
-    String uri, TopologyMode mode, int prefetch, Duration connectTimeout, QueueType queueType) {
+    String uri,
+    TopologyMode mode,
+    int prefetch,
+    Duration connectTimeout,
+    QueueType queueType,
+    Optional<Path> caFile) {
   /** Environment variable that overrides the default URI. */
   public static final String URI_ENV = "MLQUEUE_AMQP_URI";
   /**
@@ -35,6 +46,8 @@ public record AmqpSettings(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(queueType, "queueType");
+    Objects.requireNonNull(caFile, "caFile");
+    Set<String> schemes = new TreeSet<>();
     for (String one : split(uri)) {
       try {
         URI parsed = new URI(one);
@@ -43,9 +56,20 @@ public record AmqpSettings(
           throw new IllegalArgumentException(
               "--amqp-uri must start with amqp:// or amqps://, was " + redact(one));
         }
+        schemes.add(scheme);
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException("--amqp-uri is not a valid URI: " + redact(one), e);
       }
+    }
+    // One connection factory serves every node, and it either speaks TLS or it does not.
+    if (schemes.size() > 1) {
+      throw new IllegalArgumentException(
+          "--amqp-uri mixes amqp:// and amqps:// nodes; give every node the same scheme");
+    }
+    if (caFile.isPresent() && !schemes.contains("amqps")) {
+      throw new IllegalArgumentException(
+          "--amqp-ca-file is for amqps:// URIs, but --amqp-uri is " + redact(uri)
+              + "; use amqps:// to connect over TLS or drop the CA file");
     }
     if (queueType == QueueType.QUORUM && mode == TopologyMode.COURSE) {
       throw new IllegalArgumentException(
@@ -54,6 +78,12 @@ public record AmqpSettings(
     if (prefetch < 1 || prefetch > 65_535) {
       throw new IllegalArgumentException("--prefetch must be 1 to 65535, was " + prefetch);
     }
+  }
+
+  /** Settings that trust the JVM's default certificate authorities for {@code amqps://} URIs. */
+  public AmqpSettings(
+      String uri, TopologyMode mode, int prefetch, Duration connectTimeout, QueueType queueType) {
+    this(uri, mode, prefetch, connectTimeout, queueType, Optional.empty());
   }
 
   /** Defaults: the URI from the environment or localhost, durable topology. */
@@ -69,19 +99,33 @@ public record AmqpSettings(
   }
 
   public AmqpSettings withMode(TopologyMode newMode) {
-    return new AmqpSettings(uri, newMode, prefetch, connectTimeout, queueType);
+    return new AmqpSettings(uri, newMode, prefetch, connectTimeout, queueType, caFile);
   }
 
   public AmqpSettings withPrefetch(int newPrefetch) {
-    return new AmqpSettings(uri, mode, newPrefetch, connectTimeout, queueType);
+    return new AmqpSettings(uri, mode, newPrefetch, connectTimeout, queueType, caFile);
   }
 
   public AmqpSettings withConnectTimeout(Duration timeout) {
-    return new AmqpSettings(uri, mode, prefetch, timeout, queueType);
+    return new AmqpSettings(uri, mode, prefetch, timeout, queueType, caFile);
   }
 
   public AmqpSettings withQueueType(QueueType type) {
-    return new AmqpSettings(uri, mode, prefetch, connectTimeout, type);
+    return new AmqpSettings(uri, mode, prefetch, connectTimeout, type, caFile);
+  }
+
+  /**
+   * These settings trusting the CA certificates in {@code pemFile} (instead of the JVM's default
+   * ones) for the broker's certificate; only for {@code amqps://} URIs.
+   */
+  public AmqpSettings withCaFile(Path pemFile) {
+    return new AmqpSettings(
+        uri, mode, prefetch, connectTimeout, queueType, Optional.of(pemFile));
+  }
+
+  /** Whether the connection is TLS ({@code amqps://}); every node has the same scheme. */
+  public boolean tls() {
+    return uris().get(0).startsWith("amqps:");
   }
 
   /** Every URI of {@code uri}, in order (one, or the nodes of a cluster). */
@@ -110,13 +154,13 @@ public record AmqpSettings(
     }
     String file = System.getenv(URI_FILE_ENV);
     if (file != null && !file.isBlank()) {
-      return readUri(java.nio.file.Path.of(file.strip()));
+      return readUri(Path.of(file.strip()));
     }
     return DEFAULT_URI;
   }
 
   /** The URI in {@code file} (its first non-blank line), with an error that never shows it. */
-  public static String readUri(java.nio.file.Path file) {
+  public static String readUri(Path file) {
     try {
       return java.nio.file.Files.readAllLines(file).stream()
           .map(String::strip)
@@ -162,6 +206,6 @@ public record AmqpSettings(
   @Override
   public String toString() {
     return "AmqpSettings[uri=" + redactedUri() + ", mode=" + mode + ", queueType=" + queueType
-        + ", prefetch=" + prefetch + "]";
+        + ", prefetch=" + prefetch + caFile.map(f -> ", caFile=" + f).orElse("") + "]";
   }
 }

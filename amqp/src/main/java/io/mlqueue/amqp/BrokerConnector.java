@@ -7,9 +7,10 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import java.io.IOException;
 import java.net.URI;
+import java.security.cert.CertificateException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,9 @@ public final class BrokerConnector {
   /**
    * Connects as {@code serviceName}, retrying until {@code settings.connectTimeout()} has passed.
    *
-   * @throws BrokerUnavailableException when the broker could not be reached in time, or refused the
-   *     credentials (retrying a refused login would not help)
+   * @throws BrokerUnavailableException when the broker could not be reached in time, refused the
+   *     credentials, or showed a certificate this service does not trust (retrying would not help)
+   * @throws IllegalArgumentException when the URI or the CA file is unusable
    * @throws InterruptedException if interrupted while waiting to retry
    */
   public static Connection connect(AmqpSettings settings, String serviceName)
@@ -67,6 +69,18 @@ public final class BrokerConnector {
                 + " access)",
             e);
       } catch (IOException | TimeoutException e) {
+        if (refusedCertificate(e)) {
+          // The broker's certificate will not become trusted by waiting: say why now, once.
+          throw new BrokerUnavailableException(
+              serviceName + ": refused the certificate of the broker at " + settings.redactedUri()
+                  + ": " + describe(e) + " ("
+                  + settings.caFile()
+                      .map(f -> "this service trusts only the CA in --amqp-ca-file " + f)
+                      .orElse("this service trusts the JVM's default CAs; pass a private CA with"
+                          + " --amqp-ca-file")
+                  + "; the certificate must also name the host of the URI)",
+              e);
+        }
         long remaining = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
         if (remaining <= 0) {
           throw new BrokerUnavailableException(
@@ -85,6 +99,16 @@ public final class BrokerConnector {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       }
     }
+  }
+
+  /** Whether TLS failed because the broker's certificate is untrusted or names another host. */
+  static boolean refusedCertificate(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Says where a connection went after a failure: with several nodes it may be another one. */
@@ -135,6 +159,12 @@ public final class BrokerConnector {
     factory.setNetworkRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
     factory.setRequestedHeartbeat(HEARTBEAT_SECONDS);
     factory.setConnectionTimeout(10_000);
+    if (settings.tls()) {
+      // setUri gave amqps:// the default trust store but no host-name check: a certificate of any
+      // host signed by any trusted CA would pass. Verify both.
+      factory.useSslProtocol(TlsContexts.trusting(settings.caFile()));
+      factory.enableHostnameVerification();
+    }
     return factory;
   }
 

@@ -3,6 +3,9 @@ package io.mlqueue.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.rabbitmq.client.ConnectionFactory;
+import java.nio.file.Path;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 class AmqpSettingsTest {
@@ -36,14 +39,57 @@ class AmqpSettingsTest {
   @Test
   void severalUrisNameTheNodesOfACluster() {
     AmqpSettings s =
-        AmqpSettings.of("amqp://u:s3cret@n1:5681/v, amqp://u:s3cret@n2:5682/v,amqps://u:s3cret@n3/v");
+        AmqpSettings.of("amqp://u:s3cret@n1:5681/v, amqp://u:s3cret@n2:5682/v,amqp://u:s3cret@n3/v");
     assertThat(s.uris()).hasSize(3);
     assertThat(s.redactedUri()).doesNotContain("s3cret").contains("n1:5681").contains("n3/v");
     assertThat(BrokerConnector.addresses(s))
         .extracting(a -> a.getHost() + ":" + a.getPort())
-        .containsExactly("n1:5681", "n2:5682", "n3:5671");
+        .containsExactly("n1:5681", "n2:5682", "n3:5672");
+    assertThat(s.tls()).isFalse();
     assertThatThrownBy(() -> AmqpSettings.of("amqp://n1, http://n2"))
         .hasMessageContaining("must start with amqp://");
+  }
+
+  @Test
+  void amqpsUrisAreTlsOnEveryNodeWithTheirOwnDefaultPort() {
+    AmqpSettings s = AmqpSettings.of("amqps://u:s3cret@n1:5681/v,amqps://u:s3cret@n2/v");
+    assertThat(s.tls()).isTrue();
+    assertThat(BrokerConnector.addresses(s))
+        .extracting(a -> a.getHost() + ":" + a.getPort())
+        .containsExactly("n1:5681", "n2:5671");
+    assertThat(s.redactedUri()).isEqualTo("amqps://u:****@n1:5681/v,amqps://u:****@n2/v");
+    assertThat(s.withCaFile(Path.of("ca.pem")).toString())
+        .contains("caFile=ca.pem")
+        .doesNotContain("s3cret");
+  }
+
+  @Test
+  void oneListCannotMixPlainAndTlsNodes() {
+    assertThatThrownBy(() -> AmqpSettings.of("amqp://u:s3cret@n1/v,amqps://u:s3cret@n2/v"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--amqp-uri mixes amqp:// and amqps:// nodes; give every node the same scheme");
+  }
+
+  @Test
+  void aCaFileWithAPlainUriIsAMistakeNotSilentlyIgnored() {
+    assertThatThrownBy(() -> AmqpSettings.of("amqp://u:s3cret@n1/v").withCaFile(Path.of("ca.pem")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--amqp-ca-file is for amqps:// URIs")
+        .hasMessageContaining("amqp://u:****@n1/v")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void tlsFactoriesVerifyTheHostName() throws Exception {
+    ConnectionFactory plain = BrokerConnector.factory(AmqpSettings.of("amqp://h"));
+    assertThat(plain.isSSL()).isFalse();
+    ConnectionFactory tls = BrokerConnector.factory(AmqpSettings.of("amqps://h"));
+    assertThat(tls.isSSL()).isTrue();
+    // The blocking-I/O socket configurator switches on endpoint identification ("HTTPS").
+    try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
+      tls.getSocketConfigurator().configure(socket);
+      assertThat(socket.getSSLParameters().getEndpointIdentificationAlgorithm()).isEqualTo("HTTPS");
+    }
   }
 
   @Test

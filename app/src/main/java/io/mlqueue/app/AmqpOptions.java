@@ -3,7 +3,9 @@ package io.mlqueue.app;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.QueueType;
 import io.mlqueue.amqp.TopologyMode;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** Broker options shared by every AMQP service. */
@@ -25,7 +27,16 @@ final class AmqpOptions {
           "Read the broker URI from FILE, e.g. a mounted secret (also: environment variable"
               + " MLQUEUE_AMQP_URI_FILE), so the password is in neither the command line nor the"
               + " environment.")
-  java.nio.file.Path uriFile;
+  Path uriFile;
+
+  @Option(
+      names = "--amqp-ca-file",
+      paramLabel = "FILE",
+      description =
+          "For amqps:// URIs: trust the CA certificates in this PEM file (e.g. a private CA that"
+              + " signed the broker's certificate) instead of the JVM's default ones. The broker's"
+              + " certificate and host name are verified either way.")
+  Path caFile;
 
   @Option(
       names = "--compat",
@@ -67,6 +78,7 @@ final class AmqpOptions {
         TopologyMode.fromCompat(compat),
         prefetch,
         connectTimeout,
-        QueueType.parse(queueType));
+        QueueType.parse(queueType),
+        Optional.ofNullable(caFile));
   }
 }
