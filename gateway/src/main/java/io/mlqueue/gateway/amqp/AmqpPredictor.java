@@ -8,6 +8,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
@@ -21,6 +22,7 @@ import io.mlqueue.contract.Queues;
 import io.mlqueue.gateway.Predictor;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,19 +45,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Whether a worker consumes the request queue is polled every {@value #WORKER_POLL_MILLIS} ms, so
  * a call without one fails at once rather than after its timeout.
+ *
+ * <p>Calls that wait together go as one message of up to {@value #MAX_ROWS_PER_MESSAGE} rows (see
+ * {@link CallCoalescer}); a lone call goes at once, alone.
  */
 public final class AmqpPredictor implements Predictor {
   private static final Logger log = LoggerFactory.getLogger(AmqpPredictor.class);
   private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
   static final long WORKER_POLL_MILLIS = 100;
+  /** As many rows as a model worker predicts at once by default ({@code model --batch-size}). */
+  static final int MAX_ROWS_PER_MESSAGE = 64;
 
   private final Connection connection;
   private final Channel channel;
   private volatile Channel probe; // for passive declares: an error closes it, and it is reopened
   private final PredictCodec codec = new PredictCodec();
-  private final Map<String, CompletableFuture<PredictReply>> pending = new ConcurrentHashMap<>();
+  /** Messages sent and not yet answered, by correlation id, with the calls each carries. */
+  private final Map<String, List<CallCoalescer.Call>> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextCorrelation = new AtomicLong();
-  private final ReentrantLock publishLock = new ReentrantLock();
+  private final CallCoalescer coalescer;
+  private final DistributionSummary callsPerMessage;
   private final ScheduledExecutorService poller;
   private final Counter lateReplies;
   private final boolean rabbitMq;
@@ -76,9 +84,14 @@ public final class AmqpPredictor implements Predictor {
         Counter.builder("mlqueue.gateway.late.replies")
             .description("Replies that came after their call had timed out; dropped")
             .register(registry);
-    Gauge.builder("mlqueue.gateway.pending.calls", pending, Map::size)
+    Gauge.builder("mlqueue.gateway.pending.calls", this, AmqpPredictor::pendingCalls)
         .description("Calls waiting for their reply")
         .register(registry);
+    this.callsPerMessage =
+        DistributionSummary.builder("mlqueue.gateway.calls.per.message")
+            .description("Client calls carried by one request message (dynamic batching)")
+            .register(registry);
+    this.coalescer = new CallCoalescer(MAX_ROWS_PER_MESSAGE, this::send);
     Gauge.builder("mlqueue.gateway.workers", this, p -> p.workers)
         .description("Model workers consuming the request queue, as last seen")
         .register(registry);
@@ -134,28 +147,39 @@ public final class AmqpPredictor implements Predictor {
       return CompletableFuture.failedFuture(
           new NoWorkerException("no model worker consumes queue '" + Queues.PREDICT + "'"));
     }
+    CompletableFuture<PredictReply> result = new CompletableFuture<>();
+    result.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    coalescer.add(new CallCoalescer.Call(request, result, System.nanoTime() + timeout.toNanos()));
+    return result;
+  }
+
+  /** Publishes {@code calls} as one request message; on the coalescer's thread, the only sender. */
+  private void send(List<CallCoalescer.Call> calls) {
     String correlationId = Long.toString(nextCorrelation.incrementAndGet(), 36);
-    CompletableFuture<PredictReply> call = new CompletableFuture<>();
-    pending.put(correlationId, call);
-    // Whatever ends the call (reply, timeout, failure) forgets it: pending entries never leak.
-    call.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .whenComplete((reply, error) -> pending.remove(correlationId));
+    long timeoutNanos = 1;
+    for (CallCoalescer.Call call : calls) {
+      timeoutNanos = Math.max(timeoutNanos, call.deadlineNanos() - System.nanoTime());
+    }
+    pending.put(correlationId, calls);
+    // Whatever ends the calls (reply, timeout, cancel, failure) forgets the message once the last
+    // of them is done: pending entries never leak.
+    CompletableFuture<?> allDone = calls.size() == 1
+        ? calls.get(0).result()
+        : CompletableFuture.allOf(calls.stream().map(CallCoalescer.Call::result).toArray(CompletableFuture[]::new));
+    allDone.whenComplete((done, error) -> pending.remove(correlationId));
     AMQP.BasicProperties.Builder properties =
         Messages.TRANSIENT_JSON.builder().replyTo(replyTo).correlationId(correlationId);
     if (rabbitMq) {
       // RabbitMQ reads expiration as a TTL in milliseconds; Qpid reads it as an absolute time.
-      properties.expiration(Long.toString(Math.max(1, timeout.toMillis())));
+      properties.expiration(Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos))));
     }
-    byte[] body = codec.encode(request);
-    publishLock.lock();
+    callsPerMessage.record(calls.size());
     try {
-      channel.basicPublish("", Queues.PREDICT, properties.build(), body);
+      channel.basicPublish("", Queues.PREDICT, properties.build(), codec.encode(CallCoalescer.merge(calls)));
     } catch (IOException | ShutdownSignalException e) {
-      call.completeExceptionally(new BrokerDownException("sending the call failed: " + e.getMessage()));
-    } finally {
-      publishLock.unlock();
+      BrokerDownException down = new BrokerDownException("sending the call failed: " + e.getMessage());
+      calls.forEach(c -> c.result().completeExceptionally(down));
     }
-    return call;
   }
 
   @Override
@@ -163,9 +187,13 @@ public final class AmqpPredictor implements Predictor {
     return new Readiness(connection.isOpen() && channel.isOpen(), workers);
   }
 
-  /** Calls waiting for their reply now. */
+  /** Calls waiting for their reply now, sent or not yet. */
   public int pendingCalls() {
-    return pending.size();
+    int calls = coalescer.waiting();
+    for (List<CallCoalescer.Call> message : pending.values()) {
+      calls += message.size();
+    }
+    return calls;
   }
 
   private void pollWorkers() {
@@ -190,8 +218,8 @@ public final class AmqpPredictor implements Predictor {
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       String correlationId = properties.getCorrelationId();
-      CompletableFuture<PredictReply> call = correlationId == null ? null : pending.remove(correlationId);
-      if (call == null) {
+      List<CallCoalescer.Call> calls = correlationId == null ? null : pending.remove(correlationId);
+      if (calls == null) {
         lateReplies.increment();
         long late = (long) lateReplies.count();
         // The first, then one in a thousand: an overloaded worker must not flood the log.
@@ -202,9 +230,11 @@ public final class AmqpPredictor implements Predictor {
         return;
       }
       try {
-        call.complete(codec.decodeReply(body));
+        CallCoalescer.split(calls, codec.decodeReply(body));
       } catch (InvalidMessageException e) {
-        call.completeExceptionally(new IllegalStateException("the worker's reply is invalid: " + e.getMessage()));
+        IllegalStateException invalid =
+            new IllegalStateException("the worker's reply is invalid: " + e.getMessage());
+        calls.forEach(c -> c.result().completeExceptionally(invalid));
       }
     }
   }
@@ -212,8 +242,9 @@ public final class AmqpPredictor implements Predictor {
   @Override
   public void close() {
     poller.shutdownNow();
+    coalescer.close();
     BrokerDownException stopping = new BrokerDownException("the gateway is stopping");
-    pending.values().forEach(call -> call.completeExceptionally(stopping));
+    pending.values().forEach(calls -> calls.forEach(c -> c.result().completeExceptionally(stopping)));
     for (Channel c : new Channel[] {channel, probe}) {
       try {
         if (c.isOpen()) {

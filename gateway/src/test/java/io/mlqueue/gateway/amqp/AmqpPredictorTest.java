@@ -9,6 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
@@ -203,5 +204,51 @@ class AmqpPredictorTest {
       assertThat(reply.predictions()).containsExactly(model.predict(data.features(rowOf.get(i))));
     }
     assertThat(g1.pendingCalls() + g2.pendingCalls()).isZero();
+  }
+
+  @Test
+  void callsThatWaitTogetherShareMessagesOnlyWithCallsOfTheirShape() throws Exception {
+    worker();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AmqpPredictor gateway = gateway(registry);
+    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.readiness().ready());
+    List<String> reversed = new ArrayList<>(model.featureNames());
+    java.util.Collections.reverse(reversed);
+    List<CompletableFuture<PredictReply>> calls = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      double[] row = data.features(i % data.size());
+      PredictRequest request = switch (i % 4) {
+        case 0 -> PredictRequest.positional(MessageId.of("one" + i), new double[][] {row});
+        case 1 -> PredictRequest.positional(MessageId.of("two" + i), new double[][] {row, data.features(0)});
+        case 2 -> PredictRequest.positional(MessageId.of("short" + i), new double[][] {{1, 2, 3}});
+        default -> new PredictRequest(MessageId.of("named" + i), new double[][] {reverse(row)}, reversed);
+      };
+      calls.add(gateway.predict(request, Duration.ofSeconds(20)));
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      PredictReply reply = calls.get(i).get(30, TimeUnit.SECONDS);
+      double[] row = data.features(i % data.size());
+      switch (i % 4) {
+        case 0 -> assertThat(((PredictReply.Predictions) reply).predictions())
+            .containsExactly(model.predict(row));
+        case 1 -> assertThat(((PredictReply.Predictions) reply).predictions())
+            .containsExactly(model.predict(row), model.predict(data.features(0)));
+        case 2 -> assertThat(((PredictReply.Failure) reply).message()).contains("expected 10 features");
+        default -> assertThat(((PredictReply.Predictions) reply).predictions())
+            .containsExactly(model.predict(row));
+      }
+      assertThat(reply.id().text()).endsWith(Integer.toString(i));
+    }
+    DistributionSummary perMessage = registry.get("mlqueue.gateway.calls.per.message").summary();
+    assertThat(perMessage.count()).as("messages sent").isLessThan(1_000);
+    assertThat(gateway.pendingCalls()).isZero();
+  }
+
+  private static double[] reverse(double[] row) {
+    double[] out = new double[row.length];
+    for (int i = 0; i < row.length; i++) {
+      out[i] = row[row.length - 1 - i];
+    }
+    return out;
   }
 }
