@@ -163,6 +163,7 @@ public final class JsonParsing {
                 ? j.getOriginalMessage()
                 : e.getMessage());
     int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
+    // Where an unclosed list or object began says nothing to a person without the offsets.
+    return (nl < 0 ? m : m.substring(0, nl)).replaceAll(" \\(start marker at \\[.*\\]\\)", "");
   }
 }

@@ -76,6 +76,14 @@ class HostileInputTest {
   }
 
   @Test
+  void aTruncatedMessageIsNamedWithoutTheParsersInternals() {
+    assertThatThrownBy(() -> codec.decodeFeatures(json("{\"id\": \"a\", \"body\": [0.1, 0.2")))
+        .hasMessage("truncated JSON: Unexpected end-of-input: expected close marker for Array");
+    assertThatThrownBy(() -> codec.decodeValue(json("{\"id\": \"a\", \"body\": 0.1")))
+        .hasMessage("truncated JSON: Unexpected end-of-input: expected close marker for Object");
+  }
+
+  @Test
   void aNumberLongerThanTheParserTakesIsNamedAsSuchNotAsNesting() {
     String digits = "9".repeat(5_000);
     assertThatThrownBy(() -> codec.decodeValue(json("{\"id\": \"a\", \"body\": " + digits + "}")))
