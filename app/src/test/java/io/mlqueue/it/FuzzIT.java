@@ -310,6 +310,46 @@ class FuzzIT {
     metricProcess.stopCleanly();
   }
 
+  /**
+   * What a service holds is its prefetch times the size of the messages, whatever --max-message-bytes
+   * says: the client reads each delivery whole before a handler can refuse it. This burst of 40
+   * bodies of 8 MiB kills a 128 MiB model at the default prefetch of 250 (OutOfMemoryError); it
+   * passes through when the prefetch keeps that product inside the heap, and the good message
+   * behind it is predicted.
+   */
+  @Test
+  void aBurstOfOversizedMessagesPassesThroughWhenPrefetchTimesSizeFitsTheHeap() throws Exception {
+    ServiceProcess modelProcess = services.mlqueue("model", rabbit.uri(),
+        List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"), "model", "--prefetch", "4");
+    modelProcess.awaitLog("model: consuming features", READY);
+    Channel channel = rabbit.connect().createChannel();
+    channel.confirmSelect();
+    int burst = 40;
+    byte[] oversized = utf8("{\"id\": \"big\", \"body\": [0,0,0,0,0,0,0,0,0,0], \"pad\": \""
+        + "x".repeat(8 << 20) + "\"}");
+    for (int i = 0; i < burst; i++) {
+      channel.basicPublish("", Queues.FEATURES, null, oversized);
+    }
+    channel.basicPublish("", Queues.FEATURES, null,
+        utf8("{\"id\": \"after\", \"body\": " + list(CsvCheck.features(0)) + "}"));
+    channel.waitForConfirmsOrDie(60_000);
+
+    awaitDeadLetters(channel, Map.of(Queues.deadLetterQueue(Queues.FEATURES), (long) burst),
+        "a burst of " + burst + " x 8 MiB");
+    GetResponse prediction = null;
+    for (long deadline = System.nanoTime() + SETTLE.toNanos();
+        prediction == null && System.nanoTime() < deadline; ) {
+      prediction = channel.basicGet(Queues.Y_PRED, true);
+      Thread.sleep(prediction == null ? 100 : 0);
+    }
+    assertThat(prediction).as("the good message behind the burst").isNotNull();
+    assertThat(new String(prediction.getBody(), StandardCharsets.UTF_8)).contains("\"after\"");
+    assertThat(modelProcess.isAlive()).as("model alive after the burst").isTrue();
+    System.out.printf(Locale.ROOT, "FuzzIT burst: %d x 8 MiB through a -Xmx128m model at prefetch 4,"
+        + " peak RSS %s%n", burst, HeapWatch.mib(HeapWatch.peakRss(modelProcess.pid())));
+    modelProcess.stopCleanly();
+  }
+
   /** Whether a bad message is answered with an error rather than dead-lettered: a call with a caller. */
   private static boolean answered(Sent s) {
     return s.queue().equals(Queues.PREDICT)
