@@ -168,9 +168,11 @@ class FuzzIT {
         case GOOD_THROUGH_MODEL -> {
           int row = random.nextInt(442);
           String id = "m-" + expectedRows.size();
-          expectedRows.put(id, new double[] {CsvCheck.target(row), CsvCheck.referencePrediction(row)});
-          String features = "{\"id\": \"" + id + "\", \"body\": " + list(CsvCheck.features(row)) + "}";
-          channel.basicPublish("", Queues.Y_TRUE, persistent, valueJson("\"" + id + "\"", CsvCheck.target(row)));
+          double yTrue = CsvCheck.target(row);
+          expectedRows.put(id, new double[] {yTrue, CsvCheck.referencePrediction(row)});
+          String features =
+              "{\"id\": \"" + id + "\", \"body\": " + list(CsvCheck.features(row)) + "}";
+          channel.basicPublish("", Queues.Y_TRUE, persistent, valueJson("\"" + id + "\"", yTrue));
           channel.basicPublish("", Queues.FEATURES, persistent, utf8(features));
         }
         case GOOD_DIRECT -> {
@@ -227,7 +229,9 @@ class FuzzIT {
     for (CsvCheck.Row row : rows) {
       double[] expected = expectedRows.get(row.id());
       assertThat(row.yTrue()).as(row.line()).isEqualTo(expected[0]);
-      assertThat(row.yPred()).as(row.line()).isCloseTo(expected[1], within(CsvCheck.PREDICTION_TOLERANCE));
+      assertThat(row.yPred())
+          .as(row.line())
+          .isCloseTo(expected[1], within(CsvCheck.PREDICTION_TOLERANCE));
     }
 
     // Every call answered: the good with their predictions, the bad with what is wrong.
@@ -293,7 +297,8 @@ class FuzzIT {
     System.out.printf(Locale.ROOT,
         "FuzzIT seed %d: %,d bad (%s) and %,d good pairs (%,d y_pred sent twice) + %,d good calls;"
             + " published in %.1f s,"
-            + " all settled in %.1f s%n  dead letters %s, bad calls answered %,d%n  sent by kind:%s%n"
+            + " all settled in %.1f s%n  dead letters %s, bad calls answered %,d%n"
+            + "  sent by kind:%s%n"
             + "  memory (-Xmx128m) %s%n",
         SEED, BAD.values().stream().mapToInt(Integer::intValue).sum(),
         BAD.entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -311,9 +316,9 @@ class FuzzIT {
   }
 
   /**
-   * What a service holds is its prefetch times the size of the messages, whatever --max-message-bytes
-   * says: the client reads each delivery whole before a handler can refuse it. This burst of 40
-   * bodies of 8 MiB kills a 128 MiB model at the default prefetch of 250 (OutOfMemoryError); it
+   * What a service holds is its prefetch times the size of the messages, whatever
+   * --max-message-bytes says: the client reads each delivery whole before a handler can refuse it.
+   * This burst of 40 bodies of 8 MiB kills a 128 MiB model at the default prefetch of 250 (OutOfMemoryError); it
    * passes through when the prefetch keeps that product inside the heap, and the good message
    * behind it is predicted.
    */
@@ -345,12 +350,13 @@ class FuzzIT {
     assertThat(prediction).as("the good message behind the burst").isNotNull();
     assertThat(new String(prediction.getBody(), StandardCharsets.UTF_8)).contains("\"after\"");
     assertThat(modelProcess.isAlive()).as("model alive after the burst").isTrue();
-    System.out.printf(Locale.ROOT, "FuzzIT burst: %d x 8 MiB through a -Xmx128m model at prefetch 4,"
-        + " peak RSS %s%n", burst, HeapWatch.mib(HeapWatch.peakRss(modelProcess.pid())));
+    System.out.printf(Locale.ROOT,
+        "FuzzIT burst: %d x 8 MiB through a -Xmx128m model at prefetch 4, peak RSS %s%n",
+        burst, HeapWatch.mib(HeapWatch.peakRss(modelProcess.pid())));
     modelProcess.stopCleanly();
   }
 
-  /** Whether a bad message is answered with an error rather than dead-lettered: a call with a caller. */
+  /** Whether a bad message is answered with an error, not dead-lettered: a call with a caller. */
   private static boolean answered(Sent s) {
     return s.queue().equals(Queues.PREDICT)
         && s.bad().kind() != FuzzMessages.Kind.NO_REPLY_TO

@@ -5,9 +5,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Collectors;
 
 /**
  * A seeded generator of malformed messages for each queue of the contract, each with the words
@@ -125,7 +125,8 @@ final class FuzzMessages {
       case NAN_OR_INFINITY ->
           s.withOneValue(kind, id, pick("NaN", "Infinity", "-Infinity"), "is not a finite number");
       case NAN_AS_STRING ->
-          s.withOneValue(kind, id, pick("\"NaN\"", "\"Infinity\""), "must be a number, got a string");
+          s.withOneValue(
+              kind, id, pick("\"NaN\"", "\"Infinity\""), "must be a number, got a string");
       case NUMBER_OUT_OF_RANGE ->
           s.withOneValue(kind, id, pick("1e400", "-1e309", "2e308"), "is not a finite number");
       case TOO_LARGE_FOR_THE_MODEL ->
@@ -197,7 +198,7 @@ final class FuzzMessages {
 
     /** Every value {@code literal}. */
     String of(String id, String literal) {
-      return "{\"id\": " + id + ", " + body(java.util.Collections.nCopies(FEATURES, literal)) + "}";
+      return "{\"id\": " + id + ", " + body(Collections.nCopies(FEATURES, literal)) + "}";
     }
 
     /** Cut off after a number, so only the end is missing. */
@@ -241,7 +242,9 @@ final class FuzzMessages {
       int n = random.nextInt(40);
       if (n == 0) {
         return text(Kind.WRONG_LENGTH, "{\"id\": " + id + ", " + body(List.of()) + "}",
-            queue.equals(Queues.PREDICT) ? "instances[0] is an empty list" : "\"body\" is an empty list");
+            queue.equals(Queues.PREDICT)
+                ? "instances[0] is an empty list"
+                : "\"body\" is an empty list");
       }
       if (n == FEATURES) {
         n++;
@@ -270,12 +273,5 @@ final class FuzzMessages {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** The kinds in words, for a report: {@code NAN_OR_INFINITY} as {@code nan or infinity}. */
-  static String describe(List<Kind> kinds) {
-    return kinds.stream()
-        .map(k -> k.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
-        .collect(Collectors.joining(", "));
   }
 }

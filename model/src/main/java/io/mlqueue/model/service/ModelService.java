@@ -117,7 +117,8 @@ public final class ModelService implements AutoCloseable {
       // Finite values can still be too large for the model: 1e308 times a coefficient overflows.
       // A non-finite prediction is no valid y_pred, so the input is what is wrong.
       rejected.incrementAndGet();
-      message.deadLetter("invalid feature vector for model " + model.id() + ": " + overflow(prediction));
+      message.deadLetter(
+          "invalid feature vector for model " + model.id() + ": " + overflow(prediction));
       return;
     }
     byte[] out =
