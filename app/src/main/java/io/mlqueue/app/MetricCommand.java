@@ -27,6 +27,7 @@ final class MetricCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
   @Mixin LogDirOption logDir;
   @Mixin MetricsOptions metrics;
+  @Mixin MessageSizeOption messageSize;
 
   @Option(
       names = "--max-pending",
@@ -81,7 +82,8 @@ final class MetricCommand implements Callable<Integer> {
         dir,
         new PairingBuffer.Config(maxPending, maxAge),
         new MetricLogWriter.Config(fsync, WrittenIds.DEFAULT_CAPACITY),
-        statusEvery);
+        statusEvery,
+        messageSize.bytes());
   }
 
   /** {@code --log-dir}, shared by metric, plot and demo. */

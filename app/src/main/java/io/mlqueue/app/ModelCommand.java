@@ -28,6 +28,7 @@ final class ModelCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
   @Mixin ModelOptions model;
   @Mixin MetricsOptions metrics;
+  @Mixin MessageSizeOption messageSize;
 
   @Option(
       names = "--batch-size",
@@ -54,7 +55,8 @@ final class ModelCommand implements Callable<Integer> {
     AmqpSettings settings = amqp.settings();
     LinearModel loaded = model.load();
     PrometheusMeterRegistry registry = Observability.registry("model");
-    ModelService.Config config = new ModelService.Config(batchRows, batchWait, registry);
+    ModelService.Config config =
+        new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "model"));
     ModelService service =
         guard.closeOnStop(ModelService.start(connection, settings, loaded, config));

@@ -94,6 +94,17 @@ class CommandLineTest {
   }
 
   @Test
+  void aMessageSizeLimitOutsideWhatTheClientCanTakeIsRefusedBeforeConnecting() {
+    Run tiny = run("metric", "--max-message-bytes", "10", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(tiny.exit).isEqualTo(1);
+    assertThat(tiny.err).contains("--max-message-bytes must be between 64 and 67108864, was 10");
+    Run huge =
+        run("model", "--max-message-bytes", "134217728", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(huge.exit).isEqualTo(1);
+    assertThat(huge.err).contains("--max-message-bytes must be between");
+  }
+
+  @Test
   void durationsAreWrittenAsPeopleWriteThem() {
     assertThat(DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(DurationConverter.parse("30s")).isEqualTo(Duration.ofSeconds(30));

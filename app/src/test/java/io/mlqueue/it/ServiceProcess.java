@@ -42,6 +42,14 @@ public final class ServiceProcess {
    * jar the {@code package} phase built.
    */
   static List<String> mlqueueCommand(String... args) {
+    return mlqueueCommand(List.of(), args);
+  }
+
+  /**
+   * {@link #mlqueueCommand(String...)} with {@code jvmOptions} after the defaults, so they win
+   * over them (the last {@code -Xmx} counts).
+   */
+  static List<String> mlqueueCommand(List<String> jvmOptions, String... args) {
     Path jar = JAR.toAbsolutePath();
     if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib"))) {
       throw new IllegalStateException(
@@ -58,6 +66,7 @@ public final class ServiceProcess {
     command.add("-XX:+UseSerialGC");
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-Xmx256m");
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(List.of(args));

@@ -84,6 +84,13 @@ public final class ServiceProcesses implements BeforeEachCallback, AfterEachCall
     return start(name, ServiceProcess.mlqueueCommand(args), Map.of("MLQUEUE_AMQP_URI", amqpUri));
   }
 
+  /** {@link #mlqueue(String, String, String...)} in a JVM with {@code jvmOptions} too (e.g. -Xmx). */
+  public ServiceProcess mlqueue(
+      String name, String amqpUri, List<String> jvmOptions, String... args) throws IOException {
+    return start(
+        name, ServiceProcess.mlqueueCommand(jvmOptions, args), Map.of("MLQUEUE_AMQP_URI", amqpUri));
+  }
+
   /**
    * Starts {@code ./mlqueue args…} through the launcher script at the repository's root, as a
    * person or a container entry point would; the launcher execs the JVM, so the process is the

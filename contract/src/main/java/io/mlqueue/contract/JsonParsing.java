@@ -34,12 +34,45 @@ public final class JsonParsing {
   /** The parser's failure in words. */
   static InvalidMessageException invalid(IOException e) {
     if (e instanceof StreamConstraintsException) {
-      return new InvalidMessageException("JSON nested deeper than " + MAX_NESTING + " levels", e);
+      // Nesting is our limit; the others (a number or a string longer than the parser reads) are
+      // Jackson's defaults, which its message names.
+      return new InvalidMessageException(
+          String.valueOf(e.getMessage()).contains("nesting depth")
+              ? "JSON nested deeper than " + MAX_NESTING + " levels"
+              : "JSON beyond the parser's limits: "
+                  + firstLine(e).replaceAll(", from `[^`]*`", ""),
+          e);
     }
     if (e instanceof JsonEOFException) {
       return new InvalidMessageException("truncated JSON: " + firstLine(e), e);
     }
     return new InvalidMessageException("not valid JSON: " + firstLine(e), e);
+  }
+
+  /**
+   * Refuses an empty body, and one over {@code maxBytes} before a byte of it is parsed: the reason
+   * names the option that sets the limit, for the person who reads the dead letter.
+   */
+  static void checkSize(byte[] body, int maxBytes) throws InvalidMessageException {
+    if (body == null || body.length == 0) {
+      throw new InvalidMessageException("empty message body");
+    }
+    if (body.length > maxBytes) {
+      throw new InvalidMessageException(
+          "message of " + body.length + " bytes is over the limit of " + maxBytes
+              + " bytes (--max-message-bytes)");
+    }
+  }
+
+  /** A whole number that fits a {@code long}; 0 for anything else, as for an absent field. */
+  static long readOptionalLong(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_NUMBER_INT) {
+      return 0;
+    }
+    JsonParser.NumberType type = p.getNumberType();
+    return type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG
+        ? p.getLongValue()
+        : 0;
   }
 
   static MessageId readId(JsonParser p, JsonToken t)
@@ -130,6 +163,7 @@ public final class JsonParsing {
                 ? j.getOriginalMessage()
                 : e.getMessage());
     int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
+    // Where an unclosed list or object began says nothing to a person without the offsets.
+    return (nl < 0 ? m : m.substring(0, nl)).replaceAll(" \\(start marker at \\[.*\\]\\)", "");
   }
 }

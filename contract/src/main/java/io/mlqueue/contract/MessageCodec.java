@@ -40,11 +40,20 @@ public final class MessageCodec {
 
   /** A codec that refuses bodies over {@code maxBytes}. */
   public MessageCodec(int maxBytes) {
-    if (maxBytes < 64) {
-      throw new IllegalArgumentException("maxBytes must be at least 64, was " + maxBytes);
-    }
+    requireUsableLimit(maxBytes);
     this.maxBytes = maxBytes;
     this.factory = JsonParsing.factory();
+  }
+
+  /** The smallest limit a codec takes: a message of the contract is not much shorter. */
+  public static final int MIN_MAX_BYTES = 64;
+
+  /** Throws unless {@code maxBytes} is a limit a codec can work with. */
+  static void requireUsableLimit(int maxBytes) {
+    if (maxBytes < MIN_MAX_BYTES) {
+      throw new IllegalArgumentException(
+          "the message size limit must be at least " + MIN_MAX_BYTES + " bytes, was " + maxBytes);
+    }
   }
 
   public int maxBytes() {
@@ -149,13 +158,7 @@ public final class MessageCodec {
   }
 
   private Fields parse(byte[] body, boolean vector) throws InvalidMessageException {
-    if (body == null || body.length == 0) {
-      throw new InvalidMessageException("empty message body");
-    }
-    if (body.length > maxBytes) {
-      throw new InvalidMessageException(
-          "message body of " + body.length + " bytes is over the limit of " + maxBytes + " bytes");
-    }
+    JsonParsing.checkSize(body, maxBytes);
     Fields f = new Fields();
     try (JsonParser p = factory.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -176,7 +179,7 @@ public final class MessageCodec {
             }
           }
           case MODEL -> f.model = t == JsonToken.VALUE_STRING ? p.getText() : "";
-          case SENT_AT -> f.sentAt = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+          case SENT_AT -> f.sentAt = JsonParsing.readOptionalLong(p, t);
           default -> p.skipChildren();
         }
       }

@@ -36,7 +36,9 @@ public final class PredictCodec {
     this(MessageCodec.DEFAULT_MAX_BYTES);
   }
 
+  /** A codec that refuses bodies over {@code maxBytes}. */
   public PredictCodec(int maxBytes) {
+    MessageCodec.requireUsableLimit(maxBytes);
     this.maxBytes = maxBytes;
   }
 
@@ -220,13 +222,7 @@ public final class PredictCodec {
   // ---- shared ----
 
   private void checkSize(byte[] body) throws InvalidMessageException {
-    if (body == null || body.length == 0) {
-      throw new InvalidMessageException("empty message body");
-    }
-    if (body.length > maxBytes) {
-      throw new InvalidMessageException(
-          "message body of " + body.length + " bytes is over the limit of " + maxBytes + " bytes");
-    }
+    JsonParsing.checkSize(body, maxBytes);
   }
 
   private static void expectObject(JsonParser p) throws IOException, InvalidMessageException {

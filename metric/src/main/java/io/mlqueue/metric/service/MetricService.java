@@ -43,9 +43,14 @@ public final class MetricService implements AutoCloseable {
    * @param pairing bounds on the halves waiting for their partner
    * @param logFile how the log file is written
    * @param statusEvery how often the running metrics are logged; zero for never
+   * @param maxMessageBytes the largest message body taken; a larger one is refused unparsed
    */
   public record Config(
-      Path logDir, PairingBuffer.Config pairing, MetricLogWriter.Config logFile, Duration statusEvery) {
+      Path logDir,
+      PairingBuffer.Config pairing,
+      MetricLogWriter.Config logFile,
+      Duration statusEvery,
+      int maxMessageBytes) {
     /** 20,000 halves waiting at most, each for up to 10 minutes. */
     public static final PairingBuffer.Config DEFAULT_PAIRING =
         new PairingBuffer.Config(20_000, Duration.ofMinutes(10));
@@ -63,10 +68,24 @@ public final class MetricService implements AutoCloseable {
       }
       Objects.requireNonNull(logFile, "logFile");
       Objects.requireNonNull(statusEvery, "statusEvery");
+      new MessageCodec(maxMessageBytes); // validates
+    }
+
+    /** Messages up to {@link MessageCodec#DEFAULT_MAX_BYTES}. */
+    public Config(
+        Path logDir,
+        PairingBuffer.Config pairing,
+        MetricLogWriter.Config logFile,
+        Duration statusEvery) {
+      this(logDir, pairing, logFile, statusEvery, MessageCodec.DEFAULT_MAX_BYTES);
     }
 
     public Config withStatusEvery(Duration every) {
-      return new Config(logDir, pairing, logFile, every);
+      return new Config(logDir, pairing, logFile, every, maxMessageBytes);
+    }
+
+    public Config withMaxMessageBytes(int bytes) {
+      return new Config(logDir, pairing, logFile, statusEvery, bytes);
     }
 
     public static Config of(Path logDir) {
@@ -75,7 +94,7 @@ public final class MetricService implements AutoCloseable {
     }
   }
 
-  private final MessageCodec codec = new MessageCodec();
+  private final MessageCodec codec;
   private final Object lock = new Object();
   private final PairingBuffer<Inbound> pending;
   private final Config config;
@@ -92,6 +111,7 @@ public final class MetricService implements AutoCloseable {
       Connection connection, AmqpSettings settings, Config config, InstantSource clock)
       throws IOException {
     this.config = config;
+    this.codec = new MessageCodec(config.maxMessageBytes());
     this.pending = new PairingBuffer<>(config.pairing(), clock);
     this.writer = MetricLogWriter.open(config.logDir(), config.logFile(), metrics::add);
     long existing = metrics.snapshot().count();

@@ -127,6 +127,21 @@ class MetricServiceTest {
   }
 
   @Test
+  void refusesABodyOverTheLimitUnparsedAndPairsTheRest() throws Exception {
+    start(MetricService.Config.of(logDir).withMaxMessageBytes(1_000));
+    byte[] big = ("{\"id\": \"big\", \"body\": 1, \"pad\": \"" + "x".repeat(2_000) + "\"}")
+        .getBytes(UTF_8);
+    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, big);
+    send(Queues.Y_TRUE, MessageId.of("small"), 1);
+    send(Queues.Y_PRED, MessageId.of("small"), 2);
+
+    assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_PRED))))
+        .isEqualTo("invalid y_pred message: message of " + big.length
+            + " bytes is over the limit of 1000 bytes (--max-message-bytes)");
+    assertThat(awaitRows(1)).containsOnlyKeys("small");
+  }
+
+  @Test
   void deadLettersAnOrphanWhosePartnerNeverCame() throws Exception {
     start(new MetricService.Config(
         logDir,

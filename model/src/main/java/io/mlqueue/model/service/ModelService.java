@@ -31,8 +31,11 @@ public final class ModelService implements AutoCloseable {
    * @param batchRows rows a micro-batch of request/reply calls holds at most
    * @param batchWait how long the first call of a batch waits for more at most
    * @param registry where the worker's meters go (the batch sizes)
+   * @param maxMessageBytes the largest message body taken on {@code features} and {@code predict};
+   *     a larger one is refused unparsed
    */
-  public record Config(int batchRows, Duration batchWait, MeterRegistry registry) {
+  public record Config(
+      int batchRows, Duration batchWait, MeterRegistry registry, int maxMessageBytes) {
     public static final int DEFAULT_BATCH_ROWS = 64;
     /**
      * None: batches grow by themselves under load (the next fills while one is predicted), and a
@@ -44,6 +47,12 @@ public final class ModelService implements AutoCloseable {
     public Config {
       new MicroBatcher.Limits(batchRows, batchWait); // validates
       java.util.Objects.requireNonNull(registry, "registry");
+      new MessageCodec(maxMessageBytes); // validates
+    }
+
+    /** Messages up to {@link MessageCodec#DEFAULT_MAX_BYTES}. */
+    public Config(int batchRows, Duration batchWait, MeterRegistry registry) {
+      this(batchRows, batchWait, registry, MessageCodec.DEFAULT_MAX_BYTES);
     }
 
     /** Default batching; meters recorded nowhere. */
@@ -55,7 +64,7 @@ public final class ModelService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelService.class);
 
   private final LinearModel model;
-  private final MessageCodec codec = new MessageCodec();
+  private final MessageCodec codec;
   private final AtomicLong predictions = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final QueueConsumer consumer;
@@ -65,13 +74,15 @@ public final class ModelService implements AutoCloseable {
       Connection connection, AmqpSettings settings, LinearModel model, Config config)
       throws IOException {
     this.model = model;
+    this.codec = new MessageCodec(config.maxMessageBytes());
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
             .declare(Queues.FEATURES, Queues.Y_PRED)
             .consume(Queues.FEATURES, this::onFeatures);
     MicroBatcher.Limits limits = new MicroBatcher.Limits(config.batchRows(), config.batchWait());
     this.requests =
-        new RequestServer(connection, settings, model, limits, config.registry());
+        new RequestServer(
+            connection, settings, model, limits, config.registry(), config.maxMessageBytes());
     log.info("model: answering requests on {} in {}", Queues.PREDICT, RequestServer.describe(limits));
   }
 
@@ -102,11 +113,24 @@ public final class ModelService implements AutoCloseable {
       return;
     }
     double prediction = model.predict(features.features());
+    if (!Double.isFinite(prediction)) {
+      // Finite values can still be too large for the model: 1e308 times a coefficient overflows.
+      // A non-finite prediction is no valid y_pred, so the input is what is wrong.
+      rejected.incrementAndGet();
+      message.deadLetter(
+          "invalid feature vector for model " + model.id() + ": " + overflow(prediction));
+      return;
+    }
     byte[] out =
         codec.encode(
             new ValueMessage(features.id(), prediction, model.id(), features.sentAtMillis()));
     message.publishThenAck(Queues.Y_PRED, Messages.PERSISTENT_JSON, out);
     predictions.incrementAndGet();
+  }
+
+  /** Why a prediction of {@code value}, not finite, cannot be published. */
+  static String overflow(double value) {
+    return "the prediction is not a finite number (" + value + "): values too large for the model";
   }
 
   /** Predictions published so far (confirmed or about to be). */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Answers request/reply calls on queue {@code predict} (the gateway's): micro-batches the requests,
  * predicts each batch in one call, and replies to each request's {@code reply_to} with its {@code
  * correlation_id}. A request the model cannot take is answered with the reason, since somebody waits
- * for it; only one without {@code reply_to} is dead-lettered.
+ * for it; one without {@code reply_to} or {@code correlation_id} is dead-lettered instead, since
+ * nobody could receive or recognise the answer.
  */
 final class RequestServer {
   private static final Logger log = LoggerFactory.getLogger(RequestServer.class);
@@ -34,8 +35,8 @@ final class RequestServer {
   private record Call(Inbound message, MessageId id, double[][] rows) {}
 
   private final LinearModel model;
-  private final PredictCodec codec = new PredictCodec();
-  private final MessageCodec ids = new MessageCodec(); // to name a request whose body is invalid
+  private final PredictCodec codec;
+  private final MessageCodec ids; // to name a request whose body is invalid
   private final MicroBatcher<Call> batcher;
   private final DistributionSummary batchRows;
   private final QueueConsumer consumer;
@@ -45,9 +46,12 @@ final class RequestServer {
       AmqpSettings settings,
       LinearModel model,
       MicroBatcher.Limits limits,
-      MeterRegistry registry)
+      MeterRegistry registry,
+      int maxMessageBytes)
       throws IOException {
     this.model = model;
+    this.codec = new PredictCodec(maxMessageBytes);
+    this.ids = new MessageCodec(maxMessageBytes);
     this.batchRows =
         DistributionSummary.builder("mlqueue.model.batch.rows")
             .description("Rows predicted per call: the micro-batch sizes")
@@ -66,6 +70,12 @@ final class RequestServer {
     String replyTo = message.properties().getReplyTo();
     if (replyTo == null || replyTo.isEmpty()) {
       message.deadLetter("a predict request needs reply_to: nobody could receive the answer");
+      return;
+    }
+    String correlationId = message.properties().getCorrelationId();
+    if (correlationId == null || correlationId.isEmpty()) {
+      message.deadLetter(
+          "a predict request needs correlation_id: its caller could not tell the answer was its own");
       return;
     }
     PredictRequest request;
@@ -114,8 +124,24 @@ final class RequestServer {
     for (Call call : calls) {
       double[] mine = java.util.Arrays.copyOfRange(out, at, at + call.rows().length);
       at += call.rows().length;
+      int overflowed = firstNonFinite(mine);
+      if (overflowed >= 0) {
+        reply(call.message(), new PredictReply.Failure(call.id(), PredictReply.Kind.INVALID_INPUT,
+            "instance " + overflowed + ": " + ModelService.overflow(mine[overflowed])));
+        continue;
+      }
       reply(call.message(), new PredictReply.Predictions(call.id(), mine, model.id()));
     }
+  }
+
+  /** The index of the first value that is not finite; -1 when all are. */
+  private static int firstNonFinite(double[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void reply(Inbound request, PredictReply reply) {

@@ -49,8 +49,9 @@ class ModelServiceTest {
 
   @BeforeEach
   void startService() throws Exception {
-    broker.deleteQueues(Queues.FEATURES, Queues.Y_PRED,
-        Queues.deadLetterQueue(Queues.FEATURES), Queues.deadLetterQueue(Queues.Y_PRED));
+    broker.deleteQueues(Queues.FEATURES, Queues.Y_PRED, Queues.PREDICT, REPLIES,
+        Queues.deadLetterQueue(Queues.FEATURES), Queues.deadLetterQueue(Queues.Y_PRED),
+        Queues.deadLetterQueue(Queues.PREDICT));
     channel = connection.createChannel();
     service = ModelService.start(connection, AmqpSettings.of(broker.uri()), model);
   }
@@ -92,6 +93,8 @@ class ModelServiceTest {
       "{\"id\": \"nan\", \"body\": [NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0]}",
       "{\"id\": \"strings\", \"body\": [\"a\", 0, 0, 0, 0, 0, 0, 0, 0, 0]}",
       "{\"body\": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}",
+      "{\"id\": \"huge\", \"body\": [1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308,"
+          + " 1e308, 1e308]}",
     };
     for (String b : bad) {
       publish(Queues.FEATURES, b.getBytes(UTF_8));
@@ -113,12 +116,57 @@ class ModelServiceTest {
     assertThat(reasons.get(2)).contains("not a finite number");
     assertThat(reasons.get(3)).contains("body[0] must be a number");
     assertThat(reasons.get(4)).contains("missing field \"id\"");
+    assertThat(reasons.get(5)).contains("the prediction is not a finite number");
 
     ValueMessage good = codec.decodeValue(take(Queues.Y_PRED, 1).get(0));
     assertThat(good.id()).isEqualTo(MessageId.of("good"));
     assertThat(good.value()).isEqualTo(model.intercept());
     assertThat(service.rejected()).isEqualTo(bad.length);
   }
+
+  @Test
+  void refusesABodyOverTheLimitUnparsedNamingItsSizeAndTheOption() throws Exception {
+    service.close();
+    service = ModelService.start(connection, AmqpSettings.of(broker.uri()), model,
+        new ModelService.Config(64, java.time.Duration.ZERO,
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 1_000));
+    byte[] big = new byte[5_000]; // zeros: not JSON either, but the size is what is said
+    publish(Queues.FEATURES, big);
+    publish(Queues.FEATURES,
+        codec.encode(new FeaturesMessage(MessageId.of("small"), new double[10], 0)));
+
+    GetResponse dead = takeResponses(Queues.deadLetterQueue(Queues.FEATURES), 1).get(0);
+    assertThat(dead.getBody()).isEqualTo(big);
+    assertThat(dead.getProps().getHeaders().get(DeadLetters.REASON).toString())
+        .endsWith("message of 5000 bytes is over the limit of 1000 bytes (--max-message-bytes)");
+    assertThat(codec.decodeValue(take(Queues.Y_PRED, 1).get(0)).id()).isEqualTo(MessageId.of("small"));
+  }
+
+  @Test
+  void aPredictRequestWhoseAnswerNobodyCouldTakeIsDeadLetteredAnyOtherBadOneAnswered()
+      throws Exception {
+    channel.queueDeclare(REPLIES, false, false, false, null);
+    byte[] good = "{\"id\": \"r\", \"instances\": [[0,0,0,0,0,0,0,0,0,0]]}".getBytes(UTF_8);
+    channel.basicPublish("", Queues.PREDICT,
+        Messages.TRANSIENT_JSON.builder().correlationId("c-1").build(), good);
+    channel.basicPublish("", Queues.PREDICT,
+        Messages.TRANSIENT_JSON.builder().replyTo(REPLIES).build(), good);
+    channel.basicPublish("", Queues.PREDICT,
+        Messages.TRANSIENT_JSON.builder().replyTo(REPLIES).correlationId("c-3").build(),
+        "{\"id\": \"bad\", \"instances\": [[1, 2]]}".getBytes(UTF_8));
+
+    List<GetResponse> dead = takeResponses(Queues.deadLetterQueue(Queues.PREDICT), 2);
+    assertThat(dead).extracting(r -> r.getProps().getHeaders().get(DeadLetters.REASON).toString())
+        .containsExactlyInAnyOrder(
+            "a predict request needs reply_to: nobody could receive the answer",
+            "a predict request needs correlation_id: its caller could not tell the answer was its own");
+    GetResponse answer = takeResponses(REPLIES, 1).get(0);
+    assertThat(answer.getProps().getCorrelationId()).isEqualTo("c-3");
+    assertThat(new String(answer.getBody(), UTF_8))
+        .contains("\"id\":\"bad\"").contains("invalid_input").contains("expected 10 features");
+  }
+
+  private static final String REPLIES = "model-test-replies";
 
   private void publish(String queue, byte[] body) throws Exception {
     channel.basicPublish("", queue, Messages.PERSISTENT_JSON, body);

@@ -1,0 +1,33 @@
+package io.mlqueue.app;
+
+import io.mlqueue.contract.MessageCodec;
+import picocli.CommandLine.Option;
+
+/** {@code --max-message-bytes}: the largest message body a consuming service takes. */
+final class MessageSizeOption {
+  /**
+   * The RabbitMQ client's own bound on a delivery (its {@code maxInboundMessageBodySize}): a larger
+   * message closes the connection before a service sees it, so a limit above it would never apply.
+   */
+  static final int CLIENT_LIMIT = 64 << 20;
+
+  @Option(
+      names = "--max-message-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "" + MessageCodec.DEFAULT_MAX_BYTES,
+      description =
+          "A message body over BYTES is dead-lettered unparsed, naming its size (default:"
+              + " ${DEFAULT-VALUE}, 1 MiB; at most " + CLIENT_LIMIT + "). Set the broker's"
+              + " max_message_size no higher than that maximum.")
+  int maxMessageBytes;
+
+  /** The limit, checked against what a codec and the client can take. */
+  int bytes() {
+    if (maxMessageBytes < MessageCodec.MIN_MAX_BYTES || maxMessageBytes > CLIENT_LIMIT) {
+      throw new IllegalArgumentException(
+          "--max-message-bytes must be between " + MessageCodec.MIN_MAX_BYTES + " and "
+              + CLIENT_LIMIT + ", was " + maxMessageBytes);
+    }
+    return maxMessageBytes;
+  }
+}
