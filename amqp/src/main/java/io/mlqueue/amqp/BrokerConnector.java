@@ -26,6 +26,15 @@ public final class BrokerConnector {
 
   static final int HEARTBEAT_SECONDS = 30;
   static final long RECOVERY_INTERVAL_MILLIS = 2_000;
+  /**
+   * The largest message body the client accepts: RabbitMQ's own default {@code max_message_size}.
+   * The client's default (64 MiB) is lower, and a delivery over it closes the connection; the
+   * message is then redelivered on the next connection, and the next, and nothing behind it ever
+   * gets through. Accepting what the broker accepts lets the service refuse it properly
+   * ({@code --max-message-bytes}: dead-lettered unparsed). Lower the broker's
+   * {@code max_message_size} to bound memory further: a consumer may hold prefetch × that size.
+   */
+  public static final int MAX_INBOUND_BODY_BYTES = 128 * 1024 * 1024;
   private static final long FIRST_BACKOFF_MILLIS = 500;
   private static final long MAX_BACKOFF_MILLIS = 10_000;
 
@@ -159,6 +168,7 @@ public final class BrokerConnector {
     factory.setNetworkRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
     factory.setRequestedHeartbeat(HEARTBEAT_SECONDS);
     factory.setConnectionTimeout(10_000);
+    factory.setMaxInboundMessageBodySize(MAX_INBOUND_BODY_BYTES);
     if (settings.tls()) {
       // setUri gave amqps:// the default trust store but no host-name check: a certificate of any
       // host signed by any trusted CA would pass. Verify both.

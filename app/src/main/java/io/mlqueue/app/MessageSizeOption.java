@@ -1,15 +1,16 @@
 package io.mlqueue.app;
 
+import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.contract.MessageCodec;
 import picocli.CommandLine.Option;
 
 /** {@code --max-message-bytes}: the largest message body a consuming service takes. */
 final class MessageSizeOption {
   /**
-   * The RabbitMQ client's own bound on a delivery (its {@code maxInboundMessageBodySize}): a larger
-   * message closes the connection before a service sees it, so a limit above it would never apply.
+   * The bound on a delivery our connections accept (the client's {@code maxInboundMessageBodySize},
+   * raised to RabbitMQ's default {@code max_message_size}): a limit above it would never apply.
    */
-  static final int CLIENT_LIMIT = 64 << 20;
+  static final int CLIENT_LIMIT = BrokerConnector.MAX_INBOUND_BODY_BYTES;
 
   @Option(
       names = "--max-message-bytes",

@@ -97,9 +97,9 @@ class CommandLineTest {
   void aMessageSizeLimitOutsideWhatTheClientCanTakeIsRefusedBeforeConnecting() {
     Run tiny = run("metric", "--max-message-bytes", "10", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
     assertThat(tiny.exit).isEqualTo(1);
-    assertThat(tiny.err).contains("--max-message-bytes must be between 64 and 67108864, was 10");
+    assertThat(tiny.err).contains("--max-message-bytes must be between 64 and 134217728, was 10");
     Run huge =
-        run("model", "--max-message-bytes", "134217728", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+        run("model", "--max-message-bytes", "134217729", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
     assertThat(huge.exit).isEqualTo(1);
     assertThat(huge.err).contains("--max-message-bytes must be between");
   }

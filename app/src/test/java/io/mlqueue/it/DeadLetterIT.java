@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.amqp.DeadLetters;
 import io.mlqueue.contract.Queues;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -224,6 +227,45 @@ class DeadLetterIT {
     channel.waitForConfirmsOrDie(10_000);
     CsvCheck.awaitExactRows(csv, good + 1, Duration.ofSeconds(20), () -> metric.tail(20));
     rabbit.awaitEmpty(Duration.ofSeconds(10), Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED);
+    model.stopCleanly();
+    metric.stopCleanly();
+  }
+
+  @Test
+  void aMessageOverTheClientsOldLimitIsDeadLetteredAndWhatFollowsItFlows() throws Exception {
+    // 70 MiB: over the RabbitMQ client's default 64 MiB, under RabbitMQ's 128 MiB. A client at the
+    // default closes its connection on such a delivery, gets it again on the next, and so on:
+    // nothing behind it would ever pass.
+    String uri = rabbit.uri();
+    ServiceProcess model = services.mlqueue("model", uri, "model");
+    ServiceProcess metric = services.mlqueue("metric", uri, "metric", "--log-dir", logDir.toString());
+    model.awaitLog("model: consuming features", READY);
+    metric.awaitLog("metric: consuming y_pred", READY);
+    Channel channel = rabbit.connect().createChannel();
+    channel.confirmSelect();
+    AMQP.BasicProperties persistent = new AMQP.BasicProperties.Builder().deliveryMode(2).build();
+    byte[] huge = new byte[70 << 20];
+    java.util.Arrays.fill(huge, (byte) ' ');
+    channel.basicPublish("", Queues.FEATURES, persistent, huge);
+    for (int row = 0; row < 3; row++) {
+      String id = "after-huge-" + row;
+      channel.basicPublish("", Queues.Y_TRUE, persistent, utf8(valueJson(id, CsvCheck.target(row))));
+      channel.basicPublish("", Queues.FEATURES, persistent, utf8(featuresJson(id, row)));
+    }
+    channel.waitForConfirmsOrDie(30_000);
+
+    Path csv = logDir.resolve("metric_log.csv");
+    CsvCheck.awaitExactRows(csv, 3, Duration.ofSeconds(60), () -> model.tail(20));
+    awaitDeadLetters(channel, Map.of(Queues.deadLetterQueue(Queues.FEATURES), 1L), Duration.ofSeconds(30));
+    // Read it back through our own connector: a client at the default limit could not.
+    Channel reader =
+        BrokerConnector.connect(AmqpSettings.of(uri), "dead-letter-reader").createChannel();
+    GetResponse dead = reader.basicGet(Queues.deadLetterQueue(Queues.FEATURES), true);
+    reader.getConnection().close();
+    assertThat(dead.getBody()).hasSize(huge.length);
+    assertThat(String.valueOf(dead.getProps().getHeaders().get(DeadLetters.REASON)))
+        .contains("over the limit");
+    assertThat(java.nio.file.Files.readString(model.log())).doesNotContain("lost the broker connection");
     model.stopCleanly();
     metric.stopCleanly();
   }
