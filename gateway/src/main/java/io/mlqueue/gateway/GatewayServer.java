@@ -100,8 +100,11 @@ public final class GatewayServer implements AutoCloseable {
               // enough that one is closed within a second of its time.
               .idleConnectionTimeout(limits.idleTimeout())
               .idleConnectionPeriod(limits.idleCheckPeriod())
-              // Helidon's own bounds on a request line (2 KiB) and headers (16 KiB) stay: a
-              // prediction request needs far less, and both are refused with 400 before routing.
+              // HTTP/1 only, as configured here: with the discovered HTTP/1 beside it, Helidon waits
+              // for a connection's first bytes to choose, and a connection that never sends any
+              // then escapes the idle timeout. Helidon's own bounds on a request line (2 KiB) and
+              // headers (16 KiB) stay: a prediction request needs far less, and both get 400.
+              .protocolsDiscoverServices(false)
               .addProtocol(
                   Http1Config.builder()
                       .addReceiveListener(guard.receiving())

@@ -151,8 +151,8 @@ final class SlowClientGuard implements AutoCloseable {
     try {
       // The connection's thread, blocked reading, fails at once and Helidon ends the connection.
       // A connection that ended by itself meanwhile is closed twice, which does nothing.
-      ctx.serverSocket().close();
       cutOff.increment();
+      ctx.serverSocket().close();
       LOG.debug("closed a connection whose request did not arrive within the read timeout");
     } catch (RuntimeException e) {
       LOG.debug("closing a slow client's connection failed", e);
