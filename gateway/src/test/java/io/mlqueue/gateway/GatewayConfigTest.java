@@ -60,7 +60,7 @@ class GatewayConfigTest {
     ConnectionLimits l = GatewayConfig.defaults().limits();
     assertThat(l.readTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(l.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(l.maxConnections()).isEqualTo(4_096);
+    assertThat(l.maxConnections()).isEqualTo(2_048);
     assertThat(l.maxConcurrentRequests()).isEqualTo(1_024);
     assertThat(l.idleCheckPeriod()).isEqualTo(Duration.ofSeconds(1));
     assertThat(l.withIdleTimeout(Duration.ofSeconds(2)).idleCheckPeriod())
