@@ -143,6 +143,8 @@ class GatewayAbuseTest {
       assertThat(end.response().split("HTTP/1.1 200", -1)).as(end.response()).hasSize(3);
     }
     assertThat(cutOff()).isZero();
+    good.assertAllOk();
+    assertThat(server.requestsBeingRead()).isZero();
   }
 
   // ---- oversized and malformed bodies ----
@@ -176,6 +178,8 @@ class GatewayAbuseTest {
     }
     good.assertAllOk();
     assertThat(client().get("/health").status()).isEqualTo(200);
+    // Every request's clock was stopped: the guard forgets what it watched.
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.requestsBeingRead() == 0);
   }
 
   // ---- too many connections, too many requests ----
