@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.gateway.ApiKeys;
+import io.mlqueue.gateway.ConnectionLimits;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
@@ -44,6 +45,31 @@ final class GatewayCommand implements Callable<Integer> {
       description = "Largest request body in bytes; above it a 413 (default: ${DEFAULT-VALUE}).")
   int maxBody;
 
+  @Option(names = "--read-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "How long a client may take to send a whole request (line, headers, body) from"
+          + " its first byte; a slower one gets 408 or is disconnected, which stops slowloris"
+          + " clients from holding connections (default: ${DEFAULT-VALUE}).")
+  Duration readTimeout;
+
+  @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+      description = "Close a connection with no request in progress, or one that never sends a"
+          + " byte, after this; behind a load balancer keep it above the balancer's idle timeout"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration idleTimeout;
+
+  @Option(names = "--max-connections",
+      defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONNECTIONS,
+      description = "Connections held at once; more wait in the kernel's accept queue until one"
+          + " closes. Each costs about 25 KB of heap, so this bounds the memory a flood of"
+          + " connections can take (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(names = "--max-concurrent-requests",
+      defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONCURRENT_REQUESTS,
+      description = "Requests handled at once; more get 503 at once instead of queueing"
+          + " (default: ${DEFAULT-VALUE}).")
+  int maxConcurrentRequests;
+
   @Option(names = "--api-key-file", paramLabel = "FILE",
       description = "Require one of the keys in FILE (one per line, at least 16 characters) on"
           + " POST /v1/predict, as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'; /health,"
@@ -54,7 +80,9 @@ final class GatewayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("gateway");
     AmqpSettings settings = amqp.settings();
-    GatewayConfig config = new GatewayConfig(host, port, timeout, maxInstances, maxBody);
+    ConnectionLimits limits =
+        new ConnectionLimits(readTimeout, idleTimeout, maxConnections, maxConcurrentRequests);
+    GatewayConfig config = new GatewayConfig(host, port, timeout, maxInstances, maxBody, limits);
     ApiKeys keys = apiKeyFile == null ? ApiKeys.none() : ApiKeys.load(apiKeyFile);
     PrometheusMeterRegistry registry = Observability.registry("gateway");
     // Closed newest first: the server stops taking requests, the calls in flight fail, then the

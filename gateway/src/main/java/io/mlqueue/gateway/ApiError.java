@@ -11,6 +11,7 @@ final class ApiError extends Exception {
   static final String TOO_MANY_INSTANCES = "too_many_instances";
   static final String INVALID_INPUT = "invalid_input";
   static final String PAYLOAD_TOO_LARGE = "payload_too_large";
+  static final String REQUEST_TIMEOUT = "request_timeout";
   static final String BAD_REQUEST = "bad_request";
   static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
   static final String NOT_FOUND = "not_found";

@@ -14,9 +14,15 @@ import java.util.Objects;
  * @param timeout how long a prediction may take before the client gets 504
  * @param maxInstances the most instances one request may carry
  * @param maxBodyBytes the largest request body accepted; a larger one gets 413
+ * @param limits how slowly clients may send, and how many connections and requests are held
  */
 public record GatewayConfig(
-    String host, int port, Duration timeout, int maxInstances, int maxBodyBytes) {
+    String host,
+    int port,
+    Duration timeout,
+    int maxInstances,
+    int maxBodyBytes,
+    ConnectionLimits limits) {
 
   /** Every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -38,6 +44,7 @@ public record GatewayConfig(
   public GatewayConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(limits, "limits");
     if (host.isBlank()) {
       throw new IllegalArgumentException("the bind host must not be empty");
     }
@@ -72,29 +79,42 @@ public record GatewayConfig(
     }
   }
 
-  /** All defaults: every interface, port 8080, 5 s, 1,000 instances, 1 MiB. */
+  /** With the default {@link ConnectionLimits}. */
+  public GatewayConfig(
+      String host, int port, Duration timeout, int maxInstances, int maxBodyBytes) {
+    this(host, port, timeout, maxInstances, maxBodyBytes, ConnectionLimits.defaults());
+  }
+
+  /**
+   * All defaults: every interface, port 8080, 5 s, 1,000 instances, 1 MiB, and the default {@link
+   * ConnectionLimits}.
+   */
   public static GatewayConfig defaults() {
     return new GatewayConfig(
         DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, DEFAULT_MAX_INSTANCES, DEFAULT_MAX_BODY_BYTES);
   }
 
   public GatewayConfig withHost(String host) {
-    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes);
+    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes, limits);
   }
 
   public GatewayConfig withPort(int port) {
-    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes);
+    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes, limits);
   }
 
   public GatewayConfig withTimeout(Duration timeout) {
-    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes);
+    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes, limits);
   }
 
   public GatewayConfig withMaxInstances(int maxInstances) {
-    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes);
+    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes, limits);
   }
 
   public GatewayConfig withMaxBodyBytes(int maxBodyBytes) {
-    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes);
+    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes, limits);
+  }
+
+  public GatewayConfig withLimits(ConnectionLimits limits) {
+    return new GatewayConfig(host, port, timeout, maxInstances, maxBodyBytes, limits);
   }
 }

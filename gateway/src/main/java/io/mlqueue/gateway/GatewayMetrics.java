@@ -36,12 +36,14 @@ final class GatewayMetrics {
           new Outcome(ApiError.INVALID_REQUEST, 400),
           new Outcome(ApiError.TOO_MANY_INSTANCES, 400),
           new Outcome(ApiError.INVALID_INPUT, 400),
+          new Outcome(ApiError.REQUEST_TIMEOUT, 408),
           new Outcome(ApiError.PAYLOAD_TOO_LARGE, 413),
           new Outcome(ApiError.UNSUPPORTED_MEDIA_TYPE, 415),
           new Outcome(ApiError.MODEL_ERROR, 500),
           new Outcome(ApiError.INTERNAL_ERROR, 500),
           new Outcome(ApiError.NO_WORKER, 503),
           new Outcome(ApiError.BROKER_UNAVAILABLE, 503),
+          new Outcome(ApiError.SERVICE_UNAVAILABLE, 503),
           new Outcome(ApiError.TIMEOUT, 504));
 
   private record Outcome(String code, int status) {}

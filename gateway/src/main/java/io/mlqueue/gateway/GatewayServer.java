@@ -3,7 +3,9 @@ package io.mlqueue.gateway;
 import io.helidon.http.DirectHandler.EventType;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
+import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -45,10 +47,12 @@ public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
   private final WebServer server;
+  private final SlowClientGuard guard;
   private final String url;
 
-  private GatewayServer(WebServer server, String url) {
+  private GatewayServer(WebServer server, SlowClientGuard guard, String url) {
     this.server = server;
+    this.guard = guard;
     this.url = url;
   }
 
@@ -75,7 +79,9 @@ public final class GatewayServer implements AutoCloseable {
     Objects.requireNonNull(registry, "registry");
     byte[] openapi = openapi();
     GatewayMetrics metrics = new GatewayMetrics(registry, config);
-    PredictHandler predict = new PredictHandler(predictor, config, metrics);
+    ConnectionLimits limits = config.limits();
+    SlowClientGuard guard = new SlowClientGuard(limits.readTimeout(), registry);
+    PredictHandler predict = new PredictHandler(predictor, config, metrics, guard);
     JsonDirectHandler direct = new JsonDirectHandler(config.maxBodyBytes(), metrics);
     WebServer server;
     try {
@@ -85,6 +91,25 @@ public final class GatewayServer implements AutoCloseable {
               .port(config.port())
               // Refuses a Content-Length over the limit before routing, and counts chunked bodies.
               .maxPayloadSize(config.maxBodyBytes())
+              // Past the limit, connections wait in the kernel's accept queue: memory stays bounded
+              // however many a client opens, and those already open keep being served.
+              .maxTcpConnections(limits.maxConnections())
+              // Past the limit, a request gets 503 at once (JsonDirectHandler) instead of queueing.
+              .maxConcurrentRequests(limits.maxConcurrentRequests())
+              // Closes a connection idle that long, or one that never sent a byte; checked often
+              // enough that one is closed within a second of its time.
+              .idleConnectionTimeout(limits.idleTimeout())
+              .idleConnectionPeriod(limits.idleCheckPeriod())
+              // HTTP/1 only, as configured here: with the discovered HTTP/1 beside it, Helidon waits
+              // for a connection's first bytes to choose, and a connection that never sends any
+              // then escapes the idle timeout. Helidon's own bounds on a request line (2 KiB) and
+              // headers (16 KiB) stay: a prediction request needs far less, and both get 400.
+              .protocolsDiscoverServices(false)
+              .addProtocol(
+                  Http1Config.builder()
+                      .addReceiveListener(guard.receiving())
+                      .addSendListener(guard.sending())
+                      .build())
               // Responses are one write each; no reason to let Nagle hold any back.
               .connectionOptions(o -> o.tcpNoDelay(true))
               // The application decides when to stop (server first, then the predictor).
@@ -99,22 +124,30 @@ public final class GatewayServer implements AutoCloseable {
               .build()
               .start();
     } catch (RuntimeException e) {
+      guard.close();
       throw cannotListen(config, e.getMessage(), e);
     }
     // Helidon logs a failed bind and returns a server that is not running, rather than throwing.
     if (!server.isRunning() || server.port() <= 0) {
       server.stop();
+      guard.close();
       throw cannotListen(config, whyNotBindable(config), null);
     }
     String url = url(config.host(), server.port());
     LOG.info(
-        "gateway: serving POST {}{} (timeout {}, at most {} instances, {} bytes a body)",
+        "gateway: serving POST {}{} (timeout {}, at most {} instances, {} bytes a body; a request"
+            + " must arrive within {}, idle connections close after {}, at most {} connections"
+            + " and {} concurrent requests)",
         url,
         PREDICT_PATH,
         PredictHandler.words(config.timeout()),
         config.maxInstances(),
-        config.maxBodyBytes());
-    return new GatewayServer(server, url);
+        config.maxBodyBytes(),
+        PredictHandler.words(limits.readTimeout()),
+        PredictHandler.words(limits.idleTimeout()),
+        limits.maxConnections(),
+        limits.maxConcurrentRequests());
+    return new GatewayServer(server, guard, url);
   }
 
   /** The bound port: the configured one, or the one chosen for port 0. */
@@ -133,6 +166,12 @@ public final class GatewayServer implements AutoCloseable {
     if (server.isRunning()) {
       server.stop();
     }
+    guard.close();
+  }
+
+  /** Requests whose line, headers or body are still arriving (for tests). */
+  int requestsBeingRead() {
+    return guard.reading();
   }
 
   // ---- routing ----
@@ -159,6 +198,17 @@ public final class GatewayServer implements AutoCloseable {
         .get(OPENAPI_PATH, (req, res) -> send(res, "application/json", openapi));
     ROUTES.forEach((path, method) -> r.any(path, (req, res) -> methodNotAllowed(req, res, method)));
     r.any(GatewayServer::notFound);
+    // A body no handler read would be read by Helidon after the answer, when the read timeout no
+    // longer watches it: such an answer ends the connection instead.
+    r.addFilter(
+        (chain, req, res) -> {
+          boolean predicts =
+              PREDICT_PATH.equals(req.path().path()) && Method.POST.equals(req.prologue().method());
+          if (!predicts && req.content().hasEntity()) {
+            res.header(HeaderNames.CONNECTION, "close");
+          }
+          chain.proceed();
+        });
     // Whatever a handler throws still ends as a JSON error, never a stack trace.
     r.error(Throwable.class, GatewayServer::unexpected);
   }

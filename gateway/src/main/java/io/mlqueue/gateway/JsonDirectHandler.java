@@ -73,8 +73,13 @@ final class JsonDirectHandler implements DirectHandler {
     if (request.path().startsWith(GatewayServer.PREDICT_PATH)) {
       metrics.answered(code, errorCode, -1);
     }
-    // A refused body was not read: the connection cannot carry another request.
-    boolean keepAlive = eventType.keepAlive() && code != 413 && code != 400;
+    // A refused body was not read: the connection cannot carry another request (and reading it
+    // anyway would let a slow client hold the connection past the read timeout).
+    boolean keepAlive =
+        eventType.keepAlive() && code != 413 && code != 400 && !SlowClientGuard.hasBody(request.headers());
+    if (code == 503) {
+      responseHeaders.set(HeaderNames.RETRY_AFTER, "1");
+    }
     return TransportResponse.builder()
         .status(status)
         .headers(responseHeaders)

@@ -37,17 +37,22 @@ final class PredictHandler implements Handler {
   private final Predictor predictor;
   private final PredictionParser parser;
   private final GatewayMetrics metrics;
+  private final SlowClientGuard guard;
   private final Duration timeout;
   private final long timeoutNanos;
   private final int maxBodyBytes;
+  private final Duration readTimeout;
 
-  PredictHandler(Predictor predictor, GatewayConfig config, GatewayMetrics metrics) {
+  PredictHandler(
+      Predictor predictor, GatewayConfig config, GatewayMetrics metrics, SlowClientGuard guard) {
     this.predictor = predictor;
     this.parser = new PredictionParser(config.maxInstances());
     this.metrics = metrics;
+    this.guard = guard;
     this.timeout = config.timeout();
     this.timeoutNanos = config.timeout().toNanos();
     this.maxBodyBytes = config.maxBodyBytes();
+    this.readTimeout = config.limits().readTimeout();
   }
 
   @Override
@@ -73,9 +78,11 @@ final class PredictHandler implements Handler {
       } catch (ApiError e) {
         status = e.status();
         code = e.code();
-        sendError(res, e, id);
-        if (closesConnection(e)) {
-          // Helidon would otherwise parse the unread rest of the body as the next request.
+        // Helidon would otherwise read the rest of the body after the answer, past the read
+        // timeout's watch, or parse it as the next request.
+        boolean close = closesConnection(e) || !req.content().consumed();
+        sendError(res, e, id, close);
+        if (close) {
           throw new CloseConnectionException("request body not read to its end");
         }
       }
@@ -91,9 +98,14 @@ final class PredictHandler implements Handler {
   }
 
   static void sendError(ServerResponse res, ApiError e, MessageId id) {
+    sendError(res, e, id, closesConnection(e));
+  }
+
+  /** {@code close}: the answer ends the connection ({@code Connection: close}). */
+  static void sendError(ServerResponse res, ApiError e, MessageId id, boolean close) {
     res.status(e.status());
     res.header(HeaderValues.CONTENT_TYPE_JSON);
-    if (closesConnection(e)) {
+    if (close) {
       res.header(HeaderValues.CONNECTION_CLOSE);
     } else if (e.status() == 503) {
       res.header(HeaderNames.RETRY_AFTER, "1");
@@ -103,7 +115,9 @@ final class PredictHandler implements Handler {
 
   /** The rest of the body cannot be read: the connection cannot carry another request. */
   private static boolean closesConnection(ApiError e) {
-    return e.code().equals(ApiError.PAYLOAD_TOO_LARGE) || e.code().equals(ApiError.BAD_REQUEST);
+    return e.code().equals(ApiError.PAYLOAD_TOO_LARGE)
+        || e.code().equals(ApiError.BAD_REQUEST)
+        || e.code().equals(ApiError.REQUEST_TIMEOUT);
   }
 
   // ---- the request ----
@@ -142,9 +156,20 @@ final class PredictHandler implements Handler {
       return parser.parse(new byte[0]);
     }
     try {
-      return parser.parse(new RequestBody(req.content().inputStream(), maxBodyBytes));
+      PredictionParser.Parsed parsed =
+          parser.parse(new RequestBody(req.content().inputStream(), maxBodyBytes, guard::expired));
+      // Read to its end: the wait for the prediction is not the client's to answer for.
+      guard.requestRead();
+      return parsed;
     } catch (RequestBody.TooLarge e) {
       throw ApiError.payloadTooLarge(maxBodyBytes);
+    } catch (RequestBody.TimedOut e) {
+      throw new ApiError(
+          408,
+          ApiError.REQUEST_TIMEOUT,
+          "the request did not arrive whole within the gateway's read timeout of "
+              + words(readTimeout)
+              + "; send it in one go");
     } catch (RequestBody.Unreadable e) {
       LOG.debug("unreadable request body", e);
       throw new ApiError(

@@ -7,6 +7,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The request body as the parser reads it: bounded, and with every way the transport can fail
@@ -16,14 +17,19 @@ import java.io.UncheckedIOException;
  * chunked body as it arrives; the count here is the same bound where the body is read, so no
  * transfer encoding slips past it. Helidon's entity stream fails with unchecked exceptions (a
  * broken chunk header is a {@code NumberFormatException}); they become {@link Unreadable}.
+ *
+ * <p>A body still arriving when the request's time is up ({@code expired}, from the {@link
+ * SlowClientGuard}) fails with {@link TimedOut} on its next read.
  */
 final class RequestBody extends FilterInputStream {
   private final long max;
+  private final BooleanSupplier expired;
   private long read;
 
-  RequestBody(InputStream in, long max) {
+  RequestBody(InputStream in, long max, BooleanSupplier expired) {
     super(in);
     this.max = max;
+    this.expired = expired;
   }
 
   @Override
@@ -58,10 +64,13 @@ final class RequestBody extends FilterInputStream {
   @Override
   public void close() {}
 
-  private void count(long n) throws TooLarge {
+  private void count(long n) throws IOException {
     read += n;
     if (read > max) {
       throw new TooLarge();
+    }
+    if (expired.getAsBoolean()) {
+      throw new TimedOut();
     }
   }
 
@@ -82,6 +91,13 @@ final class RequestBody extends FilterInputStream {
   static final class TooLarge extends IOException {
     TooLarge() {
       super("request body over the limit", null);
+    }
+  }
+
+  /** The body was still arriving when the request's time to arrive was up. */
+  static final class TimedOut extends IOException {
+    TimedOut() {
+      super("request body still arriving at the read timeout", null);
     }
   }
 

@@ -56,6 +56,27 @@ class GatewayConfigTest {
   }
 
   @Test
+  void limitsHaveTheDocumentedDefaultsAndNameTheOptionOfABadValue() {
+    ConnectionLimits l = GatewayConfig.defaults().limits();
+    assertThat(l.readTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(l.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(l.maxConnections()).isEqualTo(2_048);
+    assertThat(l.maxConcurrentRequests()).isEqualTo(1_024);
+    assertThat(l.idleCheckPeriod()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(l.withIdleTimeout(Duration.ofSeconds(2)).idleCheckPeriod())
+        .isEqualTo(Duration.ofMillis(500));
+
+    assertThatThrownBy(() -> l.withReadTimeout(Duration.ofMillis(10)))
+        .hasMessageStartingWith("--read-timeout ");
+    assertThatThrownBy(() -> l.withIdleTimeout(Duration.ofHours(2)))
+        .hasMessageStartingWith("--idle-timeout ");
+    assertThatThrownBy(() -> l.withMaxConnections(0))
+        .hasMessageStartingWith("--max-connections ").hasMessageContaining("got 0");
+    assertThatThrownBy(() -> l.withMaxConcurrentRequests(-1))
+        .hasMessageStartingWith("--max-concurrent-requests ");
+  }
+
+  @Test
   void urlReachesAWildcardBindThroughLoopback() {
     assertThat(GatewayServer.url("0.0.0.0", 8080)).isEqualTo("http://127.0.0.1:8080");
     assertThat(GatewayServer.url("::", 8080)).isEqualTo("http://[::1]:8080");
