@@ -68,7 +68,8 @@ final class FaultCheck {
     Map<String, RabbitMqVhost.QueueDepth> depths = new TreeMap<>(rabbit.queueDepths());
     assertThat(depths)
         .as("every queue of %s, dead-letter queues included", rabbit.name())
-        .allSatisfy((queue, depth) -> assertThat(depth.isEmpty()).as("%s: %s", queue, depth).isTrue());
+        .allSatisfy(
+            (queue, depth) -> assertThat(depth.isEmpty()).as("%s: %s", queue, depth).isTrue());
   }
 
   /**
@@ -139,7 +140,7 @@ final class FaultCheck {
     return String.format("%.2f s", d.toMillis() / 1000.0);
   }
 
-  /** {@link #seconds(Duration)} of the time since {@code startNanos} ({@link System#nanoTime()}). */
+  /** {@link #seconds(Duration)} since {@code startNanos}, a {@link System#nanoTime()} value. */
   static String secondsSince(long startNanos) {
     return seconds(Duration.ofNanos(System.nanoTime() - startNanos));
   }

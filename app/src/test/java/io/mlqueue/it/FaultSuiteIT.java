@@ -56,7 +56,8 @@ class FaultSuiteIT {
   @Test
   void modelKilledThreeTimes() throws Exception {
     long seed = Long.getLong("faults.seed", System.nanoTime());
-    System.out.printf("modelKilledThreeTimes: seed %d (replay with -Dfaults.seed=%d)%n", seed, seed);
+    System.out.printf(
+        "modelKilledThreeTimes: seed %d (replay with -Dfaults.seed=%d)%n", seed, seed);
     Random random = new Random(seed);
     Path csv = logDir.resolve("metric_log.csv");
     Workers workers = startWorkers(1);
@@ -64,7 +65,8 @@ class FaultSuiteIT {
     ServiceProcess metric = workers.metric();
     // 1,000 pairs a second: a 20 s stream, long enough for three kills and restarts within it.
     ServiceProcess features =
-        services.mlqueue("features", rabbit.uri(), "features", "--count", "" + PAIRS, "--rate", "1000");
+        services.mlqueue(
+            "features", rabbit.uri(), "features", "--count", "" + PAIRS, "--rate", "1000");
 
     List<String> recoveries = new ArrayList<>();
     for (int kill = 1; kill <= 3; kill++) {
@@ -147,7 +149,8 @@ class FaultSuiteIT {
     String restart = FaultCheck.secondsSince(restartAt);
     int rowsAtRestart = CsvCheck.rowCount(csv);
     long halfway = rowsAtRestart + (sent - rowsAtRestart) / 2;
-    FaultCheck.awaitRows(csv, halfway, Duration.ofSeconds(60), () -> FaultCheck.tails(second.all()));
+    FaultCheck.awaitRows(
+        csv, halfway, Duration.ofSeconds(60), () -> FaultCheck.tails(second.all()));
     stops.addAll(stopTogether(second.model(), second.metric()));
 
     Workers third = startWorkers(3, bigBuffer);

@@ -46,7 +46,8 @@ class MetricDiskFullIT {
     model.awaitLog("model: consuming features", READY);
     metric.awaitLog("metric: consuming y_pred", READY);
     ServiceProcess features =
-        services.mlqueue("features", rabbit.uri(), "features", "--count", "" + PAIRS, "--rate", "4000");
+        services.mlqueue(
+            "features", rabbit.uri(), "features", "--count", "" + PAIRS, "--rate", "4000");
 
     FaultCheck.awaitRows(csv, 3_000, READY, () -> FaultCheck.tails(model, metric));
     long filler = disk.fill();

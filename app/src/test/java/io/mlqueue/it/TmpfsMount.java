@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -40,7 +39,8 @@ final class TmpfsMount implements BeforeEachCallback, AfterEachCallback {
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     Path mountPoint = Files.createTempDirectory("mlqueue-tmpfs");
-    Result mount = run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mountPoint.toString());
+    Result mount =
+        run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mountPoint.toString());
     if (mount.code() != 0) {
       Files.deleteIfExists(mountPoint);
       Assumptions.assumeTrue(
@@ -109,7 +109,7 @@ final class TmpfsMount implements BeforeEachCallback, AfterEachCallback {
   private record Result(int code, String output) {}
 
   private static Result run(String... command) throws IOException, InterruptedException {
-    List<String> args = new ArrayList<>(List.of(command));
+    List<String> args = List.of(command);
     Process p;
     try {
       p = new ProcessBuilder(args).redirectErrorStream(true).start();
@@ -120,7 +120,7 @@ final class TmpfsMount implements BeforeEachCallback, AfterEachCallback {
       p.destroyForcibly();
       return new Result(-1, String.join(" ", args) + " timed out");
     }
-    return new Result(
-        p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Result(p.exitValue(), output.strip());
   }
 }
