@@ -113,7 +113,7 @@ public final class MetricLogWriter implements AutoCloseable {
       long size = channel.size();
       if (scan.intactEnd() < size) {
         LOG.warn(
-            "{}: removing a torn last line ({} bytes), left by a crash mid-write",
+            "{}: removing a torn last line ({} bytes), left by a crash or a failed write",
             file,
             size - scan.intactEnd());
         channel.truncate(scan.intactEnd());

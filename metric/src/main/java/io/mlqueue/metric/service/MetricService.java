@@ -99,6 +99,10 @@ public final class MetricService implements AutoCloseable {
   private final PairingBuffer<Inbound> pending;
   private final Config config;
   private MetricLogWriter writer; // null after a write failed, until reopened; guarded by lock
+  // Writes failed in a row (a full disk, say); guarded by lock. While the fault lasts every retry
+  // fails again, about once a second: the outage is reported when it starts and when it ends, so
+  // a retry's reopening does not read as a recovery.
+  private long failedWrites;
   private final RunningMetrics metrics = new RunningMetrics();
   private final AtomicLong rowsWritten = new AtomicLong();
   private final AtomicLong redelivered = new AtomicLong();
@@ -212,7 +216,21 @@ public final class MetricService implements AutoCloseable {
       closeBrokenWriter();
       pair.trueHandle().requeue();
       pair.predHandle().requeue();
+      if (failedWrites++ == 0) {
+        log.error(
+            "metric: cannot write {} ({}); acking nothing until it can, the pairs wait in their"
+                + " queues",
+            logFile(),
+            e.toString());
+      }
       throw e;
+    }
+    if (failedWrites > 0) {
+      log.info(
+          "metric: {} written again after {} failed attempts; logging again",
+          writer.file(),
+          failedWrites);
+      failedWrites = 0;
     }
     if (appended) { // false: a numeric and a string id with the same text; the log keeps the first
       metrics.add(row);
@@ -224,7 +242,7 @@ public final class MetricService implements AutoCloseable {
 
   private void reopen() throws IOException {
     writer = MetricLogWriter.open(config.logDir(), config.logFile());
-    log.info("metric: {} reopened; logging again", writer.file());
+    log.debug("metric: {} reopened after a failed write", writer.file());
   }
 
   private void closeBrokenWriter() {
