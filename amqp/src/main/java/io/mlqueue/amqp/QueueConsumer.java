@@ -116,6 +116,7 @@ public final class QueueConsumer implements AutoCloseable {
   private final class Dispatch extends DefaultConsumer {
     private final String queue;
     private final Handler handler;
+    private long failuresInARow; // deliveries of one channel are handled one at a time
 
     Dispatch(String queue, Handler handler) {
       super(channel);
@@ -129,14 +130,29 @@ public final class QueueConsumer implements AutoCloseable {
       Inbound message = new Inbound(channel, publisher, service, queue, envelope, properties, body);
       try {
         handler.onMessage(message);
+        if (failuresInARow > 0) {
+          log.info("{}: handling messages of {} works again after {} failed attempts", service,
+              queue, failuresInARow);
+          failuresInARow = 0;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         message.requeue();
       } catch (Exception e) {
         // A bug or a failing side effect (a full disk), not bad input: bad input is dead-lettered
         // by the handler. Keep the message and slow down rather than spin on it.
-        log.error("{}: handling a message of {} failed; requeued after {}", service, queue,
-            FAILURE_PAUSE, e);
+        // The same failure repeats once a second while it lasts: its stack trace once, then a line
+        // a minute, so the log stays readable through a long outage.
+        failuresInARow++;
+        if (failuresInARow == 1) {
+          log.error("{}: handling a message of {} failed; requeued after {}", service, queue,
+              FAILURE_PAUSE, e);
+        } else if (failuresInARow % 60 == 0) {
+          log.error("{}: handling messages of {} still fails ({} attempts in a row): {}", service,
+              queue, failuresInARow, e.toString());
+        } else {
+          log.debug("{}: handling a message of {} failed again: {}", service, queue, e.toString());
+        }
         try {
           Thread.sleep(FAILURE_PAUSE.toMillis());
         } catch (InterruptedException ie) {
