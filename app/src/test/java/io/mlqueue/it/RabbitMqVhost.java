@@ -132,12 +132,22 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
    */
   public void restartBroker(Duration down) throws IOException, InterruptedException {
     try {
-      ctl("stop_app");
+      stopBroker();
       Thread.sleep(down.toMillis());
     } finally {
-      ctl("start_app"); // whatever happens, leave the machine's broker running
-      ctl("await_startup");
+      startBroker(); // whatever happens, leave the machine's broker running
     }
+  }
+
+  /** Stops the machine's RabbitMQ application (the node stays up); pair with {@link #startBroker}. */
+  public void stopBroker() throws IOException, InterruptedException {
+    ctl("stop_app");
+  }
+
+  /** Starts the RabbitMQ application again and waits until it serves. */
+  public void startBroker() throws IOException, InterruptedException {
+    ctl("start_app");
+    ctl("await_startup");
   }
 
   /** Every queue of the vhost with its type ({@code classic}, {@code quorum}, …). */
