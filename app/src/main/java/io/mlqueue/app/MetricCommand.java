@@ -34,8 +34,9 @@ final class MetricCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "20000",
       description =
-          "Halves waiting for their partner at most, up to 65534; beyond it the oldest is"
-              + " dead-lettered as an orphan. Also metric's prefetch, which --prefetch does not"
+          "Halves waiting for their partner, up to 65534; beyond it the oldest halves the other"
+              + " queue has moved past (by sent_at) are dead-lettered as orphans, while halves"
+              + " merely waiting stay. Also metric's prefetch per queue, which --prefetch does not"
               + " change (default: ${DEFAULT-VALUE}).")
   int maxPending;
 

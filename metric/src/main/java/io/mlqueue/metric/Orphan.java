@@ -31,7 +31,7 @@ public record Orphan<H>(
   public enum Reason {
     /** It waited longer than the buffer's maximum age. */
     EXPIRED,
-    /** The buffer was full and this was the oldest pending half. */
+    /** The buffer was full and this was the oldest pending half, overtaken by the other stream. */
     OVERFLOW
   }
 }

@@ -34,7 +34,8 @@ public final class PairingBuffer<H> {
   /**
    * Limits of a {@link PairingBuffer}.
    *
-   * @param maxPending the most halves held at once; beyond it the oldest is evicted
+   * @param maxPending the most halves held at once; beyond it the oldest orphans are evicted (see
+   *     {@link PairingBuffer#evictOverflow})
    * @param maxAge how long a half may wait for its other half before {@link #evictExpired} evicts
    *     it
    */
@@ -53,7 +54,17 @@ public final class PairingBuffer<H> {
     }
   }
 
-  private record Pending<H>(Half half, double value, H handle, Instant arrivedAt) {}
+  /**
+   * How far the other half's stream must have moved past a half (by {@code sent_at}) before that
+   * half counts as an orphan on overflow. Predictions come back out of order by a few hundred
+   * messages at most (a worker's prefetch redelivered after a crash): seconds, not half a minute.
+   */
+  static final long ORPHAN_MARGIN_MILLIS = 30_000;
+
+  /** How many waiting halves an overflow looks past for orphans behind them (both streams mix). */
+  private static final int OVERFLOW_SCAN = 64;
+
+  private record Pending<H>(Half half, double value, H handle, Instant arrivedAt, long sentAtMillis) {}
 
   private final Config config;
   private final InstantSource clock;
@@ -63,6 +74,9 @@ public final class PairingBuffer<H> {
   private long duplicateCount;
   private long expiredCount;
   private long overflowCount;
+  // The latest sent_at seen on each stream: how far y_true and y_pred have got.
+  private long latestTrueSentAt;
+  private long latestPredSentAt;
 
   /** A buffer with the given limits that reads arrival times from {@code clock}. */
   public PairingBuffer(Config config, InstantSource clock) {
@@ -70,28 +84,38 @@ public final class PairingBuffer<H> {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** Offers a true answer (from {@code y_true}). */
+  /** Offers a true answer (from {@code y_true}) whose pair was sent at an unknown time. */
   public OfferResult<H> offerTrue(MessageId id, double value, H handle) {
-    return offer(Half.TRUE, id, value, handle);
+    return offer(Half.TRUE, id, value, handle, 0);
   }
 
-  /** Offers a prediction (from {@code y_pred}). */
+  /** Offers a prediction (from {@code y_pred}) whose pair was sent at an unknown time. */
   public OfferResult<H> offerPred(MessageId id, double value, H handle) {
-    return offer(Half.PRED, id, value, handle);
+    return offer(Half.PRED, id, value, handle, 0);
   }
 
-  private OfferResult<H> offer(Half half, MessageId id, double value, H handle) {
+  /**
+   * Offers a half whose pair features sent at {@code sentAtMillis} (its {@code sent_at}; 0 when the
+   * message did not say, as the course's services do not).
+   */
+  public OfferResult<H> offer(Half half, MessageId id, double value, H handle, long sentAtMillis) {
+    Objects.requireNonNull(half, "half");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(handle, "handle");
     Instant now = clock.instant();
+    if (half == Half.TRUE) {
+      latestTrueSentAt = Math.max(latestTrueSentAt, sentAtMillis);
+    } else {
+      latestPredSentAt = Math.max(latestPredSentAt, sentAtMillis);
+    }
     Pending<H> waiting = pending.get(id);
     if (waiting == null) {
-      pending.put(id, new Pending<>(half, value, handle, now));
+      pending.put(id, new Pending<>(half, value, handle, now, sentAtMillis));
       return new OfferResult.Waiting<>(evictOverflow(now));
     }
     if (waiting.half() == half) {
       // Replacing the value of an existing key keeps its place in the arrival order.
-      pending.put(id, new Pending<>(half, value, handle, waiting.arrivedAt()));
+      pending.put(id, new Pending<>(half, value, handle, waiting.arrivedAt(), waiting.sentAtMillis()));
       duplicateCount++;
       return new OfferResult.Duplicate<>(id, half, waiting.handle());
     }
@@ -137,19 +161,46 @@ public final class PairingBuffer<H> {
     return dropped;
   }
 
+  /**
+   * Over {@code maxPending}, evicts the oldest halves that are orphans, as far as can be told.
+   *
+   * <p>A half whose message carries {@code sent_at} is evicted only once the other stream has moved
+   * {@link #ORPHAN_MARGIN_MILLIS} past it: its partner is then not late but missing (its feature
+   * vector was dead-lettered, say). A half that is merely waiting — {@code y_true} runs far ahead
+   * of {@code y_pred} while a model works off a backlog — stays, however many wait: the broker's
+   * prefetch (one more than {@code maxPending} per queue) still bounds them, and evicting them
+   * would dead-letter good pairs by the thousand. A half without {@code sent_at} (the course's
+   * messages) gives no such evidence, and the oldest is evicted as before.
+   */
   private List<Orphan<H>> evictOverflow(Instant now) {
     if (pending.size() <= config.maxPending()) {
       return List.of();
     }
     List<Orphan<H>> evicted = new ArrayList<>();
     Iterator<Map.Entry<MessageId, Pending<H>>> it = pending.entrySet().iterator();
-    while (pending.size() > config.maxPending()) {
+    int kept = 0;
+    while (pending.size() > config.maxPending() && it.hasNext()) {
       Map.Entry<MessageId, Pending<H>> eldest = it.next();
+      Pending<H> p = eldest.getValue();
+      if (p.sentAtMillis() != 0 && !overtaken(p)) {
+        // Arrival order follows sending order, so once the oldest few are merely waiting, the
+        // younger ones behind them are too: stop looking (this runs on every offer while full).
+        if (++kept == OVERFLOW_SCAN) {
+          break;
+        }
+        continue;
+      }
       it.remove();
-      evicted.add(orphan(eldest, ageOf(eldest.getValue(), now), Orphan.Reason.OVERFLOW));
+      evicted.add(orphan(eldest, ageOf(p, now), Orphan.Reason.OVERFLOW));
     }
     overflowCount += evicted.size();
     return evicted;
+  }
+
+  /** Whether the other half's stream has moved well past {@code p}: its partner is not coming. */
+  private boolean overtaken(Pending<H> p) {
+    long other = p.half() == Half.TRUE ? latestPredSentAt : latestTrueSentAt;
+    return other != 0 && p.sentAtMillis() < other - ORPHAN_MARGIN_MILLIS;
   }
 
   private static Duration ageOf(Pending<?> pending, Instant now) {

@@ -143,6 +143,54 @@ class PairingBufferTest {
   }
 
   @Test
+  void overflowKeepsHalvesThatAreMerelyWaitingForALaggingStream() {
+    // y_true far ahead of y_pred (a model working off a backlog): over the bound, but every
+    // y_true is younger than the latest prediction's sent_at, so none is an orphan.
+    PairingBuffer<String> small =
+        new PairingBuffer<>(new PairingBuffer.Config(3, Duration.ofMinutes(10)), clock);
+    long t0 = 1_700_000_000_000L;
+    small.offer(Half.PRED, MessageId.of("p0"), 1, "p0", t0);
+    for (int i = 1; i <= 10; i++) {
+      assertThat(small.offer(Half.TRUE, MessageId.of("t" + i), i, "t" + i, t0 + i * 1_000L))
+          .isEqualTo(new OfferResult.Waiting<String>(List.of()));
+    }
+    assertThat(small.pendingCount()).isEqualTo(11);
+    assertThat(small.overflowCount()).isZero();
+    assertThat(paired(small.offer(Half.PRED, MessageId.of("t1"), 1.5, "pt1", t0 + 1_000L)).id())
+        .isEqualTo(MessageId.of("t1"));
+  }
+
+  @Test
+  void overflowEvictsHalvesTheOtherStreamHasMovedPast() {
+    PairingBuffer<String> small =
+        new PairingBuffer<>(new PairingBuffer.Config(2, Duration.ofMinutes(10)), clock);
+    long t0 = 1_700_000_000_000L;
+    // A y_true whose feature vector was dead-lettered: no prediction will ever come for it.
+    small.offer(Half.TRUE, MessageId.of("lost"), 1, "t-lost", t0);
+    small.offer(Half.TRUE, MessageId.of("x"), 2, "t-x", t0 + 40_000);
+    // Predictions 40 s (sent_at) later than the lost one arrive: the stream has moved past it.
+    OfferResult<String> result = small.offer(Half.PRED, MessageId.of("y"), 3, "p-y", t0 + 40_000);
+
+    assertThat(result).isInstanceOf(OfferResult.Waiting.class);
+    List<Orphan<String>> evicted = ((OfferResult.Waiting<String>) result).evicted();
+    assertThat(evicted).extracting(Orphan::id).containsExactly(MessageId.of("lost"));
+    assertThat(evicted.get(0).reason()).isEqualTo(Orphan.Reason.OVERFLOW);
+    assertThat(small.pendingCount()).isEqualTo(2);
+  }
+
+  @Test
+  void withinTheMarginAHalfIsLateNotLost() {
+    PairingBuffer<String> small =
+        new PairingBuffer<>(new PairingBuffer.Config(1, Duration.ofMinutes(10)), clock);
+    long t0 = 1_700_000_000_000L;
+    small.offer(Half.TRUE, MessageId.of("a"), 1, "t-a", t0);
+    OfferResult<String> result = small.offer(
+        Half.PRED, MessageId.of("b"), 2, "p-b", t0 + PairingBuffer.ORPHAN_MARGIN_MILLIS - 1);
+    assertThat(result).isEqualTo(new OfferResult.Waiting<String>(List.of()));
+    assertThat(small.pendingCount()).isEqualTo(2);
+  }
+
+  @Test
   void repeatedHalfDoesNotOverflow() {
     PairingBuffer<String> one =
         new PairingBuffer<>(new PairingBuffer.Config(1, Duration.ofMinutes(10)), clock);

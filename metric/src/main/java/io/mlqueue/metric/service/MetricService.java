@@ -153,7 +153,8 @@ public final class MetricService implements AutoCloseable {
    * Every half waiting for its partner is an unacked delivery, so a prefetch up to the pairing bound
    * would stall metric once that many halves wait (orphans of dead-lettered features, say): the broker
    * would deliver nothing more, and nothing would push the buffer over its bound. One more than the
-   * bound per consumer lets the buffer overflow first, and its eviction frees the way.
+   * bound per consumer lets the buffer overflow first, and its eviction of orphans frees the way;
+   * halves that are merely waiting stay, at most this prefetch per queue.
    */
   static int prefetchFor(Config config) {
     return config.pairing().maxPending() + 1;
@@ -187,9 +188,7 @@ public final class MetricService implements AutoCloseable {
         return;
       }
       OfferResult<Inbound> result =
-          half == Half.TRUE
-              ? pending.offerTrue(value.id(), value.value(), message)
-              : pending.offerPred(value.id(), value.value(), message);
+          pending.offer(half, value.id(), value.value(), message, value.sentAtMillis());
       switch (result) {
         case OfferResult.Waiting<Inbound> waiting -> deadLetter(waiting.evicted());
         case OfferResult.Duplicate<Inbound> duplicate -> {
@@ -275,7 +274,7 @@ public final class MetricService implements AutoCloseable {
       String why =
           switch (orphan.reason()) {
             case EXPIRED -> "no " + other.queue() + " with this id arrived within " + orphan.age().toSeconds() + " s";
-            case OVERFLOW -> "evicted unpaired after " + orphan.age().toSeconds() + " s: too many halves waiting for their partner";
+            case OVERFLOW -> "evicted unpaired after " + orphan.age().toSeconds() + " s: too many halves waiting, and the " + other.queue() + " stream has moved past it";
           };
       orphan.handle().deadLetter("orphan " + orphan.half().queue() + " message: " + why);
     }
