@@ -195,7 +195,7 @@ class DeadLetterIT {
           Queues.deadLetterQueue(q),
           poisonPerQueue.getOrDefault(q, 0L) + (q.equals(Queues.Y_TRUE) ? 1 : 0));
     }
-    awaitDeadLetters(channel, expectedDlq, Duration.ofSeconds(30));
+    RabbitMqVhost.awaitReadyCounts(channel, expectedDlq, Duration.ofSeconds(30), "dead letters");
 
     Map<String, Map<String, DeadLetter>> dead = new HashMap<>();
     for (String q : Queues.PIPELINE) {
@@ -256,7 +256,8 @@ class DeadLetterIT {
 
     Path csv = logDir.resolve("metric_log.csv");
     CsvCheck.awaitExactRows(csv, 3, Duration.ofSeconds(60), () -> model.tail(20));
-    awaitDeadLetters(channel, Map.of(Queues.deadLetterQueue(Queues.FEATURES), 1L), Duration.ofSeconds(30));
+    RabbitMqVhost.awaitReadyCounts(
+        channel, Map.of(Queues.deadLetterQueue(Queues.FEATURES), 1L), Duration.ofSeconds(30), "dead letters");
     // Read it back through our own connector: a client at the default limit could not.
     Channel reader =
         BrokerConnector.connect(AmqpSettings.of(uri), "dead-letter-reader").createChannel();
@@ -272,25 +273,6 @@ class DeadLetterIT {
 
   /** What a dead letter carries besides its original body. */
   private record DeadLetter(String reason, String sourceQueue, String service) {}
-
-  /** Waits until each dead-letter queue holds its expected number of ready messages. */
-  private static void awaitDeadLetters(
-      Channel channel, Map<String, Long> expected, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, Long> seen = new HashMap<>();
-    while (true) {
-      for (String q : expected.keySet()) {
-        seen.put(q, (long) channel.queueDeclarePassive(q).getMessageCount());
-      }
-      if (seen.equals(expected)) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        assertThat(seen).as("dead letters per queue after %s", timeout).isEqualTo(expected);
-      }
-      Thread.sleep(100);
-    }
-  }
 
   /** Takes every message off {@code dlq}: body text to its dead-letter headers. */
   private static Map<String, DeadLetter> drain(Channel channel, String dlq) throws Exception {

@@ -260,7 +260,7 @@ class FuzzIT {
       expectedDlq.put(Queues.deadLetterQueue(q), bad.values().stream()
           .filter(s -> s.queue().equals(q) && !answered(s)).count());
     }
-    awaitDeadLetters(channel, expectedDlq, context);
+    RabbitMqVhost.awaitReadyCounts(channel, expectedDlq, SETTLE, "dead letters, " + context);
     for (String q : BAD.keySet()) {
       String dlq = Queues.deadLetterQueue(q);
       for (long i = expectedDlq.get(dlq); i > 0; i--) {
@@ -339,8 +339,9 @@ class FuzzIT {
         utf8("{\"id\": \"after\", \"body\": " + list(CsvCheck.features(0)) + "}"));
     channel.waitForConfirmsOrDie(60_000);
 
-    awaitDeadLetters(channel, Map.of(Queues.deadLetterQueue(Queues.FEATURES), (long) burst),
-        "a burst of " + burst + " x 8 MiB");
+    RabbitMqVhost.awaitReadyCounts(channel,
+        Map.of(Queues.deadLetterQueue(Queues.FEATURES), (long) burst), SETTLE,
+        "dead letters, a burst of " + burst + " x 8 MiB");
     GetResponse prediction = null;
     for (long deadline = System.nanoTime() + SETTLE.toNanos();
         prediction == null && System.nanoTime() < deadline; ) {
@@ -370,22 +371,6 @@ class FuzzIT {
       Thread.sleep(100);
     }
     assertThat(replies).as("replies, %s", context).hasSize(expected);
-  }
-
-  private static void awaitDeadLetters(Channel channel, Map<String, Long> expected, String context)
-      throws Exception {
-    long deadline = System.nanoTime() + SETTLE.toNanos();
-    Map<String, Long> seen = new TreeMap<>();
-    while (true) {
-      for (String q : expected.keySet()) {
-        seen.put(q, (long) channel.queueDeclarePassive(q).getMessageCount());
-      }
-      if (seen.equals(expected) || System.nanoTime() > deadline) {
-        assertThat(seen).as("dead letters per queue, %s", context).isEqualTo(expected);
-        return;
-      }
-      Thread.sleep(200);
-    }
   }
 
   private static String list(double[] values) {

@@ -499,6 +499,7 @@ class GatewayAbuseIT {
    * connection of its own opened before the flood, its heap from {@code /metrics}.
    */
   private static final class Monitor {
+    private static final String USED = "jvm_memory_used_bytes{";
     final AtomicInteger peakFiles = new AtomicInteger();
     final AtomicLong peakHeap = new AtomicLong();
     final AtomicLong peakOld = new AtomicLong();
@@ -518,10 +519,11 @@ class GatewayAbuseIT {
                       try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
                         peakFiles.accumulateAndGet((int) fds.count(), Math::max);
                         String metrics = connection.get("/metrics");
-                        peakHeap.accumulateAndGet(sum(metrics, "area=\"heap\""), Math::max);
-                        peakOld.accumulateAndGet(sum(metrics, "id=\"Tenured Gen\""), Math::max);
+                        peakHeap.accumulateAndGet(HeapWatch.sum(metrics, USED), Math::max);
+                        peakOld.accumulateAndGet(
+                            HeapWatch.sum(metrics, USED, "id=\"Tenured Gen\""), Math::max);
                         peakLive.accumulateAndGet(
-                            sum(metrics, "jvm_gc_live_data_size_bytes"), Math::max);
+                            HeapWatch.sum(metrics, "jvm_gc_live_data_size_bytes{", ""), Math::max);
                         Thread.sleep(500);
                       } catch (IOException | InterruptedException e) {
                         return;
@@ -531,33 +533,13 @@ class GatewayAbuseIT {
     }
 
     long peakRssKb() {
-      try {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-          if (line.startsWith("VmHWM:")) {
-            return Long.parseLong(line.replaceAll("[^0-9]", ""));
-          }
-        }
-      } catch (IOException e) {
-        // The process is gone.
-      }
-      return -1;
+      long bytes = HeapWatch.peakRss(pid);
+      return bytes < 0 ? -1 : bytes / 1024;
     }
 
     void stop() throws InterruptedException {
       running.set(false);
       thread.join(10_000);
-    }
-
-    private static long sum(String metrics, String label) {
-      return (long)
-          metrics
-              .lines()
-              .filter(
-                  l ->
-                      (l.startsWith("jvm_memory_used_bytes{") && l.contains(label))
-                          || l.startsWith(label + "{"))
-              .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-              .sum();
     }
   }
 

@@ -104,9 +104,17 @@ final class HeapWatch {
 
   /** The sum of the heap pools' values of the metric whose lines start with {@code prefix}. */
   static long sum(String metrics, String prefix) {
+    return sum(metrics, prefix, "area=\"heap\"");
+  }
+
+  /**
+   * The sum of the values on the lines of Prometheus text that start with {@code prefix} and
+   * contain {@code label} (empty for any), skipping negative ones (a pool without a maximum).
+   */
+  static long sum(String metrics, String prefix, String label) {
     double total = 0;
     for (String line : metrics.split("\n")) {
-      if (line.startsWith(prefix) && line.contains("area=\"heap\"")) {
+      if (line.startsWith(prefix) && line.contains(label)) {
         double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         if (v > 0) { // a pool without a maximum reports -1
           total += v;

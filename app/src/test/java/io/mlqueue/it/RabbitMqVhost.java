@@ -2,6 +2,7 @@ package io.mlqueue.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -187,6 +189,27 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
       }
     }
     return depths;
+  }
+
+  /**
+   * Waits until each queue holds exactly its expected number of ready messages (a passive declare
+   * on {@code channel} per queue, every 100 ms); fails with the counts seen after {@code timeout}.
+   */
+  public static void awaitReadyCounts(
+      Channel channel, Map<String, Long> expected, Duration timeout, String context)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, Long> seen = new TreeMap<>();
+    while (true) {
+      for (String q : expected.keySet()) {
+        seen.put(q, (long) channel.queueDeclarePassive(q).getMessageCount());
+      }
+      if (seen.equals(expected) || System.nanoTime() > deadline) {
+        assertThat(seen).as("ready messages per queue, %s", context).isEqualTo(expected);
+        return;
+      }
+      Thread.sleep(100);
+    }
   }
 
   /**
