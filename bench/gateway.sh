@@ -5,9 +5,12 @@
 # with `mlqueue bench gateway`. Each runs ROUNDS times after a warm-up. Traffic stays on 127.0.0.1
 # and every step is bounded in time. Needs wrk and rabbitmqctl (run as root, or as a RabbitMQ admin).
 #   bench/gateway.sh              # ROUNDS=3 SECONDS_PER_RUN=20
+#   COMPETITORS=1 bench/gateway.sh   # plus one busy-looping process during the measured runs: a
+#                                    # neighbour taking a core's worth of CPU, to see the tail under it
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=${ROUNDS:-3}
+competitors=${COMPETITORS:-0}
 seconds=${SECONDS_PER_RUN:-20}
 port=${PORT:-18080}
 vhost="mlqueue-bench-$$"
@@ -40,6 +43,10 @@ curl -sf "$url/health" >/dev/null || { echo "gateway not ready; logs in $logs" >
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), RabbitMQ $(rabbitmqctl -q version), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1 || true)"
 echo "warm-up: wrk 15 s"
 wrk -t2 -c64 -d15s -s "$root/bench/predict.lua" "$url/v1/predict" >/dev/null
+for _ in $(seq 1 "$competitors"); do
+  (while :; do :; done) & pids+=($!)
+done
+[ "$competitors" -gt 0 ] && echo "competing busy loops: $competitors"
 
 for i in $(seq 1 "$rounds"); do
   echo "closed loop, 64 connections, ${seconds} s, run $i:"
