@@ -110,7 +110,8 @@ final class DemoCommand implements Callable<Integer> {
       gatewayUrl = gateway.url();
       MetricService metricService =
           MetricService.start(metricConnection, settings, MetricService.Config.of(dir)
-              .withStatusEvery(Duration.ZERO), Clock.systemUTC());
+              .withStatusEvery(Duration.ZERO)
+              .withPairDelays(ServiceMeters.pairDelays(registry)), Clock.systemUTC());
       PlotService plotService = new PlotService(PlotConfig.of(dir));
       plotService.start();
       FeaturesService features =

@@ -67,11 +67,12 @@ final class MetricCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("metric");
     AmqpSettings settings = amqp.settings();
-    MetricService.Config config = config(logDir.dir);
+    PrometheusMeterRegistry registry = Observability.registry("metric");
+    MetricService.Config config =
+        config(logDir.dir).withPairDelays(ServiceMeters.pairDelays(registry));
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "metric"));
     MetricService service =
         guard.closeOnStop(MetricService.start(connection, settings, config, Clock.systemUTC()));
-    PrometheusMeterRegistry registry = Observability.registry("metric");
     ServiceMeters.bind(service, registry);
     guard.closeOnStop(metrics.start("metric", registry, connection));
     guard.awaitStop();

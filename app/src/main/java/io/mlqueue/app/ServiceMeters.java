@@ -3,13 +3,17 @@ package io.mlqueue.app;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.service.ModelService;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * The services' own counts, read from them when Prometheus scrapes: the services keep plain counters
- * and know nothing of the registry.
+ * and know nothing of the registry (a distribution comes to them as a listener).
  */
 final class ServiceMeters {
   private ServiceMeters() {}
@@ -42,6 +46,22 @@ final class ServiceMeters {
     Gauge.builder("mlqueue.metric.r2", metric, m -> m.metrics().r2())
         .description("Coefficient of determination over every row of the log")
         .register(registry);
+  }
+
+  /**
+   * A histogram of how long pairs take from features sending them ({@code sent_at}) to metric
+   * writing their row: the pipeline's delay, queues included. Buckets from 1 ms to 5 minutes, for
+   * Prometheus' {@code histogram_quantile}.
+   */
+  static LongConsumer pairDelays(MeterRegistry registry) {
+    Timer timer =
+        Timer.builder("mlqueue.metric.pair.delay")
+            .description("From features sending a pair (sent_at) to its row in metric_log.csv")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(5))
+            .register(registry);
+    return millis -> timer.record(millis, TimeUnit.MILLISECONDS);
   }
 
   static void bind(FeaturesService features, MeterRegistry registry) {

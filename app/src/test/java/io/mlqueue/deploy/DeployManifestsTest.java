@@ -482,7 +482,8 @@ class DeployManifestsTest {
     }
     assertThat(String.join("\n", exprs))
         .contains("mlqueue_gateway_requests_total", "mlqueue_gateway_request_duration_seconds_bucket",
-            "mlqueue_model_batch_rows", "jvm_memory_used_bytes");
+            "mlqueue_model_batch_rows", "jvm_memory_used_bytes",
+            "mlqueue_metric_pair_delay_seconds_bucket", "mlqueue_metric_mae", "mlqueue_metric_rmse");
     JsonNode datasources = readAllDocuments(ROOT.resolve("deploy/grafana/provisioning/datasources/prometheus.yml")).get(0);
     assertThat(datasources.path("datasources").get(0).path("uid").asText()).isEqualTo("prometheus");
   }

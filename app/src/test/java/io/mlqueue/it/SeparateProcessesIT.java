@@ -180,7 +180,9 @@ class SeparateProcessesIT {
             .body();
     assertThat(text)
         .contains("mlqueue_metric_rows_total{service=\"metric\"} " + rows + ".0")
-        .contains("mlqueue_metric_mae{service=\"metric\"}");
+        .contains("mlqueue_metric_mae{service=\"metric\"}")
+        // Our features stamps sent_at on every pair: each logged row has its delay counted.
+        .contains("mlqueue_metric_pair_delay_seconds_count{service=\"metric\"} " + rows);
     assertThat(
             http.send(
                     HttpRequest.newBuilder(URI.create(at.group(1) + "/health")).build(),

@@ -14,13 +14,21 @@ import java.util.Objects;
  * @param yPred the prediction
  * @param trueHandle the handle of the {@code y_true} message
  * @param predHandle the handle of the {@code y_pred} message
+ * @param sentAtMillis when features sent the pair (the later {@code sent_at} of the two halves), 0
+ *     when neither half said (the course's services do not)
  */
-public record Pair<H>(MessageId id, double yTrue, double yPred, H trueHandle, H predHandle) {
+public record Pair<H>(
+    MessageId id, double yTrue, double yPred, H trueHandle, H predHandle, long sentAtMillis) {
 
   public Pair {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(trueHandle, "trueHandle");
     Objects.requireNonNull(predHandle, "predHandle");
+  }
+
+  /** A pair whose halves did not say when they were sent. */
+  public Pair(MessageId id, double yTrue, double yPred, H trueHandle, H predHandle) {
+    this(id, yTrue, yPred, trueHandle, predHandle, 0);
   }
 
   /**

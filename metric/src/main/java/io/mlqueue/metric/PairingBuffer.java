@@ -121,10 +121,11 @@ public final class PairingBuffer<H> {
     }
     pending.remove(id);
     pairedCount++;
+    long sentAt = Math.max(sentAtMillis, waiting.sentAtMillis());
     Pair<H> pair =
         half == Half.TRUE
-            ? new Pair<>(id, value, waiting.value(), handle, waiting.handle())
-            : new Pair<>(id, waiting.value(), value, waiting.handle(), handle);
+            ? new Pair<>(id, value, waiting.value(), handle, waiting.handle(), sentAt)
+            : new Pair<>(id, waiting.value(), value, waiting.handle(), handle, sentAt);
     return new OfferResult.Paired<>(pair);
   }
 

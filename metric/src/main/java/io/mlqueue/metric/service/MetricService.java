@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,13 +45,17 @@ public final class MetricService implements AutoCloseable {
    * @param logFile how the log file is written
    * @param statusEvery how often the running metrics are logged; zero for never
    * @param maxMessageBytes the largest message body taken; a larger one is refused unparsed
+   * @param pairDelays told, for every pair logged whose messages carry {@code sent_at}, how long
+   *     it took from features sending it to its row being written, in milliseconds (by this
+   *     machine's clock: features' clock must agree for the figure to mean anything)
    */
   public record Config(
       Path logDir,
       PairingBuffer.Config pairing,
       MetricLogWriter.Config logFile,
       Duration statusEvery,
-      int maxMessageBytes) {
+      int maxMessageBytes,
+      LongConsumer pairDelays) {
     /** 20,000 halves waiting at most, each for up to 10 minutes. */
     public static final PairingBuffer.Config DEFAULT_PAIRING =
         new PairingBuffer.Config(20_000, Duration.ofMinutes(10));
@@ -69,6 +74,17 @@ public final class MetricService implements AutoCloseable {
       Objects.requireNonNull(logFile, "logFile");
       Objects.requireNonNull(statusEvery, "statusEvery");
       new MessageCodec(maxMessageBytes); // validates
+      Objects.requireNonNull(pairDelays, "pairDelays");
+    }
+
+    /** Nobody told of the pairs' delays. */
+    public Config(
+        Path logDir,
+        PairingBuffer.Config pairing,
+        MetricLogWriter.Config logFile,
+        Duration statusEvery,
+        int maxMessageBytes) {
+      this(logDir, pairing, logFile, statusEvery, maxMessageBytes, delay -> {});
     }
 
     /** Messages up to {@link MessageCodec#DEFAULT_MAX_BYTES}. */
@@ -81,11 +97,15 @@ public final class MetricService implements AutoCloseable {
     }
 
     public Config withStatusEvery(Duration every) {
-      return new Config(logDir, pairing, logFile, every, maxMessageBytes);
+      return new Config(logDir, pairing, logFile, every, maxMessageBytes, pairDelays);
     }
 
     public Config withMaxMessageBytes(int bytes) {
-      return new Config(logDir, pairing, logFile, statusEvery, bytes);
+      return new Config(logDir, pairing, logFile, statusEvery, bytes, pairDelays);
+    }
+
+    public Config withPairDelays(LongConsumer listener) {
+      return new Config(logDir, pairing, logFile, statusEvery, maxMessageBytes, listener);
     }
 
     public static Config of(Path logDir) {
@@ -98,6 +118,7 @@ public final class MetricService implements AutoCloseable {
   private final Object lock = new Object();
   private final PairingBuffer<Inbound> pending;
   private final Config config;
+  private final InstantSource clock;
   private MetricLogWriter writer; // null after a write failed, until reopened; guarded by lock
   // Writes failed in a row (a full disk, say); guarded by lock. While the fault lasts every retry
   // fails again, about once a second: the outage is reported when it starts and when it ends, so
@@ -115,6 +136,7 @@ public final class MetricService implements AutoCloseable {
       Connection connection, AmqpSettings settings, Config config, InstantSource clock)
       throws IOException {
     this.config = config;
+    this.clock = clock;
     this.codec = new MessageCodec(config.maxMessageBytes());
     this.pending = new PairingBuffer<>(config.pairing(), clock);
     this.writer = MetricLogWriter.open(config.logDir(), config.logFile(), metrics::add);
@@ -237,6 +259,9 @@ public final class MetricService implements AutoCloseable {
     }
     pair.trueHandle().ack();
     pair.predHandle().ack();
+    if (appended && pair.sentAtMillis() > 0) {
+      config.pairDelays().accept(Math.max(0, clock.millis() - pair.sentAtMillis()));
+    }
   }
 
   private void reopen() throws IOException {

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -88,6 +89,23 @@ class MetricServiceTest {
     assertThat(Files.readAllLines(logFile()).get(0)).isEqualTo(MetricLog.HEADER);
     await().atMost(Duration.ofSeconds(5)).until(() -> service.metrics().count() == 2);
     assertThat(service.metrics().mae()).isEqualTo(9.75); // (9.5 + 10) / 2
+  }
+
+  @Test
+  void tellsHowLongEachPairTookFromSentAtToItsRowWhenTheMessagesSay() throws Exception {
+    List<Long> delays = new CopyOnWriteArrayList<>();
+    start(MetricService.Config.of(logDir).withPairDelays(delays::add));
+    long sentAt = System.currentTimeMillis() - 1_500;
+    channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON,
+        codec.encode(new ValueMessage(MessageId.of("timed"), 1, "", sentAt)));
+    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON,
+        codec.encode(new ValueMessage(MessageId.of("timed"), 2, "m:1", sentAt)));
+    send(Queues.Y_TRUE, MessageId.of("course"), 1); // no sent_at, as the course sends
+    send(Queues.Y_PRED, MessageId.of("course"), 2);
+
+    awaitRows(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !delays.isEmpty());
+    assertThat(delays).singleElement().satisfies(d -> assertThat(d).isBetween(1_500L, 11_500L));
   }
 
   @Test
