@@ -99,6 +99,22 @@ final class DemoCommand implements Callable<Integer> {
   /** For tests: where the dashboard listens, once it does. */
   volatile String dashboardUrl;
 
+  private volatile boolean stopRequested;
+  private volatile FeaturesService features;
+
+  /**
+   * For tests: stops the stream as Ctrl-C or the end of {@code --duration} would, so a test can
+   * watch the running demo for as long as it needs instead of racing a fixed duration. The demo then
+   * finishes as usual; safe to call before the stream has started.
+   */
+  void stop() {
+    stopRequested = true;
+    FeaturesService running = features;
+    if (running != null) {
+      running.stop();
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     Dataset data = model.data.load();
@@ -145,6 +161,10 @@ final class DemoCommand implements Callable<Integer> {
               featuresConnection,
               Clock.systemUTC(),
               listener);
+      this.features = features;
+      if (stopRequested) {
+        features.stop();
+      }
       System.out.println("demo: writing " + metricService.logFile() + " and " + plotService.pngPath());
       System.out.println("demo: gateway at " + gateway.url() + ", try: curl -s -H 'Content-Type: application/json' -d '{\"features\": "
           + java.util.Arrays.toString(data.features(0)) + "}' " + gateway.url() + "/v1/predict");

@@ -44,24 +44,26 @@ class DemoEndToEndTest {
         CompletableFuture.supplyAsync(
             () ->
                 new CommandLine(demo)
-                    .execute("--duration", "4s", "--rate", "200", "--status-every", "1s",
-                        "--gateway-port", "0", "--dashboard-port", "0", "--log-dir", logDir.toString()));
-
-    // While it runs, its dashboard shows the rows logged so far.
-    await().atMost(Duration.ofSeconds(30)).until(() -> demo.dashboardUrl != null || run.isDone());
-    assertThat(demo.dashboardUrl).as("the demo serves its dashboard").isNotNull();
-    HttpClient http = HttpClient.newHttpClient();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      HttpResponse<String> histogram = http.send(
-          HttpRequest.newBuilder(URI.create(demo.dashboardUrl + "/api/histogram")).build(),
+                    .execute("--rate", "200", "--status-every", "1s", "--gateway-port", "0",
+                        "--dashboard-port", "0", "--log-dir", logDir.toString()));
+    try {
+      // While it runs, its dashboard shows the rows logged so far; the demo runs until it has.
+      await().atMost(Duration.ofSeconds(60)).until(() -> demo.dashboardUrl != null || run.isDone());
+      assertThat(demo.dashboardUrl).as("the demo serves its dashboard").isNotNull();
+      HttpClient http = HttpClient.newHttpClient();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        HttpResponse<String> histogram = http.send(
+            HttpRequest.newBuilder(URI.create(demo.dashboardUrl + "/api/histogram")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(histogram.body()).path("rows").asInt() > 100;
+      });
+      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(demo.dashboardUrl + "/")).build(),
           HttpResponse.BodyHandlers.ofString());
-      return new ObjectMapper().readTree(histogram.body()).path("rows").asInt() > 0;
-    });
-    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(demo.dashboardUrl + "/")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("api/histogram");
-
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("api/histogram");
+    } finally {
+      demo.stop();
+    }
     assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
 
     double[] reference = referencePredictions();
