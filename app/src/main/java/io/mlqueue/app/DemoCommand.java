@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
+import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
 import io.mlqueue.metric.RunningMetrics;
 import io.mlqueue.metric.service.MetricService;
@@ -19,6 +20,7 @@ import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.plot.PlotConfig;
+import io.mlqueue.plot.PlotDashboard;
 import io.mlqueue.plot.PlotService;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -79,11 +81,39 @@ final class DemoCommand implements Callable<Integer> {
       description = "Port of the HTTP gateway (0: any free port; default: ${DEFAULT-VALUE}).")
   int gatewayPort;
 
+  @Option(
+      names = "--dashboard-port",
+      paramLabel = "PORT",
+      defaultValue = "8081",
+      description =
+          "Port of the live dashboard of the error histogram, with /metrics and /health beside it"
+              + " (0: any free port; default: ${DEFAULT-VALUE}).")
+  int dashboardPort;
+
   /** For tests: told about every pair features sends. */
   FeaturesService.Listener listener = FeaturesService.Listener.NO_OP;
 
   /** For tests: where the gateway listens, once it does. */
   volatile String gatewayUrl;
+
+  /** For tests: where the dashboard listens, once it does. */
+  volatile String dashboardUrl;
+
+  private volatile boolean stopRequested;
+  private volatile FeaturesService features;
+
+  /**
+   * For tests: stops the stream as Ctrl-C or the end of {@code --duration} would, so a test can
+   * watch the running demo for as long as it needs instead of racing a fixed duration. The demo then
+   * finishes as usual; safe to call before the stream has started.
+   */
+  void stop() {
+    stopRequested = true;
+    FeaturesService running = features;
+    if (running != null) {
+      running.stop();
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -114,6 +144,12 @@ final class DemoCommand implements Callable<Integer> {
               .withPairDelays(ServiceMeters.pairDelays(registry)), Clock.systemUTC());
       PlotService plotService = new PlotService(PlotConfig.of(dir));
       plotService.start();
+      // The plot service's own server, as `mlqueue plot --metrics-port` runs it, on the loopback
+      // like the gateway: the demo is for the machine it runs on.
+      MetricsServer dashboard =
+          MetricsServer.start("demo", "127.0.0.1", dashboardPort, registry, plotService::isRunning,
+              new PlotDashboard(plotService));
+      dashboardUrl = dashboard.url();
       FeaturesService features =
           new FeaturesService(
               new FeaturesConfig(
@@ -126,9 +162,15 @@ final class DemoCommand implements Callable<Integer> {
               featuresConnection,
               Clock.systemUTC(),
               listener);
+      this.features = features;
+      if (stopRequested) {
+        features.stop();
+      }
       System.out.println("demo: writing " + metricService.logFile() + " and " + plotService.pngPath());
       System.out.println("demo: gateway at " + gateway.url() + ", try: curl -s -H 'Content-Type: application/json' -d '{\"features\": "
           + java.util.Arrays.toString(data.features(0)) + "}' " + gateway.url() + "/v1/predict");
+      System.out.println("demo: live dashboard at " + dashboard.url() + "/ (the error histogram, redrawn"
+          + " as rows arrive; JSON at /api/histogram)");
       System.out.println("demo: model " + loaded.id() + ", " + data.name() + " data at " + rate
           + " pairs/s" + (duration == null ? "; Ctrl-C stops" : " for " + duration));
 
@@ -157,6 +199,7 @@ final class DemoCommand implements Callable<Integer> {
         printStatus(modelService, metricService);
         System.out.println("demo: done: " + sent + " pairs sent, " + rows + " rows in "
             + metricService.logFile() + ", histogram in " + plotService.pngPath());
+        dashboard.close();
         featuresConnection.close();
         modelConnection.close();
         metricConnection.close();

@@ -1,8 +1,10 @@
 package io.mlqueue.app;
 
 import com.rabbitmq.client.Connection;
+import io.helidon.webserver.http.HttpService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.MetricsServer;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Option;
 
@@ -29,9 +31,15 @@ final class MetricsOptions {
 
   /** Starts the server if asked for; healthy while {@code healthy} says so. */
   AutoCloseable start(String service, PrometheusMeterRegistry registry, BooleanSupplier healthy) {
+    return serve(service, registry, healthy).<AutoCloseable>map(s -> s).orElse(() -> {});
+  }
+
+  /** The server, with the service's own {@code routes} beside the two, if a port was asked for. */
+  Optional<MetricsServer> serve(
+      String service, PrometheusMeterRegistry registry, BooleanSupplier healthy, HttpService... routes) {
     if (port == null) {
-      return () -> {};
+      return Optional.empty();
     }
-    return MetricsServer.start(service, host, port, registry, healthy);
+    return Optional.of(MetricsServer.start(service, host, port, registry, healthy, routes));
   }
 }

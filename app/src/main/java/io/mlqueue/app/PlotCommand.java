@@ -3,11 +3,16 @@ package io.mlqueue.app;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
 import io.mlqueue.plot.PlotConfig;
+import io.mlqueue.plot.PlotDashboard;
 import io.mlqueue.plot.PlotService;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,8 +22,11 @@ import picocli.CommandLine.Option;
     name = "plot",
     description =
         "Draw the histogram of absolute errors from <log-dir>/metric_log.csv into"
-            + " <log-dir>/error_distribution.png, again whenever the log changes.")
+            + " <log-dir>/error_distribution.png, again whenever the log changes. With"
+            + " --metrics-port, the same port also serves a live dashboard of the histogram at /.")
 final class PlotCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(PlotCommand.class);
+
   @Mixin MetricCommand.LogDirOption logDir;
   @Mixin MetricsOptions metrics;
 
@@ -51,7 +59,14 @@ final class PlotCommand implements Callable<Integer> {
     Gauge.builder("mlqueue.plot.rows", service, PlotService::rowsPlotted)
         .description("Rows in the last histogram drawn (-1 before the first)")
         .register(registry);
-    guard.closeOnStop(metrics.start("plot", registry, service::isRunning));
+    Optional<MetricsServer> server =
+        metrics.serve("plot", registry, service::isRunning, new PlotDashboard(service));
+    if (server.isPresent()) {
+      guard.closeOnStop(server.get());
+      log.info("plot: live dashboard at {}/", server.get().url());
+    } else {
+      log.info("plot: no dashboard; --metrics-port PORT serves it at / beside /metrics and /health");
+    }
     guard.awaitStop();
     return 0;
   }

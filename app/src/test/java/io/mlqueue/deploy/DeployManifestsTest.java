@@ -170,6 +170,7 @@ class DeployManifestsTest {
             "Deployment/plot",
             "Deployment/gateway",
             "Service/gateway",
+            "Service/plot",
             "PersistentVolumeClaim/mlqueue-logs",
             "RabbitmqCluster/rabbitmq",
             "TriggerAuthentication/mlqueue-broker",
@@ -316,21 +317,35 @@ class DeployManifestsTest {
 
   @Test
   void theGatewayServiceTargetsTheGatewayPods() {
-    JsonNode svc = get("Service", "gateway");
+    JsonNode svc = serviceSelectingOnly("gateway");
+    assertThat(svc.path("spec").path("ports")).hasSize(1);
+    assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asInt()).isEqualTo(8080);
+  }
+
+  @Test
+  void thePlotServiceReachesTheDashboardOnThePortPlotServes() {
+    JsonNode svc = serviceSelectingOnly("plot");
+    assertThat(svc.path("spec").path("ports")).hasSize(1);
+    assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asInt())
+        .isIn(servedPorts(commandLine(container("plot"))));
+  }
+
+  /** Service {@code name}, after checking that its selector picks Deployment {@code name}'s pods and no others. */
+  private static JsonNode serviceSelectingOnly(String name) {
+    JsonNode svc = get("Service", name);
     JsonNode selector = svc.path("spec").path("selector");
     assertThat(selector.isEmpty()).isFalse();
     for (JsonNode d : all("Deployment")) {
-      String name = d.path("metadata").path("name").asText();
+      String deployment = d.path("metadata").path("name").asText();
       JsonNode labels = d.path("spec").path("template").path("metadata").path("labels");
       boolean selected = true;
       for (Iterator<Map.Entry<String, JsonNode>> it = selector.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         selected &= labels.path(e.getKey()).asText().equals(e.getValue().asText());
       }
-      assertThat(selected).as("the gateway Service selects %s", name).isEqualTo(name.equals("gateway"));
+      assertThat(selected).as("the %s Service selects %s", name, deployment).isEqualTo(deployment.equals(name));
     }
-    assertThat(svc.path("spec").path("ports")).hasSize(1);
-    assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asInt()).isEqualTo(8080);
+    return svc;
   }
 
   @Test
@@ -440,6 +455,21 @@ class DeployManifestsTest {
     for (String name : List.of("prometheus", "grafana")) {
       assertThat(strings(services.path(name).path("profiles"))).as(name).containsExactly("monitoring");
     }
+  }
+
+  @Test
+  void composePublishesOnlyPortsTheServicesServe() {
+    JsonNode services = compose.path("services");
+    for (String name : SUBCOMMANDS) {
+      Set<Integer> served = servedPorts(composeCommand(services.path(name)));
+      for (String mapping : strings(services.path(name).path("ports"))) {
+        int container = Integer.parseInt(mapping.substring(mapping.lastIndexOf(':') + 1));
+        assertThat(served).as("%s publishes %s", name, mapping).contains(container);
+      }
+    }
+    assertThat(strings(services.path("gateway").path("ports"))).containsExactly("8080:8080");
+    assertThat(strings(services.path("plot").path("ports"))).as("the dashboard, on the demo's port")
+        .containsExactly("8081:9100");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.mlqueue.observe;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
@@ -11,25 +12,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small HTTP server beside a broker service: {@code GET /metrics} for Prometheus, {@code GET
- * /health} for probes (200 when the service says it is healthy, else 503).
+ * /health} for probes (200 when the service says it is healthy, else 503), and whatever routes the
+ * service adds (the plot service's dashboard), so one port serves everything a service shows.
  */
 public final class MetricsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final WebServer server;
+  private final String host;
 
-  private MetricsServer(WebServer server) {
+  private MetricsServer(WebServer server, String host) {
     this.server = server;
+    this.host = host;
   }
 
   /**
    * Serves on {@code host:port} (port 0 for any free one).
    *
    * @param healthy whether the service is connected and working, for {@code /health}
+   * @param routes more routes of the service; {@code /metrics} and {@code /health} are matched
+   *     first, so a service cannot shadow them by accident
    */
   public static MetricsServer start(
-      String service, String host, int port, PrometheusMeterRegistry registry, BooleanSupplier healthy) {
+      String service,
+      String host,
+      int port,
+      PrometheusMeterRegistry registry,
+      BooleanSupplier healthy,
+      HttpService... routes) {
     WebServer server =
         WebServer.builder()
             .host(host)
@@ -46,18 +57,29 @@ public final class MetricsServer implements AutoCloseable {
                               boolean ok = healthy.getAsBoolean();
                               res.status(ok ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
                               res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                              res.header(HeaderNames.CACHE_CONTROL, "no-store");
                               res.send("{\"status\":\"" + (ok ? "ready" : "not_ready") + "\",\"service\":\""
                                   + service + "\"}");
-                            }))
+                            })
+                        .register(routes))
             .build()
             .start();
-    log.info("{}: metrics on http://{}:{}/metrics, health on /health", service,
-        "0.0.0.0".equals(host) ? "127.0.0.1" : host, server.port());
-    return new MetricsServer(server);
+    MetricsServer started = new MetricsServer(server, host);
+    log.info("{}: metrics on {}/metrics, health on /health", service, started.url());
+    return started;
   }
 
   public int port() {
     return server.port();
+  }
+
+  /**
+   * {@code http://host:port} without a trailing slash, for links and log lines; a wildcard bind
+   * address is given as 127.0.0.1, which reaches it from the same machine.
+   */
+  public String url() {
+    String shown = "0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host;
+    return "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port();
   }
 
   @Override

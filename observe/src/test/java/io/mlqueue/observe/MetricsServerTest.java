@@ -2,6 +2,7 @@ package io.mlqueue.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.helidon.webserver.http.HttpService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +16,7 @@ class MetricsServerTest {
 
   private HttpResponse<String> get(MetricsServer server, String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -37,6 +38,24 @@ class MetricsServerTest {
       HttpResponse<String> down = get(server, "/health");
       assertThat(down.statusCode()).isEqualTo(503);
       assertThat(down.body()).contains("not_ready");
+      assertThat(get(server, "/").statusCode()).as("no routes beyond the two").isEqualTo(404);
+    }
+  }
+
+  @Test
+  void servesTheRoutesAServiceAddsBesideItsOwnAndKeepsThemFirst() throws Exception {
+    PrometheusMeterRegistry registry = Observability.registry("plot");
+    HttpService extra =
+        rules ->
+            rules
+                .get("/", (req, res) -> res.send("dashboard"))
+                .get("/health", (req, res) -> res.send("shadowed"));
+    try (MetricsServer server =
+        MetricsServer.start("plot", "0.0.0.0", 0, registry, () -> true, extra)) {
+      assertThat(server.url()).isEqualTo("http://127.0.0.1:" + server.port());
+      assertThat(get(server, "/").body()).isEqualTo("dashboard");
+      assertThat(get(server, "/health").body()).contains("\"status\":\"ready\"");
+      assertThat(get(server, "/metrics").body()).contains("jvm_memory_used_bytes");
     }
   }
 }

@@ -17,7 +17,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
@@ -105,9 +104,17 @@ public final class ErrorHistogram {
 
   /** The PNG of the histogram of the first {@code count} entries of {@code errors}. */
   public byte[] renderPng(double[] errors, int count) {
+    return renderPng(BinnedErrors.of(errors, count));
+  }
+
+  /** The PNG of the chart of {@code binned}. */
+  byte[] renderPng(BinnedErrors binned) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
     try {
-      ImageIO.write(renderImage(errors, count), "png", out);
+      ImageIO.write(
+          chart(binned).createBufferedImage(width, height, BufferedImage.TYPE_INT_RGB, null),
+          "png",
+          out);
     } catch (IOException e) {
       throw new UncheckedIOException("PNG encoding failed", e); // in-memory stream: cannot happen
     }
@@ -130,16 +137,16 @@ public final class ErrorHistogram {
 
   /** The chart of the first {@code count} entries of {@code errors}; the array is not modified. */
   public JFreeChart chart(double[] errors, int count) {
-    if (count < 0 || count > errors.length) {
-      throw new IllegalArgumentException("count " + count + " outside [0, " + errors.length + "]");
-    }
-    if (count == 0) {
+    return chart(BinnedErrors.of(errors, count));
+  }
+
+  /** The chart of {@code binned}: its bins as bars, its statistics as markers and text. */
+  JFreeChart chart(BinnedErrors binned) {
+    if (binned.isEmpty()) {
       return emptyChart();
     }
-    double[] sorted = Arrays.copyOf(errors, count);
-    Arrays.sort(sorted);
-    ErrorStats stats = ErrorStats.ofSorted(sorted);
-    HistogramBins bins = HistogramBins.of(sorted, stats);
+    ErrorStats stats = binned.stats();
+    HistogramBins bins = binned.bins();
 
     DefaultIntervalXYDataset dataset = new DefaultIntervalXYDataset();
     dataset.addSeries("errors", seriesOf(bins));

@@ -7,7 +7,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * {@link PlotConfig#interval()} and redraws only when they changed, reading just the appended rows
  * (see {@link MetricLogTail}). Every image is written atomically, so a viewer never sees a partial
  * PNG. A missing CSV is not an error: the image then says "no data yet".
+ *
+ * <p>Each draw is also kept in memory as a {@link PlotSnapshot} (see {@link #latest()}), which the
+ * {@link PlotDashboard} serves: the same numbers and bytes as the image, without reading the CSV
+ * again.
  */
 public final class PlotService implements AutoCloseable {
 
@@ -37,6 +43,7 @@ public final class PlotService implements AutoCloseable {
   private final Path png;
   private final MetricLogTail tail;
   private final ErrorHistogram histogram;
+  private final Clock clock;
 
   private ScheduledExecutorService scheduler; // guarded by this
   private boolean closed; // guarded by this
@@ -44,12 +51,20 @@ public final class PlotService implements AutoCloseable {
   private final AtomicLong draws = new AtomicLong();
   private volatile int rowsPlotted = -1;
   private boolean reportedMissing; // guarded by the lock on tail (drawOnce)
+  private volatile PlotSnapshot latest; // written under the lock on tail
+  private volatile String failure; // written by the poller thread only
   private FileState drawnState; // poller thread only
   private boolean failing; // poller thread only
 
   /** A service for {@code config}; nothing runs until {@link #start()} or {@link #drawOnce()}. */
   public PlotService(PlotConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  /** As {@link #PlotService(PlotConfig)}, with the clock that stamps each draw. */
+  public PlotService(PlotConfig config, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.csv = config.logDir().resolve(MetricLog.FILE_NAME);
     this.png = config.logDir().resolve(PNG_FILE_NAME);
     this.tail = new MetricLogTail(csv);
@@ -85,8 +100,15 @@ public final class PlotService implements AutoCloseable {
       }
       reportedMissing = !update.fileExists();
       double[] errors = tail.errors();
+      BinnedErrors binned = BinnedErrors.of(errors, errors.length);
+      byte[] bytes = histogram.renderPng(binned);
+      // Published before the file is written: the dashboard serves it from memory, so it stays
+      // live even while the disk refuses the file (the failure is shown beside it).
+      PlotSnapshot previous = latest;
+      latest =
+          new PlotSnapshot(binned, bytes, clock.instant(), previous == null ? 1 : previous.number() + 1);
       Files.createDirectories(config.logDir());
-      histogram.writePng(errors, errors.length, png);
+      AtomicFiles.write(png, bytes);
       rowsPlotted = errors.length;
       draws.incrementAndGet();
       log.debug("drew {} rows into {} ({} new)", errors.length, png, update.rowsAdded());
@@ -97,6 +119,19 @@ public final class PlotService implements AutoCloseable {
   /** Rows in the image last written, or -1 before the first draw; for health checks and tests. */
   public int rowsPlotted() {
     return rowsPlotted;
+  }
+
+  /** The last chart drawn, empty before the first draw. */
+  public Optional<PlotSnapshot> latest() {
+    return Optional.ofNullable(latest);
+  }
+
+  /**
+   * Why the poller's last attempt to draw failed, or empty when it worked (or has not run): the
+   * next change to the CSV is only shown once this clears.
+   */
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
   }
 
   /** Images written so far; the poller only adds one when the CSV changed. */
@@ -174,8 +209,10 @@ public final class PlotService implements AutoCloseable {
       if (failing) {
         log.info("drawing {} works again", png);
         failing = false;
+        failure = null;
       }
     } catch (IOException | RuntimeException e) {
+      failure = e.toString();
       // Logged once per outage rather than every interval; the next tick simply tries again.
       if (!failing) {
         log.warn("could not draw {}; will retry every {} ms", png, config.interval().toMillis(), e);
