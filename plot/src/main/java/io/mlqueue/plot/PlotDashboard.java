@@ -94,8 +94,9 @@ public final class PlotDashboard implements HttpService {
       return;
     }
     PlotSnapshot snapshot = latest.get();
-    // The draw number names the image: a client that has this one gets a 304 and no bytes.
-    String etag = "\"draw-" + snapshot.number() + "\"";
+    // The draw number names the image: a client that has this one gets a 304 and no bytes. The
+    // draw time goes with it, since a restarted service counts its draws from 1 again.
+    String etag = "\"draw-" + snapshot.number() + "-" + snapshot.drawnAt().toEpochMilli() + "\"";
     res.header(HeaderNames.ETAG, etag);
     res.header(HeaderNames.CACHE_CONTROL, "no-cache");
     if (req.headers().contains(HeaderNames.IF_NONE_MATCH)
