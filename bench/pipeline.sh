@@ -2,13 +2,15 @@
 # Reproduces the stream-pipeline figures of docs/PERFORMANCE.md on this machine: one model worker and
 # one metric as separate processes against the RabbitMQ at 127.0.0.1:5672, in a scratch virtual host,
 # fed by `mlqueue features`:
-#   (1) flat out: PAIRS pairs as fast as features can send them (persistent, confirmed); prints
-#       the rate at which metric_log.csv grew, from its first new row to its last;
-#   (2) at a fixed RATE pairs/s for SECONDS_PER_RUN s; prints the delay from features' sent_at to
-#       the row being written, from metric's histogram mlqueue_metric_pair_delay_seconds.
+#   (1) at a fixed RATE pairs/s for SECONDS_PER_RUN s; prints the delay from features' sent_at to
+#       the row being written, from metric's histogram mlqueue_metric_pair_delay_seconds;
+#   (2) flat out: PAIRS pairs as fast as features can send them (persistent, confirmed); prints
+#       the rate at which metric_log.csv grew, from its first new row to its last.
 # Every step is bounded in time; traffic stays on 127.0.0.1. Needs rabbitmqctl (run as root, or as a
 # RabbitMQ admin).
 #   bench/pipeline.sh          # ROUNDS=3 PAIRS=50000 RATE=1000 SECONDS_PER_RUN=20
+#   MODEL_ARGS="--prefetch 1000" bench/pipeline.sh   # MODEL_ARGS, METRIC_ARGS, FEATURES_ARGS (the
+#                                                     # fixed-rate runs) add options to a service
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=${ROUNDS:-3}
@@ -71,16 +73,32 @@ delay_quantiles() {
          total = c[n]; split("0.5 0.99 0.999", qs, " ")
          for (k = 1; k <= 3; k++) {
            for (i = 1; i <= n; i++) if (c[i] >= qs[k] * total) break
-           printf "p%s %s ms%s", qs[k] * 100, (le[i] == "+Inf" ? "over 300000" : le[i] * 1000), (k < 3 ? ", " : "")
+           if (le[i] == "+Inf") printf "p%s over 300 s", qs[k] * 100
+           else printf "p%s <= %.1f ms", qs[k] * 100, le[i] * 1000
+           printf "%s", (k < 3 ? ", " : "")
          }
          printf " (%d pairs)\n", total
        }' "$1" "$2"
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), RabbitMQ $(rabbitmqctl -q version), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1 || true)"
-echo "warm-up: 10,000 pairs flat out"
-"$root/mlqueue" features --count 10000 >"$work/features-warmup.log" 2>&1
-await_rows 10000 120 >/dev/null
+# At the fixed rate, not flat out: a backlog left in the queues costs the broker work (compacting
+# its message store) for a while after it has drained, which would land in the delay figures.
+warmup=$((rate * 10))
+echo "warm-up: $warmup pairs at $rate pairs/s"
+"$root/mlqueue" features --rate "$rate" --count "$warmup" >"$work/features-warmup.log" 2>&1
+await_rows "$warmup" 120 >/dev/null
+
+count=$((rate * seconds))
+for i in $(seq 1 "$rounds"); do
+  before=$(rows)
+  delay_buckets >"$work/buckets-before"
+  "$root/mlqueue" features --rate "$rate" --count "$count" ${FEATURES_ARGS:-} >"$work/features-rate-$i.log" 2>&1
+  await_rows $((before + count)) 120 >/dev/null
+  delay_buckets >"$work/buckets-after"
+  echo "fixed rate, run $i: $count pairs at $rate pairs/s; from sent_at to the row written:" \
+    "$(delay_quantiles "$work/buckets-before" "$work/buckets-after")"
+done
 
 for i in $(seq 1 "$rounds"); do
   before=$(rows)
@@ -94,15 +112,4 @@ for i in $(seq 1 "$rounds"); do
     printf "flat out, run %d: %d pairs logged in %.2f s from the first row to the last: %.0f pairs/s" \
       " (%.0f persistent messages/s through the broker)\n", i, n, (l - f) / 1000,
       (n - 1) * 1000 / (l - f), 3 * (n - 1) * 1000 / (l - f) }'
-done
-
-count=$((rate * seconds))
-for i in $(seq 1 "$rounds"); do
-  before=$(rows)
-  delay_buckets >"$work/buckets-before"
-  "$root/mlqueue" features --rate "$rate" --count "$count" ${FEATURES_ARGS:-} >"$work/features-rate-$i.log" 2>&1
-  await_rows $((before + count)) 120 >/dev/null
-  delay_buckets >"$work/buckets-after"
-  echo "fixed rate, run $i: $count pairs at $rate pairs/s; from sent_at to the row written:" \
-    "$(delay_quantiles "$work/buckets-before" "$work/buckets-after")"
 done
