@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mlqueue.contract.MetricLog;
 import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
 import java.io.IOException;
@@ -13,10 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -65,20 +61,7 @@ class PlotDashboardTest {
   }
 
   private void appendRows(int from, int to) throws IOException {
-    StringBuilder text = new StringBuilder();
-    if (!Files.exists(dir.resolve(MetricLog.FILE_NAME))) {
-      text.append(MetricLog.HEADER).append('\n');
-    }
-    for (int i = from; i < to; i++) {
-      text.append(MetricLog.format(MetricLog.Row.of("r" + i, 100, 100 + (i % 41) * 0.75)))
-          .append('\n');
-    }
-    Files.writeString(
-        dir.resolve(MetricLog.FILE_NAME),
-        text,
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
+    MetricLogRows.append(dir, from, to, 41, 0.75);
   }
 
   private <T> HttpResponse<T> get(String path, HttpResponse.BodyHandler<T> body, String... headers)

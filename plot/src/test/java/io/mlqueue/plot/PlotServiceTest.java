@@ -7,10 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.mlqueue.contract.MetricLog;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -25,20 +23,7 @@ class PlotServiceTest {
   @TempDir Path dir;
 
   private void appendRows(int from, int to) throws IOException {
-    StringBuilder text = new StringBuilder();
-    if (!Files.exists(dir.resolve(MetricLog.FILE_NAME))) {
-      text.append(MetricLog.HEADER).append('\n');
-    }
-    for (int i = from; i < to; i++) {
-      text.append(MetricLog.format(MetricLog.Row.of("r" + i, 100, 100 + (i % 37) * 1.5)))
-          .append('\n');
-    }
-    Files.writeString(
-        dir.resolve(MetricLog.FILE_NAME),
-        text,
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
+    MetricLogRows.append(dir, from, to, 37, 1.5);
   }
 
   private List<Path> filesInDir() throws IOException {
