@@ -216,12 +216,11 @@ public final class ModelRegistry {
    * @return the version it pointed at before, if any
    */
   public OptionalInt setAlias(String name, String alias, int version) throws IOException {
-    checkName(name);
     checkAlias(alias);
-    return locked(name, () -> {
-      existingVersion(name, version);
-      return writeAlias(name, alias, version);
-    });
+    // Before taking the lock, which creates the name's directory: versions are never removed, so
+    // one that exists now still does under the lock.
+    existingVersion(name, version);
+    return locked(name, () -> writeAlias(name, alias, version));
   }
 
   /**
@@ -231,8 +230,11 @@ public final class ModelRegistry {
    * @throws IllegalArgumentException when the alias is not set
    */
   public int removeAlias(String name, String alias) throws IOException {
-    checkName(name);
     checkAlias(alias);
+    if (versions(name).isEmpty()) {
+      throw new IllegalArgumentException(
+          "model '%s' is not in the registry %s".formatted(name, root));
+    }
     return locked(name, () -> {
       SortedMap<String, Integer> aliases = aliases(name);
       Integer old = aliases.remove(alias);

@@ -105,6 +105,10 @@ class ModelRegistryTest {
         .hasMessage("model 'price' has no version 7 (it has [1, 2, 3])");
     assertThatThrownBy(() -> registry.setAlias("nope", "production", 1))
         .hasMessageStartingWith("model 'nope' is not in the registry");
+    assertThatThrownBy(() -> registry.removeAlias("nope", "production"))
+        .hasMessageStartingWith("model 'nope' is not in the registry");
+    assertThat(registry.names()).containsExactly("price"); // nothing made for 'nope'
+
     assertThat(registry.alias("price", "production")).hasValue(2);
   }
 
