@@ -102,6 +102,28 @@ class ModelsCommandTest {
   }
 
   @Test
+  void modelRefusesAnUnknownAliasOrVersionBeforeItConnects() throws Exception {
+    String registry = dir.resolve("reg").toString();
+    run("train", "--data", csv("one.csv", 20, 2).toString(), "--target", "y",
+        "--register", "lin", "--registry", registry);
+    // The broker URI points nowhere: these fail at start-up, in one line.
+    Run alias = run("model", "--model", "registry:lin@production", "--registry", registry,
+        "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(alias.exit).isEqualTo(1);
+    assertThat(alias.err).contains("model 'lin' has no alias 'production'")
+        .contains("mlqueue models alias lin production VERSION");
+    Run version = run("model", "--model", "registry:lin:2", "--registry", registry,
+        "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(version.err).contains("model 'lin' has no version 2 (it has [1])");
+    Run form = run("model", "--model", "registry:lin", "--registry", registry,
+        "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(form.err).contains("write registry:NAME@ALIAS");
+    Run poll = run("model", "--model", "registry:lin:1", "--model-poll", "0s", "--registry", registry,
+        "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(poll.err).contains("--model-poll must be positive");
+  }
+
+  @Test
   void theRegistryDirectoryComesFromTheEnvironmentToo() throws Exception {
     Path reg = dir.resolve("env-reg");
     CommandLine cli = Main.commandLine(

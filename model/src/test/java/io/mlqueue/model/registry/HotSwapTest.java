@@ -138,6 +138,16 @@ class HotSwapTest {
       publisher.join(10_000);
     }
     await().atMost(DEADLINE).until(() -> received.size() >= published.get());
+    // The gateway's calls are answered by the swapped-in version too, and say so.
+    String replies = in.queueDeclare().getQueue();
+    in.basicPublish("", Queues.PREDICT,
+        Messages.TRANSIENT_JSON.builder().replyTo(replies).correlationId("c-1").build(),
+        "{\"id\": \"r\", \"instances\": [[1, 2]]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    com.rabbitmq.client.GetResponse[] reply = new com.rabbitmq.client.GetResponse[1];
+    await().atMost(DEADLINE).until(() -> (reply[0] = in.basicGet(replies, true)) != null);
+    assertThat(new String(reply[0].getBody(), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("\"model\":\"price:2\"")
+        .contains(String.valueOf(versions.get("price:2").predict(new double[] {1, 2})));
     follower.close();
     service.close();
     out.close();
