@@ -103,7 +103,7 @@ final class ModelsCommand implements Runnable {
         }
         rows.add(new String[] {
           String.valueOf(v),
-          run.run().endedAt().toString(),
+          run.run().endedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
           String.valueOf(run.run().rows()),
           run.run().dataSha256().substring(0, 8) + " " + run.run().dataFile(),
           number(in.mae()), number(in.rmse()), number(in.r2()),
