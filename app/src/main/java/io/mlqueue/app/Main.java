@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PlotCommand.class,
       GatewayCommand.class,
       TrainCommand.class,
+      ModelsCommand.class,
       BrokerCommand.class,
       DeadLettersCommand.class,
       BenchCommand.class,

@@ -7,12 +7,18 @@ import io.mlqueue.model.BuiltInModel;
 import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ModelCompatibility;
+import io.mlqueue.model.registry.AliasFollower;
+import io.mlqueue.model.registry.ModelReference;
+import io.mlqueue.model.registry.ModelRegistry;
+import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
 import java.io.IOException;
 import java.time.Duration;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,43 +55,96 @@ final class ModelCommand implements Callable<Integer> {
               + " a batch takes what is waiting; under load the next fills while one is predicted).")
   Duration batchWait;
 
+  @Option(
+      names = "--model-poll",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description =
+          "With --model registry:NAME@ALIAS: how often to re-read the alias; when it has moved, the"
+              + " worker swaps to that version if it reads the same features (default: ${DEFAULT-VALUE}).")
+  Duration modelPoll;
+
   @Override
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("model");
     AmqpSettings settings = amqp.settings();
-    LinearModel loaded = model.load();
+    if (modelPoll.isNegative() || modelPoll.isZero()) {
+      throw new IllegalArgumentException("--model-poll must be positive, was " + modelPoll);
+    }
+    LiveModel live = new LiveModel(model.load());
     PrometheusMeterRegistry registry = Observability.registry("model");
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "model"));
     ModelService service =
-        guard.closeOnStop(ModelService.start(connection, settings, loaded, config));
+        guard.closeOnStop(ModelService.start(connection, settings, live, config));
+    Optional<ModelReference> followed = model.reference().filter(r -> r.followedAlias().isPresent());
+    if (followed.isPresent()) {
+      guard.closeOnStop(
+          AliasFollower.start(model.registry.open(), followed.get(), live, modelPoll));
+    }
     ServiceMeters.bind(service, registry);
     guard.closeOnStop(metrics.start("model", registry, connection));
     guard.awaitStop();
     return 0;
   }
 
-  /** {@code --model PATH}, checked against {@code --data} when both are given. */
+  /**
+   * {@code --model PATH} or {@code --model registry:…}, checked against {@code --data} when both
+   * are given.
+   */
   static final class ModelOptions {
     @Option(
         names = "--model",
-        paramLabel = "PATH",
+        paramLabel = "MODEL",
         description =
-            "A model artifact written by 'mlqueue train' (default: the built-in least-squares model"
-                + " of the diabetes data).")
-    Path artifact;
+            "A model artifact written by 'mlqueue train --out' (a path), or a registered model:"
+                + " registry:NAME@ALIAS (the version the alias points at; 'model' follows it as it"
+                + " moves) or registry:NAME:VERSION (default: the built-in least-squares model of"
+                + " the diabetes data).")
+    String spec;
+
+    @Mixin RegistryOption registry;
 
     @Mixin FeaturesCommand.DataOptions data;
 
+    /** The registry reference {@code --model} gives, if it gives one. */
+    Optional<ModelReference> reference() {
+      return spec != null && ModelReference.isReference(spec)
+          ? Optional.of(ModelReference.parse(spec))
+          : Optional.empty();
+    }
+
+    /** The model {@code --model} names now. */
     LinearModel load() throws IOException {
-      LinearModel loaded = artifact == null ? BuiltInModel.get() : ModelArtifact.read(artifact);
+      LinearModel loaded;
+      Optional<ModelReference> ref = reference();
+      if (ref.isPresent()) {
+        loaded = resolve(registry.open(), ref.get());
+      } else {
+        loaded = spec == null ? BuiltInModel.get() : ModelArtifact.read(Path.of(spec));
+      }
       if (data.file != null) {
         // The model serves vectors built from this data: a mismatch is better said now than as a
         // dead letter per message.
         ModelCompatibility.require(loaded, data.load().featureNames());
       }
       return loaded;
+    }
+
+    private static LinearModel resolve(ModelRegistry registry, ModelReference ref)
+        throws IOException {
+      if (ref.followedAlias().isEmpty()) {
+        return registry.load(ref.name(), ref.version());
+      }
+      OptionalInt version = registry.alias(ref.name(), ref.alias());
+      if (version.isEmpty()) {
+        throw new IllegalArgumentException(
+            "model '%s' has no alias '%s' in the registry %s; set it with 'mlqueue models alias %s %s VERSION'"
+                .formatted(ref.name(), ref.alias(), registry.root(), ref.name(), ref.alias()));
+      }
+      return registry.load(ref.name(), version.getAsInt());
     }
   }
 }

@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * The {@code train} use case: CSV in, artifact out. The model's version is the UTC training time to
@@ -30,6 +32,14 @@ public final class Training {
   private Training() {}
 
   /**
+   * A fitted model and the record of its run.
+   *
+   * @param model the model, versioned from the time and the data as {@code train} names it
+   * @param run what went in and how well it did
+   */
+  public record Fit(LinearModel model, TrainingRun run) {}
+
+  /**
    * Loads {@code data}, fits OLS for column {@code target} on every other column, writes the
    * artifact to {@code out} and returns the model, its in-sample metrics in its provenance.
    *
@@ -44,6 +54,27 @@ public final class Training {
   /** {@link #train(Path, String, Path, String)} with a given clock, for tests. */
   public static LinearModel train(Path data, String target, Path out, String name, Clock clock)
       throws IOException {
+    LinearModel model = fit(data, target, name, clock, false).model();
+    ModelArtifact.write(model, out);
+    return model;
+  }
+
+  /**
+   * Loads {@code data}, fits OLS for column {@code target} on every other column and
+   * cross-validates it with {@link CrossValidation#DEFAULT_FOLDS} contiguous folds; writes nothing.
+   * Data too small or too degenerate to cross-validate still gives a model; the run then says why
+   * it has no cross-validation.
+   *
+   * @throws IllegalArgumentException in plain words when the data is unusable
+   * @throws IOException when the data cannot be read
+   */
+  public static Fit fit(Path data, String target, String name, Clock clock) throws IOException {
+    return fit(data, target, name, clock, true);
+  }
+
+  private static Fit fit(Path data, String target, String name, Clock clock, boolean validate)
+      throws IOException {
+    Instant started = clock.instant();
     String sha = sha256(data);
     Dataset dataset = Dataset.load(data, target);
     // The file is read twice (hash, parse); a writer in between would make the hash a lie.
@@ -57,8 +88,34 @@ public final class Training {
     String label = data.getFileName().toString();
     LinearModel model =
         new OlsTrainer(Clock.fixed(now, ZoneOffset.UTC)).fit(dataset, name, version, label, sha);
-    ModelArtifact.write(model, out);
-    return model;
+    CrossValidation.Result cv = null;
+    String skipped = null;
+    if (validate) {
+      try {
+        cv = CrossValidation.kFold(dataset, CrossValidation.DEFAULT_FOLDS);
+      } catch (IllegalArgumentException e) {
+        skipped = e.getMessage();
+      }
+    }
+    TrainingProvenance p = model.provenance().orElseThrow();
+    TrainingRun run =
+        new TrainingRun(
+            UUID.randomUUID().toString(),
+            started,
+            clock.instant(),
+            p.trainer(),
+            Map.of(
+                "fitIntercept", "true",
+                "crossValidationFolds", String.valueOf(CrossValidation.DEFAULT_FOLDS)),
+            label,
+            dataset.size(),
+            sha,
+            dataset.targetName(),
+            dataset.featureNames(),
+            p.inSample(),
+            cv,
+            validate ? skipped : "not asked for");
+    return new Fit(model, run);
   }
 
   /** Lower-case hex SHA-256 of a file's bytes. */

@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 
 /** scikit-learn's fit of the diabetes data, from the test resource of the same name. */
 final class Reference {
-  static final JsonNode FULL_FIT = load().get("full_fit");
+  private static final JsonNode ROOT = load();
+  static final JsonNode FULL_FIT = ROOT.get("full_fit");
+  static final JsonNode CV_5FOLD = ROOT.get("cv_5fold");
 
   private Reference() {}
 

@@ -59,6 +59,44 @@ class TrainingTest {
   }
 
   @Test
+  void aFitRecordsItsRunWithCrossValidationAndWritesNothing(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("diabetes.csv");
+    try (var in = Dataset.class.getResourceAsStream("diabetes.csv")) {
+      Files.copy(in, data);
+    }
+
+    Training.Fit fit = Training.fit(data, "target", "diab", CLOCK);
+
+    TrainingRun run = fit.run();
+    assertThat(run.runId()).hasSize(36);
+    assertThat(run.startedAt()).isEqualTo(NOW);
+    assertThat(run.duration()).isZero(); // a fixed clock
+    assertThat(run.dataFile()).isEqualTo("diabetes.csv");
+    assertThat(run.rows()).isEqualTo(442);
+    assertThat(run.dataSha256()).isEqualTo(fit.model().provenance().orElseThrow().dataSha256());
+    assertThat(run.target()).isEqualTo("target");
+    assertThat(run.features()).isEqualTo(fit.model().featureNames());
+    assertThat(run.trainer()).isEqualTo(OlsTrainer.TRAINER);
+    assertThat(run.parameters()).containsEntry("crossValidationFolds", "5");
+    assertThat(run.inSample()).isEqualTo(fit.model().provenance().orElseThrow().inSample());
+    assertThat(run.crossValidation())
+        .isEqualTo(CrossValidation.kFold(Dataset.load(data, "target"), 5));
+    assertThat(run.crossValidationSkipped()).isNull();
+    try (var files = Files.list(dir)) {
+      assertThat(files).containsExactly(data);
+    }
+  }
+
+  @Test
+  void dataTooSmallForCrossValidationStillTrainsAndSaysWhy(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("small.csv");
+    Files.writeString(data, "a,y\n1,2\n2,4.5\n3,6\n4,8.2\n5,9.9\n");
+    TrainingRun run = Training.fit(data, "y", "small", CLOCK).run();
+    assertThat(run.crossValidation()).isNull();
+    assertThat(run.crossValidationSkipped()).isEqualTo("5 rows are too few for 5 folds of at least 2 rows");
+  }
+
+  @Test
   void unusableDataWritesNothing(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("flat.csv");
     Files.writeString(data, "a,k,y\n1,5,2\n2,5,4\n3,5,7\n4,5,8\n");

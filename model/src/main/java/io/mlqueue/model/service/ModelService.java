@@ -11,6 +11,8 @@ import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
 import io.mlqueue.model.LinearModel;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
@@ -63,7 +65,7 @@ public final class ModelService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ModelService.class);
 
-  private final LinearModel model;
+  private final LiveModel model;
   private final MessageCodec codec;
   private final AtomicLong predictions = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
@@ -71,9 +73,18 @@ public final class ModelService implements AutoCloseable {
   private final RequestServer requests;
 
   private ModelService(
-      Connection connection, AmqpSettings settings, LinearModel model, Config config)
+      Connection connection, AmqpSettings settings, LiveModel model, Config config)
       throws IOException {
     this.model = model;
+    FunctionCounter.builder("mlqueue.model.swaps", model, LiveModel::swaps)
+        .description("Models swapped in while serving (an alias moved)")
+        .register(config.registry());
+    FunctionCounter.builder("mlqueue.model.swaps.refused", model, LiveModel::refusals)
+        .description("Replacement models refused: unreadable, or reading other features")
+        .register(config.registry());
+    Gauge.builder("mlqueue.model.version", model, m -> registryVersion(m.current()))
+        .description("Registry version number of the model served now; NaN for a model from a file")
+        .register(config.registry());
     this.codec = new MessageCodec(config.maxMessageBytes());
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
@@ -92,17 +103,33 @@ public final class ModelService implements AutoCloseable {
     return start(connection, settings, model, Config.defaults());
   }
 
-  /** Starts consuming at once. */
+  /** Starts consuming at once, serving {@code model} for good. */
   public static ModelService start(
       Connection connection, AmqpSettings settings, LinearModel model, Config config)
       throws IOException {
+    return start(connection, settings, new LiveModel(model), config);
+  }
+
+  /** Starts consuming at once, serving whatever {@code model} holds at each message or batch. */
+  public static ModelService start(
+      Connection connection, AmqpSettings settings, LiveModel model, Config config)
+      throws IOException {
     ModelService service = new ModelService(connection, settings, model, config);
-    log.info("model: serving {} ({} features: {})", model.id(), model.featureCount(),
-        String.join(", ", model.featureNames()));
+    LinearModel first = model.current();
+    log.info("model: serving {} ({} features: {})", first.id(), first.featureCount(),
+        String.join(", ", first.featureNames()));
     return service;
   }
 
+  /** A registry model's version is its number; other versions have none. */
+  private static double registryVersion(LinearModel model) {
+    String v = model.version();
+    return v.matches("[1-9][0-9]{0,8}") ? Double.parseDouble(v) : Double.NaN;
+  }
+
   private void onFeatures(Inbound message) {
+    // Read once: the check, the prediction and its label all come from the same version.
+    LinearModel model = this.model.current();
     FeaturesMessage features;
     try {
       features = codec.decodeFeatures(message.body());
@@ -143,8 +170,9 @@ public final class ModelService implements AutoCloseable {
     return rejected.get();
   }
 
+  /** The model served now. */
   public LinearModel model() {
-    return model;
+    return model.current();
   }
 
   /** Stops consuming and waits up to {@code drain} for the last predictions to be confirmed. */

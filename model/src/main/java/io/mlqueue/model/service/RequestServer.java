@@ -34,7 +34,7 @@ final class RequestServer {
 
   private record Call(Inbound message, MessageId id, double[][] rows) {}
 
-  private final LinearModel model;
+  private final LiveModel model;
   private final PredictCodec codec;
   private final MessageCodec ids; // to name a request whose body is invalid
   private final MicroBatcher<Call> batcher;
@@ -44,7 +44,7 @@ final class RequestServer {
   RequestServer(
       Connection connection,
       AmqpSettings settings,
-      LinearModel model,
+      LiveModel model,
       MicroBatcher.Limits limits,
       MeterRegistry registry,
       int maxMessageBytes)
@@ -88,7 +88,10 @@ final class RequestServer {
     }
     double[][] rows;
     try {
-      rows = FeatureOrder.toModelOrder(model, request.featureNames(), request.instances());
+      // Any version swapped in later reads the same feature names in the same order (LiveModel
+      // takes no other), so rows ordered for this one suit the one that predicts them.
+      rows = FeatureOrder.toModelOrder(
+          model.current(), request.featureNames(), request.instances());
     } catch (IllegalArgumentException e) {
       reply(message,
           new PredictReply.Failure(request.id(), PredictReply.Kind.INVALID_INPUT, e.getMessage()));
@@ -98,6 +101,8 @@ final class RequestServer {
   }
 
   private void predict(List<Call> calls) {
+    // Read once per batch: every reply of the batch names the version that computed it.
+    LinearModel model = this.model.current();
     int total = 0;
     for (Call call : calls) {
       total += call.rows().length;

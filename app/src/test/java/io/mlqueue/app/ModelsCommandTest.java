@@ -1,0 +1,163 @@
+package io.mlqueue.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ModelArtifact;
+import io.mlqueue.model.registry.ModelRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code train --register} and {@code models …} on a registry in a temporary directory. */
+class ModelsCommandTest {
+  @TempDir Path dir;
+
+  private Path csv(String name, int rows, double slope) throws Exception {
+    StringBuilder text = new StringBuilder("a,b,y\n");
+    for (int i = 0; i < rows; i++) {
+      text.append(i).append(',').append(i * i % 7).append(',')
+          .append(3 + slope * i - (i * i % 7)).append('\n');
+    }
+    Path file = dir.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void trainRegistersVersionsThatModelsListsAndAliasesMove() throws Exception {
+    String registry = dir.resolve("reg").toString();
+    Run first = run("train", "--data", csv("one.csv", 20, 2).toString(), "--target", "y",
+        "--register", "lin", "--alias", "production", "--registry", registry);
+    assertThat(first.exit).as(first.err).isZero();
+    assertThat(first.out).contains("registered lin version 1").contains("alias production: (none) -> 1")
+        .contains("5-fold cross-validation");
+
+    Path out = dir.resolve("copy.json");
+    Run second = run("train", "--data", csv("two.csv", 30, 5).toString(), "--target", "y",
+        "--register", "lin", "--registry", registry, "--out", out.toString());
+    assertThat(second.out).contains("registered lin version 2").contains("wrote " + out + ": lin:2");
+    assertThat(ModelArtifact.read(out)).isEqualTo(new ModelRegistry(dir.resolve("reg")).load("lin", 2));
+
+    Run list = run("models", "list", "--registry", registry);
+    assertThat(list.out.lines()).containsExactly(
+        "NAME  LATEST  VERSIONS  ALIASES",
+        "lin   2       2         production -> 1");
+
+    Run versions = run("models", "versions", "lin", "--registry", registry);
+    assertThat(versions.exit).isZero();
+    String sha1 = ModelRegistryHash.of(dir.resolve("one.csv")).substring(0, 8);
+    assertThat(versions.out.lines()).hasSize(3);
+    assertThat(versions.out.lines().toList().get(0).split(" +")).containsExactly(
+        "VERSION", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES");
+    assertThat(versions.out.lines().toList().get(1))
+        .startsWith("1 ").contains(" 20 ").contains(sha1 + " one.csv").endsWith("production");
+    assertThat(versions.out.lines().toList().get(2)).startsWith("2 ").contains(" 30 ").endsWith("-");
+
+    Run alias = run("models", "alias", "lin", "production", "2", "--registry", registry);
+    assertThat(alias.out.strip()).isEqualTo("lin production: 1 -> 2");
+    Run staging = run("models", "alias", "lin", "staging", "1", "--registry", registry);
+    assertThat(staging.out.strip()).isEqualTo("lin staging: (none) -> 1");
+    assertThat(run("models", "list", "--registry", registry).out)
+        .contains("production -> 2, staging -> 1");
+
+    Run unalias = run("models", "unalias", "lin", "staging", "--registry", registry);
+    assertThat(unalias.out.strip()).isEqualTo("lin staging: 1 -> (none)");
+    Run again = run("models", "unalias", "lin", "staging", "--registry", registry);
+    assertThat(again.exit).isEqualTo(1);
+    assertThat(again.err.strip())
+        .isEqualTo("mlqueue unalias: model 'lin' has no alias 'staging' (it has production)");
+  }
+
+  @Test
+  void mistakesAreRefusedInOneLine() throws Exception {
+    String registry = dir.resolve("reg").toString();
+    String data = csv("one.csv", 20, 2).toString();
+    Run nowhere = run("train", "--data", data, "--target", "y");
+    assertThat(nowhere.exit).isEqualTo(1);
+    assertThat(nowhere.err).contains("--out PATH, --register NAME or both");
+
+    Run aliasOnly = run("train", "--data", data, "--target", "y", "--out", "x.json", "--alias", "prod");
+    assertThat(aliasOnly.err).contains("--alias needs --register NAME");
+
+    Run badName = run("train", "--data", data, "--target", "y", "--register", "../up", "--registry", registry);
+    assertThat(badName.exit).isEqualTo(1);
+    assertThat(badName.err).contains("model name '../up' may use only");
+    assertThat(dir.resolve("reg")).doesNotExist();
+
+    Run badVersion = run("models", "alias", "lin", "production", "4", "--registry", registry);
+    assertThat(badVersion.exit).isEqualTo(1);
+    assertThat(badVersion.err).contains("model 'lin' is not in the registry");
+
+    Run noModel = run("models", "unalias", "lin", "production", "--registry", registry);
+    assertThat(noModel.err).contains("model 'lin' is not in the registry");
+    Run empty = run("models", "list", "--registry", registry);
+    assertThat(empty.out).startsWith("no models in ");
+  }
+
+  @Test
+  void modelRefusesAnUnknownAliasOrVersionBeforeItConnects() throws Exception {
+    String registry = dir.resolve("reg").toString();
+    run("train", "--data", csv("one.csv", 20, 2).toString(), "--target", "y",
+        "--register", "lin", "--registry", registry);
+    // The broker URI points nowhere: these fail at start-up, in one line.
+    Run alias = run("model", "--model", "registry:lin@production", "--registry", registry,
+        "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(alias.exit).isEqualTo(1);
+    assertThat(alias.err).contains("model 'lin' has no alias 'production'")
+        .contains("mlqueue models alias lin production VERSION");
+    Run version = run("model", "--model", "registry:lin:2", "--registry", registry,
+        "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(version.err).contains("model 'lin' has no version 2 (it has [1])");
+    Run form = run("model", "--model", "registry:lin", "--registry", registry,
+        "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(form.err).contains("write registry:NAME@ALIAS");
+    Run poll = run("model", "--model", "registry:lin:1", "--model-poll", "0s", "--registry", registry,
+        "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(poll.err).contains("--model-poll must be positive");
+  }
+
+  @Test
+  void theRegistryDirectoryComesFromTheEnvironmentToo() throws Exception {
+    Path reg = dir.resolve("env-reg");
+    CommandLine cli = Main.commandLine(
+        new EnvironmentDefaults(java.util.Map.of("MLQUEUE_REGISTRY", reg.toString())));
+    int exit = cli.execute("train", "--data", csv("one.csv", 20, 2).toString(), "--target", "y",
+        "--register", "lin");
+    assertThat(exit).isZero();
+    LinearModel model = new ModelRegistry(reg).load("lin", 1);
+    assertThat(model.id()).isEqualTo("lin:1");
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setOut(o);
+      CommandLine cli = Main.commandLine(new EnvironmentDefaults(java.util.Map.of()));
+      cli.setErr(new PrintWriter(e, true));
+      int exit = cli.execute(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+    }
+  }
+
+  /** SHA-256 of a file, as the registry records it. */
+  private static final class ModelRegistryHash {
+    static String of(Path file) throws Exception {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.mlqueue.model.registry;
+
+import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.service.LiveModel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a worker's model on the version an alias points at: re-reads the alias every poll interval
+ * and, when it has moved, loads that version and swaps it into the {@link LiveModel}. A version
+ * that cannot be read or does not read the same rows is refused with an ERROR and the running model
+ * stays; versions never change, so a refused one is not tried again until the alias has pointed
+ * elsewhere. A removed alias or a broken alias file also keeps the running model, with one ERROR.
+ */
+public final class AliasFollower implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AliasFollower.class);
+
+  private final ModelRegistry registry;
+  private final String name;
+  private final String alias;
+  private final LiveModel live;
+  private final ScheduledExecutorService timer;
+  // Only the timer thread touches these.
+  private String lastProblem;
+  private String refusedVersion;
+
+  private AliasFollower(ModelRegistry registry, ModelReference reference, LiveModel live) {
+    this.registry = registry;
+    this.name = reference.name();
+    this.alias = reference.followedAlias().orElseThrow(
+        () -> new IllegalArgumentException(reference + " is pinned to a version: nothing to follow"));
+    this.live = live;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("model-alias-" + alias).unstarted(r));
+  }
+
+  /** Starts checking {@code reference}'s alias every {@code poll}. */
+  public static AliasFollower start(
+      ModelRegistry registry, ModelReference reference, LiveModel live, Duration poll) {
+    if (poll.isNegative() || poll.isZero()) {
+      throw new IllegalArgumentException("--model-poll must be positive, was " + poll);
+    }
+    AliasFollower follower = new AliasFollower(registry, reference, live);
+    follower.timer.scheduleWithFixedDelay(
+        follower::check, poll.toNanos(), poll.toNanos(), TimeUnit.NANOSECONDS);
+    log.info("model: following {} every {} ms", reference, poll.toMillis());
+    return follower;
+  }
+
+  /** One look at the alias; swaps if it moved. Never throws: the timer must keep running. */
+  void check() {
+    try {
+      OptionalInt target = registry.alias(name, alias);
+      LinearModel serving = live.current();
+      if (target.isEmpty()) {
+        problem("alias '%s' of model '%s' is not set any more; still serving %s"
+            .formatted(alias, name, serving.id()));
+        return;
+      }
+      String version = String.valueOf(target.getAsInt());
+      if (serving.name().equals(name) && serving.version().equals(version)) {
+        lastProblem = null;
+        refusedVersion = null;
+        return;
+      }
+      if (version.equals(refusedVersion)) {
+        return;
+      }
+      LinearModel next;
+      try {
+        next = registry.load(name, target.getAsInt());
+      } catch (Exception e) {
+        problem("cannot load %s:%s, which alias '%s' points at: %s; still serving %s"
+            .formatted(name, version, alias, e.getMessage(), serving.id()));
+        live.countRefusal();
+        refusedVersion = version;
+        return;
+      }
+      Optional<String> refused = live.swap(next);
+      if (refused.isPresent()) {
+        problem("refusing %s from alias '%s': %s; still serving %s"
+            .formatted(next.id(), alias, refused.get(), serving.id()));
+        refusedVersion = version;
+        return;
+      }
+      lastProblem = null;
+      refusedVersion = null;
+      log.info("model: now serving {} (was {})", next.id(), serving.id());
+    } catch (Exception e) {
+      problem("cannot read alias '%s' of model '%s': %s; still serving %s"
+          .formatted(alias, name, e.getMessage(), live.current().id()));
+    }
+  }
+
+  /** Logs {@code message} once until another problem or a success replaces it. */
+  private void problem(String message) {
+    if (message.equals(lastProblem)) {
+      return;
+    }
+    lastProblem = message;
+    log.error("model: {}", message);
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
