@@ -45,6 +45,9 @@ import java.util.stream.Stream;
  * rename. Readers take no lock: they see a version or an alias table whole, before or after.
  */
 public final class ModelRegistry {
+  /** Where a version is written before it appears whole under its number. */
+  private static final String STAGING_PREFIX = ".staging-";
+
 
   /** Model names: as in artifacts, but not starting with a dot (no hidden or parent directory). */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -116,7 +119,10 @@ public final class ModelRegistry {
               trained.coefficients(),
               trained.provenance().orElse(null));
       RunRecord run = new RunRecord(name, version, fit.run());
-      Path staging = nameDir(name).resolve(".staging-" + UUID.randomUUID());
+      // Under the lock no other registration is under way: a staging directory found now is what a
+      // registration killed half-way left behind.
+      removeStaleStaging(name);
+      Path staging = nameDir(name).resolve(STAGING_PREFIX + UUID.randomUUID());
       Files.createDirectories(staging);
       try {
         ModelArtifact.write(model, staging.resolve(MODEL_FILE));
@@ -371,6 +377,18 @@ public final class ModelRegistry {
               .formatted(alias));
     }
     return alias;
+  }
+
+  private void removeStaleStaging(String name) throws IOException {
+    Path dir = nameDir(name);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path stale : entries.filter(p -> p.getFileName().toString().startsWith(STAGING_PREFIX)).toList()) {
+        deleteRecursively(stale);
+      }
+    }
   }
 
   private static void deleteRecursively(Path dir) {

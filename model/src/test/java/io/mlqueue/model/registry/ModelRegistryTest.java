@@ -82,6 +82,22 @@ class ModelRegistryTest {
   }
 
   @Test
+  void whatAKilledRegistrationLeftBehindIsRemovedByTheNextOne() throws Exception {
+    ModelRegistry registry = registry();
+    registry.register("price", Fits.line(dir, 3, 2, -0.5), null);
+    Path leftover = dir.resolve("registry/price/.staging-killed-midway");
+    Files.createDirectories(leftover);
+    Files.writeString(leftover.resolve("model.json"), "{\"format\": \"mlqu");
+
+    assertThat(registry.versions("price")).containsExactly(1); // readers ignore it
+
+    registry.register("price", Fits.line(dir, 9, 9, 9), null);
+
+    assertThat(leftover).doesNotExist();
+    assertThat(registry.versions("price")).containsExactly(1, 2);
+  }
+
+  @Test
   void aliasesAreSetMovedAndRemoved() throws Exception {
     ModelRegistry registry = registry();
     Training.Fit fit = Fits.line(dir, 3, 2, -0.5);
