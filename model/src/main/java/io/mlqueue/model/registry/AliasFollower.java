@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps a worker's model on the version an alias points at: re-reads the alias every poll interval
  * and, when it has moved, loads that version and swaps it into the {@link LiveModel}. A version
- * that cannot be read or does not read the same rows is refused with an ERROR and the running model
- * stays; versions never change, so a refused one is not tried again until the alias has pointed
- * elsewhere. A removed alias or a broken alias file also keeps the running model, with one ERROR.
+ * that does not read the same rows is refused with an ERROR and the running model stays; versions
+ * never change, so a refused one is not tried again until the alias has pointed elsewhere. A version
+ * that cannot be read (a broken file, a network share away) is tried again at every poll, with one
+ * ERROR, until it loads or the alias moves. A removed alias or a broken alias file also keeps the running model, with one ERROR.
  */
 public final class AliasFollower implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AliasFollower.class);
@@ -28,7 +29,8 @@ public final class AliasFollower implements AutoCloseable {
   private final ScheduledExecutorService timer;
   // Only the timer thread touches these.
   private String lastProblem;
-  private String refusedVersion;
+  private String refusedVersion; // read and refused: versions never change, so not tried again
+  private String unreadableVersion; // could not be read: tried again every poll (a share may be back)
 
   private AliasFollower(ModelRegistry registry, ModelReference reference, LiveModel live) {
     this.registry = registry;
@@ -68,6 +70,7 @@ public final class AliasFollower implements AutoCloseable {
       if (serving.name().equals(name) && serving.version().equals(version)) {
         lastProblem = null;
         refusedVersion = null;
+        unreadableVersion = null;
         return;
       }
       if (version.equals(refusedVersion)) {
@@ -79,8 +82,10 @@ public final class AliasFollower implements AutoCloseable {
       } catch (Exception e) {
         problem("cannot load %s:%s, which alias '%s' points at: %s; still serving %s"
             .formatted(name, version, alias, e.getMessage(), serving.id()));
-        live.countRefusal();
-        refusedVersion = version;
+        if (!version.equals(unreadableVersion)) {
+          live.countRefusal(); // once per version, however many polls it stays unreadable
+          unreadableVersion = version;
+        }
         return;
       }
       Optional<String> refused = live.swap(next);
@@ -92,6 +97,7 @@ public final class AliasFollower implements AutoCloseable {
       }
       lastProblem = null;
       refusedVersion = null;
+      unreadableVersion = null;
       log.info("model: now serving {} (was {})", next.id(), serving.id());
     } catch (Exception e) {
       problem("cannot read alias '%s' of model '%s': %s; still serving %s"
