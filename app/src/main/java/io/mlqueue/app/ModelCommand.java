@@ -95,14 +95,17 @@ final class ModelCommand implements Callable<Integer> {
    * are given.
    */
   static final class ModelOptions {
+    /** {@code --model}'s name for the built-in model, for configurations that must give a value. */
+    static final String BUILT_IN = "builtin";
+
     @Option(
         names = "--model",
         paramLabel = "MODEL",
         description =
             "A model artifact written by 'mlqueue train --out' (a path), or a registered model:"
                 + " registry:NAME@ALIAS (the version the alias points at; 'model' follows it as it"
-                + " moves) or registry:NAME:VERSION (default: the built-in least-squares model of"
-                + " the diabetes data).")
+                + " moves) or registry:NAME:VERSION, or '" + BUILT_IN + "' (the default: the"
+                + " built-in least-squares model of the diabetes data).")
     String spec;
 
     @Mixin RegistryOption registry;
@@ -123,7 +126,10 @@ final class ModelCommand implements Callable<Integer> {
       if (ref.isPresent()) {
         loaded = resolve(registry.open(), ref.get());
       } else {
-        loaded = spec == null ? BuiltInModel.get() : ModelArtifact.read(Path.of(spec));
+        loaded =
+            spec == null || spec.equals(BUILT_IN)
+                ? BuiltInModel.get()
+                : ModelArtifact.read(Path.of(spec));
       }
       if (data.file != null) {
         // The model serves vectors built from this data: a mismatch is better said now than as a

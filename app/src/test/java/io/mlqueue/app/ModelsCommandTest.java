@@ -124,6 +124,17 @@ class ModelsCommandTest {
   }
 
   @Test
+  void builtinNamesTheBuiltInModelAsLeavingModelOutDoes() throws Exception {
+    ModelCommand named = new ModelCommand();
+    new CommandLine(named).parseArgs("--model", "builtin");
+    ModelCommand unnamed = new ModelCommand();
+    new CommandLine(unnamed).parseArgs();
+
+    assertThat(named.model.load().id()).isEqualTo("diabetes-ols:builtin");
+    assertThat(unnamed.model.load().id()).isEqualTo("diabetes-ols:builtin");
+  }
+
+  @Test
   void theRegistryDirectoryComesFromTheEnvironmentToo() throws Exception {
     Path reg = dir.resolve("env-reg");
     CommandLine cli = Main.commandLine(

@@ -458,6 +458,15 @@ class DeployManifestsTest {
   }
 
   @Test
+  void composeModelWorkersServeTheBuiltInModelUnlessToldAndReadTheRegistryReadOnly() {
+    JsonNode model = compose.path("services").path("model");
+    assertThat(model.path("environment").path("MLQUEUE_MODEL").asText())
+        .isEqualTo("${MLQUEUE_MODEL:-builtin}");
+    // The registry's default directory is "registry" in the working directory, /app in the image.
+    assertThat(strings(model.path("volumes"))).contains("./registry:/app/registry:ro");
+  }
+
+  @Test
   void composePublishesOnlyPortsTheServicesServe() {
     JsonNode services = compose.path("services");
     for (String name : SUBCOMMANDS) {
