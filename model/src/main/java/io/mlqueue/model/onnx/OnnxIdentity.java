@@ -51,7 +51,7 @@ record OnnxIdentity(String name, String version, List<String> featureNames, Stri
     String version;
     if (meta.containsKey(VERSION_KEY)) {
       version = token(source, VERSION_KEY, meta.get(VERSION_KEY));
-    } else if (metadata.getVersion() != 0) {
+    } else if (hasModelVersion(metadata)) {
       version = Long.toString(metadata.getVersion());
     } else {
       version = sha256(file).substring(0, 8);
@@ -65,6 +65,15 @@ record OnnxIdentity(String name, String version, List<String> featureNames, Stri
       throw refuse(source, "metadata '" + TARGET_KEY + "' is blank");
     }
     return new OnnxIdentity(name, version, features, target);
+  }
+
+  /**
+   * Whether the file sets ONNX's {@code model_version}. ONNX Runtime reports an unset one as
+   * {@code Long.MAX_VALUE}, and exporters write 0 for "none".
+   */
+  private static boolean hasModelVersion(OnnxModelMetadata metadata) {
+    long v = metadata.getVersion();
+    return v > 0 && v != Long.MAX_VALUE;
   }
 
   /** {@code diabetes ridge.onnx} gives {@code diabetes_ridge}: names end up in ids and logs. */

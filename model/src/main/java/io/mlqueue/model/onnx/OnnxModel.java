@@ -40,8 +40,8 @@ public final class OnnxModel implements AutoCloseable {
   public static final String NAME_KEY = "mlqueue.name";
 
   /**
-   * Metadata key: the model's version. Default: the ONNX {@code model_version} when it is not 0,
-   * else the first 8 hex digits of the file's SHA-256: a version that changes with the bytes.
+   * Metadata key: the model's version. Default: the ONNX {@code model_version} when it is set
+   * (above 0), else the first 8 hex digits of the file's SHA-256: a version that changes with the bytes.
    */
   public static final String VERSION_KEY = "mlqueue.version";
 
