@@ -59,5 +59,6 @@ EXPOSE 8080 9100
 # and the orchestrators probe /health themselves (Kubernetes probes; the compose file relies on
 # restart policies and the broker's healthcheck).
 # Exit on OutOfMemoryError so the orchestrator restarts a clean process instead of a crippled one.
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/mlqueue.jar"]
+# Native access for ONNX Runtime's JNI library: Java 24+ warns without it; 17 and 21 accept it.
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/mlqueue.jar"]
 CMD ["--help"]
