@@ -16,8 +16,8 @@ import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
 import io.mlqueue.metric.RunningMetrics;
 import io.mlqueue.metric.service.MetricService;
-import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelCompatibility;
+import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.plot.PlotConfig;
 import io.mlqueue.plot.PlotDashboard;
@@ -118,8 +118,18 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Dataset data = model.data.load();
-    LinearModel loaded = model.load();
-    ModelCompatibility.require(loaded, data.featureNames());
+    ServableModel loaded = model.load();
+    try {
+      ModelCompatibility.require(loaded, data.featureNames());
+      return run(data, loaded);
+    } finally {
+      if (loaded instanceof AutoCloseable closeable) { // an ONNX model's native session
+        closeable.close();
+      }
+    }
+  }
+
+  private int run(Dataset data, ServableModel loaded) throws Exception {
     Path dir = logDir.dir.toAbsolutePath().normalize();
 
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {

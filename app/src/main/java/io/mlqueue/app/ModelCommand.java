@@ -1,22 +1,25 @@
 package io.mlqueue.app;
 
 import com.rabbitmq.client.Connection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.model.BuiltInModel;
 import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ModelCompatibility;
+import io.mlqueue.model.ServableModel;
+import io.mlqueue.model.onnx.OnnxModel;
 import io.mlqueue.model.registry.AliasFollower;
 import io.mlqueue.model.registry.ModelReference;
 import io.mlqueue.model.registry.ModelRegistry;
 import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
 import java.io.IOException;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -72,7 +75,11 @@ final class ModelCommand implements Callable<Integer> {
     if (modelPoll.isNegative() || modelPoll.isZero()) {
       throw new IllegalArgumentException("--model-poll must be positive, was " + modelPoll);
     }
-    LiveModel live = new LiveModel(model.load());
+    ServableModel loaded = model.load();
+    if (loaded instanceof AutoCloseable closeable) {
+      guard.closeOnStop(closeable); // registered first, so closed last: after the consumers stop
+    }
+    LiveModel live = new LiveModel(loaded);
     PrometheusMeterRegistry registry = Observability.registry("model");
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
@@ -98,11 +105,15 @@ final class ModelCommand implements Callable<Integer> {
     /** {@code --model}'s name for the built-in model, for configurations that must give a value. */
     static final String BUILT_IN = "builtin";
 
+    /** A {@code --model} path ending so is an ONNX model, any other path our JSON artifact. */
+    static final String ONNX_SUFFIX = ".onnx";
+
     @Option(
         names = "--model",
         paramLabel = "MODEL",
         description =
-            "A model artifact written by 'mlqueue train --out' (a path), or a registered model:"
+            "A model artifact written by 'mlqueue train --out' (a path), an ONNX regression model"
+                + " (a path ending in .onnx; see docs/MODEL_FORMAT.md), or a registered model:"
                 + " registry:NAME@ALIAS (the version the alias points at; 'model' follows it as it"
                 + " moves) or registry:NAME:VERSION, or '" + BUILT_IN + "' (the default: the"
                 + " built-in least-squares model of the diabetes data).")
@@ -119,17 +130,18 @@ final class ModelCommand implements Callable<Integer> {
           : Optional.empty();
     }
 
-    /** The model {@code --model} names now. */
-    LinearModel load() throws IOException {
-      LinearModel loaded;
+    /** The model {@code --model} names now; an ONNX model is the caller's to close. */
+    ServableModel load() throws IOException {
+      ServableModel loaded;
       Optional<ModelReference> ref = reference();
       if (ref.isPresent()) {
         loaded = resolve(registry.open(), ref.get());
+      } else if (spec == null || spec.equals(BUILT_IN)) {
+        loaded = BuiltInModel.get();
+      } else if (spec.toLowerCase(Locale.ROOT).endsWith(ONNX_SUFFIX)) {
+        loaded = OnnxModel.load(Path.of(spec));
       } else {
-        loaded =
-            spec == null || spec.equals(BUILT_IN)
-                ? BuiltInModel.get()
-                : ModelArtifact.read(Path.of(spec));
+        loaded = ModelArtifact.read(Path.of(spec));
       }
       if (data.file != null) {
         // The model serves vectors built from this data: a mismatch is better said now than as a

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * <p>{@link #predict} is the hot path of the model service, so it does no checking and allocates
  * nothing; validate untrusted input once with {@link #checkFeatures} before predicting.
  */
-public final class LinearModel {
+public final class LinearModel implements ServableModel {
 
   /** Allowed characters of a model name or version: they end up in ids, file names and logs. */
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._-]+");

@@ -21,7 +21,7 @@ public final class ModelCompatibility {
    * What keeps {@code model} from reading rows with columns {@code dataFeatures}, or empty when the
    * names agree exactly, order included.
    */
-  public static Optional<String> mismatch(LinearModel model, List<String> dataFeatures) {
+  public static Optional<String> mismatch(ServableModel model, List<String> dataFeatures) {
     List<String> expected = model.featureNames();
     if (expected.equals(dataFeatures)) {
       return Optional.empty();
@@ -58,10 +58,10 @@ public final class ModelCompatibility {
   }
 
   /**
-   * Like {@link #mismatch(LinearModel, List)} for a data set's features, and also reports a
+   * Like {@link #mismatch(ServableModel, List)} for a data set's features, and also reports a
    * different target column.
    */
-  public static Optional<String> mismatch(LinearModel model, Dataset data) {
+  public static Optional<String> mismatch(ServableModel model, Dataset data) {
     Optional<String> features = mismatch(model, data.featureNames());
     if (model.targetName().equals(data.targetName())) {
       return features;
@@ -78,9 +78,9 @@ public final class ModelCompatibility {
   /**
    * Throws when {@code model} cannot read rows with columns {@code dataFeatures}.
    *
-   * @throws IllegalArgumentException with the {@link #mismatch(LinearModel, List)} message
+   * @throws IllegalArgumentException with the {@link #mismatch(ServableModel, List)} message
    */
-  public static void require(LinearModel model, List<String> dataFeatures) {
+  public static void require(ServableModel model, List<String> dataFeatures) {
     mismatch(model, dataFeatures)
         .ifPresent(
             m -> {

@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.mlqueue.model.ModelFormatException;
+import io.mlqueue.model.ServableModel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe: ONNX Runtime allows concurrent runs of one session. {@link #close} frees the
  * native session; call it only once no prediction is running.
  */
-public final class OnnxModel implements AutoCloseable {
+public final class OnnxModel implements ServableModel, AutoCloseable {
 
   /** Metadata key: the model's name. Default: the file name without {@code .onnx}. */
   public static final String NAME_KEY = "mlqueue.name";

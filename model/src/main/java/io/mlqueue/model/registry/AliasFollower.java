@@ -1,6 +1,7 @@
 package io.mlqueue.model.registry;
 
 import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.service.LiveModel;
 import java.time.Duration;
 import java.util.Optional;
@@ -60,7 +61,7 @@ public final class AliasFollower implements AutoCloseable {
   void check() {
     try {
       OptionalInt target = registry.alias(name, alias);
-      LinearModel serving = live.current();
+      ServableModel serving = live.current();
       if (target.isEmpty()) {
         problem("alias '%s' of model '%s' is not set any more; still serving %s"
             .formatted(alias, name, serving.id()));

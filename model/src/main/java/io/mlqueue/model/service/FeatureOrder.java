@@ -1,6 +1,6 @@
 package io.mlqueue.model.service;
 
-import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ServableModel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ final class FeatureOrder {
    *
    * @throws IllegalArgumentException naming the unknown or missing features, or the wrong length
    */
-  static double[][] toModelOrder(LinearModel model, List<String> names, double[][] rows) {
+  static double[][] toModelOrder(ServableModel model, List<String> names, double[][] rows) {
     List<String> expected = model.featureNames();
     if (names.isEmpty()) {
       for (double[] row : rows) {

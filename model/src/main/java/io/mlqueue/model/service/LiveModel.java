@@ -1,6 +1,6 @@
 package io.mlqueue.model.service;
 
-import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ServableModel;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,16 +16,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * inputs without any error.
  */
 public final class LiveModel {
-  private final AtomicReference<LinearModel> current;
+  private final AtomicReference<ServableModel> current;
   private final AtomicLong swaps = new AtomicLong();
   private final AtomicLong refusals = new AtomicLong();
 
-  public LiveModel(LinearModel initial) {
+  public LiveModel(ServableModel initial) {
     this.current = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
   }
 
   /** The model to use for the next message or batch. */
-  public LinearModel current() {
+  public ServableModel current() {
     return current.get();
   }
 
@@ -34,8 +34,8 @@ public final class LiveModel {
    *
    * @return empty when swapped in; otherwise why not, and the current model stays
    */
-  public synchronized Optional<String> swap(LinearModel next) {
-    LinearModel now = current.get();
+  public synchronized Optional<String> swap(ServableModel next) {
+    ServableModel now = current.get();
     Optional<String> why = incompatibility(now, next);
     if (why.isPresent()) {
       refusals.incrementAndGet();
@@ -52,7 +52,7 @@ public final class LiveModel {
   }
 
   /** Why {@code next} cannot take over from {@code now}, or empty if it can. */
-  static Optional<String> incompatibility(LinearModel now, LinearModel next) {
+  static Optional<String> incompatibility(ServableModel now, ServableModel next) {
     if (!now.featureNames().equals(next.featureNames())) {
       return Optional.of(
           "%s reads features %s but %s, served now, reads %s; the messages' arrays would be"

@@ -10,7 +10,7 @@ import io.mlqueue.contract.InvalidMessageException;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
-import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ServableModel;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -98,14 +98,14 @@ public final class ModelService implements AutoCloseable {
   }
 
   /** Starts consuming at once, with the default batching. */
-  public static ModelService start(Connection connection, AmqpSettings settings, LinearModel model)
+  public static ModelService start(Connection connection, AmqpSettings settings, ServableModel model)
       throws IOException {
     return start(connection, settings, model, Config.defaults());
   }
 
   /** Starts consuming at once, serving {@code model} for good. */
   public static ModelService start(
-      Connection connection, AmqpSettings settings, LinearModel model, Config config)
+      Connection connection, AmqpSettings settings, ServableModel model, Config config)
       throws IOException {
     return start(connection, settings, new LiveModel(model), config);
   }
@@ -115,21 +115,21 @@ public final class ModelService implements AutoCloseable {
       Connection connection, AmqpSettings settings, LiveModel model, Config config)
       throws IOException {
     ModelService service = new ModelService(connection, settings, model, config);
-    LinearModel first = model.current();
+    ServableModel first = model.current();
     log.info("model: serving {} ({} features: {})", first.id(), first.featureCount(),
         String.join(", ", first.featureNames()));
     return service;
   }
 
   /** A registry model's version is its number; other versions have none. */
-  private static double registryVersion(LinearModel model) {
+  private static double registryVersion(ServableModel model) {
     String v = model.version();
     return v.matches("[1-9][0-9]{0,8}") ? Double.parseDouble(v) : Double.NaN;
   }
 
   private void onFeatures(Inbound message) {
     // Read once: the check, the prediction and its label all come from the same version.
-    LinearModel model = this.model.current();
+    ServableModel model = this.model.current();
     FeaturesMessage features;
     try {
       features = codec.decodeFeatures(message.body());
@@ -171,7 +171,7 @@ public final class ModelService implements AutoCloseable {
   }
 
   /** The model served now. */
-  public LinearModel model() {
+  public ServableModel model() {
     return model.current();
   }
 

@@ -15,7 +15,7 @@ import io.mlqueue.contract.PredictCodec;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.PredictRequest;
 import io.mlqueue.contract.Queues;
-import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ServableModel;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -102,7 +102,7 @@ final class RequestServer {
 
   private void predict(List<Call> calls) {
     // Read once per batch: every reply of the batch names the version that computed it.
-    LinearModel model = this.model.current();
+    ServableModel model = this.model.current();
     int total = 0;
     for (Call call : calls) {
       total += call.rows().length;
