@@ -5,6 +5,8 @@
 # with `mlqueue bench gateway`. Each runs ROUNDS times after a warm-up. Traffic stays on 127.0.0.1
 # and every step is bounded in time. Needs wrk and rabbitmqctl (run as root, or as a RabbitMQ admin).
 #   bench/gateway.sh              # ROUNDS=3 SECONDS_PER_RUN=20
+#   MODEL_ARGS="--model m.onnx" bench/gateway.sh   # options for the model worker (bench/onnx-model.sh
+#                                                  # writes an ONNX model of the diabetes data)
 #   COMPETITORS=1 bench/gateway.sh   # plus one busy-looping process during the measured runs: a
 #                                    # neighbour taking a core's worth of CPU, to see the tail under it
 set -euo pipefail
@@ -31,7 +33,8 @@ rabbitmqctl -q add_vhost "$vhost"
 rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*'
 export MLQUEUE_AMQP_URI="amqp://guest:guest@127.0.0.1:5672/$vhost"
 
-"$root/mlqueue" model >"$logs/model.log" 2>&1 & pids+=($!)
+# shellcheck disable=SC2086 # MODEL_ARGS is a list of options
+"$root/mlqueue" model ${MODEL_ARGS:-} >"$logs/model.log" 2>&1 & pids+=($!)
 "$root/mlqueue" gateway --port "$port" >"$logs/gateway.log" 2>&1 & pids+=($!)
 url="http://127.0.0.1:$port"
 for _ in $(seq 1 60); do
