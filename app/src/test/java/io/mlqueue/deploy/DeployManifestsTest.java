@@ -172,6 +172,7 @@ class DeployManifestsTest {
             "Service/gateway",
             "Service/plot",
             "PersistentVolumeClaim/mlqueue-logs",
+            "PersistentVolumeClaim/mlqueue-registry",
             "RabbitmqCluster/rabbitmq",
             "TriggerAuthentication/mlqueue-broker",
             "ScaledObject/model");
@@ -313,6 +314,38 @@ class DeployManifestsTest {
       }
       assertThat(mounted).as("%s mounts the logs volume at /app/logs", name).isTrue();
     }
+  }
+
+  @Test
+  void modelWorkersServeTheConfiguredModelAndReadTheRegistryReadOnly() {
+    JsonNode model = container("model");
+    JsonNode env = null;
+    for (JsonNode e : (ArrayNode) model.path("env")) {
+      if (e.path("name").asText().equals("MLQUEUE_MODEL")) {
+        env = e;
+      }
+    }
+    assertThat(env).as("MLQUEUE_MODEL in the model container").isNotNull();
+    JsonNode ref = env.path("valueFrom").path("configMapKeyRef");
+    assertThat(ref.path("name").asText()).isEqualTo("mlqueue-config");
+    assertThat(get("ConfigMap", "mlqueue-config").path("data").path(ref.path("key").asText()).asText())
+        .isEqualTo("builtin");
+
+    JsonNode pod = get("Deployment", "model").path("spec").path("template").path("spec");
+    String volume = null;
+    for (JsonNode v : (ArrayNode) pod.path("volumes")) {
+      if (v.path("persistentVolumeClaim").path("claimName").asText().equals("mlqueue-registry")) {
+        volume = v.path("name").asText();
+      }
+    }
+    assertThat(volume).as("model mounts the registry claim").isNotNull();
+    boolean readOnlyAtDefault = false;
+    for (JsonNode m : (ArrayNode) model.path("volumeMounts")) {
+      readOnlyAtDefault |= m.path("name").asText().equals(volume)
+          && m.path("mountPath").asText().equals("/app/registry")
+          && m.path("readOnly").asBoolean();
+    }
+    assertThat(readOnlyAtDefault).as("registry mounted read-only at /app/registry").isTrue();
   }
 
   @Test
