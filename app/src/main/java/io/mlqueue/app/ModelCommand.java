@@ -5,7 +5,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.model.BuiltInModel;
-import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.ServableModel;
@@ -146,12 +145,23 @@ final class ModelCommand implements Callable<Integer> {
       if (data.file != null) {
         // The model serves vectors built from this data: a mismatch is better said now than as a
         // dead letter per message.
-        ModelCompatibility.require(loaded, data.load().featureNames());
+        try {
+          ModelCompatibility.require(loaded, data.load().featureNames());
+        } catch (RuntimeException | IOException e) {
+          if (loaded instanceof AutoCloseable closeable) {
+            try {
+              closeable.close();
+            } catch (Exception suppressed) {
+              e.addSuppressed(suppressed);
+            }
+          }
+          throw e;
+        }
       }
       return loaded;
     }
 
-    private static LinearModel resolve(ModelRegistry registry, ModelReference ref)
+    private static ServableModel resolve(ModelRegistry registry, ModelReference ref)
         throws IOException {
       if (ref.followedAlias().isEmpty()) {
         return registry.load(ref.name(), ref.version());

@@ -2,7 +2,6 @@ package io.mlqueue.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.registry.ModelRegistry;
 import java.io.ByteArrayOutputStream;
@@ -55,9 +54,9 @@ class ModelsCommandTest {
     String sha1 = ModelRegistryHash.of(dir.resolve("one.csv")).substring(0, 8);
     assertThat(versions.out.lines()).hasSize(3);
     assertThat(versions.out.lines().toList().get(0).split(" +")).containsExactly(
-        "VERSION", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES");
+        "VERSION", "KIND", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES");
     assertThat(versions.out.lines().toList().get(1))
-        .startsWith("1 ").contains(" 20 ").contains(sha1 + " one.csv").endsWith("production");
+        .startsWith("1 ").contains(" linear ").contains(" 20 ").contains(sha1 + " one.csv").endsWith("production");
     assertThat(versions.out.lines().toList().get(2)).startsWith("2 ").contains(" 30 ").endsWith("-");
 
     Run alias = run("models", "alias", "lin", "production", "2", "--registry", registry);
@@ -142,8 +141,7 @@ class ModelsCommandTest {
     int exit = cli.execute("train", "--data", csv("one.csv", 20, 2).toString(), "--target", "y",
         "--register", "lin");
     assertThat(exit).isZero();
-    LinearModel model = new ModelRegistry(reg).load("lin", 1);
-    assertThat(model.id()).isEqualTo("lin:1");
+    assertThat(new ModelRegistry(reg).load("lin", 1).id()).isEqualTo("lin:1");
   }
 
   private record Run(int exit, String out, String err) {}
