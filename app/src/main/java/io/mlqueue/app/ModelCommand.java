@@ -74,11 +74,9 @@ final class ModelCommand implements Callable<Integer> {
     if (modelPoll.isNegative() || modelPoll.isZero()) {
       throw new IllegalArgumentException("--model-poll must be positive, was " + modelPoll);
     }
-    ServableModel loaded = model.load();
-    if (loaded instanceof AutoCloseable closeable) {
-      guard.closeOnStop(closeable); // registered first, so closed last: after the consumers stop
-    }
-    LiveModel live = new LiveModel(loaded);
+    // Registered first, so closed last: after the consumers stop. It closes the model served then
+    // (an ONNX model's native session) once the last prediction with it is done.
+    LiveModel live = guard.closeOnStop(new LiveModel(model.load()));
     PrometheusMeterRegistry registry = Observability.registry("model");
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());

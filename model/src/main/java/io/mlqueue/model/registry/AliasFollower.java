@@ -88,6 +88,8 @@ public final class AliasFollower implements AutoCloseable {
         }
         return;
       }
+      // The live model owns next from here: it closes a refused one at once, a retired one once
+      // its last prediction is done.
       Optional<String> refused = live.swap(next);
       if (refused.isPresent()) {
         problem("refusing %s from alias '%s': %s; still serving %s"
