@@ -5,7 +5,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.model.BuiltInModel;
-import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.ServableModel;
@@ -75,11 +74,9 @@ final class ModelCommand implements Callable<Integer> {
     if (modelPoll.isNegative() || modelPoll.isZero()) {
       throw new IllegalArgumentException("--model-poll must be positive, was " + modelPoll);
     }
-    ServableModel loaded = model.load();
-    if (loaded instanceof AutoCloseable closeable) {
-      guard.closeOnStop(closeable); // registered first, so closed last: after the consumers stop
-    }
-    LiveModel live = new LiveModel(loaded);
+    // Registered first, so closed last: after the consumers stop. It closes the model served then
+    // (an ONNX model's native session) once the last prediction with it is done.
+    LiveModel live = guard.closeOnStop(new LiveModel(model.load()));
     PrometheusMeterRegistry registry = Observability.registry("model");
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
@@ -146,12 +143,23 @@ final class ModelCommand implements Callable<Integer> {
       if (data.file != null) {
         // The model serves vectors built from this data: a mismatch is better said now than as a
         // dead letter per message.
-        ModelCompatibility.require(loaded, data.load().featureNames());
+        try {
+          ModelCompatibility.require(loaded, data.load().featureNames());
+        } catch (RuntimeException | IOException e) {
+          if (loaded instanceof AutoCloseable closeable) {
+            try {
+              closeable.close();
+            } catch (Exception suppressed) {
+              e.addSuppressed(suppressed);
+            }
+          }
+          throw e;
+        }
       }
       return loaded;
     }
 
-    private static LinearModel resolve(ModelRegistry registry, ModelReference ref)
+    private static ServableModel resolve(ModelRegistry registry, ModelReference ref)
         throws IOException {
       if (ref.followedAlias().isEmpty()) {
         return registry.load(ref.name(), ref.version());

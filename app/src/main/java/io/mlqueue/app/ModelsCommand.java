@@ -2,7 +2,11 @@ package io.mlqueue.app;
 
 import io.mlqueue.model.FitMetrics;
 import io.mlqueue.model.registry.ModelRegistry;
+import io.mlqueue.model.TrainingRun;
 import io.mlqueue.model.registry.RunRecord;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,15 +16,21 @@ import java.util.SortedMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mlqueue models list|versions|alias|unalias}: the model registry from the command line. */
+/**
+ * {@code mlqueue models list|versions|add|alias|unalias}: the model registry from the command line.
+ */
 @Command(
     name = "models",
-    description = "The model registry: list models and versions, point aliases at versions.",
+    description =
+        "The model registry: list models and versions, add ONNX models as versions, point aliases"
+            + " at versions.",
     subcommands = {
       ModelsCommand.ListModels.class,
       ModelsCommand.Versions.class,
+      ModelsCommand.Add.class,
       ModelsCommand.Alias.class,
       ModelsCommand.Unalias.class
     })
@@ -71,8 +81,10 @@ final class ModelsCommand implements Runnable {
   @Command(
       name = "versions",
       description =
-          "Each version of a model: when it was trained, on how many rows of which data, its"
-              + " in-sample and cross-validated metrics, the aliases pointing at it.")
+          "Each version of a model: its kind (linear, or onnx imported by 'models add'), when it"
+              + " was made; for a trained one, on how many rows of which data, its in-sample and"
+              + " cross-validated metrics; for an imported one, the file it came from; the aliases"
+              + " pointing at it.")
   static final class Versions implements Callable<Integer> {
     @Mixin RegistryOption registry;
 
@@ -89,28 +101,42 @@ final class ModelsCommand implements Runnable {
       SortedMap<String, Integer> aliases = r.aliases(name);
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {
-        "VERSION", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES"
+        "VERSION", "KIND", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE",
+        "CV_R2", "ALIASES"
       });
       for (int v : versions) {
         RunRecord run = r.run(name, v);
-        FitMetrics in = run.run().inSample();
-        FitMetrics cv = run.run().crossValidated().map(c -> c.mean()).orElse(null);
         List<String> pointing = new ArrayList<>();
         for (Map.Entry<String, Integer> e : aliases.entrySet()) {
           if (e.getValue() == v) {
             pointing.add(e.getKey());
           }
         }
+        String kind = r.kind(name, v).label() + (run.isImported() ? " (imported)" : "");
+        String created = run.createdAt().truncatedTo(ChronoUnit.SECONDS).toString();
+        String aliasList = pointing.isEmpty() ? "-" : String.join(", ", pointing);
+        if (run.isImported()) {
+          // Not trained here: no training rows, no metrics to show.
+          RunRecord.Import imported = run.importedFrom().orElseThrow();
+          rows.add(new String[] {
+            String.valueOf(v), kind, created, "-",
+            imported.sha256().substring(0, 8) + " " + imported.sourceFile(),
+            "-", "-", "-", "-", "-", "-", aliasList
+          });
+          continue;
+        }
+        TrainingRun trained = run.trained().orElseThrow();
+        FitMetrics in = trained.inSample();
+        FitMetrics cv = trained.crossValidated().map(c -> c.mean()).orElse(null);
         rows.add(new String[] {
-          String.valueOf(v),
-          run.run().endedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
-          String.valueOf(run.run().rows()),
-          run.run().dataSha256().substring(0, 8) + " " + run.run().dataFile(),
+          String.valueOf(v), kind, created,
+          String.valueOf(trained.rows()),
+          trained.dataSha256().substring(0, 8) + " " + trained.dataFile(),
           number(in.mae()), number(in.rmse()), number(in.r2()),
           cv == null ? "-" : number(cv.mae()),
           cv == null ? "-" : number(cv.rmse()),
           cv == null ? "-" : number(cv.r2()),
-          pointing.isEmpty() ? "-" : String.join(", ", pointing)
+          aliasList
         });
       }
       print(rows);
@@ -119,6 +145,53 @@ final class ModelsCommand implements Runnable {
 
     private static String number(double x) {
       return String.format(Locale.ROOT, "%.4g", x);
+    }
+  }
+
+  @Command(
+      name = "add",
+      description =
+          "Register an ONNX regression model (see docs/MODEL_FORMAT.md) as the next version of"
+              + " NAME: the file is loaded and checked as the worker would, then copied into the"
+              + " registry, served as NAME:VERSION whatever its metadata names it.")
+  static final class Add implements Callable<Integer> {
+    @Mixin RegistryOption registry;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The model name.")
+    String name;
+
+    @Option(
+        names = "--file",
+        required = true,
+        paramLabel = "FILE",
+        description = "The ONNX model file (.onnx).")
+    Path file;
+
+    @Option(
+        names = "--alias",
+        paramLabel = "ALIAS",
+        description = "Point ALIAS (e.g. production, staging) at the new version.")
+    String alias;
+
+    @Override
+    public Integer call() throws Exception {
+      ModelRegistry r = registry.open();
+      ModelRegistry.Added added = r.addOnnx(name, file, alias, Clock.systemUTC());
+      RunRecord.Import imported = added.run().importedFrom().orElseThrow();
+      System.out.println("registered " + name + " version " + added.version() + " in " + r.root());
+      System.out.println("onnx " + imported.sourceFile() + " (sha256 "
+          + imported.sha256().substring(0, 8) + ", declares " + imported.declaredName() + ":"
+          + imported.declaredVersion() + "), served as " + name + ":" + added.version() + ": "
+          + imported.features().size() + " features " + imported.features() + " -> "
+          + imported.target());
+      if (alias != null) {
+        System.out.println("alias " + alias + ": "
+            + (added.previousAlias().isPresent()
+                ? String.valueOf(added.previousAlias().getAsInt())
+                : "(none)")
+            + " -> " + added.version());
+      }
+      return 0;
     }
   }
 

@@ -2,7 +2,6 @@ package io.mlqueue.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.registry.ModelRegistry;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -55,9 +55,9 @@ class ModelsCommandTest {
     String sha1 = ModelRegistryHash.of(dir.resolve("one.csv")).substring(0, 8);
     assertThat(versions.out.lines()).hasSize(3);
     assertThat(versions.out.lines().toList().get(0).split(" +")).containsExactly(
-        "VERSION", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES");
+        "VERSION", "KIND", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES");
     assertThat(versions.out.lines().toList().get(1))
-        .startsWith("1 ").contains(" 20 ").contains(sha1 + " one.csv").endsWith("production");
+        .startsWith("1 ").contains(" linear ").contains(" 20 ").contains(sha1 + " one.csv").endsWith("production");
     assertThat(versions.out.lines().toList().get(2)).startsWith("2 ").contains(" 30 ").endsWith("-");
 
     Run alias = run("models", "alias", "lin", "production", "2", "--registry", registry);
@@ -73,6 +73,64 @@ class ModelsCommandTest {
     assertThat(again.exit).isEqualTo(1);
     assertThat(again.err.strip())
         .isEqualTo("mlqueue unalias: model 'lin' has no alias 'staging' (it has production)");
+  }
+
+  @Test
+  void modelsAddRegistersAnOnnxFileThatVersionsShowsAsImported() throws Exception {
+    String registry = dir.resolve("reg").toString();
+    run("train", "--data", csv("one.csv", 20, 2).toString(), "--target", "y",
+        "--register", "lin", "--alias", "production", "--registry", registry);
+    Path file = OnnxFiles.sum(dir.resolve("exported.onnx"), 2, -1, 1);
+
+    Run add = run("models", "add", "lin", "--file", file.toString(), "--alias", "production",
+        "--registry", registry);
+
+    assertThat(add.exit).as(add.err).isZero();
+    String sha = ModelRegistryHash.of(file).substring(0, 8);
+    assertThat(add.out.lines()).containsExactly(
+        "registered lin version 2 in " + dir.resolve("reg"),
+        "onnx exported.onnx (sha256 " + sha + ", declares exported:3), served as lin:2:"
+            + " 2 features [a, b] -> y",
+        "alias production: 1 -> 2");
+    try (io.mlqueue.model.onnx.OnnxModel served =
+        (io.mlqueue.model.onnx.OnnxModel) new ModelRegistry(dir.resolve("reg")).load("lin", 2)) {
+      assertThat(served.id()).isEqualTo("lin:2");
+      assertThat(served.predict(new double[] {5, 3})).isEqualTo(2 * 5 - 3);
+    }
+
+    Run versions = run("models", "versions", "lin", "--registry", registry);
+    List<String> lines = versions.out.lines().toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(1).split(" +")).startsWith("1", "linear");
+    assertThat(lines.get(2).split("  +")).containsExactly(
+        "2", "onnx (imported)", lines.get(2).split("  +")[2], "-", sha + " exported.onnx",
+        "-", "-", "-", "-", "-", "-", "production");
+    assertThat(run("models", "list", "--registry", registry).out)
+        .contains("lin   2       2         production -> 2");
+  }
+
+  @Test
+  void modelsAddRefusesAGraphTheWorkerCannotServeAndRegistersNothing() throws Exception {
+    String registry = dir.resolve("reg").toString();
+    Path twoOutputs = OnnxFiles.sum(dir.resolve("two.onnx"), 1, 1, 2);
+    Path text = dir.resolve("text.onnx");
+    Files.writeString(text, "not a model");
+
+    Run refused = run("models", "add", "lin", "--file", twoOutputs.toString(),
+        "--alias", "production", "--registry", registry);
+    assertThat(refused.exit).isEqualTo(1);
+    assertThat(refused.err.strip().lines()).hasSize(1);
+    assertThat(refused.err)
+        .contains("two.onnx cannot be served").contains("needs exactly one input and one output");
+    Run unreadable = run("models", "add", "lin", "--file", text.toString(), "--registry", registry);
+    assertThat(unreadable.exit).isEqualTo(1);
+    assertThat(unreadable.err).contains("text.onnx cannot be loaded by ONNX Runtime");
+    Run noFile = run("models", "add", "lin", "--registry", registry);
+    assertThat(noFile.exit).isEqualTo(2);
+    assertThat(noFile.err).contains("--file");
+
+    assertThat(new ModelRegistry(dir.resolve("reg")).names()).isEmpty();
+    assertThat(run("models", "list", "--registry", registry).out).startsWith("no models in ");
   }
 
   @Test
@@ -142,8 +200,7 @@ class ModelsCommandTest {
     int exit = cli.execute("train", "--data", csv("one.csv", 20, 2).toString(), "--target", "y",
         "--register", "lin");
     assertThat(exit).isZero();
-    LinearModel model = new ModelRegistry(reg).load("lin", 1);
-    assertThat(model.id()).isEqualTo("lin:1");
+    assertThat(new ModelRegistry(reg).load("lin", 1).id()).isEqualTo("lin:1");
   }
 
   private record Run(int exit, String out, String err) {}

@@ -67,6 +67,24 @@ record OnnxIdentity(String name, String version, List<String> featureNames, Stri
     return new OnnxIdentity(name, version, features, target);
   }
 
+  /** This identity under {@code name} and {@code version} where they are not null. */
+  OnnxIdentity servedAs(String name, String version) {
+    return new OnnxIdentity(
+        name != null ? name : this.name,
+        version != null ? version : this.version,
+        featureNames,
+        targetName);
+  }
+
+  /** Refuses a name or version given to serve a file under that ids and logs could not carry. */
+  static void checkToken(String what, String value) {
+    if (value != null && !TOKEN.matcher(value).matches()) {
+      throw new IllegalArgumentException(
+          "an ONNX model's %s may use only letters, digits, '.', '_' and '-', not '%s'"
+              .formatted(what, value));
+    }
+  }
+
   /**
    * Whether the file sets ONNX's {@code model_version}. ONNX Runtime reports an unset one as
    * {@code Long.MAX_VALUE}, and exporters write 0 for "none".

@@ -72,6 +72,22 @@ public final class OnnxModel implements ServableModel, AutoCloseable {
    * @throws IOException if the file cannot be read
    */
   public static OnnxModel load(Path file) throws IOException {
+    return load(file, null, null);
+  }
+
+  /**
+   * Loads and checks an ONNX model as {@link #load(Path)} does, but serves it as {@code
+   * name:version} whatever its metadata says: how the registry serves a file it holds as a numbered
+   * version, without rewriting the file.
+   *
+   * @param name the name to serve under, or {@code null} for the file's own
+   * @param version the version to serve under, or {@code null} for the file's own
+   * @throws IllegalArgumentException if {@code name} or {@code version} uses characters other than
+   *     letters, digits, {@code . _ -}
+   */
+  public static OnnxModel load(Path file, String name, String version) throws IOException {
+    OnnxIdentity.checkToken("name", name);
+    OnnxIdentity.checkToken("version", version);
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString(), null, "ONNX model not found");
     }
@@ -85,7 +101,8 @@ public final class OnnxModel implements ServableModel, AutoCloseable {
     }
     try {
       OnnxSignature signature = OnnxSignature.of(session, source);
-      OnnxIdentity identity = OnnxIdentity.of(file, session.getMetadata(), signature);
+      OnnxIdentity identity =
+          OnnxIdentity.of(file, session.getMetadata(), signature).servedAs(name, version);
       return new OnnxModel(session, signature, identity);
     } catch (OrtException e) {
       closeQuietly(session, e);
@@ -284,6 +301,11 @@ public final class OnnxModel implements ServableModel, AutoCloseable {
   public boolean isSinglePrecision() {
     return signature.inputType() == OnnxJavaType.FLOAT
         || signature.outputType() == OnnxJavaType.FLOAT;
+  }
+
+  /** Whether {@link #close} has freed the native session. */
+  public boolean isClosed() {
+    return closed.get();
   }
 
   /** Frees the native session. Idempotent; predicting afterwards throws. */

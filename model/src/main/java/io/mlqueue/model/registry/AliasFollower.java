@@ -1,6 +1,5 @@
 package io.mlqueue.model.registry;
 
-import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.service.LiveModel;
 import java.time.Duration;
@@ -77,7 +76,7 @@ public final class AliasFollower implements AutoCloseable {
       if (version.equals(refusedVersion)) {
         return;
       }
-      LinearModel next;
+      ServableModel next;
       try {
         next = registry.load(name, target.getAsInt());
       } catch (Exception e) {
@@ -89,6 +88,8 @@ public final class AliasFollower implements AutoCloseable {
         }
         return;
       }
+      // The live model owns next from here: it closes a refused one at once, a retired one once
+      // its last prediction is done.
       Optional<String> refused = live.swap(next);
       if (refused.isPresent()) {
         problem("refusing %s from alias '%s': %s; still serving %s"

@@ -10,8 +10,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
+import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.Training;
+import io.mlqueue.model.onnx.OnnxModel;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -20,7 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +44,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A model registry in a directory: {@code <root>/<name>/<version>/model.json} (the artifact) and
- * {@code run.json} (its training run), versions numbered 1, 2, 3… per name and never changed once
+ * A model registry in a directory: {@code <root>/<name>/<version>/model.json} (our artifact, from
+ * {@code train --register}) or {@code model.onnx} (an ONNX file copied in by {@code models add}),
+ * and {@code run.json} (its training run, or its import), versions numbered 1, 2, 3… per name and never changed once
  * written, and {@code <root>/<name>/aliases.json} mapping aliases to versions.
  *
  * <p>Everything that changes a name (a new version, an alias) holds {@code <root>/<name>/.lock}
@@ -56,6 +66,7 @@ public final class ModelRegistry {
   private static final Pattern VERSION_DIR = Pattern.compile("[1-9][0-9]{0,8}");
 
   static final String MODEL_FILE = "model.json";
+  static final String ONNX_FILE = "model.onnx";
   static final String RUN_FILE = "run.json";
   static final String ALIASES_FILE = "aliases.json";
   static final String LOCK_FILE = ".lock";
@@ -140,6 +151,107 @@ public final class ModelRegistry {
     });
   }
 
+  /** What a version holds. */
+  public enum Kind {
+    /** Our least-squares artifact, {@code model.json}, trained by {@code train --register}. */
+    LINEAR,
+    /** An ONNX regression, {@code model.onnx}, imported by {@code models add}. */
+    ONNX;
+
+    /** As {@code models versions} shows it. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * A version just imported.
+   *
+   * @param previousAlias the version the alias pointed at before, if an alias was set and it did
+   */
+  public record Added(RunRecord run, OptionalInt previousAlias) {
+    public int version() {
+      return run.version();
+    }
+  }
+
+  /**
+   * Stores a copy of the ONNX model {@code file} as the next version of {@code name}, served as
+   * {@code name:version} whatever its metadata says, with an import record as its {@code run.json};
+   * and points {@code alias} at it when not null. The file is loaded first, so a graph the worker
+   * could not serve is refused and nothing is registered.
+   *
+   * @throws io.mlqueue.model.ModelFormatException naming the file when it is not an ONNX model
+   *     the worker serves (see {@link OnnxModel#load(Path)})
+   * @throws IllegalArgumentException if {@code name} or {@code alias} is not a valid name
+   * @throws RegistryException if the file changed while it was being added
+   */
+  public Added addOnnx(String name, Path file, String alias, Clock clock) throws IOException {
+    checkName(name);
+    if (alias != null) {
+      checkAlias(alias);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "ONNX model not found");
+    }
+    String sha256 = sha256(file);
+    RunRecord.Import declared;
+    try (OnnxModel model = OnnxModel.load(file)) {
+      declared =
+          new RunRecord.Import(
+              "onnx",
+              clock.instant(),
+              file.getFileName().toString(),
+              sha256,
+              Files.size(file),
+              model.name(),
+              model.version(),
+              model.targetName(),
+              model.featureNames());
+    }
+    return locked(name, () -> {
+      int version = versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+      RunRecord run = RunRecord.imported(name, version, declared);
+      removeStaleStaging(name);
+      Path staging = nameDir(name).resolve(STAGING_PREFIX + UUID.randomUUID());
+      Files.createDirectories(staging);
+      try {
+        Path copy = staging.resolve(ONNX_FILE);
+        Files.copy(file, copy);
+        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+          channel.force(true); // on disk before the version appears, as AtomicFiles does
+        }
+        // What was checked is what is stored: a file rewritten in between is not registered.
+        if (!sha256(copy).equals(sha256)) {
+          throw new RegistryException(
+              "ONNX model " + file + " changed while it was being added; nothing registered");
+        }
+        AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
+        AtomicFiles.move(staging, versionDir(name, version), false);
+      } finally {
+        deleteRecursively(staging);
+      }
+      OptionalInt previous = OptionalInt.empty();
+      if (alias != null) {
+        previous = writeAlias(name, alias, version);
+      }
+      return new Added(run, previous);
+    });
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform must provide SHA-256", e);
+    }
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
   /** The model names in the registry, sorted. */
   public List<String> names() throws IOException {
     if (!Files.isDirectory(root)) {
@@ -177,9 +289,26 @@ public final class ModelRegistry {
     return all.isEmpty() ? OptionalInt.empty() : OptionalInt.of(all.get(all.size() - 1));
   }
 
-  /** Loads version {@code version} of {@code name}. */
-  public LinearModel load(String name, int version) throws IOException {
-    Path file = existingVersion(name, version).resolve(MODEL_FILE);
+  /** What version {@code version} of {@code name} holds. */
+  public Kind kind(String name, int version) throws IOException {
+    return Files.exists(existingVersion(name, version).resolve(ONNX_FILE)) ? Kind.ONNX : Kind.LINEAR;
+  }
+
+  /**
+   * Loads version {@code version} of {@code name}, served as {@code name:version}: our linear
+   * artifact or an {@link OnnxModel}, which holds a native session: the caller closes it (a {@link
+   * io.mlqueue.model.service.LiveModel} does for the models it is given).
+   */
+  public ServableModel load(String name, int version) throws IOException {
+    Path dir = existingVersion(name, version);
+    Path onnx = dir.resolve(ONNX_FILE);
+    if (Files.exists(onnx)) {
+      return OnnxModel.load(onnx, name, String.valueOf(version));
+    }
+    return loadLinear(dir.resolve(MODEL_FILE), name, version);
+  }
+
+  private static LinearModel loadLinear(Path file, String name, int version) throws IOException {
     LinearModel model = ModelArtifact.read(file);
     if (!model.name().equals(name) || !model.version().equals(String.valueOf(version))) {
       throw new RegistryException(

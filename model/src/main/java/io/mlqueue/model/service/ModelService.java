@@ -128,8 +128,14 @@ public final class ModelService implements AutoCloseable {
   }
 
   private void onFeatures(Inbound message) {
-    // Read once: the check, the prediction and its label all come from the same version.
-    ServableModel model = this.model.current();
+    // One lease per message: the check, the prediction and its label all come from the same
+    // version, which is not closed under the prediction if an alias moves meanwhile.
+    try (LiveModel.Lease lease = this.model.lease()) {
+      onFeatures(message, lease.model());
+    }
+  }
+
+  private void onFeatures(Inbound message, ServableModel model) {
     FeaturesMessage features;
     try {
       features = codec.decodeFeatures(message.body());

@@ -101,8 +101,14 @@ final class RequestServer {
   }
 
   private void predict(List<Call> calls) {
-    // Read once per batch: every reply of the batch names the version that computed it.
-    ServableModel model = this.model.current();
+    // One lease per batch: every reply of the batch names the version that computed it, and that
+    // version is not closed under the batch if an alias moves meanwhile.
+    try (LiveModel.Lease lease = this.model.lease()) {
+      predict(calls, lease.model());
+    }
+  }
+
+  private void predict(List<Call> calls, ServableModel model) {
     int total = 0;
     for (Call call : calls) {
       total += call.rows().length;

@@ -19,17 +19,18 @@ import java.util.Map;
 /**
  * Small ONNX graphs written with the ONNX protobuf classes that Tribuo ships, for the shapes and
  * types a user's file may have. The workhorse is {@code Y = MatMul(X, W)}: with W all ones, each
- * row's prediction is the sum of its features.
+ * row's prediction is the sum of its features. Public for the registry's tests, which register and
+ * hot-swap such files.
  */
-final class TinyGraphs {
+public final class TinyGraphs {
 
   /** A dimension ONNX leaves open (a named, symbolic one, as exporters write the batch). */
-  static final long DYNAMIC = -1;
+  public static final long DYNAMIC = -1;
 
   private TinyGraphs() {}
 
   /** {@code Y[N, outputs] = X[N, features] · ones[features, outputs]} in the given type. */
-  static ModelProto rowSum(DataType type, long batch, int features, int outputs) {
+  public static ModelProto rowSum(DataType type, long batch, int features, int outputs) {
     GraphProto graph =
         GraphProto.newBuilder()
             .setName("row_sum")
@@ -69,8 +70,39 @@ final class TinyGraphs {
     return model(graph);
   }
 
+  /**
+   * {@code Y[N, 1] = X[N, F] · weights + bias} in float: a linear regression as exporters write
+   * it, F the number of weights.
+   */
+  public static ModelProto linear(double[] weights, double bias) {
+    TensorProto.Builder w =
+        TensorProto.newBuilder().setName("W").setDataType(DataType.FLOAT_VALUE);
+    w.addDims(weights.length).addDims(1);
+    for (double x : weights) {
+      w.addFloatData((float) x);
+    }
+    TensorProto b =
+        TensorProto.newBuilder()
+            .setName("B")
+            .setDataType(DataType.FLOAT_VALUE)
+            .addDims(1)
+            .addFloatData((float) bias)
+            .build();
+    GraphProto graph =
+        GraphProto.newBuilder()
+            .setName("linear")
+            .addInput(value("X", DataType.FLOAT, DYNAMIC, weights.length))
+            .addOutput(value("Y", DataType.FLOAT, DYNAMIC, 1))
+            .addInitializer(w)
+            .addInitializer(b)
+            .addNode(node("MatMul", "X", "W", "XW"))
+            .addNode(node("Add", "XW", "B", "Y"))
+            .build();
+    return model(graph);
+  }
+
   /** {@code Y = A + B}: two inputs. */
-  static ModelProto twoInputs(int features) {
+  public static ModelProto twoInputs(int features) {
     GraphProto graph =
         GraphProto.newBuilder()
             .setName("two_inputs")
@@ -111,14 +143,14 @@ final class TinyGraphs {
   }
 
   /** {@code model} with {@code metadata} added as custom metadata properties. */
-  static ModelProto withMetadata(ModelProto model, Map<String, String> metadata) {
+  public static ModelProto withMetadata(ModelProto model, Map<String, String> metadata) {
     ModelProto.Builder b = model.toBuilder();
     metadata.forEach(
         (k, v) -> b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
     return b.build();
   }
 
-  static Path write(ModelProto model, Path file) throws IOException {
+  public static Path write(ModelProto model, Path file) throws IOException {
     Files.write(file, model.toByteArray());
     return file;
   }

@@ -17,7 +17,7 @@ import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
-import io.mlqueue.model.LinearModel;
+import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
 import java.nio.file.Files;
@@ -73,7 +73,7 @@ class HotSwapTest {
     registry.register("price", Fits.otherFeatures(dir), null);
     registry.register("price", Fits.line(dir, 7, 7, 7), null);
     Files.writeString(dir.resolve("registry/price/4/model.json"), "{\"format\": \"mlqueue-mo");
-    Map<String, LinearModel> versions = new HashMap<>();
+    Map<String, ServableModel> versions = new HashMap<>();
     versions.put("price:1", registry.load("price", 1));
     versions.put("price:2", registry.load("price", 2));
 

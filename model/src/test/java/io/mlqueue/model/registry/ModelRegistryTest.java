@@ -47,7 +47,8 @@ class ModelRegistryTest {
     assertThat(registry.latest("price")).hasValue(2);
     assertThat(registry.latest("nothing")).isEmpty();
 
-    LinearModel loaded = registry.load("price", 2);
+    assertThat(registry.kind("price", 2)).isEqualTo(ModelRegistry.Kind.LINEAR);
+    LinearModel loaded = (LinearModel) registry.load("price", 2);
     assertThat(loaded.id()).isEqualTo("price:2");
     assertThat(loaded).isEqualTo(r2.model());
     assertThat(loaded.intercept()).isCloseTo(4, within(1e-9));
