@@ -2,18 +2,11 @@ package io.mlqueue.model;
 
 import io.mlqueue.data.Dataset;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 
@@ -75,10 +68,10 @@ public final class Training {
   private static Fit fit(Path data, String target, String name, Clock clock, boolean validate)
       throws IOException {
     Instant started = clock.instant();
-    String sha = sha256(data);
+    String sha = FileDigest.sha256(data);
     Dataset dataset = Dataset.load(data, target);
     // The file is read twice (hash, parse); a writer in between would make the hash a lie.
-    if (!sha.equals(sha256(data))) {
+    if (!sha.equals(FileDigest.sha256(data))) {
       throw new IllegalArgumentException(data + " changed while it was being read; try again");
     }
     // One instant for the version and the provenance's trainedAt, so the two agree.
@@ -118,17 +111,4 @@ public final class Training {
     return new Fit(model, run);
   }
 
-  /** Lower-case hex SHA-256 of a file's bytes. */
-  static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform must provide SHA-256", e);
-    }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
 }

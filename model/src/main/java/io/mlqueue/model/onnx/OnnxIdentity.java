@@ -1,5 +1,6 @@
 package io.mlqueue.model.onnx;
 
+import io.mlqueue.model.FileDigest;
 import static io.mlqueue.model.onnx.OnnxModel.FEATURES_KEY;
 import static io.mlqueue.model.onnx.OnnxModel.NAME_KEY;
 import static io.mlqueue.model.onnx.OnnxModel.TARGET_KEY;
@@ -8,16 +9,9 @@ import static io.mlqueue.model.onnx.OnnxModel.VERSION_KEY;
 import ai.onnxruntime.OnnxModelMetadata;
 import io.mlqueue.model.ModelFormatException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +48,7 @@ record OnnxIdentity(String name, String version, List<String> featureNames, Stri
     } else if (hasModelVersion(metadata)) {
       version = Long.toString(metadata.getVersion());
     } else {
-      version = sha256(file).substring(0, 8);
+      version = FileDigest.sha256(file).substring(0, 8);
     }
     List<String> features =
         meta.containsKey(FEATURES_KEY)
@@ -145,18 +139,6 @@ record OnnxIdentity(String name, String version, List<String> featureNames, Stri
     return List.copyOf(names);
   }
 
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform must provide SHA-256", e);
-    }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
 
   private static ModelFormatException refuse(String source, String why) {
     return new ModelFormatException("ONNX model " + source + ": " + why);

@@ -1,5 +1,6 @@
 package io.mlqueue.model.registry;
 
+import io.mlqueue.model.FileDigest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,8 +15,6 @@ import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.Training;
 import io.mlqueue.model.onnx.OnnxModel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -24,12 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -194,7 +189,7 @@ public final class ModelRegistry {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "ONNX model not found");
     }
-    String sha256 = sha256(file);
+    String sha256 = FileDigest.sha256(file);
     RunRecord.Import declared;
     try (OnnxModel model = OnnxModel.load(file)) {
       declared =
@@ -222,7 +217,7 @@ public final class ModelRegistry {
           channel.force(true); // on disk before the version appears, as AtomicFiles does
         }
         // What was checked is what is stored: a file rewritten in between is not registered.
-        if (!sha256(copy).equals(sha256)) {
+        if (!FileDigest.sha256(copy).equals(sha256)) {
           throw new RegistryException(
               "ONNX model " + file + " changed while it was being added; nothing registered");
         }
@@ -239,18 +234,6 @@ public final class ModelRegistry {
     });
   }
 
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform must provide SHA-256", e);
-    }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
 
   /** The model names in the registry, sorted. */
   public List<String> names() throws IOException {
