@@ -35,6 +35,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -112,8 +113,7 @@ public final class ModelRegistry {
     if (alias != null) {
       checkAlias(alias);
     }
-    return locked(name, () -> {
-      int version = versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+    return publish(name, alias, (version, staging) -> {
       LinearModel trained = fit.model();
       LinearModel model =
           new LinearModel(
@@ -125,24 +125,9 @@ public final class ModelRegistry {
               trained.coefficients(),
               trained.provenance().orElse(null));
       RunRecord run = new RunRecord(name, version, fit.run());
-      // Under the lock no other registration is under way: a staging directory found now is what a
-      // registration killed half-way left behind.
-      removeStaleStaging(name);
-      Path staging = nameDir(name).resolve(STAGING_PREFIX + UUID.randomUUID());
-      Files.createDirectories(staging);
-      try {
-        ModelArtifact.write(model, staging.resolve(MODEL_FILE));
-        AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
-        // The whole version appears at once: a reader never finds a model without its run.
-        AtomicFiles.move(staging, versionDir(name, version), false);
-      } finally {
-        deleteRecursively(staging);
-      }
-      OptionalInt previous = OptionalInt.empty();
-      if (alias != null) {
-        previous = writeAlias(name, alias, version);
-      }
-      return new Registered(model, run, previous);
+      ModelArtifact.write(model, staging.resolve(MODEL_FILE));
+      AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
+      return previous -> new Registered(model, run, previous);
     });
   }
 
@@ -204,34 +189,52 @@ public final class ModelRegistry {
               model.targetName(),
               model.featureNames());
     }
+    return publish(name, alias, (version, staging) -> {
+      RunRecord run = RunRecord.imported(name, version, declared);
+      Path copy = staging.resolve(ONNX_FILE);
+      Files.copy(file, copy);
+      try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+        channel.force(true); // on disk before the version appears, as AtomicFiles does
+      }
+      // What was checked is what is stored: a file rewritten in between is not registered.
+      if (!FileDigest.sha256(copy).equals(sha256)) {
+        throw new RegistryException(
+            "ONNX model " + file + " changed while it was being added; nothing registered");
+      }
+      AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
+      return previous -> new Added(run, previous);
+    });
+  }
+
+  /**
+   * Publishes the next version of {@code name}, under the name's lock: {@code writer} writes the
+   * version's files into a hidden staging directory, which is then renamed into place whole (a
+   * reader finds every file of a version or no version), and {@code alias}, when not null, is
+   * pointed at it. Returns what {@code writer} makes of the alias's previous version.
+   */
+  private <T> T publish(String name, String alias, VersionWriter<T> writer) throws IOException {
     return locked(name, () -> {
       int version = versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
-      RunRecord run = RunRecord.imported(name, version, declared);
+      // Under the lock no other registration is under way: a staging directory found now is what a
+      // registration killed half-way left behind.
       removeStaleStaging(name);
       Path staging = nameDir(name).resolve(STAGING_PREFIX + UUID.randomUUID());
       Files.createDirectories(staging);
+      Function<OptionalInt, T> result;
       try {
-        Path copy = staging.resolve(ONNX_FILE);
-        Files.copy(file, copy);
-        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
-          channel.force(true); // on disk before the version appears, as AtomicFiles does
-        }
-        // What was checked is what is stored: a file rewritten in between is not registered.
-        if (!FileDigest.sha256(copy).equals(sha256)) {
-          throw new RegistryException(
-              "ONNX model " + file + " changed while it was being added; nothing registered");
-        }
-        AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
+        result = writer.write(version, staging);
         AtomicFiles.move(staging, versionDir(name, version), false);
       } finally {
         deleteRecursively(staging);
       }
-      OptionalInt previous = OptionalInt.empty();
-      if (alias != null) {
-        previous = writeAlias(name, alias, version);
-      }
-      return new Added(run, previous);
+      return result.apply(alias == null ? OptionalInt.empty() : writeAlias(name, alias, version));
     });
+  }
+
+  @FunctionalInterface
+  private interface VersionWriter<T> {
+    /** Writes version {@code version}'s files into {@code staging}; returns the result's maker. */
+    Function<OptionalInt, T> write(int version, Path staging) throws IOException;
   }
 
 
