@@ -3,18 +3,13 @@ package io.mlqueue.model.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.broker.testing.TestBroker;
-import io.mlqueue.contract.FeaturesMessage;
 import io.mlqueue.contract.MessageCodec;
-import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
 import io.mlqueue.model.ServableModel;
@@ -27,10 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +36,6 @@ class HotSwapTest {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
   private static TestBroker broker;
   private static Connection connection;
-  private final MessageCodec codec = new MessageCodec();
   @TempDir Path dir;
 
   @BeforeAll
@@ -84,60 +74,24 @@ class HotSwapTest {
     AliasFollower follower = AliasFollower.start(
         registry, ModelReference.parse("registry:price@production"), live, Duration.ofMillis(100));
 
-    Channel out = connection.createChannel();
-    List<ValueMessage> received = new CopyOnWriteArrayList<>();
-    // At most 20 vectors unanswered: messages keep flowing while the alias moves.
-    Semaphore inFlight = new Semaphore(20);
-    out.basicConsume(Queues.Y_PRED, true, new DefaultConsumer(out) {
-      @Override
-      public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
-          throws java.io.IOException {
-        try {
-          received.add(codec.decodeValue(body));
-        } catch (io.mlqueue.contract.InvalidMessageException bad) {
-          throw new java.io.IOException("the worker published an invalid y_pred", bad);
-        }
-        inFlight.release();
-      }
-    });
-    AtomicInteger published = new AtomicInteger();
-    Channel in = connection.createChannel();
-    Thread publisher = Thread.ofPlatform().daemon().start(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          if (!inFlight.tryAcquire(1, TimeUnit.SECONDS)) {
-            continue;
-          }
-          int i = published.get();
-          in.basicPublish("", Queues.FEATURES, Messages.PERSISTENT_JSON,
-              codec.encode(new FeaturesMessage(MessageId.of("m-" + i), row(i), 0)));
-          published.incrementAndGet();
-        }
-      } catch (InterruptedException e) {
-        // stopped
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-
+    FeatureStream stream = new FeatureStream(connection, HotSwapTest::row);
     try {
-      awaitMore(received, 100);
+      stream.awaitMore(100);
       registry.setAlias("price", "production", 2);
-      await().atMost(DEADLINE).until(
-          () -> received.stream().anyMatch(v -> v.model().equals("price:2")));
-      awaitMore(received, 100);
+      stream.awaitAnswerFrom("price:2");
+      stream.awaitMore(100);
 
       registry.setAlias("price", "production", 3); // reads c, d: refused
       await().atMost(DEADLINE).until(() -> live.refusals() >= 1);
-      awaitMore(received, 100);
+      stream.awaitMore(100);
       registry.setAlias("price", "production", 4); // broken file: refused
       await().atMost(DEADLINE).until(() -> live.refusals() >= 2);
-      awaitMore(received, 100);
+      stream.awaitMore(100);
     } finally {
-      publisher.interrupt();
-      publisher.join(10_000);
+      stream.stopAndDrain();
     }
-    await().atMost(DEADLINE).until(() -> received.size() >= published.get());
+    List<ValueMessage> received = stream.received();
+    Channel in = stream.channel();
     // The gateway's calls are answered by the swapped-in version too, and say so.
     String replies = in.queueDeclare().getQueue();
     in.basicPublish("", Queues.PREDICT,
@@ -150,17 +104,16 @@ class HotSwapTest {
         .contains(String.valueOf(versions.get("price:2").predict(new double[] {1, 2})));
     follower.close();
     service.close();
-    out.close();
-    in.close();
+    stream.close();
 
     // Every vector answered exactly once…
-    assertThat(received).hasSize(published.get());
-    assertThat(received.stream().map(v -> v.id().toString()).distinct()).hasSize(published.get());
+    assertThat(received).hasSize(stream.published());
+    assertThat(received.stream().map(v -> v.id().toString()).distinct()).hasSize(stream.published());
     // …in input order, version 1 then version 2 and never back, each by its own coefficients.
     List<String> models = new ArrayList<>();
     String last = null;
     for (ValueMessage v : received) {
-      int i = Integer.parseInt(v.id().toString().substring(2));
+      int i = FeatureStream.index(v);
       assertThat(v.value()).isEqualTo(versions.get(v.model()).predict(row(i)));
       if (!v.model().equals(last)) {
         models.add(v.model());
@@ -175,10 +128,5 @@ class HotSwapTest {
     assertThat(meters.get("mlqueue.model.version").gauge().value()).isEqualTo(2.0);
     assertThat(meters.get("mlqueue.model.swaps").functionCounter().count()).isEqualTo(1.0);
     assertThat(meters.get("mlqueue.model.swaps.refused").functionCounter().count()).isEqualTo(2.0);
-  }
-
-  private static void awaitMore(List<ValueMessage> received, int more) {
-    int target = received.size() + more;
-    await().atMost(DEADLINE).until(() -> received.size() >= target);
   }
 }

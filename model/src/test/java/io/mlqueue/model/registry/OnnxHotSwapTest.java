@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.GetResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.broker.testing.TestBroker;
-import io.mlqueue.contract.FeaturesMessage;
-import io.mlqueue.contract.InvalidMessageException;
 import io.mlqueue.contract.MessageCodec;
-import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.PredictCodec;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.Queues;
@@ -25,7 +19,6 @@ import io.mlqueue.contract.ValueMessage;
 import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,10 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +40,6 @@ class OnnxHotSwapTest {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
   private static TestBroker broker;
   private static Connection connection;
-  private final MessageCodec codec = new MessageCodec();
   @TempDir Path dir;
 
   @BeforeAll
@@ -90,56 +78,20 @@ class OnnxHotSwapTest {
     AliasFollower follower = AliasFollower.start(
         registry, ModelReference.parse("registry:price@production"), live, Duration.ofMillis(100));
 
-    Channel out = connection.createChannel();
-    List<ValueMessage> received = new CopyOnWriteArrayList<>();
-    Semaphore inFlight = new Semaphore(20); // messages keep flowing while the alias moves
-    out.basicConsume(Queues.Y_PRED, true, new DefaultConsumer(out) {
-      @Override
-      public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
-          throws IOException {
-        try {
-          received.add(codec.decodeValue(body));
-        } catch (InvalidMessageException bad) {
-          throw new IOException("the worker published an invalid y_pred", bad);
-        }
-        inFlight.release();
-      }
-    });
-    AtomicInteger published = new AtomicInteger();
-    Channel in = connection.createChannel();
-    Thread publisher = Thread.ofPlatform().daemon().start(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          if (!inFlight.tryAcquire(1, TimeUnit.SECONDS)) {
-            continue;
-          }
-          int i = published.get();
-          in.basicPublish("", Queues.FEATURES, Messages.PERSISTENT_JSON,
-              codec.encode(new FeaturesMessage(MessageId.of("m-" + i), row(i), 0)));
-          published.incrementAndGet();
-        }
-      } catch (InterruptedException e) {
-        // stopped
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-
+    FeatureStream stream = new FeatureStream(connection, OnnxHotSwapTest::row);
     try {
-      awaitMore(received, 100);
+      stream.awaitMore(100);
       registry.setAlias("price", "production", 2);
-      await().atMost(DEADLINE).until(
-          () -> received.stream().anyMatch(v -> v.model().equals("price:2")));
-      awaitMore(received, 100);
+      stream.awaitAnswerFrom("price:2");
+      stream.awaitMore(100);
       registry.setAlias("price", "production", 3);
-      await().atMost(DEADLINE).until(
-          () -> received.stream().anyMatch(v -> v.model().equals("price:3")));
-      awaitMore(received, 100);
+      stream.awaitAnswerFrom("price:3");
+      stream.awaitMore(100);
     } finally {
-      publisher.interrupt();
-      publisher.join(10_000);
+      stream.stopAndDrain();
     }
-    await().atMost(DEADLINE).until(() -> received.size() >= published.get());
+    List<ValueMessage> received = stream.received();
+    Channel in = stream.channel();
 
     // A gateway call is answered by the ONNX version served now, under the registry id.
     String replies = in.queueDeclare().getQueue();
@@ -157,18 +109,17 @@ class OnnxHotSwapTest {
     follower.close();
     service.close();
     live.close(); // as the worker does after its consumers stop
-    out.close();
-    in.close();
+    stream.close();
 
     // Every vector answered exactly once…
-    assertThat(received).hasSize(published.get());
-    assertThat(received.stream().map(v -> v.id().toString()).distinct()).hasSize(published.get());
+    assertThat(received).hasSize(stream.published());
+    assertThat(received.stream().map(v -> v.id().toString()).distinct()).hasSize(stream.published());
     // …in input order, the label only moving forward, each value its version's prediction (float
     // precision for the ONNX versions: their graphs compute in float).
     List<String> models = new ArrayList<>();
     String last = null;
     for (ValueMessage v : received) {
-      int i = Integer.parseInt(v.id().toString().substring(2));
+      int i = FeatureStream.index(v);
       double expected = versions.get(v.model()).predict(row(i));
       assertThat(v.value()).isCloseTo(expected, within(1e-4 * Math.max(1, Math.abs(expected))));
       if (!v.model().equals(last)) {
@@ -190,10 +141,5 @@ class OnnxHotSwapTest {
         closeable.close();
       }
     }
-  }
-
-  private static void awaitMore(List<ValueMessage> received, int more) {
-    int target = received.size() + more;
-    await().atMost(DEADLINE).until(() -> received.size() >= target);
   }
 }
