@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gathers calls into batches on a thread of its own: it takes the first call waiting, everything else
- * already waiting (up to {@code maxRows} rows), and if that is fewer rows it waits at most {@code
- * maxWait} for more; then it hands the batch on. While it predicts one batch the next one fills, so
+ * already waiting until the batch holds {@code maxRows} rows, and if that is fewer rows it waits at
+ * most {@code maxWait} for more; then it hands the batch on. A call is never split, so the last one
+ * taken may carry a batch past {@code maxRows}. While it predicts one batch the next one fills, so
  * under load batches grow by themselves, and a lone call waits at most {@code maxWait} (nothing with
  * {@code maxWait} zero).
  *
