@@ -1,5 +1,7 @@
 package io.mlqueue.model.registry;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.AMQP;
@@ -7,16 +9,23 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.GetResponse;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.contract.FeaturesMessage;
 import io.mlqueue.contract.InvalidMessageException;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
+import io.mlqueue.contract.PredictCodec;
+import io.mlqueue.contract.PredictReply;
+import io.mlqueue.contract.PredictRequest;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.model.ServableModel;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +48,10 @@ final class FeatureStream implements AutoCloseable {
   private final Channel out;
   private final Channel in;
   private final Thread publisher;
+  private final IntFunction<double[]> row;
 
   FeatureStream(Connection connection, IntFunction<double[]> row) throws IOException {
+    this.row = row;
     out = connection.createChannel();
     out.basicConsume(Queues.Y_PRED, true, new DefaultConsumer(out) {
       @Override
@@ -92,22 +103,41 @@ final class FeatureStream implements AutoCloseable {
     await().atMost(DEADLINE).until(() -> received.size() >= published.get());
   }
 
-  /** A channel for the test's own calls (request/reply). */
-  Channel channel() {
-    return in;
-  }
-
-  List<ValueMessage> received() {
-    return received;
-  }
-
   int published() {
     return published.get();
   }
 
-  /** The index {@code i} of the vector an answer belongs to (its id is {@code m-i}). */
-  static int index(ValueMessage answer) {
-    return Integer.parseInt(answer.id().toString().substring(2));
+  /**
+   * Checks, once the stream is drained, that every vector sent was answered exactly once and each
+   * answer is the prediction of the version it names, within {@code relativeTolerance}; returns the
+   * versions in the order they took over (a version that comes back appears again).
+   */
+  List<String> versionsInOrder(Map<String, ServableModel> versions, double relativeTolerance) {
+    assertThat(received).hasSize(published());
+    assertThat(received.stream().map(v -> v.id().toString()).distinct()).hasSize(published());
+    List<String> order = new ArrayList<>();
+    for (ValueMessage v : received) {
+      int i = Integer.parseInt(v.id().toString().substring(2)); // id m-i
+      double expected = versions.get(v.model()).predict(row.apply(i));
+      assertThat(v.value())
+          .isCloseTo(expected, within(relativeTolerance * Math.max(1, Math.abs(expected))));
+      if (order.isEmpty() || !order.get(order.size() - 1).equals(v.model())) {
+        order.add(v.model());
+      }
+    }
+    return order;
+  }
+
+  /** Asks the worker for one row's prediction the way the gateway does, and waits for the reply. */
+  PredictReply call(double[] row) throws Exception {
+    String replies = in.queueDeclare().getQueue();
+    in.basicPublish("", Queues.PREDICT,
+        Messages.TRANSIENT_JSON.builder().replyTo(replies).correlationId("c-1").build(),
+        new PredictCodec().encode(
+            new PredictRequest(MessageId.of("call"), new double[][] {row}, List.of())));
+    GetResponse[] reply = new GetResponse[1];
+    await().atMost(DEADLINE).until(() -> (reply[0] = in.basicGet(replies, true)) != null);
+    return new PredictCodec().decodeReply(reply[0].getBody());
   }
 
   @Override
