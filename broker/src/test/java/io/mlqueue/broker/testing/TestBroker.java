@@ -3,8 +3,12 @@ package io.mlqueue.broker.testing;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
 import io.mlqueue.broker.EmbeddedBroker;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An embedded broker and a client connection to it, for the component tests of the services (shared
@@ -47,6 +51,31 @@ public final class TestBroker implements AutoCloseable {
         // it did not exist; the error closed the channel
       }
     }
+  }
+
+  /**
+   * Takes {@code n} messages from {@code queue} (acked as they are taken), waiting up to 10 s for
+   * them: what a service under test published.
+   *
+   * @throws AssertionError if fewer than {@code n} came in that time
+   */
+  public static List<GetResponse> take(Channel channel, String queue, int n)
+      throws IOException, InterruptedException {
+    List<GetResponse> got = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (got.size() < n && System.nanoTime() < deadline) {
+      GetResponse r = channel.basicGet(queue, true);
+      if (r == null) {
+        Thread.sleep(10);
+      } else {
+        got.add(r);
+      }
+    }
+    if (got.size() < n) {
+      throw new AssertionError(
+          "expected " + n + " messages on " + queue + " within 10 s, got " + got.size());
+    }
+    return got;
   }
 
   @Override

@@ -19,11 +19,9 @@ import io.mlqueue.contract.ValueMessage;
 import io.mlqueue.data.Dataset;
 import io.mlqueue.model.service.ModelService;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +81,7 @@ class OnnxServingTest {
         channel.basicPublish("", Queues.FEATURES, Messages.PERSISTENT_JSON,
             codec.encode(new FeaturesMessage(id, features, 42L)));
       }
-      for (GetResponse r : take(channel, Queues.Y_PRED, 40)) {
+      for (GetResponse r : TestBroker.take(channel, Queues.Y_PRED, 40)) {
         ValueMessage p = codec.decodeValue(r.getBody());
         assertThat(p.value()).isEqualTo(onnx.predict(sent.get(p.id())));
         assertThat(p.model()).isEqualTo("diabetes-onnx:7");
@@ -101,7 +99,7 @@ class OnnxServingTest {
           Messages.TRANSIENT_JSON.builder().replyTo(REPLIES).correlationId("c-1").build(),
           codec.encode(new PredictRequest(MessageId.of("call"), rows, DATA.featureNames())));
 
-      PredictReply reply = codec.decodeReply(take(channel, REPLIES, 1).get(0).getBody());
+      PredictReply reply = codec.decodeReply(TestBroker.take(channel, REPLIES, 1).get(0).getBody());
 
       assertThat(reply).isInstanceOfSatisfying(PredictReply.Predictions.class, p -> {
         assertThat(p.model()).isEqualTo("diabetes-onnx:7");
@@ -117,20 +115,5 @@ class OnnxServingTest {
       values[c] = DATA.features(row)[DATA.featureNames().indexOf(ONNX_ORDER.get(c))];
     }
     return values;
-  }
-
-  private static List<GetResponse> take(Channel channel, String queue, int n) throws Exception {
-    List<GetResponse> got = new ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (got.size() < n && System.nanoTime() < deadline) {
-      GetResponse r = channel.basicGet(queue, true);
-      if (r == null) {
-        Thread.sleep(10);
-      } else {
-        got.add(r);
-      }
-    }
-    assertThat(got).as("messages on " + queue).hasSize(n);
-    return got;
   }
 }

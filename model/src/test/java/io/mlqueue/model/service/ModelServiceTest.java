@@ -20,7 +20,6 @@ import io.mlqueue.model.BuiltInModel;
 import io.mlqueue.model.LinearModel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,19 +175,8 @@ class ModelServiceTest {
     return takeResponses(queue, n).stream().map(GetResponse::getBody).toList();
   }
 
-  /** Gets {@code n} messages from {@code queue}, waiting up to 10 s for them. */
   private List<GetResponse> takeResponses(String queue, int n) throws Exception {
-    List<GetResponse> got = new ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (got.size() < n && System.nanoTime() < deadline) {
-      GetResponse r = channel.basicGet(queue, true);
-      if (r == null) {
-        Thread.sleep(10);
-      } else {
-        got.add(r);
-      }
-    }
-    assertThat(got).as("messages on " + queue).hasSize(n);
-    return got;
+    return TestBroker.take(channel, queue, n);
   }
+
 }
