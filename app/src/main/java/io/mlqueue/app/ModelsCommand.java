@@ -185,11 +185,7 @@ final class ModelsCommand implements Runnable {
           + imported.features().size() + " features " + imported.features() + " -> "
           + imported.target());
       if (alias != null) {
-        System.out.println("alias " + alias + ": "
-            + (added.previousAlias().isPresent()
-                ? String.valueOf(added.previousAlias().getAsInt())
-                : "(none)")
-            + " -> " + added.version());
+        System.out.println(aliasMove("alias " + alias, added.previousAlias(), added.version()));
       }
       return 0;
     }
@@ -211,8 +207,7 @@ final class ModelsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       OptionalInt old = registry.open().setAlias(name, alias, version);
-      System.out.println(name + " " + alias + ": "
-          + (old.isPresent() ? String.valueOf(old.getAsInt()) : "(none)") + " -> " + version);
+      System.out.println(aliasMove(name + " " + alias, old, version));
       return 0;
     }
   }
@@ -233,6 +228,12 @@ final class ModelsCommand implements Runnable {
       System.out.println(name + " " + alias + ": " + old + " -> (none)");
       return 0;
     }
+  }
+
+  /** {@code "<what>: 1 -> 2"}, or {@code "(none) -> 2"} when the alias was not set before. */
+  static String aliasMove(String what, OptionalInt before, int after) {
+    return what + ": " + (before.isPresent() ? String.valueOf(before.getAsInt()) : "(none)")
+        + " -> " + after;
   }
 
   /** Prints rows as left-aligned columns, two spaces apart. */

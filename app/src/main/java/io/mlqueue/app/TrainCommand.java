@@ -73,14 +73,13 @@ final class TrainCommand implements Callable<Integer> {
     Training.Fit fit = Training.fit(data, target, register != null ? register : name, Clock.systemUTC());
     LinearModel model = fit.model();
     if (register != null) {
-      ModelRegistry.Registered r = registry.open().register(register, fit, alias);
+      ModelRegistry models = registry.open();
+      ModelRegistry.Registered r = models.register(register, fit, alias);
       model = r.model();
       System.out.println("registered " + register + " version " + r.version()
-          + " in " + registry.open().root());
+          + " in " + models.root());
       if (alias != null) {
-        System.out.println("alias " + alias + ": "
-            + (r.previousAlias().isPresent() ? String.valueOf(r.previousAlias().getAsInt()) : "(none)")
-            + " -> " + r.version());
+        System.out.println(ModelsCommand.aliasMove("alias " + alias, r.previousAlias(), r.version()));
       }
     }
     if (out != null) {
