@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +26,9 @@ class CommandLineTest {
     Files.writeString(csv, rows);
     Path out = dir.resolve("models/lin.json");
 
-    Run train = run("train", "--data", csv.toString(), "--target", "y", "--out", out.toString(), "--name", "lin");
-    assertThat(train.exit).isZero();
-    assertThat(train.out).contains("train: wrote").contains("lin:").contains("[a, b] -> y");
+    CommandRun train = CommandRun.of("train", "--data", csv.toString(), "--target", "y", "--out", out.toString(), "--name", "lin");
+    assertThat(train.exit()).isZero();
+    assertThat(train.out()).contains("train: wrote").contains("lin:").contains("[a, b] -> y");
 
     LinearModel model = ModelArtifact.read(out);
     assertThat(model.intercept()).isCloseTo(3, org.assertj.core.data.Offset.offset(1e-9));
@@ -43,29 +40,29 @@ class CommandLineTest {
     Path csv = dir.resolve("other.csv");
     Files.writeString(csv, "x,z,target\n1,2,3\n4,5,6\n");
     // Fails before it ever connects: the broker URI points nowhere.
-    Run model = run("model", "--data", csv.toString(), "--amqp-uri", "amqp://127.0.0.1:1/%2F");
-    assertThat(model.exit).isEqualTo(1);
-    assertThat(model.err).contains("mlqueue model:").contains("age");
+    CommandRun model = CommandRun.of("model", "--data", csv.toString(), "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(model.exit()).isEqualTo(1);
+    assertThat(model.err()).contains("mlqueue model:").contains("age");
   }
 
   @Test
   void aBrokerThatIsNotThereIsReportedWithoutThePassword() {
-    Run features =
-        run("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri", "amqp://u:s3cret@127.0.0.1:1/%2F");
-    assertThat(features.exit).isEqualTo(1);
-    assertThat(features.err).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
+    CommandRun features =
+        CommandRun.of("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri", "amqp://u:s3cret@127.0.0.1:1/%2F");
+    assertThat(features.exit()).isEqualTo(1);
+    assertThat(features.err()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
   }
 
   @Test
   void theBrokerUriCanComeFromAFileAndItsPasswordStaysHidden() throws Exception {
     Path secret = dir.resolve("amqp-uri");
     Files.writeString(secret, "\n  amqp://u:s3cret@127.0.0.1:1/%2F  \n");
-    Run features =
-        run("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri-file", secret.toString());
-    assertThat(features.exit).isEqualTo(1);
-    assertThat(features.err).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
-    Run missing = run("features", "--amqp-uri-file", dir.resolve("nope").toString());
-    assertThat(missing.err).contains("cannot read the broker URI file");
+    CommandRun features =
+        CommandRun.of("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri-file", secret.toString());
+    assertThat(features.exit()).isEqualTo(1);
+    assertThat(features.err()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
+    CommandRun missing = CommandRun.of("features", "--amqp-uri-file", dir.resolve("nope").toString());
+    assertThat(missing.err()).contains("cannot read the broker URI file");
   }
 
   @Test
@@ -95,13 +92,13 @@ class CommandLineTest {
 
   @Test
   void aMessageSizeLimitOutsideWhatTheClientCanTakeIsRefusedBeforeConnecting() {
-    Run tiny = run("metric", "--max-message-bytes", "10", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
-    assertThat(tiny.exit).isEqualTo(1);
-    assertThat(tiny.err).contains("--max-message-bytes must be between 64 and 134217728, was 10");
-    Run huge =
-        run("model", "--max-message-bytes", "134217729", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
-    assertThat(huge.exit).isEqualTo(1);
-    assertThat(huge.err).contains("--max-message-bytes must be between");
+    CommandRun tiny = CommandRun.of("metric", "--max-message-bytes", "10", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(tiny.exit()).isEqualTo(1);
+    assertThat(tiny.err()).contains("--max-message-bytes must be between 64 and 134217728, was 10");
+    CommandRun huge =
+        CommandRun.of("model", "--max-message-bytes", "134217729", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    assertThat(huge.exit()).isEqualTo(1);
+    assertThat(huge.err()).contains("--max-message-bytes must be between");
   }
 
   @Test
@@ -112,23 +109,5 @@ class CommandLineTest {
     assertThat(DurationConverter.parse("2h")).isEqualTo(Duration.ofHours(2));
     assertThat(DurationConverter.parse("PT10S")).isEqualTo(Duration.ofSeconds(10));
     assertThatThrownBy(() -> DurationConverter.parse("soon")).hasMessageContaining("500ms, 10s, 2m or 1h");
-  }
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      System.setOut(o);
-      CommandLine cli = Main.commandLine();
-      cli.setErr(new java.io.PrintWriter(e, true));
-      int exit = cli.execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-    }
   }
 }
