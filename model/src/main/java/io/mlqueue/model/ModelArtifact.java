@@ -10,20 +10,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Reads and writes the JSON model artifact described in {@code docs/MODEL_FORMAT.md}. Reading
@@ -57,31 +51,9 @@ public final class ModelArtifact {
    * is written and flushed to disk, then moved over {@code file}.
    */
   public static void write(LinearModel model, Path file) throws IOException {
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    Files.createDirectories(dir);
-    ByteBuffer bytes = ByteBuffer.wrap(toJson(model).getBytes(StandardCharsets.UTF_8));
-    // Not Files.createTempFile: its owner-only permissions would carry over to the artifact.
-    Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      try (FileChannel out =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        while (bytes.hasRemaining()) {
-          out.write(bytes);
-        }
-        // On disk before the rename, or a crash could leave a renamed but empty file.
-        out.force(true);
-      }
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(file, toJson(model));
   }
+
 
   /**
    * Reads and validates an artifact.

@@ -1,12 +1,7 @@
 package io.mlqueue.model.onnx;
 
-import io.mlqueue.model.FileDigest;
-import static io.mlqueue.model.onnx.OnnxModel.FEATURES_KEY;
-import static io.mlqueue.model.onnx.OnnxModel.NAME_KEY;
-import static io.mlqueue.model.onnx.OnnxModel.TARGET_KEY;
-import static io.mlqueue.model.onnx.OnnxModel.VERSION_KEY;
-
 import ai.onnxruntime.OnnxModelMetadata;
+import io.mlqueue.model.FileDigest;
 import io.mlqueue.model.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,6 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import static io.mlqueue.model.onnx.OnnxModel.FEATURES_KEY;
+import static io.mlqueue.model.onnx.OnnxModel.NAME_KEY;
+import static io.mlqueue.model.onnx.OnnxModel.TARGET_KEY;
+import static io.mlqueue.model.onnx.OnnxModel.VERSION_KEY;
 
 /**
  * What an ONNX file says about the model beyond its graph: name, version, feature names and target,

@@ -1,6 +1,5 @@
 package io.mlqueue.model.registry;
 
-import io.mlqueue.model.FileDigest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -9,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlqueue.model.AtomicFiles;
+import io.mlqueue.model.FileDigest;
 import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ServableModel;

@@ -1,4 +1,4 @@
-package io.mlqueue.model.registry;
+package io.mlqueue.model;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,15 +11,20 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
-/** Files that readers see whole or not at all: written beside the target, forced, then renamed. */
-final class AtomicFiles {
+/**
+ * Files that readers see whole or not at all: written beside the target, forced, then renamed. For
+ * model artifacts and the registry's files, which must survive a crash (plot's image, redrawn on
+ * the next change, is written without the force: see plot's own AtomicFiles).
+ */
+public final class AtomicFiles {
   private AtomicFiles() {}
 
   /** Replaces {@code file} with {@code text} (UTF-8) in one rename. */
-  static void write(Path file, String text) throws IOException {
+  public static void write(Path file, String text) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    // Not Files.createTempFile: its owner-only permissions would carry over to the file.
     Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
       try (FileChannel out =
@@ -40,13 +45,13 @@ final class AtomicFiles {
    * Renames {@code from} to {@code to} atomically; without {@code replace} it fails when {@code
    * to} exists. Falls back to a plain rename only where the file system has no atomic one.
    */
-  static void move(Path from, Path to, boolean replace) throws IOException {
+  public static void move(Path from, Path to, boolean replace) throws IOException {
     try {
       if (replace) {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } else {
-        // ATOMIC_MOVE may replace an existing file on POSIX; the caller holds the name's lock and
-        // has checked the target is free, so this cannot overwrite a version.
+        // ATOMIC_MOVE may replace an existing file on POSIX: a caller that must not replace holds a
+        // lock and has checked the target is free (the registry, for a new version).
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (AtomicMoveNotSupportedException e) {
