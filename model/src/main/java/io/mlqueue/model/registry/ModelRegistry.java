@@ -1,18 +1,15 @@
 package io.mlqueue.model.registry;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlqueue.model.AtomicFiles;
 import io.mlqueue.model.FileDigest;
 import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ServableModel;
+import io.mlqueue.model.StrictJson;
 import io.mlqueue.model.Training;
 import io.mlqueue.model.onnx.OnnxModel;
 import java.io.IOException;
@@ -68,12 +65,7 @@ public final class ModelRegistry {
   static final String ALIASES_FILE = "aliases.json";
   static final String LOCK_FILE = ".lock";
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
+  private static final ObjectMapper JSON = StrictJson.MAPPER;
 
   /**
    * File locks belong to the whole JVM: a second lock of the same file from this process throws

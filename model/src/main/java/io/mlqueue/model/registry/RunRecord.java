@@ -1,16 +1,13 @@
 package io.mlqueue.model.registry;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlqueue.model.CrossValidation;
 import io.mlqueue.model.FitMetrics;
 import io.mlqueue.model.TrainingRun;
+import io.mlqueue.model.StrictJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,12 +129,7 @@ public record RunRecord(String name, int version, TrainingRun run, Import import
     return run != null ? run.features() : imported.features();
   }
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
+  private static final ObjectMapper JSON = StrictJson.MAPPER;
 
   /** The JSON text of {@code run.json}. */
   String toJson() {
