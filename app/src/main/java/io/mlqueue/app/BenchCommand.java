@@ -1,11 +1,13 @@
 package io.mlqueue.app;
 
 import io.mlqueue.app.bench.HttpLoad;
+import io.mlqueue.app.bench.PipelineBench;
 import io.mlqueue.data.Dataset;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench",
     description = "Load tests, bounded in time, against services on this machine.",
-    subcommands = {BenchCommand.Gateway.class})
+    subcommands = {BenchCommand.Gateway.class, BenchCommand.Pipeline.class})
 final class BenchCommand implements Runnable {
   @Override
   public void run() {
@@ -71,6 +73,79 @@ final class BenchCommand implements Runnable {
           r.percentileMillis(95), r.percentileMillis(99), r.latency().getMaxValue() / 1000.0,
           r.failures(), r.failures() == 0 ? "" : "(by status, -1 = no answer: " + r.byStatus() + ")");
       return r.failures() == 0 ? 0 : 2;
+    }
+  }
+
+  /** {@code mlqueue bench pipeline}. */
+  @Command(
+      name = "pipeline",
+      description =
+          "Run features -> model -> metric as separate processes on the RabbitMQ of this machine"
+              + " (each run in a scratch virtual host, made with rabbitmqctl), for several pipelines"
+              + " interleaved: the course's Python services, ours durable, ours with --compat course,"
+              + " ours with bulk messages. Prints pairs/s, CPU seconds per process and of the broker,"
+              + " peak memory, rows lost or duplicated, and the delay at a fixed rate.")
+  static final class Pipeline implements Callable<Integer> {
+    @Option(names = "--variants", defaultValue = "python,durable,course,bulk", split = ",",
+        description = "Pipelines to run, in this order each round (default: ${DEFAULT-VALUE}).")
+    List<String> variants;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Runs of each (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--pairs", defaultValue = "30000",
+        description = "Pairs per run of the single-row pipelines (default: ${DEFAULT-VALUE}).")
+    long pairs;
+
+    @Option(names = "--bulk-pairs", defaultValue = "1000000",
+        description = "Pairs per run of the bulk pipeline (default: ${DEFAULT-VALUE}).")
+    long bulkPairs;
+
+    @Option(names = "--batch", defaultValue = "100",
+        description = "Rows per message of the bulk pipeline (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--drain",
+        description = "Fill the queues first, then start model and metric and time them alone, from"
+            + " the first row to the last: what the workers sustain without the source's cost.")
+    boolean drain;
+
+    @Option(names = "--rate", defaultValue = "1000",
+        description = "After each of our runs, send this many pairs/s for --rate-duration and report"
+            + " the delay of a pair (features' sent_at to its row); 0 for none (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--rate-duration", defaultValue = "10s", converter = DurationConverter.class,
+        description = "How long the fixed-rate run lasts (default: ${DEFAULT-VALUE}).")
+    Duration rateDuration;
+
+    @Option(names = "--amqp-host", defaultValue = "127.0.0.1:5672",
+        description = "The RabbitMQ of this machine (default: ${DEFAULT-VALUE}); loopback only.")
+    String amqpHost;
+
+    @Option(names = "--user", defaultValue = "guest", description = "Broker user (default: ${DEFAULT-VALUE}).")
+    String user;
+
+    @Option(names = "--password", defaultValue = "guest", description = "Its password (default: ${DEFAULT-VALUE}).")
+    String password;
+
+    @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class,
+        description = "The longest one run may take (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      String host = amqpHost.replaceAll(":[0-9]+$", "");
+      if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
+        throw new IllegalArgumentException("bench only loads the broker of this machine (127.0.0.1), not " + host);
+      }
+      if (rounds < 1 || pairs < 1 || bulkPairs < 1 || batch < 2) {
+        throw new IllegalArgumentException("--rounds, --pairs and --bulk-pairs must be positive, --batch at least 2");
+      }
+      PipelineBench.Plan plan = new PipelineBench.Plan(
+          variants.stream().map(PipelineBench.Variant::parse).toList(), rounds, pairs, bulkPairs,
+          batch, drain, rate, rateDuration, amqpHost, user, password, timeout);
+      return new PipelineBench(plan, System.out).run() ? 0 : 2;
     }
   }
 }
