@@ -83,11 +83,11 @@ public final class ConfidenceSequence {
   /** The interval now; infinitely wide before two differences. */
   public Bound bound() {
     if (n < 2) {
-      return new Bound(n, n == 0 ? Double.NaN : mean, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+      return new Bound(n, n == 0 ? Double.NaN : mean, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
     }
     double sd = Math.sqrt(m2 / (n - 1));
     double w = halfWidth(n, sd, alpha, rhoSquared);
-    return new Bound(n, mean, mean - w, mean + w);
+    return new Bound(n, mean, sd, mean - w, mean + w);
   }
 
   public double alpha() {
@@ -103,9 +103,10 @@ public final class ConfidenceSequence {
    *
    * @param n how many differences
    * @param mean their mean
+   * @param sd their sample standard deviation (NaN before two)
    * @param lower lower end: the mean difference is above it, at every {@code n}, with probability
    *     about {@code 1 − α}
    * @param upper upper end
    */
-  public record Bound(long n, double mean, double lower, double upper) {}
+  public record Bound(long n, double mean, double sd, double lower, double upper) {}
 }
