@@ -39,10 +39,16 @@ final class BenchProcesses {
   BenchProcesses() {
     Path jar = applicationJar();
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.add("-jar");
-    command.add(jar.toString());
+    String launcher = System.getenv("MLQUEUE_LAUNCHER");
+    if (launcher != null && Files.isExecutable(Path.of(launcher))) {
+      // As a user starts them: each service with its own start-up cache (scripts/startup-cache.sh).
+      command.add(launcher);
+    } else {
+      command.add(ProcessHandle.current().info().command().orElse("java"));
+      command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+      command.add("-jar");
+      command.add(jar.toString());
+    }
     this.java = List.copyOf(command);
     // app/target/mlqueue.jar in a checkout: the course's services are two levels up.
     Path root = jar.getParent() == null || jar.getParent().getParent() == null
@@ -306,14 +312,17 @@ final class BenchProcesses {
       throw new IOException(name + " did not start within " + READY_TIMEOUT + "; see " + log);
     }
 
-    /** Stops every process: SIGTERM, then a kill for any still there after 10 s. */
+    /**
+     * Stops every process: SIGTERM, then a kill for any still there after a minute (a service's
+     * first run writes its start-up cache as it exits).
+     */
     @Override
     public void close() throws InterruptedException {
       for (Process p : started) {
         p.destroy();
       }
       for (Process p : started) {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
           p.destroyForcibly();
           p.waitFor(5, TimeUnit.SECONDS);
         }
