@@ -136,7 +136,7 @@ public sealed interface Algorithm {
     public Map<String, String> parameters() {
       return map(
           "max_depth", String.valueOf(maxDepth),
-          "min_leaf_weight", number(TreeTrainers.MIN_LEAF_WEIGHT));
+          "min_child_weight", number(TreeTrainers.MIN_CHILD_WEIGHT));
     }
 
     @Override
@@ -180,7 +180,7 @@ public sealed interface Algorithm {
           "max_depth", String.valueOf(maxDepth),
           "seed", String.valueOf(seed),
           "feature_fraction", number(TreeTrainers.FOREST_FEATURE_FRACTION),
-          "min_leaf_weight", number(TreeTrainers.MIN_LEAF_WEIGHT));
+          "min_child_weight", number(TreeTrainers.MIN_CHILD_WEIGHT));
     }
 
     @Override
