@@ -322,6 +322,26 @@ public final class OnnxModel implements ServableModel {
         || signature.outputType() == OnnxJavaType.FLOAT;
   }
 
+  /** The graph's input tensor, {@code [N, featureCount]}. */
+  public String inputName() {
+    return signature.inputName();
+  }
+
+  /** The graph's output tensor, one number per row. */
+  public String outputName() {
+    return signature.outputName();
+  }
+
+  /** The input's element type as numpy (and MLflow's tensor signatures) name it: float32, float64. */
+  public String inputDtype() {
+    return signature.inputType() == OnnxJavaType.FLOAT ? "float32" : "float64";
+  }
+
+  /** The output's element type, as {@link #inputDtype()}. */
+  public String outputDtype() {
+    return signature.outputType() == OnnxJavaType.FLOAT ? "float32" : "float64";
+  }
+
   /** Whether {@link #close} has freed the native session. */
   public boolean isClosed() {
     return closed.get();
