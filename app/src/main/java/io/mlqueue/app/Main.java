@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       GatewayCommand.class,
       TrainCommand.class,
       ModelsCommand.class,
+      RunsCommand.class,
       BrokerCommand.class,
       DeadLettersCommand.class,
       BenchCommand.class,
