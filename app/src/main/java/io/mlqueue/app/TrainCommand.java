@@ -11,6 +11,7 @@ import io.mlqueue.model.registry.ModelRegistry;
 import io.mlqueue.model.registry.RunRecord;
 import io.mlqueue.model.training.Algorithm;
 import io.mlqueue.model.training.Algorithms;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -73,8 +74,14 @@ final class TrainCommand implements Callable<Integer> {
               + " by their snake_case names (max_depth); options given on the command line win.")
   Path params;
 
-  @Option(names = "--out", paramLabel = "PATH", description = "Where to write the model (.json for linear, .tribuo for trees).")
-  Path out;
+  @Option(
+      names = "--out",
+      paramLabel = "PATH",
+      description =
+          "Where to write the model: a file (.json for linear models, .tribuo for trees), or a"
+              + " directory (an existing one, or a path ending in /) to get DIR/model.json or"
+              + " DIR/model.tribuo, whichever the algorithm writes.")
+  String out;
 
   @Option(
       names = "--metrics",
@@ -115,7 +122,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     // Before the fit, which may take a while: bad options fail at once.
     Algorithm algorithm = algorithm();
-    if (out != null && ModelFormat.ofPath(out) != algorithm.format()) {
+    Path outFile = out == null ? null : outFile(algorithm.format());
+    if (outFile != null && ModelFormat.ofPath(outFile) != algorithm.format()) {
       throw new IllegalArgumentException(
           "--out %s: a %s model is written in the %s format; name the file *%s"
               .formatted(out, algorithm.label(), algorithm.format().label(), algorithm.format().suffix()));
@@ -141,9 +149,9 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println(ModelsCommand.aliasMove("alias " + alias, r.previousAlias(), r.version()));
       }
     }
-    if (out != null) {
-      fit.format().write(model, out);
-      System.out.println("train: wrote " + out + ": " + model.id() + ", " + model.featureCount()
+    if (outFile != null) {
+      fit.format().write(model, outFile);
+      System.out.println("train: wrote " + outFile + ": " + model.id() + ", " + model.featureCount()
           + " features " + model.featureNames() + " -> " + model.targetName());
     }
     TrainingRun run = fit.run();
@@ -158,6 +166,13 @@ final class TrainCommand implements Callable<Integer> {
       System.out.println("train: wrote " + metrics);
     }
     return 0;
+  }
+
+  /** {@code --out} as a file: a directory gets the format's file name in it. */
+  private Path outFile(ModelFormat format) {
+    Path path = Path.of(out);
+    boolean directory = out.endsWith("/") || out.endsWith(java.io.File.separator) || Files.isDirectory(path);
+    return directory ? path.resolve(format.fileName()) : path;
   }
 
   /** The algorithm from --params, then the command line's options over it. */
