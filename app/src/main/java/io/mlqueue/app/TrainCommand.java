@@ -92,10 +92,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--name",
       paramLabel = "NAME",
-      defaultValue = "ols",
       description =
-          "The model's name; its version is set from the time and the data (default: ${DEFAULT-VALUE})."
-              + " With --register the registered name and number are used instead.")
+          "The model's name; its version is set from the time and the data (default: the"
+              + " algorithm, e.g. ols). With --register the registered name and number are used"
+              + " instead.")
   String name;
 
   @Option(
@@ -135,7 +135,12 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     Training.Fit fit =
-        Training.fit(data, target, register != null ? register : name, algorithm, Clock.systemUTC());
+        Training.fit(
+            data,
+            target,
+            register != null ? register : name != null ? name : algorithm.label(),
+            algorithm,
+            Clock.systemUTC());
     ServableModel model = fit.model();
     String registered = null;
     if (register != null) {
