@@ -99,16 +99,20 @@ public final class OpenInferenceApi {
 
   // ---- health and metadata ----
 
-  /** {@code GET /v2/health/live}: the gateway answers, so it is live. */
+  /**
+   * {@code GET /v2/health/live}: the gateway answers, so it is live. The health answers' 200 has an
+   * empty body, as the protocol's OpenAPI document declares (its text once said so too; a later
+   * text shows {@code {"live": true}}); the status is the answer.
+   */
   public void live(ServerRequest req, ServerResponse res) {
-    json(res, V2Bodies.flag("live", true));
+    healthy(res);
   }
 
   /** {@code GET /v2/health/ready}: 200 when connected and a worker consumes, else 503 saying why. */
   public void ready(ServerRequest req, ServerResponse res) {
     Readiness readiness = readiness();
     if (readiness.ready()) {
-      json(res, V2Bodies.flag("ready", true));
+      healthy(res);
     } else {
       Protocol.V2.sendError(res, notReady("the gateway", readiness), null);
     }
@@ -139,7 +143,7 @@ public final class OpenInferenceApi {
       if (!readiness.ready()) {
         throw notReady("model '" + name + "'", readiness);
       }
-      json(res, V2Bodies.modelReady(name));
+      healthy(res);
     } catch (ApiError e) {
       Protocol.V2.sendError(res, e, null);
     }
@@ -161,6 +165,11 @@ public final class OpenInferenceApi {
 
   private static Optional<String> version(ServerRequest req) {
     return req.path().pathParameters().first("model_version").asOptional();
+  }
+
+  private static void healthy(ServerResponse res) {
+    res.header(HeaderNames.CACHE_CONTROL, "no-store");
+    res.send();
   }
 
   private static void json(ServerResponse res, byte[] body) {

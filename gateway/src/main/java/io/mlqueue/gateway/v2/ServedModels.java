@@ -53,6 +53,7 @@ final class ServedModels {
   private final Map<String, Long> seen = new ConcurrentHashMap<>();
   private CompletableFuture<ModelDescription> describing; // guarded by this
   private long lastDescribe = Long.MIN_VALUE / 2; // guarded by this; clock time
+  private volatile ApiError lastFailure; // of the latest describe call; null if it succeeded
 
   /**
    * @param timeout how long a describe call may take
@@ -142,17 +143,24 @@ final class ServedModels {
 
   /**
    * Asks a worker which model it serves and records the answer; callers at the same time share
-   * one call. Unless {@code force}, asks at most once per {@link #REDESCRIBE_INTERVAL}.
+   * one call. Unless {@code force}, asks at most once per {@link #REDESCRIBE_INTERVAL}, and
+   * between two calls answers as the last one did.
    *
    * @return why the call failed, or null
    */
   private ApiError describe(boolean force) {
+    ApiError failure = describeNow(force);
+    lastFailure = failure;
+    return failure;
+  }
+
+  private ApiError describeNow(boolean force) {
     CompletableFuture<ModelDescription> call;
     synchronized (this) {
       long now = clock.getAsLong();
       if (describing == null || describing.isDone()) {
         if (!force && now - lastDescribe < REDESCRIBE_INTERVAL.toNanos()) {
-          return null;
+          return lastFailure;
         }
         lastDescribe = now;
         try {

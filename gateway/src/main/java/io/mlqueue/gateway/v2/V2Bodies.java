@@ -85,29 +85,6 @@ final class V2Bodies {
         });
   }
 
-  /** {@code {"live": true}} or {@code {"ready": …}}: a health answer. */
-  static byte[] flag(String field, boolean value) {
-    return JsonBodies.write(
-        24,
-        g -> {
-          g.writeStartObject();
-          g.writeBooleanField(field, value);
-          g.writeEndObject();
-        });
-  }
-
-  /** {@code $ready_model_response}: {@code {"name": …, "ready": true}}. */
-  static byte[] modelReady(String name) {
-    return JsonBodies.write(
-        48 + name.length(),
-        g -> {
-          g.writeStartObject();
-          g.writeStringField("name", name);
-          g.writeBooleanField("ready", true);
-          g.writeEndObject();
-        });
-  }
-
   private static void tensor(JsonGenerator g, String name, long... shape) throws IOException {
     g.writeStartObject();
     g.writeStringField("name", name);
