@@ -49,7 +49,7 @@ class GatewayIT {
    */
   private static final String GATEWAY_TIMEOUT = "15s";
 
-  /** {@code gateway: listening on http://127.0.0.1:41234 (POST /v1/predict)}, on stdout. */
+  /** {@code gateway: listening on http://127.0.0.1:41234 (POST /v1/predict; …)}, on stdout. */
   private static final Pattern LISTENING = Pattern.compile("gateway: listening on (http://\\S+)");
 
   /** {@code model: metrics on http://127.0.0.1:41235/metrics, health on /health}, in the log. */
