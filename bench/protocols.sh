@@ -3,13 +3,16 @@
 # with other work affects both alike: one model worker and one gateway as separate processes against
 # the RabbitMQ at 127.0.0.1:5672, in a scratch virtual host; then ROUNDS rounds, each running
 # (1) a closed loop with wrk, 64 connections, on POST /v1/predict and on
-# POST /v2/models/diabetes-ols/infer (the same row; which goes first alternates by round), and
-# (2) an open loop at a fixed 1,000 requests/s with `mlqueue bench gateway --api v1|v2`.
+# POST /v2/models/diabetes-ols/infer (the same row; which goes first alternates by round), with the
+# gateway's CPU time per request (from /proc: what the gateway itself spends, which neighbours on a
+# shared machine disturb far less than they disturb throughput), and
+# (2) an open loop at a fixed RATE (default 1,000) requests/s with `mlqueue bench gateway --api`.
 # Traffic stays on 127.0.0.1 and every step is bounded in time. Needs wrk and rabbitmqctl.
-#   bench/protocols.sh              # ROUNDS=4 SECONDS_PER_RUN=15
+#   bench/protocols.sh              # ROUNDS=4 SECONDS_PER_RUN=15 RATE=1000
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=${ROUNDS:-4}
+rate=${RATE:-1000}
 seconds=${SECONDS_PER_RUN:-15}
 port=${PORT:-18081}
 vhost="mlqueue-bench-ab-$$"
@@ -32,6 +35,7 @@ export MLQUEUE_AMQP_URI="amqp://guest:guest@127.0.0.1:5672/$vhost"
 
 "$root/mlqueue" model >"$logs/model.log" 2>&1 & pids+=($!)
 "$root/mlqueue" gateway --host 127.0.0.1 --port "$port" >"$logs/gateway.log" 2>&1 & pids+=($!)
+gateway_pid=$! # the launcher execs the JVM: this is the gateway's own process
 url="http://127.0.0.1:$port"
 for _ in $(seq 1 60); do
   curl -sf "$url/health" >/dev/null 2>&1 && break
@@ -48,18 +52,26 @@ for api in v1 v2; do
   wrk -t2 -c64 -d10s -s "${script[$api]}" "$url${path[$api]}" >/dev/null
 done
 
+# CPU seconds the gateway has used (user + system), from /proc.
+cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$gateway_pid/stat"; }
+
 set +o pipefail # the bench exits 2 when requests failed; the figures are still worth printing
 for i in $(seq 1 "$rounds"); do
   order="v1 v2"
   [ $((i % 2)) -eq 0 ] && order="v2 v1"
   for api in $order; do
-    echo "round $i, $api, closed loop, 64 connections, ${seconds} s (load average $(cut -d' ' -f1 /proc/loadavg)):"
-    wrk -t2 -c64 -d"${seconds}s" --latency -s "${script[$api]}" "$url${path[$api]}" |
-      grep -E 'Requests/sec|answers not'
+    before=$(cpu)
+    out="$(wrk -t2 -c64 -d"${seconds}s" --latency -s "${script[$api]}" "$url${path[$api]}")"
+    after=$(cpu)
+    requests=$(echo "$out" | awk '/requests in/ { print $1 }')
+    echo "round $i, $api, closed loop, 64 connections, ${seconds} s (load average $(cut -d' ' -f1 /proc/loadavg)):" \
+      "$(echo "$out" | awk '/Requests\/sec/ { print $2 }') req/s;" \
+      "gateway CPU $(awk -v a="$after" -v b="$before" -v n="$requests" 'BEGIN { printf "%.1f", (a - b) * 1e6 / n }') µs/request;" \
+      "$(echo "$out" | grep 'answers not')"
   done
   for api in $order; do
-    echo "round $i, $api, open loop, 1,000 requests/s, ${seconds} s:"
-    "$root/mlqueue" bench gateway --url "$url" --api "$api" --rate 1000 --concurrency 64 \
+    echo "round $i, $api, open loop, $rate requests/s, ${seconds} s:"
+    "$root/mlqueue" bench gateway --url "$url" --api "$api" --rate "$rate" --concurrency 64 \
       --duration "${seconds}s" --warmup 3s | tail -n 1
   done
 done

@@ -44,6 +44,8 @@ final class ServedModels {
   /** An unknown name asks the workers at most this often: a client cannot flood them with it. */
   static final Duration REDESCRIBE_INTERVAL = Duration.ofSeconds(1);
 
+  private static final long SEEN_RESOLUTION_NANOS = Duration.ofSeconds(1).toNanos();
+
   private record Described(ModelDescription model, long at) {}
 
   private final Predictor predictor;
@@ -67,17 +69,25 @@ final class ServedModels {
 
   /** A model answered with {@code id} ({@code name:version}) just now. */
   void seen(String id) {
-    seen.put(id, clock.getAsLong());
+    long now = clock.getAsLong();
+    Long last = seen.get(id);
+    // Every prediction passes here: a write only when the entry is a second old, so the threads
+    // answering requests share the entry's cache line for reading.
+    if (last == null || now - last > SEEN_RESOLUTION_NANOS) {
+      seen.put(id, now);
+    }
   }
 
   /**
    * What an inference request for {@code name} (and {@code version}, if not null) needs: the
-   * description of that model. Asks the workers only when the name or version is not known.
+   * description of that model. Asks the workers when the name or version is not known, and waits
+   * for the answer; when what is known is older than {@link #SERVED_WINDOW}, asks again without
+   * waiting (so a model no worker serves any more is forgotten, and no request waits for it).
    *
    * @throws ApiError 404 model_not_found, or as a call fails (503, 504)
    */
   ModelDescription forInference(String name, String version) throws ApiError {
-    return resolve(name, version, Long.MAX_VALUE);
+    return resolve(name, version, SERVED_WINDOW.toNanos(), false);
   }
 
   /**
@@ -85,7 +95,7 @@ final class ServedModels {
    * gateway knows is older than {@link #METADATA_MAX_AGE}.
    */
   ModelDescription forMetadata(String name, String version) throws ApiError {
-    return resolve(name, version, METADATA_MAX_AGE.toNanos());
+    return resolve(name, version, METADATA_MAX_AGE.toNanos(), true);
   }
 
   /** The versions of {@code name} served now, in order (numbers by value). */
@@ -106,10 +116,15 @@ final class ServedModels {
     return List.copyOf(versions);
   }
 
-  private ModelDescription resolve(String name, String version, long maxAgeNanos) throws ApiError {
+  private ModelDescription resolve(String name, String version, long maxAgeNanos, boolean waitIfStale)
+      throws ApiError {
     long now = clock.getAsLong();
     Described d = byName.get(name);
     boolean stale = d != null && now - d.at() > maxAgeNanos;
+    if (stale && !waitIfStale && serves(d, name, version, now)) {
+      refreshLater();
+      return d.model();
+    }
     if (d == null || stale || !serves(d, name, version, now)) {
       ApiError failed = describe(stale);
       d = byName.get(name);
@@ -148,6 +163,16 @@ final class ServedModels {
    *
    * @return why the call failed, or null
    */
+  /** Asks the workers again on another thread; the caller goes on with what is known. */
+  private void refreshLater() {
+    synchronized (this) {
+      if (describing != null && !describing.isDone()) {
+        return;
+      }
+    }
+    Thread.ofVirtual().name("gateway-describe").start(() -> describe(true));
+  }
+
   private ApiError describe(boolean force) {
     ApiError failure = describeNow(force);
     lastFailure = failure;
@@ -178,6 +203,8 @@ final class ServedModels {
       byName.put(model.name(), new Described(model, now));
       seen.put(model.id(), now);
       seen.values().removeIf(at -> now - at > SERVED_WINDOW.toNanos());
+      // A model that no worker described or answered with lately is no longer served.
+      byName.values().removeIf(d -> now - d.at() > SERVED_WINDOW.toNanos() && !answered(d, now));
       return null;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof InvalidMessageException
@@ -196,6 +223,12 @@ final class ServedModels {
       Thread.currentThread().interrupt();
       return new ApiError(503, ApiError.SERVICE_UNAVAILABLE, "the gateway is stopping; retry");
     }
+  }
+
+  private boolean answered(Described d, long now) {
+    String prefix = d.model().name() + ":";
+    return seen.entrySet().stream()
+        .anyMatch(e -> e.getKey().startsWith(prefix) && now - e.getValue() <= SERVED_WINDOW.toNanos());
   }
 
   private String servedNow() {
