@@ -10,7 +10,6 @@ import io.mlqueue.contract.PredictRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,16 +45,6 @@ public final class PredictionExchange {
     this.request = request;
     this.protocol = protocol;
     this.shared = shared;
-  }
-
-  /** The most instances one request may carry ({@code --max-instances}). */
-  public int maxInstances() {
-    return shared.config().maxInstances();
-  }
-
-  /** The gateway's timeout for an answer from the model workers. */
-  public Duration timeout() {
-    return shared.config().timeout();
   }
 
   /** The id the call got, once {@link #predict} was called; else null. */

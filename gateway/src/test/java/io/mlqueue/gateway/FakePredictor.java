@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A {@link Predictor} whose answer each test chooses, and which remembers what it was asked. By
@@ -22,9 +24,9 @@ public final class FakePredictor implements Predictor {
   private volatile Function<PredictRequest, CompletableFuture<PredictReply>> behavior =
       r -> CompletableFuture.completedFuture(sums(r));
   private volatile Readiness readiness = new Readiness(true, 1);
-  private volatile java.util.function.Supplier<CompletableFuture<ModelDescription>> describer =
+  private volatile Supplier<CompletableFuture<ModelDescription>> describer =
       () -> CompletableFuture.completedFuture(DESCRIPTION);
-  final java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
+  final AtomicInteger describes = new AtomicInteger();
   final List<PredictRequest> requests = new CopyOnWriteArrayList<>();
   final List<CompletableFuture<PredictReply>> calls = new CopyOnWriteArrayList<>();
 
@@ -47,7 +49,7 @@ public final class FakePredictor implements Predictor {
     this.readiness = readiness;
   }
 
-  void describeWith(java.util.function.Supplier<CompletableFuture<ModelDescription>> describer) {
+  void describeWith(Supplier<CompletableFuture<ModelDescription>> describer) {
     this.describer = describer;
   }
 

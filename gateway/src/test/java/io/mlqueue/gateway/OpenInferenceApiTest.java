@@ -3,8 +3,9 @@ package io.mlqueue.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.contract.InvalidMessageException;
-import io.mlqueue.contract.ModelDescription;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.PredictRequest;
 import io.mlqueue.gateway.Predictor.BrokerDownException;
@@ -390,8 +391,7 @@ class OpenInferenceApiTest extends GatewayTestBase {
   private final class ServerWithFreshCatalog implements AutoCloseable {
     final GatewayServer server =
         GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(0), predictor,
-            new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     final CheckedClient client = new CheckedClient(server.url());
 
     @Override
@@ -399,7 +399,4 @@ class OpenInferenceApiTest extends GatewayTestBase {
       server.close();
     }
   }
-
-  @SuppressWarnings("unused")
-  private static final ModelDescription DESCRIBED = FakePredictor.DESCRIPTION;
 }
