@@ -19,6 +19,7 @@ import io.mlqueue.gateway.GatewayServer;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
 import io.mlqueue.gateway.testing.CheckedClient;
 import io.mlqueue.gateway.testing.CheckedClient.Answer;
+import io.mlqueue.gateway.testing.OpenApiSpecs;
 import io.mlqueue.model.BuiltInModel;
 import io.mlqueue.model.service.ModelService;
 import java.time.Duration;
@@ -44,6 +45,9 @@ class OpenInferenceEndToEndTest {
   static void startBroker() {
     broker = EmbeddedBroker.start();
     settings = AmqpSettings.of(broker.amqpUri());
+    // Parsing the two OpenAPI documents takes seconds on a busy machine: not inside a wait.
+    OpenApiSpecs.protocol();
+    OpenApiSpecs.gateway();
   }
 
   @AfterAll
@@ -147,7 +151,7 @@ class OpenInferenceEndToEndTest {
   }
 
   private static void awaitReady(CheckedClient client) {
-    await("gateway ready").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+    await("gateway ready").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
         .until(() -> client.get("/v2/health/ready").status() == 200);
   }
 }

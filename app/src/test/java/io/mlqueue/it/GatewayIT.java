@@ -300,10 +300,11 @@ class GatewayIT {
         (long) sample(text, "mlqueue_model_batch_rows_sum"));
   }
 
-  /** {@code mlqueue_gateway_requests_total{outcome=…,status=…}}. */
+  /** {@code mlqueue_gateway_requests_total{outcome=…,protocol="v1",status=…}}. */
   private static double requestsTotal(String text, String outcome, String status) {
     for (String line : text.lines().toList()) {
       if (line.startsWith("mlqueue_gateway_requests_total{")
+          && line.contains("protocol=\"v1\"")
           && line.contains("outcome=\"" + outcome + "\"")
           && line.contains("status=\"" + status + "\"")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
