@@ -29,12 +29,22 @@ final class BenchCommand implements Runnable {
   @Command(
       name = "gateway",
       description =
-          "POST single-row prediction requests (rows of the built-in data) to a running gateway and"
-              + " print requests/s and latency percentiles.")
+          "POST single-row prediction requests (rows of the built-in data) to a running gateway,"
+              + " through its /v1/predict or its Open Inference API (--api v2), and print"
+              + " requests/s and latency percentiles.")
   static final class Gateway implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
         description = "The gateway (default: ${DEFAULT-VALUE}).")
     String url;
+
+    @Option(names = "--api", defaultValue = "v1",
+        description = "v1 (POST /v1/predict, {\"features\": [...]}) or v2 (the Open Inference"
+            + " API: POST /v2/models/MODEL/infer, one [1, 10] FP64 tensor) (default: ${DEFAULT-VALUE}).")
+    String api;
+
+    @Option(names = "--model", defaultValue = "diabetes-ols",
+        description = "The served model's name, for --api v2 (default: ${DEFAULT-VALUE}).")
+    String model;
 
     @Option(names = "--concurrency", defaultValue = "64",
         description = "Connections in the closed loop; in-flight cap with --rate (default: ${DEFAULT-VALUE}).")
@@ -54,14 +64,31 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      URI target = URI.create(url.replaceAll("/+$", "") + "/v1/predict");
+      String values = Arrays.stream(Dataset.builtIn().features(0)).mapToObj(Double::toString)
+          .collect(Collectors.joining(", ", "[", "]"));
+      String base = url.replaceAll("/+$", "");
+      URI target;
+      String json;
+      switch (api) {
+        case "v1" -> {
+          target = URI.create(base + "/v1/predict");
+          json = "{\"features\": " + values + "}";
+        }
+        case "v2" -> {
+          if (!model.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("--model must be a model name (letters, digits, . _ -), got " + model);
+          }
+          target = URI.create(base + "/v2/models/" + model + "/infer");
+          json = "{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, 10], \"datatype\": \"FP64\","
+              + " \"data\": " + values + "}]}";
+        }
+        default -> throw new IllegalArgumentException("--api must be v1 or v2, got " + api);
+      }
       String host = target.getHost();
       if (!"127.0.0.1".equals(host) && !"localhost".equals(host) && !"::1".equals(host)) {
         throw new IllegalArgumentException("bench only loads services on this machine (127.0.0.1), not " + host);
       }
-      double[] row = Dataset.builtIn().features(0);
-      byte[] body = ("{\"features\": " + Arrays.stream(row).mapToObj(Double::toString)
-          .collect(Collectors.joining(", ", "[", "]")) + "}").getBytes(StandardCharsets.UTF_8);
+      byte[] body = json.getBytes(StandardCharsets.UTF_8);
       HttpLoad.Plan plan = new HttpLoad.Plan(target, body, concurrency, rate, warmup, duration);
       System.out.printf(Locale.ROOT, "bench: %s, %s, %s after %s warm-up%n", target,
           rate == 0 ? "closed loop, " + concurrency + " connections" : "open loop at " + rate + " req/s (at most " + concurrency + " in flight)",
