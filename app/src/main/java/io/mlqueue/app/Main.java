@@ -29,11 +29,43 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      scope = CommandLine.ScopeType.INHERIT,
+      defaultValue = "text",
+      description =
+          "Log lines as 'text' (default) or 'json' (one JSON object per line, for a log pipeline);"
+              + " also MLQUEUE_LOG_FORMAT.")
+  String logFormat;
+
   public static void main(String[] args) {
+    // Read before anything logs: Logback configures itself at the first logger, which the command
+    // classes create as picocli loads them.
+    String format = logFormat(args);
+    if (!format.equals("text") && !format.equals("json")) {
+      System.err.println("mlqueue: --log-format must be text or json, was " + format);
+      System.exit(2);
+    }
+    System.setProperty(LogConfiguration.FORMAT_PROPERTY, format);
     // Helidon and Tribuo log through java.util.logging: send it to the one log of the process.
     org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
     org.slf4j.bridge.SLF4JBridgeHandler.install();
     System.exit(run(args));
+  }
+
+  /** The value of --log-format in {@code args} (either spelling), else MLQUEUE_LOG_FORMAT's, else text. */
+  static String logFormat(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--log-format") && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (args[i].startsWith("--log-format=")) {
+        return args[i].substring("--log-format=".length());
+      }
+    }
+    String env = System.getenv("MLQUEUE_LOG_FORMAT");
+    return env == null || env.isBlank() ? "text" : env.strip();
   }
 
   /** Runs a command line and returns its exit code. */
