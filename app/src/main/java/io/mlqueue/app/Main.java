@@ -46,7 +46,12 @@ public final class Main implements Runnable {
 
   /** The command line with options defaulting from {@code defaults}; for tests. */
   static CommandLine commandLine(EnvironmentDefaults defaults) {
-    CommandLine cli = new CommandLine(new Main());
+    return commandLine(new Main(), defaults);
+  }
+
+  /** The command line of {@code command} (Main or one subcommand) with this error handling; for tests. */
+  static CommandLine commandLine(Object command, EnvironmentDefaults defaults) {
+    CommandLine cli = new CommandLine(command);
     cli.setDefaultValueProvider(defaults);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
