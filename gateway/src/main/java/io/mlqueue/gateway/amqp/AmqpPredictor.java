@@ -75,6 +75,13 @@ public final class AmqpPredictor implements Predictor {
       throws IOException {
     this.connection = connection;
     this.channel = connection.createChannel();
+    // Replies to calls in flight can no longer arrive once the channel is gone (direct reply-to,
+    // or an exclusive reply queue, lives and dies with it): fail them now, as "broker down" (503),
+    // rather than let each wait out its timeout (504). A recovered channel serves new calls.
+    channel.addShutdownListener(
+        cause -> failPending(new BrokerDownException(
+            "the connection to the broker was lost (" + cause.getMessage()
+                + "); the call may or may not have reached a worker")));
     Topology.declare(channel, settings, Queues.PREDICT);
     Object product = connection.getServerProperties().get("product");
     this.rabbitMq = product != null && product.toString().contains("RabbitMQ");
@@ -182,6 +189,16 @@ public final class AmqpPredictor implements Predictor {
     }
   }
 
+  /** Fails every call sent and not yet answered; whoever removes an entry completes its calls. */
+  private void failPending(RuntimeException why) {
+    for (String correlationId : List.copyOf(pending.keySet())) {
+      List<CallCoalescer.Call> calls = pending.remove(correlationId);
+      if (calls != null) {
+        calls.forEach(c -> c.result().completeExceptionally(why));
+      }
+    }
+  }
+
   @Override
   public Readiness readiness() {
     return new Readiness(connection.isOpen() && channel.isOpen(), workers);
@@ -243,8 +260,7 @@ public final class AmqpPredictor implements Predictor {
   public void close() {
     poller.shutdownNow();
     coalescer.close();
-    BrokerDownException stopping = new BrokerDownException("the gateway is stopping");
-    pending.values().forEach(calls -> calls.forEach(c -> c.result().completeExceptionally(stopping)));
+    failPending(new BrokerDownException("the gateway is stopping"));
     for (Channel c : new Channel[] {channel, probe}) {
       try {
         if (c.isOpen()) {
