@@ -81,6 +81,8 @@ final class ModelCommand implements Callable<Integer> {
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "model"));
+    // Before consuming: a port that cannot be bound stops the service before it takes a message.
+    guard.closeOnStop(metrics.start("model", registry, connection));
     ModelService service =
         guard.closeOnStop(ModelService.start(connection, settings, live, config));
     Optional<ModelReference> followed = model.reference().filter(r -> r.followedAlias().isPresent());
@@ -89,7 +91,6 @@ final class ModelCommand implements Callable<Integer> {
           AliasFollower.start(model.registry.open(), followed.get(), live, modelPoll));
     }
     ServiceMeters.bind(service, registry);
-    guard.closeOnStop(metrics.start("model", registry, connection));
     guard.awaitStop();
     return 0;
   }
