@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SIGTERM and Ctrl-C: the service drains, then the process exits 0 the ordinary way — the main thread
- * returns, {@link Main} calls {@link System#exit}, and every shutdown hook (logging's flush among
- * them) runs to its end. A service that drained on request has done nothing wrong, so supervisors see
- * 0 rather than the 143 of a death by signal.
+ * SIGTERM and Ctrl-C: the service drains, then the process exits 0 the ordinary way, through {@link
+ * System#exit}, so that every shutdown hook (logging's flush among them) runs to its end. A service
+ * that drained on request has done nothing wrong, so supervisors see 0 rather than the 143 of a
+ * death by signal.
  *
  * <p>That takes catching the signals: left to the JVM, a signal starts the shutdown at once with exit
  * code 128 + its number, and only {@link Runtime#halt} from a hook could change the code, cutting the
@@ -56,7 +56,11 @@ final class Shutdown {
       closed.await();
     }
 
-    /** On SIGTERM or Ctrl-C: close everything, then let {@link #awaitStop} return. */
+    /**
+     * On SIGTERM or Ctrl-C: close everything, then exit 0 from here. Not by returning from {@link
+     * #awaitStop}: the main thread may still be starting the service (waiting minutes for the
+     * broker, say), and the stop must not wait for that.
+     */
     private void stopOnSignal(String signal) {
       if (!signalled.compareAndSet(false, true)) {
         exitAtOnce(service, signal);
@@ -65,6 +69,7 @@ final class Shutdown {
       log.info("{}: stopping on {}", service, signal);
       closeAll();
       log.info("{}: stopped", service);
+      System.exit(0);
     }
 
     /** Closes what is still open, newest first; safe from two threads (each resource closes once). */

@@ -24,6 +24,7 @@ final class ShutdownProbe {
         switch (args[0]) {
           case "guard" -> guard(false);
           case "guard-fails" -> guard(true);
+          case "guard-starting" -> starting();
           case "main-thread" -> mainThread();
           default -> throw new IllegalArgumentException(args[0]);
         });
@@ -40,6 +41,18 @@ final class ShutdownProbe {
     System.out.println("probe: ready");
     guard.awaitStop();
     return 0;
+  }
+
+  /**
+   * A service still starting when the signal comes, its main thread busy elsewhere (waiting for the
+   * broker, say): the stop must not wait for that to end.
+   */
+  private static int starting() {
+    Shutdown.Guard guard = Shutdown.install("probe");
+    guard.closeOnStop(() -> System.out.println("probe: closed"));
+    System.out.println("probe: ready");
+    sleep(Duration.ofMinutes(5));
+    return 2;
   }
 
   /** A service whose work runs on the main thread, as {@code features}. */

@@ -28,6 +28,15 @@ class ShutdownTest {
   }
 
   @Test
+  void sigtermDuringStartUpStopsTheServiceWithoutWaitingForTheStartUp() throws Exception {
+    Probe probe = Probe.start("guard-starting");
+    probe.awaitLine("probe: ready");
+    probe.sigterm();
+    assertThat(probe.exitCode()).as(probe.output()).isZero();
+    assertThat(probe.output()).contains("probe: closed", "other hook: done");
+  }
+
+  @Test
   void sigtermStopsMainThreadWorkWithExitZeroAndLetsOtherHooksFinish() throws Exception {
     Probe probe = Probe.start("main-thread");
     probe.awaitLine("probe: ready");
