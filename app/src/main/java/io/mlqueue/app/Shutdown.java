@@ -28,7 +28,18 @@ final class Shutdown {
   /** How long a stop may take before the JVM exits anyway. */
   static final Duration GRACE = Duration.ofSeconds(30);
 
+  /** Set by the first SIGTERM or Ctrl-C. */
+  private static final AtomicBoolean stoppingOnSignal = new AtomicBoolean();
+
   private Shutdown() {}
+
+  /**
+   * Whether a signal is stopping the service. A command that fails meanwhile failed because of the
+   * stop (a connection closed under a service still starting), which is no failure to report.
+   */
+  static boolean stoppingOnSignal() {
+    return stoppingOnSignal.get();
+  }
 
   /**
    * The stop of a service the main thread merely keeps alive. Installed before anything is started,
@@ -39,7 +50,6 @@ final class Shutdown {
     private final String service;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final AtomicBoolean signalled = new AtomicBoolean();
 
     private Guard(String service) {
       this.service = service;
@@ -51,7 +61,7 @@ final class Shutdown {
       return resource;
     }
 
-    /** Blocks until a signal has stopped everything. */
+    /** Blocks until everything registered has been closed. */
     void awaitStop() throws InterruptedException {
       closed.await();
     }
@@ -62,21 +72,21 @@ final class Shutdown {
      * broker, say), and the stop must not wait for that.
      */
     private void stopOnSignal(String signal) {
-      if (!signalled.compareAndSet(false, true)) {
-        exitAtOnce(service, signal);
-        return;
-      }
-      log.info("{}: stopping on {}", service, signal);
+      log.info("{}: stopping on signal ({})", service, signal);
       closeAll();
       log.info("{}: stopped", service);
       System.exit(0);
     }
 
-    /** Closes what is still open, newest first; safe from two threads (each resource closes once). */
-    private void closeAll() {
+    /**
+     * Closes what is open, newest first. Whole under the lock: the shutdown hook, run by the exit
+     * that follows a signal's stop (or by the main thread's own exit meanwhile), waits for that stop
+     * to finish rather than closing beside it, then closes whatever was registered since.
+     */
+    private synchronized void closeAll() {
       try {
         AutoCloseable next;
-        while ((next = next()) != null) {
+        while ((next = resources.poll()) != null) {
           try {
             next.close();
           } catch (Exception e) {
@@ -86,10 +96,6 @@ final class Shutdown {
       } finally {
         closed.countDown();
       }
-    }
-
-    private synchronized AutoCloseable next() {
-      return resources.poll();
     }
   }
 
@@ -108,15 +114,10 @@ final class Shutdown {
    * hook, which waits as long for {@code finished}.
    */
   static void onSignal(String service, Runnable stop, CountDownLatch finished) {
-    AtomicBoolean signalled = new AtomicBoolean();
     onTermination(
         service,
         signal -> {
-          if (!signalled.compareAndSet(false, true)) {
-            exitAtOnce(service, signal);
-            return;
-          }
-          log.info("{}: stopping on {}", service, signal);
+          log.info("{}: stopping on signal ({})", service, signal);
           stop.run();
           if (!await(finished)) {
             log.warn("{}: did not stop within {}; exiting anyway", service, GRACE);
@@ -127,7 +128,7 @@ final class Shutdown {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  if (finished.getCount() == 0 || signalled.get()) {
+                  if (finished.getCount() == 0 || stoppingOnSignal()) {
                     return; // the work ended by itself, or a signal is stopping it already
                   }
                   log.info("{}: stopping", service);
@@ -148,23 +149,27 @@ final class Shutdown {
     }
   }
 
-  /** A second signal while stopping: the user insists, so stop waiting for the drain. */
-  private static void exitAtOnce(String service, String signal) {
-    log.warn("{}: {} again while stopping; exiting without waiting for the rest", service, signal);
-    System.exit(130);
-  }
-
   /**
-   * Calls {@code action} with the signal's name on SIGTERM and SIGINT instead of letting the JVM
-   * start its shutdown. {@code sun.misc.Signal} is the JDK's supported way to do so (module
-   * jdk.unsupported, kept for exactly this use); on a JVM that does not let us (run with {@code
-   * -Xrs}, say) a signal stops the service through the shutdown hook, with exit code 128 + n.
+   * Calls {@code stop} with the signal's name on the first SIGTERM or SIGINT instead of letting the
+   * JVM start its shutdown; a second one ends the process at once. {@code sun.misc.Signal} is the
+   * JDK's supported way to do so (module jdk.unsupported, kept for exactly this use); on a JVM that
+   * does not let us (run with {@code -Xrs}, say) a signal stops the service through the shutdown
+   * hook, with exit code 128 + n.
    */
-  @SuppressWarnings("restriction")
-  private static void onTermination(String service, Consumer<String> action) {
+  private static void onTermination(String service, Consumer<String> stop) {
     for (String name : List.of("TERM", "INT")) {
       try {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.accept("SIG" + name));
+        sun.misc.Signal.handle(
+            new sun.misc.Signal(name),
+            signal -> {
+              if (stoppingOnSignal.compareAndSet(false, true)) {
+                stop.accept("SIG" + name);
+              } else {
+                // The user insists: the drain is given up, and hooks with it.
+                log.warn("{}: SIG{} again while stopping; exiting without waiting", service, name);
+                Runtime.getRuntime().halt(130);
+              }
+            });
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
         log.debug("{}: SIG{} cannot be caught ({}); the shutdown hook stops the service", service,
             name, e.getMessage());

@@ -25,6 +25,9 @@ final class ShutdownProbe {
           case "guard" -> guard(false);
           case "guard-fails" -> guard(true);
           case "guard-starting" -> starting();
+          case "command-failing-on-stop" ->
+              Main.commandLine(new FailingOnStop(), new EnvironmentDefaults(java.util.Map.of()))
+                  .execute();
           case "main-thread" -> mainThread();
           default -> throw new IllegalArgumentException(args[0]);
         });
@@ -53,6 +56,25 @@ final class ShutdownProbe {
     System.out.println("probe: ready");
     sleep(Duration.ofMinutes(5));
     return 2;
+  }
+
+  /**
+   * A command still starting when the signal comes, which then fails because the stop closed its
+   * connection under it, as {@code model} does while it declares its queues.
+   */
+  @picocli.CommandLine.Command(name = "probe")
+  static final class FailingOnStop implements java.util.concurrent.Callable<Integer> {
+    @Override
+    public Integer call() {
+      Shutdown.Guard guard = Shutdown.install("probe");
+      AtomicBoolean connectionOpen = new AtomicBoolean(true);
+      guard.closeOnStop(() -> connectionOpen.set(false));
+      System.out.println("probe: ready");
+      while (connectionOpen.get()) {
+        sleep(Duration.ofMillis(10));
+      }
+      throw new IllegalStateException("connection is already closed");
+    }
   }
 
   /** A service whose work runs on the main thread, as {@code features}. */

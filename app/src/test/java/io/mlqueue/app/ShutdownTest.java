@@ -37,6 +37,16 @@ class ShutdownTest {
   }
 
   @Test
+  void aCommandThatFailsBecauseTheStopClosedItsConnectionStillExitsZeroWithoutAnError()
+      throws Exception {
+    Probe probe = Probe.start("command-failing-on-stop");
+    probe.awaitLine("probe: ready");
+    probe.sigterm();
+    assertThat(probe.exitCode()).as(probe.output()).isZero();
+    assertThat(probe.output()).contains("other hook: done").doesNotContain("mlqueue probe:");
+  }
+
+  @Test
   void sigtermStopsMainThreadWorkWithExitZeroAndLetsOtherHooksFinish() throws Exception {
     Probe probe = Probe.start("main-thread");
     probe.awaitLine("probe: ready");
