@@ -21,6 +21,8 @@ import java.util.TreeSet;
  * @param connectTimeout how long to keep retrying when the broker cannot be reached at start-up
  * @param caFile for {@code amqps://} URIs: a PEM file with the CA certificates to trust instead of
  *     the JVM's default trust store, e.g. a private CA that signed the broker's certificate
+ * @param poisonAttempts how often a message may fail in a consumer's handler while other messages go
+ *     through before it is dead-lettered as a poison message; 0 never gives one up
  */
 public record AmqpSettings(
     String uri,
@@ -28,7 +30,8 @@ public record AmqpSettings(
     int prefetch,
     Duration connectTimeout,
     QueueType queueType,
-    Optional<Path> caFile) {
+    Optional<Path> caFile,
+    int poisonAttempts) {
   /** Environment variable that overrides the default URI. */
   public static final String URI_ENV = "MLQUEUE_AMQP_URI";
   /**
@@ -40,6 +43,7 @@ public record AmqpSettings(
   public static final String DEFAULT_URI = "amqp://guest:guest@localhost:5672/%2F";
   public static final int DEFAULT_PREFETCH = 250;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMinutes(5);
+  public static final int DEFAULT_POISON_ATTEMPTS = 5;
 
   public AmqpSettings {
     Objects.requireNonNull(uri, "uri");
@@ -78,6 +82,21 @@ public record AmqpSettings(
     if (prefetch < 1 || prefetch > 65_535) {
       throw new IllegalArgumentException("--prefetch must be 1 to 65535, was " + prefetch);
     }
+    if (poisonAttempts < 0) {
+      throw new IllegalArgumentException(
+          "--poison-attempts must be 0 (never give a message up) or more, was " + poisonAttempts);
+    }
+  }
+
+  /** Settings with the default poison-message limit. */
+  public AmqpSettings(
+      String uri,
+      TopologyMode mode,
+      int prefetch,
+      Duration connectTimeout,
+      QueueType queueType,
+      Optional<Path> caFile) {
+    this(uri, mode, prefetch, connectTimeout, queueType, caFile, DEFAULT_POISON_ATTEMPTS);
   }
 
   /** Settings that trust the JVM's default certificate authorities for {@code amqps://} URIs. */
@@ -99,19 +118,23 @@ public record AmqpSettings(
   }
 
   public AmqpSettings withMode(TopologyMode newMode) {
-    return new AmqpSettings(uri, newMode, prefetch, connectTimeout, queueType, caFile);
+    return new AmqpSettings(uri, newMode, prefetch, connectTimeout, queueType, caFile, poisonAttempts);
   }
 
   public AmqpSettings withPrefetch(int newPrefetch) {
-    return new AmqpSettings(uri, mode, newPrefetch, connectTimeout, queueType, caFile);
+    return new AmqpSettings(uri, mode, newPrefetch, connectTimeout, queueType, caFile, poisonAttempts);
   }
 
   public AmqpSettings withConnectTimeout(Duration timeout) {
-    return new AmqpSettings(uri, mode, prefetch, timeout, queueType, caFile);
+    return new AmqpSettings(uri, mode, prefetch, timeout, queueType, caFile, poisonAttempts);
   }
 
   public AmqpSettings withQueueType(QueueType type) {
-    return new AmqpSettings(uri, mode, prefetch, connectTimeout, type, caFile);
+    return new AmqpSettings(uri, mode, prefetch, connectTimeout, type, caFile, poisonAttempts);
+  }
+
+  public AmqpSettings withPoisonAttempts(int attempts) {
+    return new AmqpSettings(uri, mode, prefetch, connectTimeout, queueType, caFile, attempts);
   }
 
   /**
@@ -120,7 +143,7 @@ public record AmqpSettings(
    */
   public AmqpSettings withCaFile(Path pemFile) {
     return new AmqpSettings(
-        uri, mode, prefetch, connectTimeout, queueType, Optional.of(pemFile));
+        uri, mode, prefetch, connectTimeout, queueType, Optional.of(pemFile), poisonAttempts);
   }
 
   /** Whether the connection is TLS ({@code amqps://}); every node has the same scheme. */

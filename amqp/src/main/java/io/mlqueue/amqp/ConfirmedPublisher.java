@@ -84,6 +84,13 @@ public final class ConfirmedPublisher {
   }
 
   private void settle(long seq, boolean multiple, String failure) {
+    // One confirm frame may settle many inputs: their acks go out as one frame when it is done.
+    try (DeliveryAcks.Scope batch = DeliveryAcks.batch()) {
+      settleAll(seq, multiple, failure);
+    }
+  }
+
+  private void settleAll(long seq, boolean multiple, String failure) {
     if (multiple) {
       Map.Entry<Long, Outcome> e;
       while ((e = pending.firstEntry()) != null && e.getKey() <= seq) {

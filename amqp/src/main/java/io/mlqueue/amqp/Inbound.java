@@ -1,11 +1,8 @@
 package io.mlqueue.amqp;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.ShutdownSignalException;
 import io.mlqueue.contract.Queues;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class Inbound {
   private static final Logger log = LoggerFactory.getLogger(Inbound.class);
 
-  private final Channel channel;
+  private final DeliveryAcks acks;
   private final ConfirmedPublisher publisher;
   private final String service;
   private final String queue;
@@ -33,14 +30,14 @@ public final class Inbound {
   private final AtomicBoolean settled = new AtomicBoolean();
 
   Inbound(
-      Channel channel,
+      DeliveryAcks acks,
       ConfirmedPublisher publisher,
       String service,
       String queue,
       Envelope envelope,
       AMQP.BasicProperties properties,
       byte[] body) {
-    this.channel = channel;
+    this.acks = acks;
     this.publisher = publisher;
     this.service = service;
     this.queue = queue;
@@ -62,30 +59,31 @@ public final class Inbound {
     return properties;
   }
 
+  /** Whether it was acked, requeued or dead-lettered already. */
+  boolean isSettled() {
+    return settled.get();
+  }
+
   /** Whether the broker delivered it before (to us or to a consumer that died). */
   public boolean redelivered() {
     return envelope.isRedeliver();
   }
 
-  /** Acknowledges: the broker forgets the message. Call only after its side effect is done. */
+  /**
+   * Acknowledges: the broker forgets the message. Call only after its side effect is done. The ack
+   * frame may cover several messages: it goes out when this thread's {@linkplain
+   * DeliveryAcks#batch() batch} ends, or at once outside one.
+   */
   public void ack() {
     if (settled.compareAndSet(false, true)) {
-      try {
-        channel.basicAck(envelope.getDeliveryTag(), false);
-      } catch (IOException | ShutdownSignalException e) {
-        log.debug("{}: ack on {} lost with the channel; the broker will redeliver", service, queue);
-      }
+      acks.settle(envelope.getDeliveryTag());
     }
   }
 
   /** Gives the message back to the queue, for this or another consumer to try again. */
   public void requeue() {
     if (settled.compareAndSet(false, true)) {
-      try {
-        channel.basicNack(envelope.getDeliveryTag(), false, true);
-      } catch (IOException | ShutdownSignalException e) {
-        log.debug("{}: requeue on {} lost with the channel; the broker will redeliver", service, queue);
-      }
+      acks.nack(envelope.getDeliveryTag(), true);
     }
   }
 
@@ -118,6 +116,16 @@ public final class Inbound {
    * properties unchanged, then acks it once the dead letter is confirmed.
    */
   public void deadLetter(String reason) {
+    log.warn("{}: dead-lettered a message of {}: {}", service, queue, reason);
+    publishDeadLetter(body, reason, ackOnConfirm());
+  }
+
+  /**
+   * Publishes {@code deadBody} — this message's body, or part of it (one row of a bulk message) —
+   * to the dead-letter queue with this message's properties and {@code reason}; {@code outcome}
+   * hears whether the broker took it. This message itself is not settled: the caller decides.
+   */
+  public void publishDeadLetter(byte[] deadBody, String reason, Outcome outcome) {
     Map<String, Object> headers = new HashMap<>();
     if (properties.getHeaders() != null) {
       headers.putAll(properties.getHeaders());
@@ -127,7 +135,6 @@ public final class Inbound {
     headers.put(DeadLetters.SERVICE, service);
     headers.put(DeadLetters.AT, System.currentTimeMillis());
     AMQP.BasicProperties dead = properties.builder().headers(headers).deliveryMode(2).build();
-    log.warn("{}: dead-lettered a message of {}: {}", service, queue, reason);
-    publisher.publish(Queues.deadLetterQueue(queue), dead, body, ackOnConfirm());
+    publisher.publish(Queues.deadLetterQueue(queue), dead, deadBody, outcome);
   }
 }

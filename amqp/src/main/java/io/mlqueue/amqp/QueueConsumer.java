@@ -16,15 +16,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One channel that consumes queues with manual acks and a bounded prefetch, and publishes with
- * confirms on the same channel, so an input can be acked when its output is confirmed.
+ * confirms on the same channel, so an input can be acked when its output is confirmed. Acks go out
+ * batched ({@link DeliveryAcks}): one frame for every run of settled deliveries.
  *
  * <p>The client calls the handler on one thread at a time per channel, in delivery order; a handler
  * may keep an {@link Inbound} and settle it later from another thread.
+ *
+ * <p>A handler that throws gets its message requeued. A message that keeps failing while others go
+ * through is poison ({@link RepeatedFailures}): after {@code --poison-attempts} such failures it is
+ * dead-lettered with the exception as the reason, and the consumer moves on at full speed. When
+ * failures come in a row (a failing side effect: every message fails), the consumer pauses before
+ * each requeue instead, and gives no message up.
  */
 public final class QueueConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
 
-  /** Pause before requeueing a message whose handler threw, so a persistent fault does not spin. */
+  /**
+   * Pause before requeueing a message when handling failed for several messages in a row, so a
+   * persistent fault does not spin.
+   */
   static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
 
   /** Handles one delivery; it must settle the message (now or later). */
@@ -37,6 +47,7 @@ public final class QueueConsumer implements AutoCloseable {
   private final AmqpSettings settings;
   private final Channel channel;
   private final ConfirmedPublisher publisher;
+  private final DeliveryAcks acks;
   private final List<String> consumerTags = new ArrayList<>();
 
   private QueueConsumer(String service, AmqpSettings settings, Channel channel)
@@ -45,6 +56,7 @@ public final class QueueConsumer implements AutoCloseable {
     this.settings = settings;
     this.channel = channel;
     this.publisher = new ConfirmedPublisher(channel);
+    this.acks = new DeliveryAcks(channel, service);
   }
 
   /** Opens a channel on {@code connection} with the prefetch of {@code settings}. */
@@ -77,6 +89,11 @@ public final class QueueConsumer implements AutoCloseable {
     return channel;
   }
 
+  /** Ack frames this consumer's channel has sent: each acks one or more deliveries. */
+  public long ackFrames() {
+    return acks.ackFrames();
+  }
+
   /** Stops new deliveries; messages already delivered can still be settled. */
   public void cancel() {
     for (String tag : consumerTags) {
@@ -99,6 +116,7 @@ public final class QueueConsumer implements AutoCloseable {
       log.warn("{}: {} publishes unconfirmed after {}; their inputs will be redelivered",
           service, publisher.pending(), drain);
     }
+    acks.flushAll(); // what is done must not come back because an unsettled one was in front
     try {
       if (channel.isOpen()) {
         channel.close();
@@ -116,7 +134,9 @@ public final class QueueConsumer implements AutoCloseable {
   private final class Dispatch extends DefaultConsumer {
     private final String queue;
     private final Handler handler;
-    private long failuresInARow; // deliveries of one channel are handled one at a time
+    // Deliveries of one channel are handled one at a time, so these need no lock.
+    private final RepeatedFailures failures = new RepeatedFailures(settings.poisonAttempts());
+    private long failuresInARow;
 
     Dispatch(String queue, Handler handler) {
       super(channel);
@@ -127,39 +147,68 @@ public final class QueueConsumer implements AutoCloseable {
     @Override
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-      Inbound message = new Inbound(channel, publisher, service, queue, envelope, properties, body);
-      try {
+      acks.delivered(envelope.getDeliveryTag());
+      Inbound message = new Inbound(acks, publisher, service, queue, envelope, properties, body);
+      // Whatever the handler settles at once is acked when it returns, with whatever else is due.
+      try (DeliveryAcks.Scope batch = DeliveryAcks.batch()) {
         handler.onMessage(message);
-        if (failuresInARow > 0) {
-          log.info("{}: handling messages of {} works again after {} failed attempts", service,
-              queue, failuresInARow);
-          failuresInARow = 0;
-        }
+        succeeded(body);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         message.requeue();
       } catch (Exception e) {
-        // A bug or a failing side effect (a full disk), not bad input: bad input is dead-lettered
-        // by the handler. Keep the message and slow down rather than spin on it.
-        // The same failure repeats once a second while it lasts: its stack trace once, then a line
-        // a minute, so the log stays readable through a long outage.
-        failuresInARow++;
-        if (failuresInARow == 1) {
-          log.error("{}: handling a message of {} failed; requeued after {}", service, queue,
-              FAILURE_PAUSE, e);
-        } else if (failuresInARow % 60 == 0) {
-          log.error("{}: handling messages of {} still fails ({} attempts in a row): {}", service,
-              queue, failuresInARow, e.toString());
-        } else {
-          log.debug("{}: handling a message of {} failed again: {}", service, queue, e.toString());
-        }
+        failed(message, body, e);
+      }
+    }
+
+    private void succeeded(byte[] body) {
+      failures.succeeded();
+      if (failures.anyFailing()) {
+        failures.forget(body); // it may have failed before
+      }
+      if (failuresInARow > 0) {
+        log.info("{}: handling messages of {} works again after {} failed attempts", service,
+            queue, failuresInARow);
+        failuresInARow = 0;
+      }
+    }
+
+    /**
+     * A bug, or a failing side effect (a full disk), not bad input: bad input is dead-lettered by the
+     * handler. A message failing alone is given up after a few rounds; failures in a row slow the
+     * consumer down rather than spin, and a long outage is logged once a minute, not once a second.
+     */
+    private void failed(Inbound message, byte[] body, Exception e) {
+      if (message.isSettled()) {
+        log.error("{}: a handler of {} failed after settling its message", service, queue, e);
+        return;
+      }
+      failuresInARow++;
+      int alone = failures.failed(body);
+      if (failures.isPoison(alone)) {
+        failures.forget(body);
+        log.error("{}: a message of {} failed {} times while others went through; dead-lettered"
+            + " as a poison message: {}", service, queue, alone, e.toString());
+        message.deadLetter("poison message: handling it failed " + alone + " times while other"
+            + " messages went through (--poison-attempts " + failures.maxAttempts() + "): " + e);
+        return;
+      }
+      if (failuresInARow == 1) {
+        log.error("{}: handling a message of {} failed; requeued", service, queue, e);
+      } else if (failuresInARow % 60 == 0) {
+        log.error("{}: handling messages of {} still fails ({} attempts in a row): {}", service,
+            queue, failuresInARow, e.toString());
+      } else {
+        log.debug("{}: handling a message of {} failed again: {}", service, queue, e.toString());
+      }
+      if (failuresInARow > 1) {
         try {
           Thread.sleep(FAILURE_PAUSE.toMillis());
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
         }
-        message.requeue();
       }
+      message.requeue();
     }
 
     @Override

@@ -82,6 +82,65 @@ class QueueConsumerTest {
   }
 
   @Test
+  void aPoisonMessageIsDeadLetteredAfterItsAttemptsAndTheRestFlowWithoutPause() throws Exception {
+    AtomicInteger poisonCalls = new AtomicInteger();
+    AtomicInteger acked = new AtomicInteger();
+    QueueConsumer consumer =
+        QueueConsumer.open(connection, "svc", settings.withPoisonAttempts(3))
+            .declare("poison.in")
+            .consume("poison.in", m -> {
+              if (new String(m.body(), UTF_8).equals("poison")) {
+                poisonCalls.incrementAndGet();
+                throw new IllegalStateException("the model fails on this input");
+              }
+              m.ack();
+              acked.incrementAndGet();
+            });
+    Channel ch = connection.createChannel();
+    for (int i = 0; i < 2_000; i++) {
+      ch.basicPublish("", "poison.in", Messages.PERSISTENT_JSON,
+          (i == 10 ? "poison" : "m" + i).getBytes(UTF_8));
+    }
+    GetResponse dead =
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> ch.basicGet("poison.in.dlq", true), r -> r != null);
+    assertThat(new String(dead.getBody(), UTF_8)).isEqualTo("poison");
+    assertThat(dead.getProps().getHeaders().get(DeadLetters.REASON).toString())
+        .startsWith("poison message: handling it failed 3 times while other messages went through")
+        .contains("IllegalStateException: the model fails on this input");
+    await().atMost(Duration.ofSeconds(20)).until(() -> acked.get() == 1_999);
+    assertThat(poisonCalls).hasValue(3);
+    consumer.close();
+    assertThat(ch.queueDeclarePassive("poison.in").getMessageCount()).isZero();
+    ch.close();
+  }
+
+  @Test
+  void whenEveryMessageFailsNoneIsGivenUpAndAllGoThroughOnceItWorksAgain() throws Exception {
+    AtomicInteger failuresLeft = new AtomicInteger(4); // a full disk for four attempts
+    AtomicInteger acked = new AtomicInteger();
+    QueueConsumer consumer =
+        QueueConsumer.open(connection, "svc", settings.withPoisonAttempts(2))
+            .declare("outage.in")
+            .consume("outage.in", m -> {
+              if (failuresLeft.getAndDecrement() > 0) {
+                throw new java.io.IOException("No space left on device");
+              }
+              m.ack();
+              acked.incrementAndGet();
+            });
+    Channel ch = connection.createChannel();
+    for (int i = 0; i < 3; i++) {
+      ch.basicPublish("", "outage.in", Messages.PERSISTENT_JSON, ("m" + i).getBytes(UTF_8));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> acked.get() == 3);
+    consumer.close();
+    assertThat(ch.queueDeclarePassive("outage.in").getMessageCount()).isZero();
+    assertThat(ch.basicGet("outage.in.dlq", true)).isNull();
+    ch.close();
+  }
+
+  @Test
   void publishThenAckAcksTheInputOnceTheOutputIsConfirmed() throws Exception {
     QueueConsumer consumer =
         QueueConsumer.open(connection, "svc", settings)

@@ -72,6 +72,16 @@ final class AmqpOptions {
           "How long to keep retrying when the broker is down at start-up (default: ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
+  @Option(
+      names = "--poison-attempts",
+      paramLabel = "N",
+      defaultValue = "" + AmqpSettings.DEFAULT_POISON_ATTEMPTS,
+      description =
+          "A message whose handling fails N times while other messages go through is dead-lettered"
+              + " as a poison message, with the error as the reason (default: ${DEFAULT-VALUE}; 0:"
+              + " never). When every message fails (a full disk), none is given up.")
+  int poisonAttempts;
+
   AmqpSettings settings() {
     return new AmqpSettings(
         uri != null ? uri : uriFile != null ? AmqpSettings.readUri(uriFile) : AmqpSettings.defaultUri(),
@@ -79,6 +89,7 @@ final class AmqpOptions {
         prefetch,
         connectTimeout,
         QueueType.parse(queueType),
-        Optional.ofNullable(caFile));
+        Optional.ofNullable(caFile),
+        poisonAttempts);
   }
 }

@@ -1,11 +1,13 @@
 package io.mlqueue.app;
 
 import io.mlqueue.app.bench.HttpLoad;
+import io.mlqueue.app.bench.PipelineBench;
 import io.mlqueue.data.Dataset;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench",
     description = "Load tests, bounded in time, against services on this machine.",
-    subcommands = {BenchCommand.Gateway.class})
+    subcommands = {BenchCommand.Gateway.class, BenchCommand.Pipeline.class})
 final class BenchCommand implements Runnable {
   @Override
   public void run() {
@@ -27,12 +29,22 @@ final class BenchCommand implements Runnable {
   @Command(
       name = "gateway",
       description =
-          "POST single-row prediction requests (rows of the built-in data) to a running gateway and"
-              + " print requests/s and latency percentiles.")
+          "POST single-row prediction requests (rows of the built-in data) to a running gateway,"
+              + " through its /v1/predict or its Open Inference API (--api v2), and print"
+              + " requests/s and latency percentiles.")
   static final class Gateway implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
         description = "The gateway (default: ${DEFAULT-VALUE}).")
     String url;
+
+    @Option(names = "--api", defaultValue = "v1",
+        description = "v1 (POST /v1/predict, {\"features\": [...]}) or v2 (the Open Inference"
+            + " API: POST /v2/models/MODEL/infer, one [1, 10] FP64 tensor) (default: ${DEFAULT-VALUE}).")
+    String api;
+
+    @Option(names = "--model", defaultValue = "diabetes-ols",
+        description = "The served model's name, for --api v2 (default: ${DEFAULT-VALUE}).")
+    String model;
 
     @Option(names = "--concurrency", defaultValue = "64",
         description = "Connections in the closed loop; in-flight cap with --rate (default: ${DEFAULT-VALUE}).")
@@ -52,14 +64,31 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      URI target = URI.create(url.replaceAll("/+$", "") + "/v1/predict");
+      String values = Arrays.stream(Dataset.builtIn().features(0)).mapToObj(Double::toString)
+          .collect(Collectors.joining(", ", "[", "]"));
+      String base = url.replaceAll("/+$", "");
+      URI target;
+      String json;
+      switch (api) {
+        case "v1" -> {
+          target = URI.create(base + "/v1/predict");
+          json = "{\"features\": " + values + "}";
+        }
+        case "v2" -> {
+          if (!model.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("--model must be a model name (letters, digits, . _ -), got " + model);
+          }
+          target = URI.create(base + "/v2/models/" + model + "/infer");
+          json = "{\"inputs\": [{\"name\": \"input-0\", \"shape\": [1, 10], \"datatype\": \"FP64\","
+              + " \"data\": " + values + "}]}";
+        }
+        default -> throw new IllegalArgumentException("--api must be v1 or v2, got " + api);
+      }
       String host = target.getHost();
       if (!"127.0.0.1".equals(host) && !"localhost".equals(host) && !"::1".equals(host)) {
         throw new IllegalArgumentException("bench only loads services on this machine (127.0.0.1), not " + host);
       }
-      double[] row = Dataset.builtIn().features(0);
-      byte[] body = ("{\"features\": " + Arrays.stream(row).mapToObj(Double::toString)
-          .collect(Collectors.joining(", ", "[", "]")) + "}").getBytes(StandardCharsets.UTF_8);
+      byte[] body = json.getBytes(StandardCharsets.UTF_8);
       HttpLoad.Plan plan = new HttpLoad.Plan(target, body, concurrency, rate, warmup, duration);
       System.out.printf(Locale.ROOT, "bench: %s, %s, %s after %s warm-up%n", target,
           rate == 0 ? "closed loop, " + concurrency + " connections" : "open loop at " + rate + " req/s (at most " + concurrency + " in flight)",
@@ -71,6 +100,79 @@ final class BenchCommand implements Runnable {
           r.percentileMillis(95), r.percentileMillis(99), r.latency().getMaxValue() / 1000.0,
           r.failures(), r.failures() == 0 ? "" : "(by status, -1 = no answer: " + r.byStatus() + ")");
       return r.failures() == 0 ? 0 : 2;
+    }
+  }
+
+  /** {@code mlqueue bench pipeline}. */
+  @Command(
+      name = "pipeline",
+      description =
+          "Run features -> model -> metric as separate processes on the RabbitMQ of this machine"
+              + " (each run in a scratch virtual host, made with rabbitmqctl), for several pipelines"
+              + " interleaved: the course's Python services, ours durable, ours with --compat course,"
+              + " ours with bulk messages. Prints pairs/s, CPU seconds per process and of the broker,"
+              + " peak memory, rows lost or duplicated, and the delay at a fixed rate.")
+  static final class Pipeline implements Callable<Integer> {
+    @Option(names = "--variants", defaultValue = "python,durable,course,bulk", split = ",",
+        description = "Pipelines to run, in this order each round (default: ${DEFAULT-VALUE}).")
+    List<String> variants;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Runs of each (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--pairs", defaultValue = "30000",
+        description = "Pairs per run of the single-row pipelines (default: ${DEFAULT-VALUE}).")
+    long pairs;
+
+    @Option(names = "--bulk-pairs", defaultValue = "1000000",
+        description = "Pairs per run of the bulk pipeline (default: ${DEFAULT-VALUE}).")
+    long bulkPairs;
+
+    @Option(names = "--batch", defaultValue = "100",
+        description = "Rows per message of the bulk pipeline (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--drain",
+        description = "Fill the queues first, then start model and metric and time them alone, from"
+            + " the first row to the last: what the workers sustain without the source's cost.")
+    boolean drain;
+
+    @Option(names = "--rate", defaultValue = "1000",
+        description = "After each of our runs, send this many pairs/s for --rate-duration and report"
+            + " the delay of a pair (features' sent_at to its row); 0 for none (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--rate-duration", defaultValue = "10s", converter = DurationConverter.class,
+        description = "How long the fixed-rate run lasts (default: ${DEFAULT-VALUE}).")
+    Duration rateDuration;
+
+    @Option(names = "--amqp-host", defaultValue = "127.0.0.1:5672",
+        description = "The RabbitMQ of this machine (default: ${DEFAULT-VALUE}); loopback only.")
+    String amqpHost;
+
+    @Option(names = "--user", defaultValue = "guest", description = "Broker user (default: ${DEFAULT-VALUE}).")
+    String user;
+
+    @Option(names = "--password", defaultValue = "guest", description = "Its password (default: ${DEFAULT-VALUE}).")
+    String password;
+
+    @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class,
+        description = "The longest one run may take (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      String host = amqpHost.replaceAll(":[0-9]+$", "");
+      if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
+        throw new IllegalArgumentException("bench only loads the broker of this machine (127.0.0.1), not " + host);
+      }
+      if (rounds < 1 || pairs < 1 || bulkPairs < 1 || batch < 2) {
+        throw new IllegalArgumentException("--rounds, --pairs and --bulk-pairs must be positive, --batch at least 2");
+      }
+      PipelineBench.Plan plan = new PipelineBench.Plan(
+          variants.stream().map(PipelineBench.Variant::parse).toList(), rounds, pairs, bulkPairs,
+          batch, drain, rate, rateDuration, amqpHost, user, password, timeout);
+      return new PipelineBench(plan, System.out).run() ? 0 : 2;
     }
   }
 }

@@ -18,6 +18,8 @@ import io.mlqueue.metric.RunningMetrics;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.ServableModel;
+import io.mlqueue.model.registry.AliasFollower;
+import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.plot.PlotConfig;
 import io.mlqueue.plot.PlotDashboard;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -121,18 +124,23 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Dataset data = model.data.load();
+    model.checkPoll();
     ServableModel loaded = model.load();
-    try {
+    // The live model owns what it serves: it closes the last one (an ONNX model's native session).
+    try (LiveModel live = new LiveModel(loaded)) {
       ModelCompatibility.require(loaded, data.featureNames());
-      return run(data, loaded);
-    } finally {
-      if (loaded instanceof AutoCloseable closeable) { // an ONNX model's native session
-        closeable.close();
+      // With --model registry:NAME@ALIAS the demo follows the alias as 'model' does.
+      Optional<AliasFollower> follower = model.follow(live);
+      try {
+        return run(data, live);
+      } finally {
+        follower.ifPresent(AliasFollower::close);
       }
     }
   }
 
-  private int run(Dataset data, ServableModel loaded) throws Exception {
+  private int run(Dataset data, LiveModel live) throws Exception {
+    ServableModel loaded = live.current();
     Path dir = logDir.dir.toAbsolutePath().normalize();
 
     // Whatever has started is closed on every path (a port taken, a failure mid-run, the end),
@@ -149,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
       Connection gatewayConnection = open.add(BrokerConnector.connect(settings, "gateway"));
       PrometheusMeterRegistry registry = Observability.registry("demo");
       ModelService modelService =
-          ModelService.start(modelConnection, settings, loaded, new ModelService.Config(
+          ModelService.start(modelConnection, settings, live, new ModelService.Config(
               ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry));
       services.add(() -> modelService.close(DRAIN));
       AmqpPredictor predictor =

@@ -63,6 +63,17 @@ final class FeaturesCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seed for a repeatable order of rows.")
   Long seed;
 
+  @Option(
+      names = "--batch",
+      paramLabel = "K",
+      defaultValue = "1",
+      description =
+          "Rows per message (default: 1, the course's form). K > 1 sends bulk messages (lists of"
+              + " ids and rows; our model answers in kind and metric unpacks them, the course's"
+              + " services do not take them): far fewer messages for the broker. At most "
+              + FeaturesConfig.MAX_BATCH + ".")
+  int batch;
+
   @Override
   public Integer call() throws Exception {
     AmqpSettings settings = amqp.settings();
@@ -73,7 +84,8 @@ final class FeaturesCommand implements Callable<Integer> {
             count,
             pace.pace(),
             seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
-            FeaturesConfig.DEFAULT_WINDOW);
+            FeaturesConfig.DEFAULT_WINDOW,
+            batch);
     Connection connection = BrokerConnector.connect(settings, "features");
     FeaturesService service =
         new FeaturesService(config, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "gateway",
     description =
-        "Serve POST /v1/predict over HTTP: each request becomes a request/reply call to the model"
+        "Serve POST /v1/predict and the Open Inference Protocol's REST API (KServe V2) under /v2"
+            + " over HTTP: each prediction request becomes a request/reply call to the model"
             + " workers through the broker. Also GET /health, /metrics, /openapi.json.")
 final class GatewayCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
@@ -72,8 +73,9 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Option(names = "--api-key-file", paramLabel = "FILE",
       description = "Require one of the keys in FILE (one per line, at least 16 characters) on"
-          + " POST /v1/predict, as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'; /health,"
-          + " /metrics and /openapi.json stay open. Default: no keys.")
+          + " POST /v1/predict and POST /v2/models/…/infer, as 'Authorization: Bearer KEY' or"
+          + " 'X-API-Key: KEY'; health, metadata, /metrics and /openapi.json stay open."
+          + " Default: no keys.")
   java.nio.file.Path apiKeyFile;
 
   @Override
@@ -92,7 +94,8 @@ final class GatewayCommand implements Callable<Integer> {
         guard.closeOnStop(AmqpPredictor.start(connection, settings, registry));
     GatewayServer server = guard.closeOnStop(
         Listening.on("--port", port, () -> GatewayServer.start(config, predictor, registry, keys)));
-    System.out.println("gateway: listening on " + server.url() + " (POST /v1/predict)");
+    System.out.println("gateway: listening on " + server.url()
+        + " (POST /v1/predict; Open Inference API under /v2)");
     guard.awaitStop();
     return 0;
   }

@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       GatewayCommand.class,
       TrainCommand.class,
       ModelsCommand.class,
+      RunsCommand.class,
+      EvaluateCommand.class,
       BrokerCommand.class,
       DeadLettersCommand.class,
       BenchCommand.class,

@@ -5,10 +5,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.model.BuiltInModel;
-import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.ServableModel;
-import io.mlqueue.model.onnx.OnnxModel;
+import io.mlqueue.model.format.ModelFormat;
 import io.mlqueue.model.registry.AliasFollower;
 import io.mlqueue.model.registry.ModelReference;
 import io.mlqueue.model.registry.ModelRegistry;
@@ -18,7 +17,6 @@ import io.mlqueue.observe.Observability;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -57,23 +55,11 @@ final class ModelCommand implements Callable<Integer> {
               + " a batch takes what is waiting; under load the next fills while one is predicted).")
   Duration batchWait;
 
-  @Option(
-      names = "--model-poll",
-      paramLabel = "DURATION",
-      defaultValue = "5s",
-      converter = DurationConverter.class,
-      description =
-          "With --model registry:NAME@ALIAS: how often to re-read the alias; when it has moved, the"
-              + " worker swaps to that version if it reads the same features (default: ${DEFAULT-VALUE}).")
-  Duration modelPoll;
-
   @Override
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("model");
     AmqpSettings settings = amqp.settings();
-    if (modelPoll.isNegative() || modelPoll.isZero()) {
-      throw new IllegalArgumentException("--model-poll must be positive, was " + modelPoll);
-    }
+    model.checkPoll();
     // Registered first, so closed last: after the consumers stop. It closes the model served then
     // (an ONNX model's native session) once the last prediction with it is done.
     LiveModel live = guard.closeOnStop(new LiveModel(model.load()));
@@ -85,11 +71,7 @@ final class ModelCommand implements Callable<Integer> {
     guard.closeOnStop(metrics.start("model", registry, connection));
     ModelService service =
         guard.closeOnStop(ModelService.start(connection, settings, live, config));
-    Optional<ModelReference> followed = model.reference().filter(r -> r.followedAlias().isPresent());
-    if (followed.isPresent()) {
-      guard.closeOnStop(
-          AliasFollower.start(model.registry.open(), followed.get(), live, modelPoll));
-    }
+    model.follow(live).ifPresent(guard::closeOnStop);
     ServiceMeters.bind(service, registry);
     guard.awaitStop();
     return 0;
@@ -103,15 +85,13 @@ final class ModelCommand implements Callable<Integer> {
     /** {@code --model}'s name for the built-in model, for configurations that must give a value. */
     static final String BUILT_IN = "builtin";
 
-    /** A {@code --model} path ending so is an ONNX model, any other path our JSON artifact. */
-    static final String ONNX_SUFFIX = ".onnx";
-
     @Option(
         names = "--model",
         paramLabel = "MODEL",
         description =
-            "A model artifact written by 'mlqueue train --out' (a path), an ONNX regression model"
-                + " (a path ending in .onnx; see docs/MODEL_FORMAT.md), or a registered model:"
+            "A model written by 'mlqueue train --out' (a path: .json for linear models, .tribuo for"
+                + " trees), an ONNX regression model (a path ending in .onnx; see"
+                + " docs/MODEL_FORMAT.md), or a registered model:"
                 + " registry:NAME@ALIAS (the version the alias points at; 'model' follows it as it"
                 + " moves) or registry:NAME:VERSION, or '" + BUILT_IN + "' (the default: the"
                 + " built-in least-squares model of the diabetes data).")
@@ -120,6 +100,36 @@ final class ModelCommand implements Callable<Integer> {
     @Mixin RegistryOption registry;
 
     @Mixin FeaturesCommand.DataOptions data;
+
+    @Option(
+        names = "--model-poll",
+        paramLabel = "DURATION",
+        defaultValue = "5s",
+        converter = DurationConverter.class,
+        description =
+            "With --model registry:NAME@ALIAS: how often to re-read the alias; when it has moved,"
+                + " the worker swaps to that version if it reads the same features (default:"
+                + " ${DEFAULT-VALUE}).")
+    Duration modelPoll;
+
+    /** Refuses a poll interval that is not positive, before anything starts. */
+    void checkPoll() {
+      if (modelPoll.isNegative() || modelPoll.isZero()) {
+        throw new IllegalArgumentException("--model-poll must be positive, was " + modelPoll);
+      }
+    }
+
+    /**
+     * With {@code --model registry:NAME@ALIAS}, starts following the alias into {@code live}; the
+     * follower is the caller's to close. Empty for a file, the built-in model or a pinned version.
+     */
+    Optional<AliasFollower> follow(LiveModel live) throws IOException {
+      Optional<ModelReference> followed = reference().filter(r -> r.followedAlias().isPresent());
+      if (followed.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(AliasFollower.start(registry.open(), followed.get(), live, modelPoll));
+    }
 
     /** The registry reference {@code --model} gives, if it gives one. */
     Optional<ModelReference> reference() {
@@ -136,10 +146,9 @@ final class ModelCommand implements Callable<Integer> {
         loaded = resolve(registry.open(), ref.get());
       } else if (spec == null || spec.equals(BUILT_IN)) {
         loaded = BuiltInModel.get();
-      } else if (spec.toLowerCase(Locale.ROOT).endsWith(ONNX_SUFFIX)) {
-        loaded = OnnxModel.load(Path.of(spec));
       } else {
-        loaded = ModelArtifact.read(Path.of(spec));
+        Path file = Path.of(spec);
+        loaded = ModelFormat.ofPath(file).load(file);
       }
       if (data.file != null) {
         // The model serves vectors built from this data: a mismatch is better said now than as a
@@ -147,12 +156,10 @@ final class ModelCommand implements Callable<Integer> {
         try {
           ModelCompatibility.require(loaded, data.load().featureNames());
         } catch (RuntimeException | IOException e) {
-          if (loaded instanceof AutoCloseable closeable) {
-            try {
-              closeable.close();
-            } catch (Exception suppressed) {
-              e.addSuppressed(suppressed);
-            }
+          try {
+            loaded.close();
+          } catch (RuntimeException suppressed) {
+            e.addSuppressed(suppressed);
           }
           throw e;
         }

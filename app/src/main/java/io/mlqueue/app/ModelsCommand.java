@@ -1,6 +1,9 @@
 package io.mlqueue.app;
 
+import io.mlqueue.data.Dataset;
 import io.mlqueue.model.FitMetrics;
+import io.mlqueue.model.mlflow.MlflowExport;
+import io.mlqueue.model.mlflow.MlflowImport;
 import io.mlqueue.model.registry.ModelRegistry;
 import io.mlqueue.model.TrainingRun;
 import io.mlqueue.model.registry.RunRecord;
@@ -14,23 +17,27 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code mlqueue models list|versions|add|alias|unalias}: the model registry from the command line.
+ * {@code mlqueue models list|versions|add|export|alias|unalias}: the model registry from the
+ * command line.
  */
 @Command(
     name = "models",
     description =
-        "The model registry: list models and versions, add ONNX models as versions, point aliases"
+        "The model registry: list models and versions, add ONNX models and MLflow model"
+            + " directories as versions, export versions as MLflow model directories, point aliases"
             + " at versions.",
     subcommands = {
       ModelsCommand.ListModels.class,
       ModelsCommand.Versions.class,
       ModelsCommand.Add.class,
+      ModelsCommand.Export.class,
       ModelsCommand.Alias.class,
       ModelsCommand.Unalias.class
     })
@@ -81,10 +88,10 @@ final class ModelsCommand implements Runnable {
   @Command(
       name = "versions",
       description =
-          "Each version of a model: its kind (linear, or onnx imported by 'models add'), when it"
-              + " was made; for a trained one, on how many rows of which data, its in-sample and"
-              + " cross-validated metrics; for an imported one, the file it came from; the aliases"
-              + " pointing at it.")
+          "Each version of a model: its format (linear, tribuo, or onnx imported by 'models add'),"
+              + " its algorithm and parameters, when it was made; for a trained one, on how many"
+              + " rows of which data, its in-sample and cross-validated metrics; for an imported"
+              + " one, the file it came from; the aliases pointing at it.")
   static final class Versions implements Callable<Integer> {
     @Mixin RegistryOption registry;
 
@@ -101,8 +108,8 @@ final class ModelsCommand implements Runnable {
       SortedMap<String, Integer> aliases = r.aliases(name);
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {
-        "VERSION", "KIND", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE",
-        "CV_R2", "ALIASES"
+        "VERSION", "FORMAT", "ALGO", "PARAMS", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2",
+        "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES"
       });
       for (int v : versions) {
         RunRecord run = r.run(name, v);
@@ -112,14 +119,14 @@ final class ModelsCommand implements Runnable {
             pointing.add(e.getKey());
           }
         }
-        String kind = r.kind(name, v).label() + (run.isImported() ? " (imported)" : "");
+        String format = run.format().label();
         String created = run.createdAt().truncatedTo(ChronoUnit.SECONDS).toString();
         String aliasList = pointing.isEmpty() ? "-" : String.join(", ", pointing);
         if (run.isImported()) {
           // Not trained here: no training rows, no metrics to show.
           RunRecord.Import imported = run.importedFrom().orElseThrow();
           rows.add(new String[] {
-            String.valueOf(v), kind, created, "-",
+            String.valueOf(v), format, RunsCommand.algorithm(run), "-", created, "-",
             imported.sha256().substring(0, 8) + " " + imported.sourceFile(),
             "-", "-", "-", "-", "-", "-", aliasList
           });
@@ -129,7 +136,7 @@ final class ModelsCommand implements Runnable {
         FitMetrics in = trained.inSample();
         FitMetrics cv = trained.crossValidated().map(c -> c.mean()).orElse(null);
         rows.add(new String[] {
-          String.valueOf(v), kind, created,
+          String.valueOf(v), format, trained.algorithm(), RunsCommand.parameters(trained), created,
           String.valueOf(trained.rows()),
           trained.dataSha256().substring(0, 8) + " " + trained.dataFile(),
           number(in.mae()), number(in.rmse()), number(in.r2()),
@@ -142,30 +149,46 @@ final class ModelsCommand implements Runnable {
       print(rows);
       return 0;
     }
+  }
 
-    private static String number(double x) {
-      return String.format(Locale.ROOT, "%.4g", x);
-    }
+  static String number(double x) {
+    return String.format(Locale.ROOT, "%.4g", x);
   }
 
   @Command(
       name = "add",
       description =
-          "Register an ONNX regression model (see docs/MODEL_FORMAT.md) as the next version of"
-              + " NAME: the file is loaded and checked as the worker would, then copied into the"
-              + " registry, served as NAME:VERSION whatever its metadata names it.")
+          "Register a model made elsewhere as the next version of NAME: an ONNX regression model"
+              + " (--file) or an MLflow model directory with an onnx flavor (--mlflow; see"
+              + " docs/MODEL_FORMAT.md). It is loaded and checked as the worker would, then copied"
+              + " into the registry, served as NAME:VERSION.")
   static final class Add implements Callable<Integer> {
     @Mixin RegistryOption registry;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The model name.")
     String name;
 
-    @Option(
-        names = "--file",
-        required = true,
-        paramLabel = "FILE",
-        description = "The ONNX model file (.onnx).")
-    Path file;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+      @Option(
+          names = "--file",
+          required = true,
+          paramLabel = "FILE",
+          description = "The ONNX model file (.onnx).")
+      Path file;
+
+      @Option(
+          names = "--mlflow",
+          required = true,
+          paramLabel = "DIR",
+          description =
+              "An MLflow model directory (its MLmodel names an onnx flavor, as"
+                  + " mlflow.onnx.save_model writes it); the signature names the features and"
+                  + " target, run_id and model_uuid are kept in the run record.")
+      Path mlflow;
+    }
 
     @Option(
         names = "--alias",
@@ -176,17 +199,73 @@ final class ModelsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       ModelRegistry r = registry.open();
-      ModelRegistry.Added added = r.addOnnx(name, file, alias, Clock.systemUTC());
+      ModelRegistry.Added added =
+          source.mlflow != null
+              ? MlflowImport.add(r, name, source.mlflow, alias, Clock.systemUTC())
+              : r.addOnnx(name, source.file, alias, Clock.systemUTC());
       RunRecord.Import imported = added.run().importedFrom().orElseThrow();
       System.out.println("registered " + name + " version " + added.version() + " in " + r.root());
-      System.out.println("onnx " + imported.sourceFile() + " (sha256 "
-          + imported.sha256().substring(0, 8) + ", declares " + imported.declaredName() + ":"
-          + imported.declaredVersion() + "), served as " + name + ":" + added.version() + ": "
+      String from =
+          imported
+              .fromMlflow()
+              .map(m -> "mlflow " + imported.sourceFile() + " (" + m.flavor() + " flavor, run "
+                  + (m.runId() == null ? "-" : m.runId()) + ", model_uuid "
+                  + (m.modelUuid() == null ? "-" : m.modelUuid()) + ", sha256 "
+                  + imported.sha256().substring(0, 8) + ")")
+              .orElse("onnx " + imported.sourceFile() + " (sha256 "
+                  + imported.sha256().substring(0, 8) + ", declares " + imported.declaredName()
+                  + ":" + imported.declaredVersion() + ")");
+      System.out.println(from + ", served as " + name + ":" + added.version() + ": "
           + imported.features().size() + " features " + imported.features() + " -> "
           + imported.target());
       if (alias != null) {
         System.out.println(aliasMove("alias " + alias, added.previousAlias(), added.version()));
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "export",
+      description =
+          "Write a version as an MLflow model directory (MLmodel with the onnx and python_function"
+              + " flavors, signature, input example): a linear version as an ONNX graph, an ONNX"
+              + " version copied. MLflow's tools (mlflow.pyfunc.load_model, mlflow models serve)"
+              + " load it.")
+  static final class Export implements Callable<Integer> {
+    @Mixin RegistryOption registry;
+
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME@ALIAS|NAME:VERSION",
+        description = "The version to export.")
+    String version;
+
+    @Option(
+        names = "--mlflow",
+        required = true,
+        paramLabel = "DIR",
+        description = "The MLflow model directory to write; must not exist or be empty.")
+    Path dir;
+
+    @Option(
+        names = "--data",
+        paramLabel = "FILE",
+        description =
+            "CSV whose first rows become the input example (it must have the version's feature"
+                + " columns and its target); default: the built-in diabetes data.")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+      ModelRegistry r = registry.open();
+      VersionArgument v = VersionArgument.resolve(r, version);
+      RunRecord run = r.run(v.name(), v.version());
+      Dataset example = data == null ? Dataset.builtIn() : Dataset.load(data, run.target());
+      MlflowExport.export(r, v.name(), v.version(), dir, example, Clock.systemUTC());
+      System.out.println("exported " + v + " (" + run.format().label() + ") to " + dir
+          + " as an MLflow model: MLmodel, model.onnx, signature " + run.features() + " -> "
+          + run.target() + ", input example from " + example.name());
       return 0;
     }
   }
@@ -237,7 +316,7 @@ final class ModelsCommand implements Runnable {
   }
 
   /** Prints rows as left-aligned columns, two spaces apart. */
-  private static void print(List<String[]> rows) {
+  static void print(List<String[]> rows) {
     int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {

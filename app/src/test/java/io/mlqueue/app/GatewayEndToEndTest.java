@@ -266,6 +266,7 @@ class GatewayEndToEndTest {
             gateway
                 .registry()
                 .get("mlqueue.gateway.requests")
+                .tag("protocol", "v1")
                 .tag("outcome", "timeout")
                 .tag("status", "504")
                 .counter()

@@ -51,9 +51,11 @@ class ModelsCommandTest {
     String sha1 = ModelRegistryHash.of(dir.resolve("one.csv")).substring(0, 8);
     assertThat(versions.out().lines()).hasSize(3);
     assertThat(versions.out().lines().toList().get(0).split(" +")).containsExactly(
-        "VERSION", "KIND", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2", "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES");
+        "VERSION", "FORMAT", "ALGO", "PARAMS", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2",
+        "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES");
     assertThat(versions.out().lines().toList().get(1))
-        .startsWith("1 ").contains(" linear ").contains(" 20 ").contains(sha1 + " one.csv").endsWith("production");
+        .startsWith("1 ").contains(" linear ").contains(" ols ").contains(" fit_intercept=true ")
+        .contains(" 20 ").contains(sha1 + " one.csv").endsWith("production");
     assertThat(versions.out().lines().toList().get(2)).startsWith("2 ").contains(" 30 ").endsWith("-");
 
     CommandRun alias = CommandRun.of("models", "alias", "lin", "production", "2", "--registry", registry);
@@ -97,10 +99,10 @@ class ModelsCommandTest {
     CommandRun versions = CommandRun.of("models", "versions", "lin", "--registry", registry);
     List<String> lines = versions.out().lines().toList();
     assertThat(lines).hasSize(3);
-    assertThat(lines.get(1).split(" +")).startsWith("1", "linear");
+    assertThat(lines.get(1).split(" +")).startsWith("1", "linear", "ols");
     assertThat(lines.get(2).split("  +")).containsExactly(
-        "2", "onnx (imported)", lines.get(2).split("  +")[2], "-", sha + " exported.onnx",
-        "-", "-", "-", "-", "-", "-", "production");
+        "2", "onnx", "imported (file)", "-", lines.get(2).split("  +")[4], "-",
+        sha + " exported.onnx", "-", "-", "-", "-", "-", "-", "production");
     assertThat(CommandRun.of("models", "list", "--registry", registry).out())
         .contains("lin   2       2         production -> 2");
   }
@@ -123,7 +125,7 @@ class ModelsCommandTest {
     assertThat(unreadable.err()).contains("text.onnx cannot be loaded by ONNX Runtime");
     CommandRun noFile = CommandRun.of("models", "add", "lin", "--registry", registry);
     assertThat(noFile.exit()).isEqualTo(2);
-    assertThat(noFile.err()).contains("--file");
+    assertThat(noFile.err()).contains("--file").contains("--mlflow");
 
     assertThat(new ModelRegistry(dir.resolve("reg")).names()).isEmpty();
     assertThat(CommandRun.of("models", "list", "--registry", registry).out()).startsWith("no models in ");

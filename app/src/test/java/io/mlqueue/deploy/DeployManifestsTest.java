@@ -158,6 +158,33 @@ class DeployManifestsTest {
   }
 
   @Test
+  void theImageBuildCopiesThePomOfEveryModuleAndStartsServicesFromTheirCaches() throws IOException {
+    // Maven reads every module of the reactor even for -pl app -am: a module whose pom the
+    // Dockerfile does not copy breaks the image build, which no test here can run.
+    String pom = Files.readString(ROOT.resolve("pom.xml"));
+    List<String> modules = new java.util.ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+    while (m.find()) {
+      modules.add(m.group(1));
+    }
+    String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+    assertThat(modules).isNotEmpty().allSatisfy(module ->
+        assertThat(dockerfile).as("Dockerfile copies %s/pom.xml", module)
+            .contains("COPY " + module + "/pom.xml " + module + "/"));
+    String entrypoint = Files.readString(ROOT.resolve("scripts/docker-entrypoint.sh"));
+    String training = Files.readString(ROOT.resolve("scripts/train-startup-caches.sh"));
+    for (String service : SUBCOMMANDS) {
+      if (!service.equals("features")) {
+        assertThat(training).as("the image trains %s's start-up cache", service)
+            .contains("start_training " + service + " " + service);
+      }
+    }
+    assertThat(training).contains("train features features");
+    assertThat(entrypoint).contains("-XX:AOTCache=\"$cache\"").contains("/app/aot/");
+    assertThat(dockerfile).contains("ENTRYPOINT [\"/app/scripts/docker-entrypoint.sh\"]");
+  }
+
+  @Test
   void theManifestsDefineTheExpectedResources() {
     assertThat(k8s.keySet())
         .contains(

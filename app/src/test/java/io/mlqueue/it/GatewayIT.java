@@ -49,7 +49,7 @@ class GatewayIT {
    */
   private static final String GATEWAY_TIMEOUT = "15s";
 
-  /** {@code gateway: listening on http://127.0.0.1:41234 (POST /v1/predict)}, on stdout. */
+  /** {@code gateway: listening on http://127.0.0.1:41234 (POST /v1/predict; …)}, on stdout. */
   private static final Pattern LISTENING = Pattern.compile("gateway: listening on (http://\\S+)");
 
   /** {@code model: metrics on http://127.0.0.1:41235/metrics, health on /health}, in the log. */
@@ -300,10 +300,11 @@ class GatewayIT {
         (long) sample(text, "mlqueue_model_batch_rows_sum"));
   }
 
-  /** {@code mlqueue_gateway_requests_total{outcome=…,status=…}}. */
+  /** {@code mlqueue_gateway_requests_total{outcome=…,protocol="v1",status=…}}. */
   private static double requestsTotal(String text, String outcome, String status) {
     for (String line : text.lines().toList()) {
       if (line.startsWith("mlqueue_gateway_requests_total{")
+          && line.contains("protocol=\"v1\"")
           && line.contains("outcome=\"" + outcome + "\"")
           && line.contains("status=\"" + status + "\"")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

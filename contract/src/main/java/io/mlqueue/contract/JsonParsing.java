@@ -27,6 +27,9 @@ public final class JsonParsing {
     return JsonFactory.builder()
         .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        // FastDoubleParser: correctly rounded like Double.parseDouble, several times faster; the
+        // stream decodes ten numbers per message (a thousand in a bulk one).
+        .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
         .build();
   }
@@ -104,17 +107,28 @@ public final class JsonParsing {
       throw new InvalidMessageException(
           quoted(field) + " must be a list of numbers, got " + describe(t));
     }
+    return readVectorFrom(p, p.nextToken(), field);
+  }
+
+  /**
+   * The rest of a list of finite numbers whose opening bracket was read, {@code first} being the
+   * token after it.
+   */
+  static double[] readVectorFrom(JsonParser p, JsonToken first, String field)
+      throws IOException, InvalidMessageException {
     double[] values = new double[16];
     int n = 0;
-    JsonToken e;
-    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+    for (JsonToken e = first; e != JsonToken.END_ARRAY; e = p.nextToken()) {
+      if (e == null) {
+        throw new InvalidMessageException("truncated JSON in " + quoted(field));
+      }
       if (n == MAX_FEATURES) {
         throw new InvalidMessageException(quoted(field) + " has more than " + MAX_FEATURES + " values");
       }
       if (n == values.length) {
         values = Arrays.copyOf(values, n * 2);
       }
-      values[n] = readNumber(p, e, field + "[" + n + "]");
+      values[n] = readNumber(p, e, field, n);
       n++;
     }
     if (n == 0) {
@@ -130,14 +144,30 @@ public final class JsonParsing {
 
   static double readNumber(JsonParser p, JsonToken t, String where)
       throws IOException, InvalidMessageException {
+    return readNumber(p, t, where, -1);
+  }
+
+  /**
+   * A finite number; {@code where} and {@code index} (-1 for none) name it in errors as {@code
+   * where[index]}, a text built only when there is an error: this runs for every number of every
+   * message.
+   */
+  static double readNumber(JsonParser p, JsonToken t, String where, int index)
+      throws IOException, InvalidMessageException {
     if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw new InvalidMessageException(where + " must be a number, got " + describe(t));
+      throw new InvalidMessageException(
+          at(where, index) + " must be a number, got " + describe(t));
     }
     double v = p.getDoubleValue();
     if (!Double.isFinite(v)) {
-      throw new InvalidMessageException(where + " is not a finite number (" + p.getText() + ")");
+      throw new InvalidMessageException(
+          at(where, index) + " is not a finite number (" + p.getText() + ")");
     }
     return v;
+  }
+
+  private static String at(String where, int index) {
+    return index < 0 ? where : where + "[" + index + "]";
   }
 
   /** A JSON token in words, for error messages ("a list", "a string", "null", …). */

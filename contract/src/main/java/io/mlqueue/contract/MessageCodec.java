@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -99,8 +101,72 @@ public final class MessageCodec {
     }
   }
 
+  /**
+   * Encodes the rows of a {@code features} message: the course's form for a single row, the bulk
+   * form ({@code "id"} and {@code "body"} as lists) for a bulk one.
+   */
+  public byte[] encode(FeatureRows rows) {
+    if (!rows.bulk()) {
+      return encode(new FeaturesMessage(rows.ids()[0], rows.features()[0], rows.sentAtMillis()));
+    }
+    try (Writer w = new Writer(32 + rows.size() * 240)) {
+      w.gen.writeStartObject();
+      writeIds(w.gen, rows.ids());
+      w.gen.writeArrayFieldStart(BODY);
+      for (double[] row : rows.features()) {
+        w.gen.writeArray(row, 0, row.length);
+      }
+      w.gen.writeEndArray();
+      if (rows.sentAtMillis() != 0) {
+        w.gen.writeNumberField(SENT_AT, rows.sentAtMillis());
+      }
+      w.gen.writeEndObject();
+      return w.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Encodes the rows of a {@code y_true} or {@code y_pred} message: the course's form for a single
+   * row, the bulk form for a bulk one.
+   */
+  public byte[] encode(ValueRows rows) {
+    if (!rows.bulk()) {
+      return encode(rows.row(0));
+    }
+    try (Writer w = new Writer(64 + rows.size() * 64)) {
+      w.gen.writeStartObject();
+      writeIds(w.gen, rows.ids());
+      w.gen.writeFieldName(BODY);
+      w.gen.writeArray(rows.values(), 0, rows.size());
+      if (!rows.model().isEmpty()) {
+        w.gen.writeStringField(MODEL, rows.model());
+      }
+      if (rows.sentAtMillis() != 0) {
+        w.gen.writeNumberField(SENT_AT, rows.sentAtMillis());
+      }
+      w.gen.writeEndObject();
+      return w.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeIds(JsonGenerator gen, MessageId[] ids) throws IOException {
+    gen.writeArrayFieldStart(ID);
+    for (MessageId id : ids) {
+      writeIdValue(gen, id);
+    }
+    gen.writeEndArray();
+  }
+
   static void writeId(JsonGenerator gen, MessageId id) throws IOException {
     gen.writeFieldName(ID);
+    writeIdValue(gen, id);
+  }
+
+  private static void writeIdValue(JsonGenerator gen, MessageId id) throws IOException {
     if (id.numeric()) {
       gen.writeNumber(id.text()); // the literal as received, not re-formatted
     } else {
@@ -110,21 +176,72 @@ public final class MessageCodec {
 
   // ---- decoding ----
 
-  /** Decodes a message of queue {@code features}. */
+  /** Decodes a single-row message of queue {@code features}; a bulk message is refused. */
   public FeaturesMessage decodeFeatures(byte[] body) throws InvalidMessageException {
-    Fields f = parse(body, true);
-    return new FeaturesMessage(f.id, f.vector, f.sentAt);
+    FeatureRows rows = decodeFeatureRows(body);
+    if (rows.bulk()) {
+      throw new InvalidMessageException("a bulk message where one feature vector was expected");
+    }
+    return new FeaturesMessage(rows.ids()[0], rows.features()[0], rows.sentAtMillis());
   }
 
-  /** Decodes a message of queue {@code y_true} or {@code y_pred}. */
+  /** Decodes a single-row message of queue {@code y_true} or {@code y_pred}; bulk is refused. */
   public ValueMessage decodeValue(byte[] body) throws InvalidMessageException {
+    ValueRows rows = decodeValueRows(body);
+    if (rows.bulk()) {
+      throw new InvalidMessageException("a bulk message where one value was expected");
+    }
+    return rows.row(0);
+  }
+
+  /** Decodes a message of queue {@code features}, single-row or bulk. */
+  public FeatureRows decodeFeatureRows(byte[] body) throws InvalidMessageException {
+    Fields f = parse(body, true);
+    if (f.ids == null) {
+      if (f.matrix != null) {
+        throw new InvalidMessageException(
+            "\"body\" must be a list of numbers, got a list of lists (that is a bulk message's"
+                + " body, whose \"id\" is a list of ids)");
+      }
+      return FeatureRows.single(f.id, f.vector, f.sentAt);
+    }
+    if (f.matrix == null) {
+      throw new InvalidMessageException(
+          "\"id\" is a list (a bulk message) but \"body\" is not a list of feature vectors");
+    }
+    requireSameCount(f.ids.length, f.matrix.length);
+    return new FeatureRows(f.ids, f.matrix, f.sentAt, true);
+  }
+
+  /** Decodes a message of queue {@code y_true} or {@code y_pred}, single-row or bulk. */
+  public ValueRows decodeValueRows(byte[] body) throws InvalidMessageException {
     Fields f = parse(body, false);
-    return new ValueMessage(f.id, f.scalar, f.model, f.sentAt);
+    if (f.ids == null) {
+      if (f.vector != null) {
+        throw new InvalidMessageException(
+            "body must be a number, got a list (a list of numbers is a bulk message's body, whose"
+                + " \"id\" is a list of ids)");
+      }
+      return ValueRows.single(f.id, f.scalar, f.model, f.sentAt);
+    }
+    if (f.vector == null) {
+      throw new InvalidMessageException(
+          "\"id\" is a list (a bulk message) but \"body\" is not a list of numbers");
+    }
+    requireSameCount(f.ids.length, f.vector.length);
+    return new ValueRows(f.ids, f.vector, f.model, f.sentAt, true);
+  }
+
+  private static void requireSameCount(int ids, int rows) throws InvalidMessageException {
+    if (ids != rows) {
+      throw new InvalidMessageException(
+          "a bulk message needs one \"body\" entry per id: " + ids + " ids, " + rows + " entries");
+    }
   }
 
   /**
    * Reads just the id of a message, for naming a dead letter whose body is otherwise invalid; empty
-   * when the body has no readable id.
+   * when the body has no readable id (or, in a bulk message, a list of them).
    */
   public Optional<MessageId> peekId(byte[] body) {
     if (body == null || body.length > maxBytes) {
@@ -138,7 +255,9 @@ public final class MessageCodec {
         String name = p.currentName();
         JsonToken t = p.nextToken();
         if (ID.equals(name)) {
-          return Optional.ofNullable(JsonParsing.readId(p, t));
+          return t == JsonToken.START_ARRAY
+              ? Optional.empty()
+              : Optional.ofNullable(JsonParsing.readId(p, t));
         }
         p.skipChildren();
       }
@@ -148,16 +267,19 @@ public final class MessageCodec {
     return Optional.empty();
   }
 
+  /** The fields of a message as read: a single id or a list, and a body of the shape found. */
   private static final class Fields {
     MessageId id;
-    double[] vector;
+    MessageId[] ids; // the bulk form
+    double[] vector; // features: one row; values: the bulk form
+    double[][] matrix; // features: the bulk form
     double scalar;
     boolean hasBody;
     String model = "";
     long sentAt;
   }
 
-  private Fields parse(byte[] body, boolean vector) throws InvalidMessageException {
+  private Fields parse(byte[] body, boolean features) throws InvalidMessageException {
     JsonParsing.checkSize(body, maxBytes);
     Fields f = new Fields();
     try (JsonParser p = factory.createParser(body)) {
@@ -169,10 +291,18 @@ public final class MessageCodec {
         String name = p.currentName();
         JsonToken t = p.nextToken();
         switch (name) {
-          case ID -> f.id = JsonParsing.readId(p, t);
+          case ID -> {
+            if (t == JsonToken.START_ARRAY) {
+              f.ids = readIds(p);
+            } else {
+              f.id = JsonParsing.readId(p, t);
+            }
+          }
           case BODY -> {
             f.hasBody = true;
-            if (vector) {
+            if (features) {
+              readFeaturesBody(p, t, f);
+            } else if (t == JsonToken.START_ARRAY) {
               f.vector = JsonParsing.readVector(p, t, BODY);
             } else {
               f.scalar = JsonParsing.readNumber(p, t, "body");
@@ -191,7 +321,7 @@ public final class MessageCodec {
     } catch (IOException e) {
       throw JsonParsing.invalid(e);
     }
-    if (f.id == null) {
+    if (f.id == null && f.ids == null) {
       throw new InvalidMessageException("missing field \"id\"");
     }
     if (!f.hasBody) {
@@ -200,12 +330,53 @@ public final class MessageCodec {
     return f;
   }
 
+  /** A list of numbers (one vector), or a list of such lists (the bulk form). */
+  private static void readFeaturesBody(JsonParser p, JsonToken t, Fields f)
+      throws IOException, InvalidMessageException {
+    if (t != JsonToken.START_ARRAY) {
+      throw new InvalidMessageException(
+          "\"body\" must be a list of numbers, got " + JsonParsing.describe(t));
+    }
+    JsonToken first = p.nextToken();
+    if (first != JsonToken.START_ARRAY) {
+      f.vector = JsonParsing.readVectorFrom(p, first, BODY);
+      return;
+    }
+    List<double[]> rows = new ArrayList<>();
+    for (JsonToken e = first; e != JsonToken.END_ARRAY; e = p.nextToken()) {
+      rows.add(JsonParsing.readVector(p, e, BODY + "[" + rows.size() + "]"));
+    }
+    f.matrix = rows.toArray(new double[0][]);
+  }
+
+  /** The ids of a bulk message: a non-empty list of ids. */
+  private static MessageId[] readIds(JsonParser p) throws IOException, InvalidMessageException {
+    List<MessageId> ids = new ArrayList<>();
+    for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+      try {
+        ids.add(JsonParsing.readId(p, e));
+      } catch (InvalidMessageException bad) {
+        throw new InvalidMessageException(
+            bad.getMessage().replace("\"id\"", "\"id\"[" + ids.size() + "]"), bad);
+      }
+    }
+    if (ids.isEmpty()) {
+      throw new InvalidMessageException("\"id\" is an empty list");
+    }
+    return ids.toArray(new MessageId[0]);
+  }
+
   /** A generator over a reusable-free byte builder; one per encode, cheap. */
   private final class Writer implements AutoCloseable {
-    final ByteArrayBuilder out = new ByteArrayBuilder(128);
+    final ByteArrayBuilder out;
     final JsonGenerator gen;
 
     Writer() throws IOException {
+      this(256);
+    }
+
+    Writer(int expectedBytes) throws IOException {
+      out = new ByteArrayBuilder(expectedBytes);
       gen = factory.createGenerator(out);
     }
 

@@ -13,12 +13,20 @@ import java.util.List;
 
 /**
  * JSON codec of the request/reply calls on queue {@code predict}: {@link PredictRequest} and {@link
- * PredictReply}. Validates like {@link MessageCodec}: every number finite, rows of one length, named
- * columns distinct. Thread-safe.
+ * PredictReply}, and the describe call answered with a {@link ModelDescription}. Validates like
+ * {@link MessageCodec}: every number finite, rows of one length, named columns distinct.
+ * Thread-safe.
  */
 public final class PredictCodec {
   /** The most instances one request may carry. */
   public static final int MAX_INSTANCES = 10_000;
+
+  /**
+   * The AMQP {@code type} of a describe call: its body is {@code {"id": …}} and the worker answers
+   * with its model's description instead of predictions. A worker that predates describe calls
+   * reads it as a prediction request without instances and answers {@code invalid_input}.
+   */
+  public static final String DESCRIBE_TYPE = "describe";
 
   private static final String ID = "id";
   private static final String INSTANCES = "instances";
@@ -28,6 +36,11 @@ public final class PredictCodec {
   private static final String ERROR = "error";
   private static final String KIND = "kind";
   private static final String MESSAGE = "message";
+  private static final String DESCRIPTION = "description";
+  private static final String NAME = "name";
+  private static final String VERSION = "version";
+  private static final String TARGET = "target";
+  private static final String PLATFORM = "platform";
 
   private final JsonFactory factory = JsonParsing.factory();
   private final int maxBytes;
@@ -184,21 +197,9 @@ public final class PredictCodec {
           case PREDICTIONS -> predictions = JsonParsing.readVector(p, t, PREDICTIONS);
           case MODEL -> model = t == JsonToken.VALUE_STRING ? p.getText() : "";
           case ERROR -> {
-            if (t != JsonToken.START_OBJECT) {
-              throw new InvalidMessageException("\"error\" must be an object");
-            }
-            kind = PredictReply.Kind.INTERNAL;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String f = p.currentName();
-              JsonToken v = p.nextToken();
-              if (KIND.equals(f) && v == JsonToken.VALUE_STRING) {
-                kind = PredictReply.Kind.fromWire(p.getText());
-              } else if (MESSAGE.equals(f) && v == JsonToken.VALUE_STRING) {
-                message = p.getText();
-              } else {
-                p.skipChildren();
-              }
-            }
+            PredictReply.Failure f = readError(p, t, MessageId.of("-"));
+            kind = f.kind();
+            message = f.message();
           }
           default -> p.skipChildren();
         }
@@ -217,6 +218,142 @@ public final class PredictCodec {
       throw new InvalidMessageException("a reply needs \"predictions\" or \"error\"");
     }
     return new PredictReply.Predictions(id, predictions, model);
+  }
+
+  /** Reads an {@code "error"} object whose start is current; unknown kinds read as internal. */
+  private static PredictReply.Failure readError(JsonParser p, JsonToken t, MessageId id)
+      throws IOException, InvalidMessageException {
+    if (t != JsonToken.START_OBJECT) {
+      throw new InvalidMessageException("\"error\" must be an object");
+    }
+    PredictReply.Kind kind = PredictReply.Kind.INTERNAL;
+    String message = "";
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String f = p.currentName();
+      JsonToken v = p.nextToken();
+      if (KIND.equals(f) && v == JsonToken.VALUE_STRING) {
+        kind = PredictReply.Kind.fromWire(p.getText());
+      } else if (MESSAGE.equals(f) && v == JsonToken.VALUE_STRING) {
+        message = p.getText();
+      } else {
+        p.skipChildren();
+      }
+    }
+    return new PredictReply.Failure(id, kind, message);
+  }
+
+  // ---- describe calls ----
+
+  /** The body of a describe call: {@code {"id": …}}, sent with the AMQP type {@value #DESCRIBE_TYPE}. */
+  public byte[] encodeDescribe(MessageId id) {
+    return write(
+        gen -> {
+          gen.writeStartObject();
+          MessageCodec.writeId(gen, id);
+          gen.writeEndObject();
+        });
+  }
+
+  /**
+   * The answer to a describe call: {@code {"id": …, "model": "name:version", "description":
+   * {"name": …, "version": …, "feature_names": […], "target": …, "platform": …}}}.
+   */
+  public byte[] encode(MessageId id, ModelDescription description) {
+    return write(
+        gen -> {
+          gen.writeStartObject();
+          MessageCodec.writeId(gen, id);
+          gen.writeStringField(MODEL, description.id());
+          gen.writeObjectFieldStart(DESCRIPTION);
+          gen.writeStringField(NAME, description.name());
+          gen.writeStringField(VERSION, description.version());
+          gen.writeArrayFieldStart(FEATURE_NAMES);
+          for (String name : description.featureNames()) {
+            gen.writeString(name);
+          }
+          gen.writeEndArray();
+          gen.writeStringField(TARGET, description.target());
+          gen.writeStringField(PLATFORM, description.platform());
+          gen.writeEndObject();
+          gen.writeEndObject();
+        });
+  }
+
+  /**
+   * Reads the answer to a describe call.
+   *
+   * @throws InvalidMessageException if the body is not a description, including a worker's error
+   *     answer (a worker that predates describe calls answers {@code invalid_input}), whose kind and
+   *     message the exception's message carries
+   */
+  public ModelDescription decodeDescription(byte[] body) throws InvalidMessageException {
+    checkSize(body);
+    ModelDescription description = null;
+    PredictReply.Failure failure = null;
+    try (JsonParser p = factory.createParser(body)) {
+      expectObject(p);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (field) {
+          case DESCRIPTION -> description = readDescription(p, t);
+          case ERROR -> failure = readError(p, t, MessageId.of("describe"));
+          default -> p.skipChildren();
+        }
+      }
+      expectEnd(p);
+    } catch (IOException e) {
+      throw JsonParsing.invalid(e);
+    }
+    if (description != null) {
+      return description;
+    }
+    if (failure != null) {
+      throw new InvalidMessageException(
+          "the worker answered " + failure.kind().wire() + ": " + failure.message());
+    }
+    throw new InvalidMessageException("a describe answer needs \"description\"");
+  }
+
+  private static ModelDescription readDescription(JsonParser p, JsonToken t)
+      throws IOException, InvalidMessageException {
+    if (t != JsonToken.START_OBJECT) {
+      throw new InvalidMessageException("\"description\" must be an object");
+    }
+    String name = null;
+    String version = null;
+    String target = null;
+    String platform = null;
+    List<String> features = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (field) {
+        case NAME -> name = readString(p, v, field);
+        case VERSION -> version = readString(p, v, field);
+        case TARGET -> target = readString(p, v, field);
+        case PLATFORM -> platform = readString(p, v, field);
+        case FEATURE_NAMES -> features = readNames(p, v);
+        default -> p.skipChildren();
+      }
+    }
+    if (name == null || version == null || target == null || features == null) {
+      throw new InvalidMessageException(
+          "\"description\" needs \"name\", \"version\", \"feature_names\" and \"target\"");
+    }
+    try {
+      return new ModelDescription(name, version, features, target, platform == null ? "" : platform);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidMessageException(e.getMessage());
+    }
+  }
+
+  private static String readString(JsonParser p, JsonToken t, String field)
+      throws IOException, InvalidMessageException {
+    if (t != JsonToken.VALUE_STRING) {
+      throw new InvalidMessageException("\"" + field + "\" must be a string");
+    }
+    return p.getText();
   }
 
   // ---- shared ----

@@ -28,7 +28,8 @@ class HostileInputTest {
       delimiter = '|',
       value = {
         "object id              | '{\"id\": {\"a\": 1}, \"body\": 1}'       | \"id\" must be a string or a number, got an object",
-        "list id                | '{\"id\": [1], \"body\": 1}'              | \"id\" must be a string or a number, got a list",
+        "list id, scalar body   | '{\"id\": [1], \"body\": 1}'              | \"id\" is a list (a bulk message) but \"body\" is not a list of numbers",
+        "list of lists as id    | '{\"id\": [[1]], \"body\": [1]}'          | \"id\"[0] must be a string or a number, got a list",
         "NaN id                 | '{\"id\": NaN, \"body\": 1}'              | \"id\" is not a finite number",
         "Infinity id            | '{\"id\": -Infinity, \"body\": 1}'        | \"id\" is not a finite number",
         "NaN as a string        | '{\"id\": \"a\", \"body\": \"NaN\"}'      | body must be a number, got a string",
@@ -58,11 +59,12 @@ class HostileInputTest {
       assertThatThrownBy(() -> codec.decodeFeatures(json(deep)))
           .isInstanceOf(InvalidMessageException.class)
           .hasMessageMatching("expected a JSON object.*, got a list|JSON nested deeper than 32 levels");
-      // In "body", the first level that is not a number is reason enough.
+      // In "body" (a vector, or a bulk message's list of vectors), the first level that is not a
+      // number is reason enough.
       String inBody = "{\"id\": \"a\", \"body\": [" + deep;
       assertThatThrownBy(() -> codec.decodeFeatures(json(inBody)))
           .isInstanceOf(InvalidMessageException.class)
-          .hasMessageContaining("body[0] must be a number, got a");
+          .hasMessageMatching("body\\[0\\](\\[0\\])? must be a number, got a.*");
       String skipped = "{\"id\": \"a\", \"extra\": " + deep;
       assertThatThrownBy(() -> codec.decodeValue(json(skipped)))
           .isInstanceOf(InvalidMessageException.class)

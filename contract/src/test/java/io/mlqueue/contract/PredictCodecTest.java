@@ -48,6 +48,38 @@ class PredictCodecTest {
     assertThatThrownBy(() -> decode("{\"instances\":[[1]]}")).hasMessageContaining("missing field \"id\"");
   }
 
+  @Test
+  void describeCallsAndTheirAnswersRoundTrip() throws Exception {
+    assertThat(new String(codec.encodeDescribe(MessageId.of("d")), UTF_8)).isEqualTo("{\"id\":\"d\"}");
+    ModelDescription described =
+        new ModelDescription("diabetes-ols", "3", List.of("age", "bmi"), "target", "mlqueue_linear");
+    byte[] answer = codec.encode(MessageId.of("d"), described);
+    assertThat(new String(answer, UTF_8))
+        .isEqualTo("{\"id\":\"d\",\"model\":\"diabetes-ols:3\",\"description\":{\"name\":\"diabetes-ols\","
+            + "\"version\":\"3\",\"feature_names\":[\"age\",\"bmi\"],\"target\":\"target\","
+            + "\"platform\":\"mlqueue_linear\"}}");
+    assertThat(codec.decodeDescription(answer)).isEqualTo(described);
+  }
+
+  @Test
+  void aDescribeAnswerThatIsAnErrorOrIncompleteIsRefusedSayingWhy() {
+    // What a worker that predates describe calls answers: it read the call as a prediction request.
+    byte[] old = codec.encode(new PredictReply.Failure(
+        MessageId.of("d"), PredictReply.Kind.INVALID_INPUT, "missing field \"instances\""));
+    assertThatThrownBy(() -> codec.decodeDescription(old))
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessage("the worker answered invalid_input: missing field \"instances\"");
+    assertThatThrownBy(() -> codec.decodeDescription(
+            "{\"id\":\"d\",\"description\":{\"name\":\"m\",\"version\":\"1\",\"target\":\"y\"}}".getBytes(UTF_8)))
+        .hasMessageContaining("needs \"name\", \"version\", \"feature_names\" and \"target\"");
+    assertThatThrownBy(() -> codec.decodeDescription(
+            "{\"id\":\"d\",\"description\":{\"name\":\"m\",\"version\":\"1\",\"target\":\"y\",\"feature_names\":[]}}"
+                .getBytes(UTF_8)))
+        .hasMessageContaining("at least one feature name");
+    assertThatThrownBy(() -> codec.decodeDescription("{\"id\":\"d\"}".getBytes(UTF_8)))
+        .hasMessageContaining("needs \"description\"");
+  }
+
   private PredictRequest decode(String json) throws InvalidMessageException {
     return codec.decodeRequest(json.getBytes(UTF_8));
   }

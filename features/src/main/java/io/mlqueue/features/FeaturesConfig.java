@@ -14,9 +14,15 @@ import java.util.OptionalLong;
  *     Ids are always fresh UUIDs, so two runs with one seed never collide in {@code metric}.
  * @param window messages in flight (sent, not yet confirmed) at most: bounds memory when the broker
  *     is slow, and is the producer's back-pressure
+ * @param batch rows per message: 1 sends the course's single-row messages; more sends bulk messages
+ *     (lists of ids and rows, docs/CONTRACT.md), which our model and metric take and the course's
+ *     services do not
  */
-public record FeaturesConfig(Dataset data, long count, Pace pace, OptionalLong seed, int window) {
+public record FeaturesConfig(
+    Dataset data, long count, Pace pace, OptionalLong seed, int window, int batch) {
   public static final int DEFAULT_WINDOW = 2_000;
+  /** The most rows a bulk message carries: about 250 KB of JSON, far below any message limit. */
+  public static final int MAX_BATCH = 1_000;
 
   public FeaturesConfig {
     Objects.requireNonNull(data, "data");
@@ -28,5 +34,19 @@ public record FeaturesConfig(Dataset data, long count, Pace pace, OptionalLong s
     if (window < 2) {
       throw new IllegalArgumentException("the publish window must be at least 2, was " + window);
     }
+    if (batch < 1 || batch > MAX_BATCH) {
+      throw new IllegalArgumentException(
+          "--batch must be 1 (single-row messages) to " + MAX_BATCH + ", was " + batch);
+    }
+  }
+
+  /** Single-row messages, as the course sends. */
+  public FeaturesConfig(Dataset data, long count, Pace pace, OptionalLong seed, int window) {
+    this(data, count, pace, seed, window, 1);
+  }
+
+  /** Whether messages carry several rows each. */
+  public boolean bulk() {
+    return batch > 1;
   }
 }

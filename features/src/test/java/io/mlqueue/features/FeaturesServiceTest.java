@@ -7,11 +7,13 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.broker.testing.TestBroker;
+import io.mlqueue.contract.FeatureRows;
 import io.mlqueue.contract.FeaturesMessage;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.contract.ValueRows;
 import io.mlqueue.data.Dataset;
 import java.io.IOException;
 import java.time.Clock;
@@ -103,6 +105,45 @@ class FeaturesServiceTest {
     // The course's randint(0, n - 1) never picks the last row; ours draws from all n.
     Map<MessageId, Integer> sent = run(5_000, OptionalLong.of(1));
     assertThat(new java.util.HashSet<>(sent.values())).hasSize(data.size()).contains(data.size() - 1);
+  }
+
+  @Test
+  void withABatchSendsBulkMessagesOfThatManyRowsAndTheRestInALastOne() throws Exception {
+    Map<MessageId, Integer> sent = new LinkedHashMap<>();
+    FeaturesService service =
+        new FeaturesService(
+            new FeaturesConfig(data, 250, Pace.UNLIMITED, OptionalLong.of(3), 16, 100),
+            AmqpSettings.of(broker.uri()),
+            connection,
+            Clock.systemUTC(),
+            sent::put);
+    assertThat(service.run(Duration.ofSeconds(10))).isEqualTo(250);
+    assertThat(service.confirmedMessages()).isEqualTo(6); // 3 features + 3 y_true messages
+
+    Channel ch = connection.createChannel();
+    List<FeatureRows> vectors = new ArrayList<>();
+    for (GetResponse r : drain(ch, Queues.FEATURES)) {
+      vectors.add(codec.decodeFeatureRows(r.getBody()));
+    }
+    List<ValueRows> truths = new ArrayList<>();
+    for (GetResponse r : drain(ch, Queues.Y_TRUE)) {
+      truths.add(codec.decodeValueRows(r.getBody()));
+    }
+    assertThat(vectors).extracting(FeatureRows::size).containsExactly(100, 100, 50);
+    assertThat(truths).extracting(ValueRows::size).containsExactly(100, 100, 50);
+    List<MessageId> order = new ArrayList<>(sent.keySet());
+    int at = 0;
+    for (int m = 0; m < 3; m++) {
+      assertThat(vectors.get(m).bulk()).isTrue();
+      assertThat(truths.get(m).ids()).containsExactly(vectors.get(m).ids());
+      for (int i = 0; i < vectors.get(m).size(); i++, at++) {
+        MessageId id = vectors.get(m).ids()[i];
+        assertThat(id).isEqualTo(order.get(at));
+        assertThat(vectors.get(m).features()[i]).containsExactly(data.features(sent.get(id)));
+        assertThat(truths.get(m).values()[i]).isEqualTo(data.target(sent.get(id)));
+      }
+    }
+    ch.close();
   }
 
   private static List<GetResponse> drain(Channel ch, String queue) throws IOException {

@@ -3,7 +3,6 @@ package io.mlqueue.gateway;
 import io.helidon.http.DirectHandler.EventType;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
-import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
@@ -11,6 +10,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.gateway.Predictor.Readiness;
+import io.mlqueue.gateway.v1.V1Predict;
+import io.mlqueue.gateway.v2.OpenInferenceApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,27 +20,51 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP prediction gateway: {@code POST /v1/predict} in, a request/reply call to the model
- * workers through a {@link Predictor}, the prediction out; and {@code GET /health}, {@code GET
- * /metrics} (Prometheus), {@code GET /openapi.json}. Runs on Helidon's WebServer, each request on
- * its own virtual thread, which simply waits for its call. Every answer, errors included, is JSON
- * (except the Prometheus text of {@code /metrics}).
+ * The HTTP prediction gateway, with two APIs on one server: mlqueue's own {@code POST /v1/predict}
+ * and the Open Inference Protocol's REST API under {@code /v2} ({@link OpenInferenceApi}). Each
+ * prediction request becomes a request/reply call to the model workers through a {@link
+ * Predictor}; both APIs share that call, the limits and the metrics ({@link PredictRoute}), and
+ * only their JSON differs. Also {@code GET /health}, {@code GET /metrics} (Prometheus), {@code GET
+ * /openapi.json}. Runs on Helidon's WebServer, each request on its own virtual thread, which simply
+ * waits for its call. Every answer, errors included, is JSON (except the Prometheus text of {@code
+ * /metrics}).
  *
  * <p>The server does not own the predictor or the registry: close them after the server.
  */
 public final class GatewayServer implements AutoCloseable {
-  static final String PREDICT_PATH = "/v1/predict";
+  static final String PREDICT_PATH = V1Predict.PATH;
   static final String HEALTH_PATH = "/health";
   static final String METRICS_PATH = "/metrics";
   static final String OPENAPI_PATH = "/openapi.json";
 
-  /** Every route: path to method. The OpenAPI document must describe each (a test checks). */
+  /**
+   * Every route: path (in OpenAPI's template syntax, which Helidon's matches) to method. The
+   * OpenAPI document must describe each (a test checks).
+   */
   static final Map<String, String> ROUTES =
-      Map.of(PREDICT_PATH, "POST", HEALTH_PATH, "GET", METRICS_PATH, "GET", OPENAPI_PATH, "GET");
+      Map.ofEntries(
+          Map.entry(PREDICT_PATH, "POST"),
+          Map.entry(HEALTH_PATH, "GET"),
+          Map.entry(METRICS_PATH, "GET"),
+          Map.entry(OPENAPI_PATH, "GET"),
+          Map.entry(OpenInferenceApi.LIVE, "GET"),
+          Map.entry(OpenInferenceApi.READY, "GET"),
+          Map.entry(OpenInferenceApi.SERVER, "GET"),
+          Map.entry(OpenInferenceApi.MODEL, "GET"),
+          Map.entry(OpenInferenceApi.MODEL_VERSION, "GET"),
+          Map.entry(OpenInferenceApi.MODEL_READY, "GET"),
+          Map.entry(OpenInferenceApi.MODEL_VERSION_READY, "GET"),
+          Map.entry(OpenInferenceApi.INFER, "POST"),
+          Map.entry(OpenInferenceApi.INFER_VERSION, "POST"));
+
+  /** The prediction routes of both APIs: the ones API keys guard and that read a body. */
+  private static final Pattern PREDICTION_PATHS =
+      Pattern.compile("/v1/predict|/v2/models/[^/]+(/versions/[^/]+)?/infer");
 
   static final String OPENAPI_RESOURCE = "/io/mlqueue/gateway/openapi.json";
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -68,8 +93,9 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * Starts listening, requiring one of {@code keys} on {@code POST /v1/predict} when there are any.
-   * {@code /health}, {@code /metrics} and {@code /openapi.json} stay open, for probes and scrapers.
+   * Starts listening, requiring one of {@code keys} on the prediction routes ({@code POST
+   * /v1/predict}, {@code POST /v2/models/…/infer}) when there are any. Health, metadata, {@code
+   * /metrics} and {@code /openapi.json} stay open, for probes, scrapers and client generators.
    */
   public static GatewayServer start(
       GatewayConfig config, Predictor predictor, PrometheusMeterRegistry registry, ApiKeys keys) {
@@ -87,7 +113,21 @@ public final class GatewayServer implements AutoCloseable {
     GatewayMetrics metrics = new GatewayMetrics(registry, config);
     ConnectionLimits limits = config.limits();
     SlowClientGuard guard = new SlowClientGuard(limits.readTimeout(), registry);
-    PredictHandler predict = new PredictHandler(predictor, config, metrics, guard);
+    OpenInferenceApi v2 =
+        new OpenInferenceApi(predictor, config.timeout(), config.maxInstances(), version());
+    PredictRoute.Shared shared =
+        new PredictRoute.Shared(
+            config, guard, metrics, new PredictionCall(predictor, config.timeout(), v2::modelAnswered));
+    Routes routes =
+        new Routes(
+            new PredictRoute(Protocol.V1, new V1Predict(config.maxInstances()), shared),
+            new PredictRoute(Protocol.V2, v2.infer(), shared),
+            v2,
+            keys,
+            metrics,
+            predictor,
+            registry,
+            openapi);
     JsonDirectHandler direct = new JsonDirectHandler(config.maxBodyBytes(), metrics);
     WebServer server;
     try {
@@ -126,7 +166,7 @@ public final class GatewayServer implements AutoCloseable {
                       d.addHandler(type, direct);
                     }
                   })
-              .routing(r -> routing(r, predict, keys, predictor, registry, openapi))
+              .routing(routes::register)
               .build()
               .start();
     } catch (RuntimeException e) {
@@ -142,16 +182,17 @@ public final class GatewayServer implements AutoCloseable {
     }
     String url = url(config.host(), server.port());
     LOG.info(
-        "gateway: serving POST {}{} (timeout {}, at most {} instances, {} bytes a body; a request"
-            + " must arrive within {}, idle connections close after {}, at most {} connections"
-            + " and {} concurrent requests)",
+        "gateway: serving POST {}{} and the Open Inference API under {}/v2 (timeout {}, at most {}"
+            + " instances, {} bytes a body; a request must arrive within {}, idle connections close"
+            + " after {}, at most {} connections and {} concurrent requests)",
         url,
         PREDICT_PATH,
-        PredictHandler.words(config.timeout()),
+        url,
+        PredictionCall.words(config.timeout()),
         config.maxInstances(),
         config.maxBodyBytes(),
-        PredictHandler.words(limits.readTimeout()),
-        PredictHandler.words(limits.idleTimeout()),
+        PredictionCall.words(limits.readTimeout()),
+        PredictionCall.words(limits.idleTimeout()),
         limits.maxConnections(),
         limits.maxConcurrentRequests());
     return new GatewayServer(server, guard, url);
@@ -183,41 +224,61 @@ public final class GatewayServer implements AutoCloseable {
 
   // ---- routing ----
 
-  private static void routing(
-      HttpRouting.Builder r,
-      PredictHandler predict,
+  /** Whether a request is a prediction of either API. */
+  static boolean isPrediction(String method, String path) {
+    return "POST".equals(method) && PREDICTION_PATHS.matcher(path).matches();
+  }
+
+  /** The routes, each with its handler, and the filters in front of them. */
+  private record Routes(
+      PredictRoute v1,
+      PredictRoute v2Infer,
+      OpenInferenceApi v2,
       ApiKeys keys,
+      GatewayMetrics metrics,
       Predictor predictor,
       PrometheusMeterRegistry registry,
       byte[] openapi) {
-    // Routes match in order: the real ones, then a 405 for each of their paths, then a 404.
-    r.post(
-            PREDICT_PATH,
-            (req, res) -> {
-              if (keys.allows(req)) {
-                predict.handle(req, res);
-              } else {
-                unauthorized(res);
-              }
-            })
-        .get(HEALTH_PATH, (req, res) -> health(res, predictor))
-        .get(METRICS_PATH, (req, res) -> metrics(res, registry))
-        .get(OPENAPI_PATH, (req, res) -> send(res, "application/json", openapi));
-    ROUTES.forEach((path, method) -> r.any(path, (req, res) -> methodNotAllowed(req, res, method)));
-    r.any(GatewayServer::notFound);
-    // A body no handler read would be read by Helidon after the answer, when the read timeout no
-    // longer watches it: such an answer ends the connection instead.
-    r.addFilter(
-        (chain, req, res) -> {
-          boolean predicts =
-              PREDICT_PATH.equals(req.path().path()) && Method.POST.equals(req.prologue().method());
-          if (!predicts && req.content().hasEntity()) {
-            res.header(HeaderNames.CONNECTION, "close");
-          }
-          chain.proceed();
-        });
-    // Whatever a handler throws still ends as a JSON error, never a stack trace.
-    r.error(Throwable.class, GatewayServer::unexpected);
+
+    void register(HttpRouting.Builder r) {
+      // Routes match in order: the real ones, then a 405 for each of their paths, then a 404.
+      r.post(PREDICT_PATH, v1)
+          .post(OpenInferenceApi.INFER, v2Infer)
+          .post(OpenInferenceApi.INFER_VERSION, v2Infer)
+          .get(HEALTH_PATH, (req, res) -> health(res, predictor))
+          .get(METRICS_PATH, (req, res) -> scrape(res, registry))
+          .get(OPENAPI_PATH, (req, res) -> send(res, "application/json", openapi))
+          .get(OpenInferenceApi.LIVE, v2::live)
+          .get(OpenInferenceApi.READY, v2::ready)
+          .get(OpenInferenceApi.SERVER, v2::serverMetadata)
+          // The protocol's own OpenAPI document names the server metadata path "/v2/".
+          .get(OpenInferenceApi.SERVER + "/", v2::serverMetadata)
+          .get(OpenInferenceApi.MODEL, v2::modelMetadata)
+          .get(OpenInferenceApi.MODEL_VERSION, v2::modelMetadata)
+          .get(OpenInferenceApi.MODEL_READY, v2::modelReady)
+          .get(OpenInferenceApi.MODEL_VERSION_READY, v2::modelReady);
+      ROUTES.forEach(
+          (path, method) -> r.any(path, (req, res) -> methodNotAllowed(req, res, method)));
+      r.any(GatewayServer::notFound);
+      r.addFilter(
+          (chain, req, res) -> {
+            String path = req.path().path();
+            boolean predicts = isPrediction(req.prologue().method().text(), path);
+            if (predicts && !keys.allows(req)) {
+              unauthorized(res, Protocol.of(path));
+              metrics.answered(Protocol.of(path), 401, ApiError.UNAUTHORIZED, -1);
+              return;
+            }
+            // A body no handler read would be read by Helidon after the answer, when the read
+            // timeout no longer watches it: such an answer ends the connection instead.
+            if (!predicts && req.content().hasEntity()) {
+              res.header(HeaderNames.CONNECTION, "close");
+            }
+            chain.proceed();
+          });
+      // Whatever a handler throws still ends as a JSON error, never a stack trace.
+      r.error(Throwable.class, GatewayServer::unexpected);
+    }
   }
 
   private static void health(ServerResponse res, Predictor predictor) {
@@ -228,27 +289,21 @@ public final class GatewayServer implements AutoCloseable {
       LOG.warn("the predictor failed to say whether it is ready", e);
       readiness = new Readiness(false, 0);
     }
-    String reason = null;
-    if (!readiness.connected()) {
-      reason = "not connected to the message broker";
-    } else if (readiness.workers() <= 0) {
-      reason = "no model worker consumes prediction requests";
-    }
     res.status(readiness.ready() ? 200 : 503);
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
-    send(res, "application/json", JsonBodies.health(readiness, reason));
+    send(res, "application/json", JsonBodies.health(readiness, readiness.reason()));
   }
 
-  private static void metrics(ServerResponse res, PrometheusMeterRegistry registry) {
+  private static void scrape(ServerResponse res, PrometheusMeterRegistry registry) {
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
     send(res, PROMETHEUS_TEXT, registry.scrape().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void unauthorized(ServerResponse res) {
+  private static void unauthorized(ServerResponse res, Protocol protocol) {
     res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
     // The body was not read: the connection cannot carry another request.
     res.header(HeaderNames.CONNECTION, "close");
-    PredictHandler.sendError(
+    protocol.sendError(
         res,
         new ApiError(
             401,
@@ -259,46 +314,55 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private static void methodNotAllowed(ServerRequest req, ServerResponse res, String allowed) {
+    String path = req.path().path();
     res.header(HeaderNames.ALLOW, allowed);
-    PredictHandler.sendError(
-        res,
-        new ApiError(
-            405,
-            ApiError.METHOD_NOT_ALLOWED,
-            req.prologue().method().text() + " is not allowed on " + req.path().path()
-                + "; use " + allowed),
-        null);
+    Protocol.of(path)
+        .sendError(
+            res,
+            new ApiError(
+                405,
+                ApiError.METHOD_NOT_ALLOWED,
+                req.prologue().method().text() + " is not allowed on " + abbreviate(path)
+                    + "; use " + allowed),
+            null);
   }
 
   private static void notFound(ServerRequest req, ServerResponse res) {
     String path = req.path().path();
-    PredictHandler.sendError(
+    Protocol protocol = Protocol.of(path);
+    String served =
+        protocol == Protocol.V2
+            ? "; the Open Inference API serves GET /v2, GET /v2/health/live, GET /v2/health/ready,"
+                + " GET /v2/models/NAME[/versions/VERSION][/ready] and"
+                + " POST /v2/models/NAME[/versions/VERSION]/infer"
+            : "; this gateway serves POST /v1/predict, GET /health, GET /metrics,"
+                + " GET /openapi.json and the Open Inference API under /v2";
+    protocol.sendError(
         res,
-        new ApiError(
-            404,
-            ApiError.NOT_FOUND,
-            "no resource at " + (path.length() <= 80 ? path : path.substring(0, 77) + "...")
-                + "; this gateway serves POST /v1/predict, GET /health, GET /metrics and"
-                + " GET /openapi.json"),
+        new ApiError(404, ApiError.NOT_FOUND, "no resource at " + abbreviate(path) + served),
         null);
   }
 
   private static void unexpected(ServerRequest req, ServerResponse res, Throwable t) {
+    Protocol protocol = Protocol.of(req.path().path());
     if (t instanceof HttpException e && e.status().code() < 500) {
       // Helidon's own refusal of the request (its message may not be safe to show).
       int status = e.status().code();
-      PredictHandler.sendError(
-          res, new ApiError(status, "http_" + status, e.status().reasonPhrase()), null);
+      protocol.sendError(res, new ApiError(status, "http_" + status, e.status().reasonPhrase()), null);
       return;
     }
     LOG.warn("{} {} failed", req.prologue().method().text(), req.path().path(), t);
-    PredictHandler.sendError(
+    protocol.sendError(
         res,
         new ApiError(
             500,
             ApiError.INTERNAL_ERROR,
             "the gateway failed to handle the request; its log has the details"),
         null);
+  }
+
+  private static String abbreviate(String path) {
+    return path.length() <= 80 ? path : path.substring(0, 77) + "...";
   }
 
   private static void send(ServerResponse res, String contentType, byte[] body) {
@@ -323,6 +387,12 @@ public final class GatewayServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return e.getMessage();
     }
+  }
+
+  /** The version in the jar's manifest, or {@code development} when run from classes. */
+  private static String version() {
+    String v = GatewayServer.class.getPackage().getImplementationVersion();
+    return v == null ? "development" : v;
   }
 
   private static byte[] openapi() {

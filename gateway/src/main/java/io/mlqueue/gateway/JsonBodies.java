@@ -12,8 +12,11 @@ import io.mlqueue.gateway.Predictor.Readiness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The gateway's one JSON factory, and the response bodies it writes with it. */
-final class JsonBodies {
+/**
+ * The gateway's one JSON factory, the bodies both APIs share (errors, health), and {@link #write}
+ * for the protocol packages' own.
+ */
+public final class JsonBodies {
   /**
    * Reads {@code NaN} and {@code Infinity} (so they are refused by name, with their index, instead
    * of as a syntax error), bounds nesting, and parses doubles with Jackson's fast parser.
@@ -23,7 +26,7 @@ final class JsonBodies {
    * them per thread, and every request runs on a new virtual thread, so each one allocated its own
    * read and write buffers (about 16 KB, most of the gateway's garbage per request).
    */
-  static final JsonFactory FACTORY =
+  public static final JsonFactory FACTORY =
       JsonFactory.builder()
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
@@ -53,23 +56,13 @@ final class JsonBodies {
         });
   }
 
-  /**
-   * {@code {"id": …, "prediction": x, "model": …}} for one instance, {@code {"id": …,
-   * "predictions": [x, …], "model": …}} for a batch.
-   */
-  static byte[] predictions(MessageId id, double[] predictions, String model, boolean single) {
+  /** {@code {"error": "message"}}: the Open Inference Protocol's error object. */
+  static byte[] protocolError(String message) {
     return write(
-        96 + 24 * predictions.length,
+        32 + message.length(),
         g -> {
           g.writeStartObject();
-          g.writeStringField("id", id.text());
-          if (single) {
-            g.writeNumberField("prediction", predictions[0]);
-          } else {
-            g.writeFieldName("predictions");
-            g.writeArray(predictions, 0, predictions.length);
-          }
-          g.writeStringField("model", model);
+          g.writeStringField("error", message);
           g.writeEndObject();
         });
   }
@@ -91,12 +84,14 @@ final class JsonBodies {
   }
 
 
+  /** Writes one JSON value with a generator. */
   @FunctionalInterface
-  private interface Body {
+  public interface Body {
     void write(JsonGenerator g) throws IOException;
   }
 
-  private static byte[] write(int sizeHint, Body body) {
+  /** The bytes {@code body} writes; {@code sizeHint} sizes the first buffer. */
+  public static byte[] write(int sizeHint, Body body) {
     ByteArrayBuilder out = new ByteArrayBuilder(Math.min(sizeHint, 1 << 16));
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       body.write(g);

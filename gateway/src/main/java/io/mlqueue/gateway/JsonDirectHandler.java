@@ -10,8 +10,8 @@ import io.helidon.http.Status;
  * Answers what Helidon answers by itself, outside the routes: a body over the payload limit
  * (refused from its {@code Content-Length} before any handler runs), a malformed request line or
  * header, too many concurrent requests, an exception that escaped a handler. Helidon's default
- * writes plain text; this writes the gateway's JSON error, and never an exception's message unless
- * Helidon marked it safe to show.
+ * writes plain text; this writes the gateway's JSON error in the shape of the API the path belongs
+ * to, and never an exception's message unless Helidon marked it safe to show.
  */
 final class JsonDirectHandler implements DirectHandler {
   private final long maxBodyBytes;
@@ -70,8 +70,14 @@ final class JsonDirectHandler implements DirectHandler {
         text = message == null ? status.reasonPhrase() : message;
       }
     }
-    if (request.path().startsWith(GatewayServer.PREDICT_PATH)) {
-      metrics.answered(code, errorCode, -1);
+    String path = request.path();
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+    Protocol protocol = Protocol.of(path);
+    if (GatewayServer.isPrediction(request.method(), path)) {
+      metrics.answered(protocol, code, errorCode, -1);
     }
     // A refused body was not read: the connection cannot carry another request (and reading it
     // anyway would let a slow client hold the connection past the read timeout).
@@ -85,7 +91,7 @@ final class JsonDirectHandler implements DirectHandler {
         .headers(responseHeaders)
         .header(HeaderNames.CONTENT_TYPE, "application/json")
         .keepAlive(keepAlive)
-        .entity(JsonBodies.error(code, errorCode, text, null))
+        .entity(protocol.errorBody(new ApiError(code, errorCode, text), null))
         .build();
   }
 }

@@ -1,13 +1,14 @@
 package io.mlqueue.gateway;
 
+import io.mlqueue.contract.ModelDescription;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.PredictRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the HTTP layer asks of the broker side: a request/reply prediction call, and whether calls
- * can be served right now.
+ * What the HTTP layer asks of the broker side: a request/reply prediction call, a description of
+ * the model the workers serve, and whether calls can be served right now.
  */
 public interface Predictor extends AutoCloseable {
   /**
@@ -18,6 +19,19 @@ public interface Predictor extends AutoCloseable {
    */
   CompletableFuture<PredictReply> predict(PredictRequest request, Duration timeout);
 
+  /**
+   * Asks one model worker which model it serves (a describe call on the same request/reply path).
+   * The future completes as {@link #predict}'s does, or exceptionally with {@link
+   * io.mlqueue.contract.InvalidMessageException} when the worker's answer is not a description (a
+   * worker that predates describe calls answers one with an error). A predictor that cannot
+   * describe models at all completes it with {@link UnsupportedOperationException}; the V2 API
+   * then answers 503 on the routes that need the model.
+   */
+  default CompletableFuture<ModelDescription> describe(Duration timeout) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this predictor does not describe models"));
+  }
+
   /** Whether the gateway can serve: connected to the broker, and how many workers consume. */
   Readiness readiness();
 
@@ -25,6 +39,14 @@ public interface Predictor extends AutoCloseable {
   record Readiness(boolean connected, int workers) {
     public boolean ready() {
       return connected && workers > 0;
+    }
+
+    /** Why not ready, in words; null when ready. */
+    public String reason() {
+      if (!connected) {
+        return "not connected to the message broker";
+      }
+      return workers <= 0 ? "no model worker consumes prediction requests" : null;
     }
   }
 

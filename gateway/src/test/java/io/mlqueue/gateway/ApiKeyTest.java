@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code --api-key-file}: predictions need a key, probes and scrapers do not. */
+/** {@code --api-key-file}: predictions of both APIs need a key, probes and scrapers do not. */
 class ApiKeyTest {
   private static final String KEY = "k-0123456789abcdef";
   private static final String BODY = "{\"features\": [1, 2]}";
+  private static final String V2_BODY =
+      "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 2], \"datatype\": \"FP64\", \"data\": [1, 2]}]}";
 
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -52,6 +54,27 @@ class ApiKeyTest {
       assertThat(post(server, "X-API-Key", KEY).statusCode()).isEqualTo(200);
       assertThat(post(server, "Authorization", "Bearer " + KEY).statusCode()).isEqualTo(200);
       assertThat(post(server, "Authorization", "bearer another-key-0000000000").statusCode()).isEqualTo(200);
+
+      // The Open Inference API's inference needs a key too, its metadata does not.
+      HttpResponse<String> v2 = http.send(
+          HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake/infer"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(V2_BODY))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(v2.statusCode()).isEqualTo(401);
+      assertThat(v2.body()).startsWith("{\"error\":\"this gateway requires an API key");
+      HttpResponse<String> v2Keyed = http.send(
+          HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake/infer"))
+              .header("Content-Type", "application/json")
+              .header("X-API-Key", KEY)
+              .POST(HttpRequest.BodyPublishers.ofString(V2_BODY))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(v2Keyed.statusCode()).as(v2Keyed.body()).isEqualTo(200);
+      assertThat(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake")).build(),
+              HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(200);
 
       HttpResponse<String> health =
           http.send(HttpRequest.newBuilder(URI.create(server.url() + "/health")).build(),

@@ -277,6 +277,7 @@ class GatewayAbuseTest {
   private double requests(String outcome, int status) {
     return registry
         .get(GatewayMetrics.REQUESTS)
+        .tag("protocol", "v1")
         .tag("outcome", outcome)
         .tag("status", Integer.toString(status))
         .counter()

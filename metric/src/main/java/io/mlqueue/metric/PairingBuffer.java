@@ -152,6 +152,16 @@ public final class PairingBuffer<H> {
     return evicted;
   }
 
+  /** Forgets every pending half and returns their handles, oldest first. */
+  public List<H> drain() {
+    List<H> handles = new ArrayList<>(pending.size());
+    for (Pending<H> p : pending.values()) {
+      handles.add(p.handle());
+    }
+    pending.clear();
+    return handles;
+  }
+
   /**
    * Forgets every pending half and returns how many there were. For when the connection is lost:
    * the handles died with their channel and the broker redelivers all those messages anyway.

@@ -14,6 +14,11 @@ record ArtifactFields(String source, JsonNode root) {
     return new ModelFormatException("model artifact " + source + " " + problem);
   }
 
+  /** As {@link #error(String)}, keeping what found the problem as the cause. */
+  ModelFormatException error(String problem, Throwable cause) {
+    return new ModelFormatException("model artifact " + source + " " + problem, cause);
+  }
+
   private JsonNode field(JsonNode parent, String name) {
     JsonNode v = parent.get(name.substring(name.lastIndexOf('.') + 1));
     if (v == null || v.isNull()) {

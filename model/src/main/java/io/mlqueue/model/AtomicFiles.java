@@ -21,9 +21,14 @@ public final class AtomicFiles {
 
   /** Replaces {@code file} with {@code text} (UTF-8) in one rename. */
   public static void write(Path file, String text) throws IOException {
+    write(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Replaces {@code file} with {@code content} in one rename. */
+  public static void write(Path file, byte[] content) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    ByteBuffer bytes = ByteBuffer.wrap(content);
     // Not Files.createTempFile: its owner-only permissions would carry over to the file.
     Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {

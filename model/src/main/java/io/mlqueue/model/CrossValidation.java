@@ -7,10 +7,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
- * K-fold cross-validation of ordinary least squares: each fold's rows are held out, the model is
- * fitted on the others and scored on them. It estimates how the model does on rows it has not seen,
+ * K-fold cross-validation: each fold's rows are held out, the model (ordinary least squares unless
+ * another fit is given) is fitted on the others and scored on them. It estimates how the model does on rows it has not seen,
  * which the in-sample metrics overstate. The folds are contiguous and unshuffled, as scikit-learn's
  * {@code KFold(n_splits=k)}, so the result depends on the data alone: the same file always gives
  * the same figures.
@@ -75,12 +76,27 @@ public final class CrossValidation {
    *     on the rows left for training (too few, or collinear once a fold is held out)
    */
   public static Result kFold(Dataset data, int k) {
+    // The fold models are thrown away; a fixed clock keeps the fit from reading the time.
+    OlsTrainer trainer = new OlsTrainer(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    return kFold(data, k, training -> trainer.fit(training, "cv", "fold"));
+  }
+
+  /**
+   * Cross-validates the models {@code fit} makes on {@code data} with {@code k} contiguous folds.
+   *
+   * @throws IllegalArgumentException when a fold has fewer than two rows or {@code fit} refuses
+   *     the rows left for training
+   */
+  public static Result kFold(Dataset data, int k, Function<Dataset, ServableModel> fit) {
     if (data.size() < 2 * k) {
       throw new IllegalArgumentException(
           "%d rows are too few for %d folds of at least 2 rows".formatted(data.size(), k));
     }
     return evaluate(
-        data, contiguousFolds(data.size(), k), "KFold(n_splits=%d, shuffle=False)".formatted(k));
+        data,
+        contiguousFolds(data.size(), k),
+        "KFold(n_splits=%d, shuffle=False)".formatted(k),
+        fit);
   }
 
   /**
@@ -90,8 +106,20 @@ public final class CrossValidation {
    * @throws IllegalArgumentException when OLS cannot be fitted on a fold's training rows
    */
   public static Result evaluate(Dataset data, List<int[]> testFolds, String splitter) {
-    // The fold models are thrown away; a fixed clock keeps the fit from reading the time.
     OlsTrainer trainer = new OlsTrainer(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    return evaluate(data, testFolds, splitter, training -> trainer.fit(training, "cv", "fold"));
+  }
+
+  /**
+   * Cross-validates the models {@code fit} makes, holding out each of {@code testFolds} in turn.
+   *
+   * @throws IllegalArgumentException when {@code fit} refuses a fold's training rows
+   */
+  public static Result evaluate(
+      Dataset data,
+      List<int[]> testFolds,
+      String splitter,
+      Function<Dataset, ServableModel> fit) {
     List<Fold> folds = new ArrayList<>(testFolds.size());
     double r2 = 0;
     double mae = 0;
@@ -104,14 +132,13 @@ public final class CrossValidation {
       }
       Dataset training = subset(data, held, false, "fold " + f + " training rows");
       Dataset heldOut = subset(data, held, true, "fold " + f + " test rows");
-      LinearModel model;
-      try {
-        model = trainer.fit(training, "cv", "fold-" + f);
+      FitMetrics m;
+      try (ServableModel model = fit.apply(training)) {
+        m = FitMetrics.evaluate(model, heldOut);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "cross-validation fold %d: %s".formatted(f, e.getMessage()), e);
       }
-      FitMetrics m = FitMetrics.evaluate(model, heldOut);
       folds.add(new Fold(test.length, m));
       r2 += m.r2();
       mae += m.mae();

@@ -15,7 +15,7 @@ import java.util.Objects;
 public record FitMetrics(double r2, double mae, double rmse) {
 
   /** Scores {@code model} on every row of {@code data}. */
-  public static FitMetrics evaluate(LinearModel model, Dataset data) {
+  public static FitMetrics evaluate(ServableModel model, Dataset data) {
     Objects.requireNonNull(model, "model");
     double[][] rows = data.rows();
     for (double[] row : rows) {

@@ -142,8 +142,10 @@ public final class ModelArtifact {
           intercept,
           coefficients,
           provenance);
+    } catch (ModelFormatException e) {
+      throw e; // already names the artifact and the field
     } catch (IllegalArgumentException e) {
-      throw f.error(e.getMessage());
+      throw f.error(e.getMessage(), e);
     }
   }
 
@@ -166,9 +168,12 @@ public final class ModelArtifact {
     } catch (DateTimeParseException e) {
       throw f.error(
           "provenance.trainedAt '%s' is not an ISO-8601 instant such as 2026-11-29T03:15:00Z"
-              .formatted(trainedAt));
+              .formatted(trainedAt),
+          e);
+    } catch (ModelFormatException e) {
+      throw e; // already names the artifact and the field
     } catch (IllegalArgumentException e) {
-      throw f.error("provenance: " + e.getMessage());
+      throw f.error("provenance: " + e.getMessage(), e);
     }
   }
 

@@ -5,7 +5,7 @@ package io.mlqueue.model;
  * mistyped fields, lengths that disagree, numbers that are not finite. The message says which, in
  * words an operator can act on.
  */
-public final class ModelFormatException extends IllegalArgumentException {
+public class ModelFormatException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public ModelFormatException(String message) {

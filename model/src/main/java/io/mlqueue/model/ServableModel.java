@@ -4,13 +4,18 @@ import java.util.List;
 
 /**
  * What the model worker needs of a model: who it is, which columns it reads, and predictions.
- * Served today: {@link LinearModel} (our own artifacts, the built-in model, registry versions) and
- * {@link io.mlqueue.model.onnx.OnnxModel} (a regression exported to ONNX elsewhere).
+ * Served today: {@link LinearModel} (our own artifacts, the built-in model, registry versions),
+ * {@link io.mlqueue.model.onnx.OnnxModel} (a regression exported to ONNX elsewhere) and {@link
+ * io.mlqueue.model.tribuo.TribuoModel} (trees, forests and boosted trees trained here); {@link
+ * io.mlqueue.model.format.ModelFormat} lists them and their files.
  *
  * <p>Implementations are safe to call from several threads at once: the stream's consumer and the
  * request server's batches predict concurrently.
+ *
+ * <p>Closeable because some hold native resources (an ONNX session): whoever loads a model closes
+ * it once no prediction uses it. For the others {@link #close} does nothing.
  */
-public interface ServableModel {
+public interface ServableModel extends AutoCloseable {
 
   /** {@code name:version}, the label every {@code y_pred} and reply carries. */
   String id();
@@ -44,4 +49,8 @@ public interface ServableModel {
    * @throws IllegalArgumentException if {@code out} is not as long as {@code rows}
    */
   void predictBatch(double[][] rows, double[] out);
+
+  /** Frees what the model holds outside the Java heap; nothing by default. Idempotent. */
+  @Override
+  default void close() {}
 }

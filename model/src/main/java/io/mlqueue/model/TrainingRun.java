@@ -15,8 +15,10 @@ import java.util.Optional;
  * @param runId a random UUID naming the run
  * @param startedAt when the run began reading the data
  * @param endedAt when the fit and the cross-validation were done
+ * @param algorithm what {@code train --algo} named: {@code ols}, {@code ridge}, {@code tree},
+ *     {@code forest} or {@code gbt}
  * @param trainer what fitted the model, with its version
- * @param parameters the trainer's settings, by name
+ * @param parameters the algorithm's settings and the run's (folds), by name
  * @param dataFile the training file's name (not its path)
  * @param rows training rows
  * @param dataSha256 lower-case hex SHA-256 of the training file's bytes
@@ -30,6 +32,7 @@ public record TrainingRun(
     String runId,
     Instant startedAt,
     Instant endedAt,
+    String algorithm,
     String trainer,
     Map<String, String> parameters,
     String dataFile,
@@ -45,6 +48,7 @@ public record TrainingRun(
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(endedAt, "endedAt");
+    Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(trainer, "trainer");
     parameters = Map.copyOf(parameters);
     Objects.requireNonNull(dataFile, "dataFile");

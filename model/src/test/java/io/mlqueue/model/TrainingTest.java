@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.mlqueue.data.Dataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
@@ -66,6 +67,7 @@ class TrainingTest {
     }
 
     Training.Fit fit = Training.fit(data, "target", "diab", CLOCK);
+    LinearModel model = (LinearModel) fit.model();
 
     TrainingRun run = fit.run();
     assertThat(run.runId()).hasSize(36);
@@ -73,12 +75,15 @@ class TrainingTest {
     assertThat(run.duration()).isZero(); // a fixed clock
     assertThat(run.dataFile()).isEqualTo("diabetes.csv");
     assertThat(run.rows()).isEqualTo(442);
-    assertThat(run.dataSha256()).isEqualTo(fit.model().provenance().orElseThrow().dataSha256());
+    assertThat(run.dataSha256()).isEqualTo(model.provenance().orElseThrow().dataSha256());
     assertThat(run.target()).isEqualTo("target");
     assertThat(run.features()).isEqualTo(fit.model().featureNames());
+    assertThat(run.algorithm()).isEqualTo("ols");
     assertThat(run.trainer()).isEqualTo(OlsTrainer.TRAINER);
-    assertThat(run.parameters()).containsEntry("crossValidationFolds", "5");
-    assertThat(run.inSample()).isEqualTo(fit.model().provenance().orElseThrow().inSample());
+    assertThat(run.parameters())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("cross_validation_folds", "5", "fit_intercept", "true"));
+    assertThat(run.inSample()).isEqualTo(model.provenance().orElseThrow().inSample());
     assertThat(run.crossValidation())
         .isEqualTo(CrossValidation.kFold(Dataset.load(data, "target"), 5));
     assertThat(run.crossValidationSkipped()).isNull();

@@ -15,6 +15,8 @@ import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.amqp.Topology;
 import io.mlqueue.contract.InvalidMessageException;
+import io.mlqueue.contract.MessageId;
+import io.mlqueue.contract.ModelDescription;
 import io.mlqueue.contract.PredictCodec;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.PredictRequest;
@@ -62,6 +64,9 @@ public final class AmqpPredictor implements Predictor {
   private final PredictCodec codec = new PredictCodec();
   /** Messages sent and not yet answered, by correlation id, with the calls each carries. */
   private final Map<String, List<CallCoalescer.Call>> pending = new ConcurrentHashMap<>();
+  /** Describe calls not yet answered, by correlation id ("d" and a number: never a prediction's). */
+  private final Map<String, CompletableFuture<ModelDescription>> describing =
+      new ConcurrentHashMap<>();
   private final AtomicLong nextCorrelation = new AtomicLong();
   private final CallCoalescer coalescer;
   private final DistributionSummary callsPerMessage;
@@ -189,7 +194,10 @@ public final class AmqpPredictor implements Predictor {
     }
   }
 
-  /** Fails every call sent and not yet answered; whoever removes an entry completes its calls. */
+  /**
+   * Fails every call sent and not yet answered, describe calls too; whoever removes an entry
+   * completes it.
+   */
   private void failPending(RuntimeException why) {
     for (String correlationId : List.copyOf(pending.keySet())) {
       List<CallCoalescer.Call> calls = pending.remove(correlationId);
@@ -197,6 +205,49 @@ public final class AmqpPredictor implements Predictor {
         calls.forEach(c -> c.result().completeExceptionally(why));
       }
     }
+    for (String correlationId : List.copyOf(describing.keySet())) {
+      CompletableFuture<ModelDescription> description = describing.remove(correlationId);
+      if (description != null) {
+        description.completeExceptionally(why);
+      }
+    }
+  }
+
+  /**
+   * Sends a describe call straight away, beside the coalescer: it is rare (the V2 API's metadata),
+   * and the client's publishes on one channel are serialised by the channel itself.
+   */
+  @Override
+  public CompletableFuture<ModelDescription> describe(Duration timeout) {
+    if (!channel.isOpen()) {
+      return CompletableFuture.failedFuture(
+          new BrokerDownException("the gateway's broker connection is down; it is reconnecting"));
+    }
+    if (workers == 0) {
+      return CompletableFuture.failedFuture(
+          new NoWorkerException("no model worker consumes queue '" + Queues.PREDICT + "'"));
+    }
+    String correlationId = "d" + nextCorrelation.incrementAndGet();
+    CompletableFuture<ModelDescription> result = new CompletableFuture<>();
+    result.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    describing.put(correlationId, result);
+    result.whenComplete((done, error) -> describing.remove(correlationId));
+    AMQP.BasicProperties.Builder properties =
+        Messages.TRANSIENT_JSON.builder()
+            .type(PredictCodec.DESCRIBE_TYPE)
+            .replyTo(replyTo)
+            .correlationId(correlationId);
+    if (rabbitMq) {
+      properties.expiration(Long.toString(Math.max(1, timeout.toMillis())));
+    }
+    try {
+      channel.basicPublish(
+          "", Queues.PREDICT, properties.build(), codec.encodeDescribe(MessageId.random()));
+    } catch (IOException | ShutdownSignalException e) {
+      result.completeExceptionally(
+          new BrokerDownException("sending the describe call failed: " + e.getMessage()));
+    }
+    return result;
   }
 
   @Override
@@ -206,7 +257,7 @@ public final class AmqpPredictor implements Predictor {
 
   /** Calls waiting for their reply now, sent or not yet. */
   public int pendingCalls() {
-    int calls = coalescer.waiting();
+    int calls = coalescer.waiting() + describing.size();
     for (List<CallCoalescer.Call> message : pending.values()) {
       calls += message.size();
     }
@@ -235,6 +286,16 @@ public final class AmqpPredictor implements Predictor {
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       String correlationId = properties.getCorrelationId();
+      CompletableFuture<ModelDescription> described =
+          correlationId == null ? null : describing.remove(correlationId);
+      if (described != null) {
+        try {
+          described.complete(codec.decodeDescription(body));
+        } catch (InvalidMessageException e) {
+          described.completeExceptionally(e);
+        }
+        return;
+      }
       List<CallCoalescer.Call> calls = correlationId == null ? null : pending.remove(correlationId);
       if (calls == null) {
         lateReplies.increment();

@@ -6,9 +6,10 @@ import io.mlqueue.amqp.Inbound;
 import io.mlqueue.amqp.QueueConsumer;
 import io.mlqueue.contract.InvalidMessageException;
 import io.mlqueue.contract.MessageCodec;
+import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.MetricLog;
 import io.mlqueue.contract.Queues;
-import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.contract.ValueRows;
 import io.mlqueue.metric.Half;
 import io.mlqueue.metric.MetricLogWriter;
 import io.mlqueue.metric.OfferResult;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -32,9 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The metric service: pairs {@code y_true} and {@code y_pred} by id, in either order, appends one row
- * per pair to {@code metric_log.csv}, and acks both halves only after the row is flushed. A half whose
- * partner does not come in time is dead-lettered as an orphan; a redelivered half of a pair already
- * logged is acked without a second row, also across a restart.
+ * per pair to {@code metric_log.csv}, and acks both halves only after the row is flushed ({@link
+ * PairLog}). A half whose partner does not come in time is dead-lettered as an orphan; a redelivered
+ * half of a pair already logged is acked without a second row, also across a restart. Bulk messages
+ * (many rows each) pair row by row, and are acked when all their rows are done.
  */
 public final class MetricService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricService.class);
@@ -116,34 +119,28 @@ public final class MetricService implements AutoCloseable {
 
   private final MessageCodec codec;
   private final Object lock = new Object();
-  private final PairingBuffer<Inbound> pending;
+  private final PairingBuffer<DeliveryRows.Row> pending; // guarded by lock
   private final Config config;
-  private final InstantSource clock;
-  private MetricLogWriter writer; // null after a write failed, until reopened; guarded by lock
-  // Writes failed in a row (a full disk, say); guarded by lock. While the fault lasts every retry
-  // fails again, about once a second: the outage is reported when it starts and when it ends, so
-  // a retry's reopening does not read as a recovery.
-  private long failedWrites;
   private final RunningMetrics metrics = new RunningMetrics();
-  private final AtomicLong rowsWritten = new AtomicLong();
+  private final PairLog pairLog;
   private final AtomicLong redelivered = new AtomicLong();
   private final AtomicLong orphans = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
   private final ScheduledExecutorService ticker;
-  private final QueueConsumer consumer;
+  private final QueueConsumer trueConsumer;
+  private final QueueConsumer predConsumer;
 
   private MetricService(
       Connection connection, AmqpSettings settings, Config config, InstantSource clock)
       throws IOException {
     this.config = config;
-    this.clock = clock;
     this.codec = new MessageCodec(config.maxMessageBytes());
     this.pending = new PairingBuffer<>(config.pairing(), clock);
-    this.writer = MetricLogWriter.open(config.logDir(), config.logFile(), metrics::add);
+    this.pairLog = new PairLog(config, clock, metrics);
     long existing = metrics.snapshot().count();
     if (existing > 0) {
       log.info("metric: {} already holds {} rows; their ids will not be logged twice",
-          writer.file(), existing);
+          pairLog.file(), existing);
     }
     this.ticker =
         Executors.newSingleThreadScheduledExecutor(
@@ -152,22 +149,24 @@ public final class MetricService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.consumer =
-        QueueConsumer.open(connection, "metric", settings.withPrefetch(prefetchFor(config)))
-            .declare(Queues.Y_TRUE, Queues.Y_PRED);
+    // One channel per queue: each channel's acks then come in its own delivery order, so a
+    // multiple ack covers a long run. On one channel, y_true halves waiting for their predictions
+    // sat in front of every y_pred ack, and the broker walked past them for each one.
+    AmqpSettings consuming = settings.withPrefetch(prefetchFor(config));
+    this.trueConsumer =
+        QueueConsumer.open(connection, "metric", consuming).declare(Queues.Y_TRUE, Queues.Y_PRED);
+    this.predConsumer = QueueConsumer.open(connection, "metric", consuming);
     ticker.scheduleWithFixedDelay(this::evictExpired, 1, 1, TimeUnit.SECONDS);
     if (!config.statusEvery().isZero()) {
       long every = config.statusEvery().toMillis();
       ticker.scheduleAtFixedRate(this::logStatus, every, every, TimeUnit.MILLISECONDS);
     }
-    // Halves held for a channel that went down are redelivered on the recovered one.
-    consumer.channel().addShutdownListener(cause -> {
-      synchronized (lock) {
-        pending.clear();
-      }
-    });
-    consumer.consume(Queues.Y_TRUE, m -> onValue(m, Half.TRUE));
-    consumer.consume(Queues.Y_PRED, m -> onValue(m, Half.PRED));
+    // Halves held for a channel that went down are redelivered on the recovered one; their
+    // partners from the other channel go back too, so that both come again together.
+    trueConsumer.channel().addShutdownListener(cause -> dropPending());
+    predConsumer.channel().addShutdownListener(cause -> dropPending());
+    trueConsumer.consume(Queues.Y_TRUE, m -> onValue(m, Half.TRUE));
+    predConsumer.consume(Queues.Y_PRED, m -> onValue(m, Half.PRED));
     log.info("metric: logging pairs to {}", logFile());
   }
 
@@ -189,100 +188,63 @@ public final class MetricService implements AutoCloseable {
     return new MetricService(connection, settings, config, clock);
   }
 
-  private void onValue(Inbound message, Half half) throws IOException {
-    ValueMessage value;
+  private void onValue(Inbound message, Half half) {
+    ValueRows rows;
     try {
-      value = codec.decodeValue(message.body());
+      rows = codec.decodeValueRows(message.body());
     } catch (InvalidMessageException e) {
       invalid.incrementAndGet();
       message.deadLetter("invalid " + half.queue() + " message: " + e.getMessage());
       return;
     }
-    if (!MetricLogWriter.isLoggable(value.id())) {
-      invalid.incrementAndGet();
-      message.deadLetter("the id contains a line break and cannot be a row of " + MetricLog.FILE_NAME);
-      return;
-    }
-    synchronized (lock) {
-      if (writer != null && writer.isWritten(value.id())) {
-        redelivered.incrementAndGet();
-        message.ack(); // its pair is in the log already
+    for (int i = 0; i < rows.size(); i++) {
+      if (!MetricLogWriter.isLoggable(rows.ids()[i])) {
+        invalid.incrementAndGet();
+        message.deadLetter((rows.bulk() ? "the id of row " + i : "the id")
+            + " contains a line break and cannot be a row of " + MetricLog.FILE_NAME);
         return;
       }
-      OfferResult<Inbound> result =
-          pending.offer(half, value.id(), value.value(), message, value.sentAtMillis());
-      switch (result) {
-        case OfferResult.Waiting<Inbound> waiting -> deadLetter(waiting.evicted());
-        case OfferResult.Duplicate<Inbound> duplicate -> {
+    }
+    DeliveryRows delivery = new DeliveryRows(message, rows, codec);
+    List<Orphan<DeliveryRows.Row>> evicted = new ArrayList<>(0);
+    List<Pair<DeliveryRows.Row>> paired = new ArrayList<>(rows.size());
+    synchronized (lock) {
+      for (int i = 0; i < rows.size(); i++) {
+        MessageId id = rows.ids()[i];
+        DeliveryRows.Row row = delivery.row(i);
+        if (pairLog.contains(id)) {
           redelivered.incrementAndGet();
-          duplicate.supersededHandle().ack(); // the other copy waits for the partner
+          row.done(); // its pair is in the log, or on its way
+          continue;
         }
-        case OfferResult.Paired<Inbound> paired -> write(paired.pair());
+        switch (pending.offer(half, id, rows.values()[i], row, rows.sentAtMillis())) {
+          case OfferResult.Waiting<DeliveryRows.Row> waiting -> evicted.addAll(waiting.evicted());
+          case OfferResult.Duplicate<DeliveryRows.Row> duplicate -> {
+            redelivered.incrementAndGet();
+            duplicate.supersededHandle().done(); // the other copy waits for the partner
+          }
+          case OfferResult.Paired<DeliveryRows.Row> pair -> paired.add(pair.pair());
+        }
+      }
+      if (!paired.isEmpty()) {
+        pairLog.add(paired); // under the lock: a copy arriving next finds them queued
       }
     }
+    deadLetter(evicted);
   }
 
-  private void write(Pair<Inbound> pair) throws IOException {
-    MetricLog.Row row = pair.toRow();
-    boolean appended;
-    try {
-      if (writer == null) {
-        reopen();
+  /** Forgets the waiting halves, sending back those of a channel still up. */
+  private void dropPending() {
+    synchronized (lock) {
+      for (DeliveryRows.Row row : pending.drain()) {
+        row.requeue(); // nothing for a delivery of the channel that went down
       }
-      appended = writer.append(row);
-      writer.flush();
-    } catch (IOException | RuntimeException e) {
-      // Nothing is acked: both halves come back once the log can be written again. A writer that
-      // failed may hold part of a row, so it is reopened, which repairs the file's tail.
-      closeBrokenWriter();
-      pair.trueHandle().requeue();
-      pair.predHandle().requeue();
-      if (failedWrites++ == 0) {
-        log.error(
-            "metric: cannot write {} ({}); acking nothing until it can, the pairs wait in their"
-                + " queues",
-            logFile(),
-            e.toString());
-      }
-      throw e;
-    }
-    if (failedWrites > 0) {
-      log.info(
-          "metric: {} written again after {} failed attempts; logging again",
-          writer.file(),
-          failedWrites);
-      failedWrites = 0;
-    }
-    if (appended) { // false: a numeric and a string id with the same text; the log keeps the first
-      metrics.add(row);
-      rowsWritten.incrementAndGet();
-    }
-    pair.trueHandle().ack();
-    pair.predHandle().ack();
-    if (appended && pair.sentAtMillis() > 0) {
-      config.pairDelays().accept(Math.max(0, clock.millis() - pair.sentAtMillis()));
-    }
-  }
-
-  private void reopen() throws IOException {
-    writer = MetricLogWriter.open(config.logDir(), config.logFile());
-    log.debug("metric: {} reopened after a failed write", writer.file());
-  }
-
-  private void closeBrokenWriter() {
-    if (writer != null) {
-      try {
-        writer.close();
-      } catch (IOException | RuntimeException e) {
-        log.debug("metric: closing the failed writer: {}", e.getMessage());
-      }
-      writer = null;
     }
   }
 
   private void evictExpired() {
     try {
-      List<Orphan<Inbound>> expired;
+      List<Orphan<DeliveryRows.Row>> expired;
       synchronized (lock) {
         expired = pending.evictExpired();
       }
@@ -292,8 +254,8 @@ public final class MetricService implements AutoCloseable {
     }
   }
 
-  private void deadLetter(List<Orphan<Inbound>> evicted) {
-    for (Orphan<Inbound> orphan : evicted) {
+  private void deadLetter(List<Orphan<DeliveryRows.Row>> evicted) {
+    for (Orphan<DeliveryRows.Row> orphan : evicted) {
       orphans.incrementAndGet();
       Half other = orphan.half() == Half.TRUE ? Half.PRED : Half.TRUE;
       String why =
@@ -326,7 +288,17 @@ public final class MetricService implements AutoCloseable {
 
   /** Rows this process has written. */
   public long rowsWritten() {
-    return rowsWritten.get();
+    return pairLog.rowsWritten();
+  }
+
+  /** Flushes of the log so far; under load each writes many rows. */
+  public long logFlushes() {
+    return pairLog.groups();
+  }
+
+  /** Ack frames sent for y_true and y_pred together; under load each acks many messages. */
+  public long ackFrames() {
+    return trueConsumer.ackFrames() + predConsumer.ackFrames();
   }
 
   public int pendingCount() {
@@ -340,25 +312,20 @@ public final class MetricService implements AutoCloseable {
   }
 
   public Path logFile() {
-    return config.logDir().resolve(MetricLog.FILE_NAME);
+    return pairLog.file();
   }
 
   /**
-   * Stops consuming, closes the channel (halves still waiting go back to their queues, unacked) and the
-   * log file.
+   * Stops consuming, writes and acks the pairs already matched, closes the channels (halves still
+   * waiting go back to their queues, unacked) and the log file.
    */
   public void close(Duration drain) throws InterruptedException {
     ticker.shutdownNow();
-    consumer.close(drain);
-    synchronized (lock) {
-      if (writer != null) {
-        try {
-          writer.close();
-        } catch (IOException e) {
-          log.error("metric: closing {} failed", writer.file(), e);
-        }
-      }
-    }
+    trueConsumer.cancel();
+    predConsumer.cancel();
+    pairLog.close(drain);
+    trueConsumer.close(drain);
+    predConsumer.close(drain);
     logStatus();
   }
 

@@ -16,6 +16,7 @@ import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.MetricLog;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.contract.ValueRows;
 import io.mlqueue.metric.MetricLogWriter;
 import io.mlqueue.metric.PairingBuffer;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -157,6 +159,65 @@ class MetricServiceTest {
         .isEqualTo("invalid y_pred message: message of " + big.length
             + " bytes is over the limit of 1000 bytes (--max-message-bytes)");
     assertThat(awaitRows(1)).containsOnlyKeys("small");
+  }
+
+  @Test
+  void pairsBulkMessagesRowByRowAlsoWithSingleRowPartners() throws Exception {
+    start(MetricService.Config.of(logDir));
+    MessageId[] ids = new MessageId[100];
+    double[] truths = new double[100];
+    for (int i = 0; i < 100; i++) {
+      ids[i] = MessageId.of("b" + i);
+      truths[i] = i;
+    }
+    channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON,
+        codec.encode(new ValueRows(ids, truths, "", 0, true)));
+    // Predictions in two bulk messages, out of order, and one row alone in the course's form.
+    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, codec.encode(new ValueRows(
+        Arrays.copyOfRange(ids, 50, 100), Arrays.copyOfRange(truths, 50, 100), "m:1", 0, true)));
+    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, codec.encode(new ValueRows(
+        Arrays.copyOfRange(ids, 1, 50), Arrays.copyOfRange(truths, 1, 50), "m:1", 0, true)));
+    send(Queues.Y_PRED, ids[0], 10);
+
+    Map<String, MetricLog.Row> rows = awaitRows(100);
+    assertThat(rows).hasSize(100);
+    assertThat(rows.get("b0")).isEqualTo(MetricLog.Row.of("b0", 0, 10));
+    assertThat(rows.get("b99")).isEqualTo(MetricLog.Row.of("b99", 99, 99));
+    awaitQueuesEmpty(); // every message acked once all its rows were written
+  }
+
+  @Test
+  void anOrphanRowOfABulkMessageIsDeadLetteredAloneAndTheRestPair() throws Exception {
+    start(new MetricService.Config(
+        logDir,
+        new PairingBuffer.Config(1000, Duration.ofMillis(300)),
+        MetricLogWriter.Config.DEFAULT,
+        Duration.ZERO));
+    MessageId[] ids = {MessageId.of("x"), MessageId.of("lonely"), MessageId.of("y")};
+    channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON,
+        codec.encode(new ValueRows(ids, new double[] {1, 2, 3}, "", 5L, true)));
+    send(Queues.Y_PRED, ids[0], 1);
+    send(Queues.Y_PRED, ids[2], 3);
+
+    GetResponse dead = take(Queues.deadLetterQueue(Queues.Y_TRUE));
+    assertThat(reason(dead)).contains("orphan y_true message: no y_pred with this id arrived");
+    ValueRows alone = codec.decodeValueRows(dead.getBody());
+    assertThat(alone.bulk()).isFalse(); // the row alone, in the course's form
+    assertThat(alone.ids()).containsExactly(MessageId.of("lonely"));
+    assertThat(alone.values()).containsExactly(2);
+    assertThat(awaitRows(2)).containsOnlyKeys("x", "y");
+    awaitQueuesEmpty();
+  }
+
+  @Test
+  void aRedeliveredCopyOfARowAlreadyLoggedIsAckedWithoutASecondRow() throws Exception {
+    start(MetricService.Config.of(logDir));
+    send(Queues.Y_TRUE, MessageId.of("once"), 1);
+    send(Queues.Y_PRED, MessageId.of("once"), 2);
+    awaitRows(1);
+    send(Queues.Y_PRED, MessageId.of("once"), 2); // a copy: features resent it, say
+    awaitQueuesEmpty();
+    assertThat(dataLines()).hasSize(1);
   }
 
   @Test

@@ -69,6 +69,35 @@ record OnnxIdentity(String name, String version, List<String> featureNames, Stri
         targetName);
   }
 
+  /**
+   * This identity reading {@code features} and predicting {@code target} where they are not null.
+   *
+   * @throws ModelFormatException if {@code features} does not name {@code count} distinct columns
+   */
+  OnnxIdentity reading(String source, List<String> features, String target, int count) {
+    List<String> names = featureNames;
+    if (features != null) {
+      if (features.size() != count) {
+        throw refuse(
+            source,
+            "%d feature names %s given for a graph whose input has %d columns"
+                .formatted(features.size(), features, count));
+      }
+      Set<String> seen = new HashSet<>();
+      for (String f : features) {
+        if (f.isBlank() || !seen.add(f)) {
+          throw refuse(source, "feature names " + features + " must be distinct and not blank");
+        }
+      }
+      names = List.copyOf(features);
+    }
+    String t = target != null ? target.strip() : targetName;
+    if (t.isEmpty()) {
+      throw refuse(source, "the target's name is blank");
+    }
+    return new OnnxIdentity(name, version, names, t);
+  }
+
   /** Refuses a name or version given to serve a file under that ids and logs could not carry. */
   static void checkToken(String what, String value) {
     if (value != null && !TOKEN.matcher(value).matches()) {

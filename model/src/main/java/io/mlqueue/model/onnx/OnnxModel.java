@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe: ONNX Runtime allows concurrent runs of one session. {@link #close} frees the
  * native session; call it only once no prediction is running.
  */
-public final class OnnxModel implements ServableModel, AutoCloseable {
+public final class OnnxModel implements ServableModel {
 
   /** Metadata key: the model's name. Default: the file name without {@code .onnx}. */
   public static final String NAME_KEY = "mlqueue.name";
@@ -86,6 +86,23 @@ public final class OnnxModel implements ServableModel, AutoCloseable {
    *     letters, digits, {@code . _ -}
    */
   public static OnnxModel load(Path file, String name, String version) throws IOException {
+    return load(file, name, version, null, null);
+  }
+
+  /**
+   * Loads and checks an ONNX model as {@link #load(Path, String, String)} does, reading the columns
+   * {@code features} (in the graph's input order) and predicting {@code target} whatever its
+   * metadata says: how the registry serves a file imported with names from elsewhere (an MLflow
+   * signature).
+   *
+   * @param features the input columns, or {@code null} for the file's own
+   * @param target the predicted column, or {@code null} for the file's own
+   * @throws ModelFormatException if {@code features} does not name each of the graph's input
+   *     columns once
+   */
+  public static OnnxModel load(
+      Path file, String name, String version, List<String> features, String target)
+      throws IOException {
     OnnxIdentity.checkToken("name", name);
     OnnxIdentity.checkToken("version", version);
     if (!Files.exists(file)) {
@@ -102,7 +119,9 @@ public final class OnnxModel implements ServableModel, AutoCloseable {
     try {
       OnnxSignature signature = OnnxSignature.of(session, source);
       OnnxIdentity identity =
-          OnnxIdentity.of(file, session.getMetadata(), signature).servedAs(name, version);
+          OnnxIdentity.of(file, session.getMetadata(), signature)
+              .servedAs(name, version)
+              .reading(source, features, target, signature.featureCount());
       return new OnnxModel(session, signature, identity);
     } catch (OrtException e) {
       closeQuietly(session, e);
@@ -301,6 +320,26 @@ public final class OnnxModel implements ServableModel, AutoCloseable {
   public boolean isSinglePrecision() {
     return signature.inputType() == OnnxJavaType.FLOAT
         || signature.outputType() == OnnxJavaType.FLOAT;
+  }
+
+  /** The graph's input tensor, {@code [N, featureCount]}. */
+  public String inputName() {
+    return signature.inputName();
+  }
+
+  /** The graph's output tensor, one number per row. */
+  public String outputName() {
+    return signature.outputName();
+  }
+
+  /** The input's element type as numpy (and MLflow's tensor signatures) name it: float32, float64. */
+  public String inputDtype() {
+    return signature.inputType() == OnnxJavaType.FLOAT ? "float32" : "float64";
+  }
+
+  /** The output's element type, as {@link #inputDtype()}. */
+  public String outputDtype() {
+    return signature.outputType() == OnnxJavaType.FLOAT ? "float32" : "float64";
   }
 
   /** Whether {@link #close} has freed the native session. */

@@ -7,13 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlqueue.model.AtomicFiles;
 import io.mlqueue.model.FileDigest;
 import io.mlqueue.model.LinearModel;
-import io.mlqueue.model.ModelArtifact;
 import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.StrictJson;
 import io.mlqueue.model.Training;
+import io.mlqueue.model.format.ModelFormat;
 import io.mlqueue.model.onnx.OnnxModel;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +26,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -38,10 +38,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A model registry in a directory: {@code <root>/<name>/<version>/model.json} (our artifact, from
- * {@code train --register}) or {@code model.onnx} (an ONNX file copied in by {@code models add}),
- * and {@code run.json} (its training run, or its import), versions numbered 1, 2, 3… per name and never changed once
- * written, and {@code <root>/<name>/aliases.json} mapping aliases to versions.
+ * A model registry in a directory: {@code <root>/<name>/<version>/} holds the model in the file
+ * its {@link ModelFormat} names ({@code model.json}, {@code model.onnx} or {@code model.tribuo}),
+ * {@code run.json} (its training run or its import, which says the format), and any extra files
+ * other features keep there ({@link VersionExtras}); versions are numbered 1, 2, 3… per name and
+ * never changed once written, and {@code <root>/<name>/aliases.json} maps aliases to versions.
  *
  * <p>Everything that changes a name (a new version, an alias) holds {@code <root>/<name>/.lock}
  * exclusively, so processes registering at the same time get distinct numbers; a version appears
@@ -59,8 +60,6 @@ public final class ModelRegistry {
   private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]+");
   private static final Pattern VERSION_DIR = Pattern.compile("[1-9][0-9]{0,8}");
 
-  static final String MODEL_FILE = "model.json";
-  static final String ONNX_FILE = "model.onnx";
   static final String RUN_FILE = "run.json";
   static final String ALIASES_FILE = "aliases.json";
   static final String LOCK_FILE = ".lock";
@@ -74,9 +73,22 @@ public final class ModelRegistry {
   private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
   private final Path root;
+  private final StagingRemover stagingRemover;
 
   public ModelRegistry(Path root) {
+    this(root, ModelRegistry::deleteRecursively);
+  }
+
+  /** A registry that removes staging directories with {@code remover}; for tests of failures. */
+  ModelRegistry(Path root, StagingRemover remover) {
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+    this.stagingRemover = Objects.requireNonNull(remover, "remover");
+  }
+
+  /** Removes a staging directory and everything in it. */
+  @FunctionalInterface
+  interface StagingRemover {
+    void remove(Path staging) throws IOException;
   }
 
   public Path root() {
@@ -86,55 +98,75 @@ public final class ModelRegistry {
   /**
    * A version just registered.
    *
-   * @param model the stored model, its version the registry number
+   * @param model the stored model, served as {@code name:version}
    * @param previousAlias the version the alias pointed at before, if an alias was set and it did
    */
-  public record Registered(LinearModel model, RunRecord run, OptionalInt previousAlias) {
+  public record Registered(ServableModel model, RunRecord run, OptionalInt previousAlias) {
     public int version() {
       return run.version();
     }
   }
 
   /**
-   * Stores {@code fit} as the next version of {@code name}: the model renamed to {@code name} and
-   * versioned with the number, its run beside it; and points {@code alias} at it when not null.
+   * Writes more files into a version's directory before it appears, for what other features keep
+   * beside a version (a reference profile of the training data, say). The names {@code model.*}
+   * and {@code run.json} are the registry's own: they are written after the extras and replace
+   * anything of those names.
+   */
+  @FunctionalInterface
+  public interface VersionExtras {
+    /** No extra files. */
+    VersionExtras NONE = staging -> {};
+
+    /** Writes the extra files into {@code versionDir}, the version's directory before it appears. */
+    void write(Path versionDir) throws IOException;
+  }
+
+  /**
+   * Stores {@code fit} as the next version of {@code name}: the model in its format's file, its
+   * run beside it; and points {@code alias} at it when not null.
    *
    * @throws IllegalArgumentException if {@code name} or {@code alias} is not a valid name
    */
   public Registered register(String name, Training.Fit fit, String alias) throws IOException {
+    return register(name, fit, alias, VersionExtras.NONE);
+  }
+
+  /**
+   * {@link #register(String, Training.Fit, String)} with {@code extras} written into the version's
+   * directory too, before it appears.
+   */
+  public Registered register(String name, Training.Fit fit, String alias, VersionExtras extras)
+      throws IOException {
     checkName(name);
     if (alias != null) {
       checkAlias(alias);
     }
     return publish(name, alias, (version, staging) -> {
-      LinearModel trained = fit.model();
-      LinearModel model =
-          new LinearModel(
-              name,
-              String.valueOf(version),
-              trained.featureNames(),
-              trained.targetName(),
-              trained.intercept(),
-              trained.coefficients(),
-              trained.provenance().orElse(null));
-      RunRecord run = new RunRecord(name, version, fit.run());
-      ModelArtifact.write(model, staging.resolve(MODEL_FILE));
+      extras.write(staging);
+      RunRecord run = RunRecord.trained(name, version, fit);
+      ModelFormat format = run.format();
+      ServableModel trained = fit.model();
+      String v = String.valueOf(version);
+      // Our JSON artifact carries its name and version; the other formats are served under them.
+      ServableModel stored =
+          trained instanceof LinearModel linear
+              ? new LinearModel(
+                  name,
+                  v,
+                  linear.featureNames(),
+                  linear.targetName(),
+                  linear.intercept(),
+                  linear.coefficients(),
+                  linear.provenance().orElse(null))
+              : trained;
+      Path file = staging.resolve(format.fileName());
+      format.write(stored, file);
       AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
+      // What was written is what loads: read back as the worker will, under its registry name.
+      ServableModel model = format.load(file, name, v, run.features(), run.target());
       return previous -> new Registered(model, run, previous);
     });
-  }
-
-  /** What a version holds. */
-  public enum Kind {
-    /** Our least-squares artifact, {@code model.json}, trained by {@code train --register}. */
-    LINEAR,
-    /** An ONNX regression, {@code model.onnx}, imported by {@code models add}. */
-    ONNX;
-
-    /** As {@code models versions} shows it. */
-    public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
   }
 
   /**
@@ -172,7 +204,6 @@ public final class ModelRegistry {
     try (OnnxModel model = OnnxModel.load(file)) {
       declared =
           new RunRecord.Import(
-              "onnx",
               clock.instant(),
               file.getFileName().toString(),
               sha256,
@@ -180,21 +211,47 @@ public final class ModelRegistry {
               model.name(),
               model.version(),
               model.targetName(),
-              model.featureNames());
+              model.featureNames(),
+              null);
+    }
+    return addImported(name, file, ModelFormat.ONNX, alias, declared);
+  }
+
+  /**
+   * Stores a copy of {@code file}, a model made elsewhere in {@code format}, as the next version of
+   * {@code name}, described by {@code imported} (whose features and target it is served with), and
+   * points {@code alias} at it when not null. The stored copy is loaded as the worker will before
+   * the version appears: a file that does not agree with {@code imported} is not registered.
+   *
+   * @throws RegistryException if the file's SHA-256 is not {@code imported}'s (it changed since
+   *     it was checked)
+   * @throws io.mlqueue.model.ModelFormatException when the copy does not load as {@code format}
+   *     with {@code imported}'s features and target
+   */
+  public Added addImported(
+      String name, Path file, ModelFormat format, String alias, RunRecord.Import imported)
+      throws IOException {
+    checkName(name);
+    if (alias != null) {
+      checkAlias(alias);
     }
     return publish(name, alias, (version, staging) -> {
-      RunRecord run = RunRecord.imported(name, version, declared);
-      Path copy = staging.resolve(ONNX_FILE);
+      RunRecord run = RunRecord.imported(name, version, format, imported);
+      Path copy = staging.resolve(format.fileName());
       Files.copy(file, copy);
       try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
         channel.force(true); // on disk before the version appears, as AtomicFiles does
       }
       // What was checked is what is stored: a file rewritten in between is not registered.
-      if (!FileDigest.sha256(copy).equals(sha256)) {
+      if (!FileDigest.sha256(copy).equals(imported.sha256())) {
         throw new RegistryException(
-            "ONNX model " + file + " changed while it was being added; nothing registered");
+            "model file " + file + " changed while it was being added; nothing registered");
       }
       AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
+      try (ServableModel check =
+          format.load(copy, name, String.valueOf(version), run.features(), run.target())) {
+        // Loaded, so servable as recorded; closed at once.
+      }
       return previous -> new Added(run, previous);
     });
   }
@@ -217,8 +274,14 @@ public final class ModelRegistry {
       try {
         result = writer.write(version, staging);
         AtomicFiles.move(staging, versionDir(name, version), false);
-      } finally {
-        deleteRecursively(staging);
+      } catch (IOException | RuntimeException | Error e) {
+        // Not a finally: a failed clean-up must not replace the reason the version failed.
+        try {
+          stagingRemover.remove(staging);
+        } catch (IOException | RuntimeException cleanUp) {
+          e.addSuppressed(cleanUp);
+        }
+        throw e;
       }
       return result.apply(alias == null ? OptionalInt.empty() : writeAlias(name, alias, version));
     });
@@ -268,34 +331,56 @@ public final class ModelRegistry {
     return all.isEmpty() ? OptionalInt.empty() : OptionalInt.of(all.get(all.size() - 1));
   }
 
-  /** What version {@code version} of {@code name} holds. */
-  public Kind kind(String name, int version) throws IOException {
-    return Files.exists(existingVersion(name, version).resolve(ONNX_FILE)) ? Kind.ONNX : Kind.LINEAR;
+  /** How version {@code version} of {@code name} is stored, from its run record. */
+  public ModelFormat format(String name, int version) throws IOException {
+    return run(name, version).format();
   }
 
   /**
-   * Loads version {@code version} of {@code name}, served as {@code name:version}: our linear
-   * artifact or an {@link OnnxModel}, which holds a native session: the caller closes it (a {@link
-   * io.mlqueue.model.service.LiveModel} does for the models it is given).
+   * Loads version {@code version} of {@code name}, served as {@code name:version}, in the format
+   * and with the features its run record gives. An {@link OnnxModel} holds a native session: the
+   * caller closes what it loads (a {@link io.mlqueue.model.service.LiveModel} does for the models
+   * it is given).
    */
   public ServableModel load(String name, int version) throws IOException {
     Path dir = existingVersion(name, version);
-    Path onnx = dir.resolve(ONNX_FILE);
-    if (Files.exists(onnx)) {
-      return OnnxModel.load(onnx, name, String.valueOf(version));
-    }
-    return loadLinear(dir.resolve(MODEL_FILE), name, version);
+    RunRecord run = run(name, version);
+    return run.format()
+        .load(
+            dir.resolve(run.format().fileName()),
+            name,
+            String.valueOf(version),
+            run.features(),
+            run.target());
   }
 
-  private static LinearModel loadLinear(Path file, String name, int version) throws IOException {
-    LinearModel model = ModelArtifact.read(file);
-    if (!model.name().equals(name) || !model.version().equals(String.valueOf(version))) {
-      throw new RegistryException(
-          "registry file %s holds model %s, not %s:%d; registry versions are written only by"
-                  .formatted(file, model.id(), name, version)
-              + " 'mlqueue train --register'");
+  /**
+   * The model file of version {@code version} of {@code name}, in its run record's format: for
+   * export, not to be changed.
+   */
+  public Path modelFile(String name, int version) throws IOException {
+    return existingVersion(name, version).resolve(format(name, version).fileName());
+  }
+
+  /**
+   * An extra file kept beside version {@code version} of {@code name} (see {@link
+   * VersionExtras}), if it has one.
+   *
+   * @throws IllegalArgumentException if {@code fileName} is not a plain file name, or is one of the
+   *     registry's own
+   */
+  public Optional<Path> extraFile(String name, int version, String fileName) throws IOException {
+    if (fileName.isBlank()
+        || fileName.contains("/")
+        || fileName.contains("\\")
+        || fileName.startsWith(".")
+        || fileName.equals(RUN_FILE)
+        || fileName.startsWith("model.")) {
+      throw new IllegalArgumentException(
+          "'" + fileName + "' is not an extra file name (model.* and run.json are the registry's)");
     }
-    return model;
+    Path file = existingVersion(name, version).resolve(fileName);
+    return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
   }
 
   /** The training run of version {@code version} of {@code name}. */
@@ -494,23 +579,22 @@ public final class ModelRegistry {
     }
     try (Stream<Path> entries = Files.list(dir)) {
       for (Path stale : entries.filter(p -> p.getFileName().toString().startsWith(STAGING_PREFIX)).toList()) {
-        deleteRecursively(stale);
+        stagingRemover.remove(stale);
       }
     }
   }
 
-  private static void deleteRecursively(Path dir) {
+  private static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
+    List<Path> paths;
     try (Stream<Path> all = Files.walk(dir)) {
-      List<Path> paths = new ArrayList<>(all.toList());
-      java.util.Collections.reverse(paths);
-      for (Path p : paths) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove the staging directory " + dir, e);
+      paths = new ArrayList<>(all.toList());
+    }
+    java.util.Collections.reverse(paths);
+    for (Path p : paths) {
+      Files.deleteIfExists(p);
     }
   }
 }

@@ -6,59 +6,70 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mlqueue.model.CrossValidation;
 import io.mlqueue.model.FitMetrics;
-import io.mlqueue.model.TrainingRun;
 import io.mlqueue.model.StrictJson;
+import io.mlqueue.model.Training;
+import io.mlqueue.model.TrainingRun;
+import io.mlqueue.model.format.ModelFormat;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * A registered version's {@code run.json}: how the version came to be, under the name and version
- * it was registered as. Either the {@link TrainingRun} of {@code train --register} that fitted it,
- * or the {@link Import} of {@code models add} that copied a model made elsewhere (an ONNX file),
- * which was not trained here and has no metrics. Format in {@code docs/MODEL_FORMAT.md}.
+ * it was registered as, in which {@link ModelFormat} its model is stored, and its {@link Source}:
+ * either {@link Trained} here by {@code train --register} (the {@link TrainingRun}), or an {@link
+ * Import} by {@code models add} of a model made elsewhere (an ONNX file or an MLflow model
+ * directory), which was not trained here and has no metrics. Format in {@code
+ * docs/MODEL_FORMAT.md}.
  *
  * @param name the model name
  * @param version the registry version
- * @param run the training run, or {@code null} for an imported model
- * @param imported the import, or {@code null} for a trained model
+ * @param format how the version's model is stored, and so how it is loaded
+ * @param source where it came from
  */
-public record RunRecord(String name, int version, TrainingRun run, Import imported) {
+public record RunRecord(String name, int version, ModelFormat format, Source source) {
 
   /** Value of the {@code format} field. */
   public static final String FORMAT = "mlqueue-run";
 
-  /** Written for trained versions: what every build with a registry reads. */
-  static final int FORMAT_VERSION = 1;
+  /** What this build writes: every record says its kind and model format. */
+  static final int FORMAT_VERSION = 3;
+
+  /** Trained linear versions before version 3 (no kind, or kind trained). Still read. */
+  static final int TRAINED_V1 = 1;
+
+  /** Imported ONNX versions before version 3. Still read. */
+  static final int IMPORTED_V2 = 2;
 
   private static final String KIND_TRAINED = "trained";
   private static final String KIND_IMPORTED = "imported";
 
-  /**
-   * Written for imported versions: a build that knows only trained runs refuses the record with
-   * "a formatVersion this build does not read" instead of a missing field.
-   */
-  static final int IMPORTED_FORMAT_VERSION = 2;
+  /** Where a version came from: trained here, or imported. */
+  public sealed interface Source permits Trained, Import {}
+
+  /** A version fitted by {@code train --register}. */
+  public record Trained(TrainingRun run) implements Source {
+    public Trained {
+      Objects.requireNonNull(run, "run");
+    }
+  }
 
   /**
-   * A model registered from a file rather than trained here.
+   * A model registered from elsewhere rather than trained here.
    *
-   * @param modelFormat the file's kind: {@code onnx}
    * @param importedAt when it was registered
-   * @param sourceFile the file's name (not its path)
+   * @param sourceFile the model file's name (not its path)
    * @param sha256 lower-case hex SHA-256 of the file's bytes (the stored copy has the same)
    * @param bytes the file's size
    * @param declaredName the name the file gives itself (metadata, else from the file name)
    * @param declaredVersion the version the file gives itself; the registry serves its own number
-   * @param target the predicted column, as the file names it
-   * @param features the input columns, in the model's order, as the file names them
+   * @param target the predicted column
+   * @param features the input columns, in the model's order
+   * @param mlflow what the MLflow model directory said, or {@code null} for a bare file
    */
   public record Import(
-      String modelFormat,
       Instant importedAt,
       String sourceFile,
       String sha256,
@@ -66,9 +77,10 @@ public record RunRecord(String name, int version, TrainingRun run, Import import
       String declaredName,
       String declaredVersion,
       String target,
-      List<String> features) {
+      List<String> features,
+      MlflowOrigin mlflow)
+      implements Source {
     public Import {
-      Objects.requireNonNull(modelFormat, "modelFormat");
       Objects.requireNonNull(importedAt, "importedAt");
       Objects.requireNonNull(sourceFile, "sourceFile");
       Objects.requireNonNull(sha256, "sha256");
@@ -80,98 +92,153 @@ public record RunRecord(String name, int version, TrainingRun run, Import import
         throw new IllegalArgumentException("a file of " + bytes + " bytes");
       }
     }
+
+    /** The MLflow model directory it came from, unless it was a bare file. */
+    public Optional<MlflowOrigin> fromMlflow() {
+      return Optional.ofNullable(mlflow);
+    }
+  }
+
+  /**
+   * The identity an MLflow model directory gave its model ({@code MLmodel}'s fields), kept so the
+   * version can be traced back to the MLflow run. Fields MLmodel did not have are {@code null}.
+   *
+   * @param runId {@code run_id}: the MLflow run that logged the model
+   * @param modelUuid {@code model_uuid}
+   * @param flavor the flavor the ONNX file was taken from: {@code onnx} or {@code python_function}
+   * @param artifactPath {@code artifact_path}
+   * @param mlflowVersion {@code mlflow_version}
+   * @param createdAt {@code utc_time_created}, as MLflow wrote it
+   */
+  public record MlflowOrigin(
+      String runId,
+      String modelUuid,
+      String flavor,
+      String artifactPath,
+      String mlflowVersion,
+      String createdAt) {
+    public MlflowOrigin {
+      Objects.requireNonNull(flavor, "flavor");
+    }
   }
 
   public RunRecord {
     Objects.requireNonNull(name, "name");
-    if ((run == null) == (imported == null)) {
-      throw new IllegalArgumentException("a version is either trained here or imported");
-    }
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(source, "source");
   }
 
-  /** A version fitted by {@code train --register}. */
-  public RunRecord(String name, int version, TrainingRun run) {
-    this(name, version, Objects.requireNonNull(run, "run"), null);
+  /** Version {@code version} of {@code name} as {@code train --register} fitted it. */
+  public static RunRecord trained(String name, int version, Training.Fit fit) {
+    return new RunRecord(name, version, fit.format(), new Trained(fit.run()));
   }
 
-  /** A version registered from a file by {@code models add}. */
-  public static RunRecord imported(String name, int version, Import imported) {
-    return new RunRecord(name, version, null, Objects.requireNonNull(imported, "imported"));
+  /** Version {@code version} of {@code name} as {@code models add} registered it. */
+  public static RunRecord imported(String name, int version, ModelFormat format, Import imported) {
+    return new RunRecord(name, version, format, imported);
   }
 
   /** Whether the version was imported rather than trained (and so has no training metrics). */
   public boolean isImported() {
-    return imported != null;
+    return source instanceof Import;
   }
 
   /** The training run, unless the version was imported. */
   public Optional<TrainingRun> trained() {
-    return Optional.ofNullable(run);
+    return source instanceof Trained t ? Optional.of(t.run()) : Optional.empty();
   }
 
   /** The import, unless the version was trained here. */
   public Optional<Import> importedFrom() {
-    return Optional.ofNullable(imported);
+    return source instanceof Import i ? Optional.of(i) : Optional.empty();
   }
 
   /** When the version was made: its training run's end, or its import. */
   public Instant createdAt() {
-    return run != null ? run.endedAt() : imported.importedAt();
+    return switch (source) {
+      case Trained t -> t.run().endedAt();
+      case Import i -> i.importedAt();
+    };
   }
 
   /** The predicted column. */
   public String target() {
-    return run != null ? run.target() : imported.target();
+    return switch (source) {
+      case Trained t -> t.run().target();
+      case Import i -> i.target();
+    };
   }
 
   /** The input columns, in the model's order. */
   public List<String> features() {
-    return run != null ? run.features() : imported.features();
+    return switch (source) {
+      case Trained t -> t.run().features();
+      case Import i -> i.features();
+    };
+  }
+
+  /** {@code NAME:VERSION}. */
+  public String id() {
+    return name + ":" + version;
   }
 
   private static final ObjectMapper JSON = StrictJson.MAPPER;
 
   /** The JSON text of {@code run.json}. */
-  String toJson() {
-    ObjectNode root = run != null ? trainedJson() : importedJson();
+  public String toJson() {
     try {
-      return JSON.writeValueAsString(root) + "\n";
+      return JSON.writeValueAsString(toTree()) + "\n";
     } catch (JacksonException e) {
-      throw new IllegalStateException("cannot serialise the run of " + name + ":" + version, e);
+      throw new IllegalStateException("cannot serialise the run of " + id(), e);
     }
   }
 
-  private ObjectNode importedJson() {
+  /** {@code run.json} as a JSON tree, as {@code runs --json} prints it. */
+  public ObjectNode toTree() {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
-    root.put("formatVersion", IMPORTED_FORMAT_VERSION);
-    root.put("kind", KIND_IMPORTED);
+    root.put("formatVersion", FORMAT_VERSION);
+    root.put("kind", source instanceof Trained ? KIND_TRAINED : KIND_IMPORTED);
     root.put("model", name);
     root.put("version", version);
+    root.put("modelFormat", format.label());
+    root.put("target", target());
+    features().forEach(root.putArray("features")::add);
+    switch (source) {
+      case Trained t -> writeTrained(root, t.run());
+      case Import i -> writeImported(root, i);
+    }
+    return root;
+  }
+
+  private static void writeImported(ObjectNode root, Import imported) {
     root.put("importedAt", imported.importedAt().toString());
-    root.put("modelFormat", imported.modelFormat());
     ObjectNode source = root.putObject("source");
     source.put("file", imported.sourceFile());
     source.put("sha256", imported.sha256());
     source.put("bytes", imported.bytes());
     source.put("name", imported.declaredName());
     source.put("version", imported.declaredVersion());
-    root.put("target", imported.target());
-    imported.features().forEach(root.putArray("features")::add);
-    return root;
+    imported
+        .fromMlflow()
+        .ifPresent(
+            m -> {
+              ObjectNode mlflow = source.putObject("mlflow");
+              mlflow.put("runId", m.runId());
+              mlflow.put("modelUuid", m.modelUuid());
+              mlflow.put("flavor", m.flavor());
+              mlflow.put("artifactPath", m.artifactPath());
+              mlflow.put("mlflowVersion", m.mlflowVersion());
+              mlflow.put("utcTimeCreated", m.createdAt());
+            });
   }
 
-  private ObjectNode trainedJson() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", FORMAT);
-    root.put("formatVersion", FORMAT_VERSION);
-    root.put("kind", KIND_TRAINED);
+  private static void writeTrained(ObjectNode root, TrainingRun run) {
     root.put("runId", run.runId());
-    root.put("model", name);
-    root.put("version", version);
     root.put("startedAt", run.startedAt().toString());
     root.put("endedAt", run.endedAt().toString());
     root.put("durationMillis", run.duration().toMillis());
+    root.put("algorithm", run.algorithm());
     root.put("trainer", run.trainer());
     ObjectNode parameters = root.putObject("parameters");
     new TreeMap<>(run.parameters()).forEach(parameters::put);
@@ -179,24 +246,27 @@ public record RunRecord(String name, int version, TrainingRun run, Import import
     data.put("file", run.dataFile());
     data.put("rows", run.rows());
     data.put("sha256", run.dataSha256());
-    root.put("target", run.target());
-    run.features().forEach(root.putArray("features")::add);
     ObjectNode metrics = root.putObject("metrics");
     put(metrics.putObject("inSample"), run.inSample());
     if (run.crossValidation() == null) {
       metrics.putNull("crossValidation");
       root.put("crossValidationSkipped", run.crossValidationSkipped());
     } else {
-      ObjectNode cv = metrics.putObject("crossValidation");
-      cv.put("splitter", run.crossValidation().splitter());
-      put(cv.putObject("mean"), run.crossValidation().mean());
-      for (CrossValidation.Fold fold : run.crossValidation().folds()) {
-        ObjectNode f = cv.withArray("folds").addObject();
-        f.put("testRows", fold.testRows());
-        put(f, fold.metrics());
-      }
+      metrics.set("crossValidation", crossValidationJson(run.crossValidation()));
     }
-    return root;
+  }
+
+  /** A cross-validation result as {@code run.json} and {@code train --metrics} write it. */
+  public static ObjectNode crossValidationJson(CrossValidation.Result result) {
+    ObjectNode cv = JSON.createObjectNode();
+    cv.put("splitter", result.splitter());
+    put(cv.putObject("mean"), result.mean());
+    for (CrossValidation.Fold fold : result.folds()) {
+      ObjectNode f = cv.withArray("folds").addObject();
+      f.put("testRows", fold.testRows());
+      put(f, fold.metrics());
+    }
+    return cv;
   }
 
   private static void put(ObjectNode node, FitMetrics m) {
@@ -206,124 +276,14 @@ public record RunRecord(String name, int version, TrainingRun run, Import import
   }
 
   /**
-   * Parses {@code run.json}.
+   * Parses {@code run.json}: this build's records and those of earlier builds (format versions 1
+   * and 2).
    *
    * @param source the file, for messages
-   * @throws RegistryException naming the file and the problem when the text is not a run record
+   * @throws RegistryException naming the file, the field and the value when the text is not a run
+   *     record, with the parser's error as its cause
    */
-  static RunRecord fromJson(String source, String text) {
-    Reader r = new Reader(source);
-    JsonNode root;
-    try {
-      root = JSON.readTree(text);
-    } catch (JacksonException e) {
-      throw r.error("is not valid JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw r.error("is not a JSON object");
-    }
-    if (!FORMAT.equals(r.text(root, "format"))) {
-      throw r.error("is not a run record: format is not '" + FORMAT + "'");
-    }
-    int formatVersion = r.node(root, "formatVersion").asInt();
-    if (formatVersion == IMPORTED_FORMAT_VERSION) {
-      if (!KIND_IMPORTED.equals(r.text(root, "kind"))) {
-        throw r.error("has formatVersion 2 but kind is not '" + KIND_IMPORTED + "'");
-      }
-      return importedFromJson(r, root);
-    }
-    if (formatVersion != FORMAT_VERSION) {
-      throw r.error("has a formatVersion this build does not read");
-    }
-    // Records written before imports existed have no kind: they are all trained runs.
-    if (root.has("kind") && !KIND_TRAINED.equals(r.text(root, "kind"))) {
-      throw r.error("has formatVersion 1 but kind is not '" + KIND_TRAINED + "'");
-    }
-    JsonNode data = r.node(root, "data");
-    JsonNode metrics = r.node(root, "metrics");
-    CrossValidation.Result cv = null;
-    JsonNode cvNode = r.node(metrics, "crossValidation");
-    if (!cvNode.isNull()) {
-      List<CrossValidation.Fold> folds = new ArrayList<>();
-      for (JsonNode f : r.node(cvNode, "folds")) {
-        folds.add(new CrossValidation.Fold(r.node(f, "testRows").asInt(), r.metrics(f)));
-      }
-      cv = new CrossValidation.Result(
-          r.text(cvNode, "splitter"), folds, r.metrics(r.node(cvNode, "mean")));
-    }
-    Map<String, String> parameters = new TreeMap<>();
-    r.node(root, "parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
-    List<String> features = new ArrayList<>();
-    r.node(root, "features").forEach(f -> features.add(f.asText()));
-    try {
-      TrainingRun run =
-          new TrainingRun(
-              r.text(root, "runId"),
-              Instant.parse(r.text(root, "startedAt")),
-              Instant.parse(r.text(root, "endedAt")),
-              r.text(root, "trainer"),
-              parameters,
-              r.text(data, "file"),
-              r.node(data, "rows").asInt(),
-              r.text(data, "sha256"),
-              r.text(root, "target"),
-              features,
-              r.metrics(r.node(metrics, "inSample")),
-              cv,
-              cv == null ? r.text(root, "crossValidationSkipped") : null);
-      return new RunRecord(r.text(root, "model"), r.node(root, "version").asInt(), run);
-    } catch (RuntimeException e) {
-      throw r.error("is not a valid run record: " + e.getMessage());
-    }
-  }
-
-  private static RunRecord importedFromJson(Reader r, JsonNode root) {
-    JsonNode source = r.node(root, "source");
-    List<String> features = new ArrayList<>();
-    r.node(root, "features").forEach(f -> features.add(f.asText()));
-    try {
-      Import imported =
-          new Import(
-              r.text(root, "modelFormat"),
-              Instant.parse(r.text(root, "importedAt")),
-              r.text(source, "file"),
-              r.text(source, "sha256"),
-              r.node(source, "bytes").asLong(),
-              r.text(source, "name"),
-              r.text(source, "version"),
-              r.text(root, "target"),
-              features);
-      return imported(r.text(root, "model"), r.node(root, "version").asInt(), imported);
-    } catch (RuntimeException e) {
-      throw r.error("is not a valid import record: " + e.getMessage());
-    }
-  }
-
-  /** Field access that names the file and the field when one is missing. */
-  private record Reader(String source) {
-    JsonNode node(JsonNode parent, String field) {
-      JsonNode n = parent.get(field);
-      if (n == null) {
-        throw error("lacks field '" + field + "'");
-      }
-      return n;
-    }
-
-    String text(JsonNode parent, String field) {
-      JsonNode n = node(parent, field);
-      if (!n.isTextual()) {
-        throw error("field '" + field + "' is not a string");
-      }
-      return n.asText();
-    }
-
-    FitMetrics metrics(JsonNode n) {
-      return new FitMetrics(
-          node(n, "r2").asDouble(), node(n, "mae").asDouble(), node(n, "rmse").asDouble());
-    }
-
-    RegistryException error(String problem) {
-      return new RegistryException("run record " + source + " " + problem);
-    }
+  public static RunRecord fromJson(String source, String text) {
+    return RunRecordReader.read(source, text);
   }
 }

@@ -5,11 +5,11 @@ import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.Inbound;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.amqp.QueueConsumer;
-import io.mlqueue.contract.FeaturesMessage;
+import io.mlqueue.contract.FeatureRows;
 import io.mlqueue.contract.InvalidMessageException;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.Queues;
-import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.contract.ValueRows;
 import io.mlqueue.model.ServableModel;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -136,29 +136,56 @@ public final class ModelService implements AutoCloseable {
   }
 
   private void onFeatures(Inbound message, ServableModel model) {
-    FeaturesMessage features;
+    FeatureRows rows;
     try {
-      features = codec.decodeFeatures(message.body());
-      model.checkFeatures(features.features());
+      rows = codec.decodeFeatureRows(message.body());
+      check(model, rows);
     } catch (InvalidMessageException | IllegalArgumentException e) {
       rejected.incrementAndGet();
       message.deadLetter("invalid feature vector for model " + model.id() + ": " + e.getMessage());
       return;
     }
-    double prediction = model.predict(features.features());
-    if (!Double.isFinite(prediction)) {
-      // Finite values can still be too large for the model: 1e308 times a coefficient overflows.
-      // A non-finite prediction is no valid y_pred, so the input is what is wrong.
-      rejected.incrementAndGet();
-      message.deadLetter(
-          "invalid feature vector for model " + model.id() + ": " + overflow(prediction));
-      return;
+    double[] values = new double[rows.size()];
+    if (rows.size() == 1) {
+      values[0] = model.predict(rows.features()[0]);
+    } else {
+      model.predictBatch(rows.features(), values);
     }
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        // Finite values can still be too large for the model: 1e308 times a coefficient overflows.
+        // A non-finite prediction is no valid y_pred, so the input is what is wrong.
+        rejected.incrementAndGet();
+        message.deadLetter("invalid feature vector for model " + model.id() + ": "
+            + (rows.bulk() ? "row " + i + ": " : "") + overflow(values[i]));
+        return;
+      }
+    }
+    // Answered in kind: one y_pred per message, a bulk one for a bulk message.
     byte[] out =
         codec.encode(
-            new ValueMessage(features.id(), prediction, model.id(), features.sentAtMillis()));
+            new ValueRows(rows.ids(), values, model.id(), rows.sentAtMillis(), rows.bulk()));
     message.publishThenAck(Queues.Y_PRED, Messages.PERSISTENT_JSON, out);
-    predictions.incrementAndGet();
+    predictions.addAndGet(rows.size());
+  }
+
+  /**
+   * Refuses a message with any row the model cannot take; a bulk message is taken or refused whole,
+   * and the reason names the row.
+   */
+  private static void check(ServableModel model, FeatureRows rows) {
+    if (!rows.bulk()) {
+      model.checkFeatures(rows.features()[0]);
+      return;
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      try {
+        model.checkFeatures(rows.features()[i]);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("row " + i + " (id " + rows.ids()[i] + "): "
+            + e.getMessage(), e);
+      }
+    }
   }
 
   /** Why a prediction of {@code value}, not finite, cannot be published. */
@@ -166,7 +193,7 @@ public final class ModelService implements AutoCloseable {
     return "the prediction is not a finite number (" + value + "): values too large for the model";
   }
 
-  /** Predictions published so far (confirmed or about to be). */
+  /** Rows predicted and published so far (confirmed or about to be). */
   public long predictions() {
     return predictions.get();
   }

@@ -11,11 +11,13 @@ import io.mlqueue.amqp.QueueConsumer;
 import io.mlqueue.contract.InvalidMessageException;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
+import io.mlqueue.contract.ModelDescription;
 import io.mlqueue.contract.PredictCodec;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.PredictRequest;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.model.ServableModel;
+import io.mlqueue.model.onnx.OnnxModel;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * correlation_id}. A request the model cannot take is answered with the reason, since somebody waits
  * for it; one without {@code reply_to} or {@code correlation_id} is dead-lettered instead, since
  * nobody could receive or recognise the answer.
+ *
+ * <p>A describe call (AMQP type {@value PredictCodec#DESCRIBE_TYPE}) is answered at once with the
+ * model served now: the gateway's Open Inference API reports it as the model's metadata.
  */
 final class RequestServer {
   private static final Logger log = LoggerFactory.getLogger(RequestServer.class);
@@ -77,6 +82,11 @@ final class RequestServer {
     if (correlationId == null || correlationId.isEmpty()) {
       message.deadLetter(
           "a predict request needs correlation_id: its caller could not tell the answer was its own");
+      return;
+    }
+    if (PredictCodec.DESCRIBE_TYPE.equals(message.properties().getType())) {
+      MessageId id = ids.peekId(message.body()).orElseGet(MessageId::random);
+      reply(message, codec.encode(id, describe(model.current())));
       return;
     }
     PredictRequest request;
@@ -174,12 +184,23 @@ final class RequestServer {
     return -1;
   }
 
+  /** What a describe call is answered with; the platform in the Open Inference Protocol's words. */
+  static ModelDescription describe(ServableModel model) {
+    String platform = model instanceof OnnxModel ? "onnx_onnxv1" : "mlqueue_linear";
+    return new ModelDescription(
+        model.name(), model.version(), model.featureNames(), model.targetName(), platform);
+  }
+
   private void reply(Inbound request, PredictReply reply) {
+    reply(request, codec.encode(reply));
+  }
+
+  private void reply(Inbound request, byte[] body) {
     AMQP.BasicProperties properties =
         Messages.TRANSIENT_JSON.builder()
             .correlationId(request.properties().getCorrelationId())
             .build();
-    request.publishThenAck(request.properties().getReplyTo(), properties, codec.encode(reply));
+    request.publishThenAck(request.properties().getReplyTo(), properties, body);
   }
 
   /** Stops taking requests, answers those already batched, and waits for their replies' confirms. */

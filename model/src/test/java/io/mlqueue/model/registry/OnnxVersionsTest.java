@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.mlqueue.model.LinearModel;
 import io.mlqueue.model.ModelFormatException;
 import io.mlqueue.model.ServableModel;
+import io.mlqueue.model.format.ModelFormat;
 import io.mlqueue.model.onnx.OnnxModel;
 import io.mlqueue.model.onnx.TinyGraphs;
 import java.nio.file.Files;
@@ -40,8 +41,8 @@ class OnnxVersionsTest {
     assertThat(added.version()).isEqualTo(2);
     assertThat(added.previousAlias()).isEmpty();
     assertThat(registry.aliases("price")).containsEntry("production", 1).containsEntry("staging", 2);
-    assertThat(registry.kind("price", 1)).isEqualTo(ModelRegistry.Kind.LINEAR);
-    assertThat(registry.kind("price", 2)).isEqualTo(ModelRegistry.Kind.ONNX);
+    assertThat(registry.format("price", 1)).isEqualTo(ModelFormat.LINEAR);
+    assertThat(registry.format("price", 2)).isEqualTo(ModelFormat.ONNX);
     // A byte-for-byte copy, and nothing else left in the name's directory.
     Path copy = dir.resolve("registry/price/2/model.onnx");
     assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(file));
@@ -73,7 +74,8 @@ class OnnxVersionsTest {
     assertThat(run.version()).isEqualTo(2);
     assertThat(run.createdAt()).isEqualTo(Instant.parse("2026-11-29T03:15:00Z"));
     RunRecord.Import imported = run.importedFrom().orElseThrow();
-    assertThat(imported.modelFormat()).isEqualTo("onnx");
+    assertThat(run.format()).isEqualTo(ModelFormat.ONNX);
+    assertThat(imported.fromMlflow()).isEmpty();
     assertThat(imported.sourceFile()).isEqualTo("exported price.onnx");
     assertThat(imported.sha256()).isEqualTo(sha256(file));
     assertThat(imported.bytes()).isEqualTo(Files.size(file));
@@ -118,44 +120,43 @@ class OnnxVersionsTest {
     assertThat(registry.versions("price")).containsExactly(1, 2, 3, 4);
     assertThat(List.of(1, 2, 3, 4).stream().map(v -> kind(registry, v)))
         .containsExactly(
-            ModelRegistry.Kind.LINEAR,
-            ModelRegistry.Kind.ONNX,
-            ModelRegistry.Kind.LINEAR,
-            ModelRegistry.Kind.ONNX);
+            ModelFormat.LINEAR, ModelFormat.ONNX, ModelFormat.LINEAR, ModelFormat.ONNX);
     double[] row = {1, 2};
     double[] expected = {3 + 2 - 1, 10 - 1 + 8, 7 + 7 + 14, 1 + 1 + 2};
     for (int v = 1; v <= 4; v++) {
-      ServableModel model = registry.load("price", v);
-      try {
+      try (ServableModel model = registry.load("price", v)) {
         assertThat(model.id()).isEqualTo("price:" + v);
         assertThat(model).isInstanceOf(v % 2 == 1 ? LinearModel.class : OnnxModel.class);
         assertThat(model.predict(row)).isCloseTo(expected[v - 1], within(1e-5));
         assertThat(registry.run("price", v).isImported()).isEqualTo(v % 2 == 0);
-      } finally {
-        if (model instanceof AutoCloseable closeable) {
-          closeable.close();
-        }
       }
     }
   }
 
   @Test
-  void aTrainedRunRecordWrittenBeforeImportsExistedStillReads() throws Exception {
+  void recordsOfEarlierBuildsStillRead() throws Exception {
     ModelRegistry registry = registry();
     registry.register("price", Fits.line(dir, 3, 2, -0.5), null);
-    Path file = dir.resolve("registry/price/1/run.json");
     RunRecord now = registry.run("price", 1);
-    // The records of earlier builds: formatVersion 1 and no "kind".
-    String old = Files.readString(file).replaceFirst("\\s*\"kind\" : \"trained\",", "");
-    assertThat(old).doesNotContain("kind");
-
-    RunRecord read = RunRecord.fromJson("old run.json", old);
-
+    // A trained record as builds before imports wrote it: formatVersion 1, no kind, no model
+    // format (always our JSON artifact), no algorithm (always OLS).
+    String v1 =
+        now.toJson()
+            .replace("\"formatVersion\" : 3", "\"formatVersion\" : 1")
+            .replaceFirst("\\s*\"kind\" : \"trained\",", "")
+            .replaceFirst("\\s*\"modelFormat\" : \"linear\",", "")
+            .replaceFirst("\\s*\"algorithm\" : \"ols\",", "");
+    assertThat(v1).doesNotContain("kind").doesNotContain("modelFormat").doesNotContain("algorithm");
+    RunRecord read = RunRecord.fromJson("old run.json", v1);
     assertThat(read).isEqualTo(now);
-    assertThat(read.isImported()).isFalse();
-    assertThat(read.trained()).contains(now.run());
-    // An import record round-trips, and a record claiming to be both is refused.
+    assertThat(read.format()).isEqualTo(ModelFormat.LINEAR);
+    assertThat(read.trained().orElseThrow().algorithm()).isEqualTo("ols");
+
+    // An import record of the first ONNX build: formatVersion 2.
     RunRecord imported = registryWithImport().run("price", 1);
+    String v2 = imported.toJson().replace("\"formatVersion\" : 3", "\"formatVersion\" : 2");
+    assertThat(RunRecord.fromJson("v2 run.json", v2)).isEqualTo(imported);
+    // This build's records round-trip, and a record claiming to be both is refused.
     assertThat(RunRecord.fromJson("x", imported.toJson())).isEqualTo(imported);
     assertThatThrownBy(() -> RunRecord.fromJson("mixed run.json",
             imported.toJson().replace("\"imported\"", "\"trained\"")))
@@ -169,9 +170,9 @@ class OnnxVersionsTest {
     return other;
   }
 
-  private static ModelRegistry.Kind kind(ModelRegistry registry, int version) {
+  private static ModelFormat kind(ModelRegistry registry, int version) {
     try {
-      return registry.kind("price", version);
+      return registry.format("price", version);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -2,6 +2,7 @@ package io.mlqueue.model.service;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -10,11 +11,13 @@ import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.DeadLetters;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.broker.testing.TestBroker;
+import io.mlqueue.contract.FeatureRows;
 import io.mlqueue.contract.FeaturesMessage;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
+import io.mlqueue.contract.ValueRows;
 import io.mlqueue.data.Dataset;
 import io.mlqueue.model.BuiltInModel;
 import io.mlqueue.model.LinearModel;
@@ -121,6 +124,46 @@ class ModelServiceTest {
     assertThat(good.id()).isEqualTo(MessageId.of("good"));
     assertThat(good.value()).isEqualTo(model.intercept());
     assertThat(service.rejected()).isEqualTo(bad.length);
+  }
+
+  @Test
+  void answersABulkMessageWithOneBulkPredictionInTheSameOrder() throws Exception {
+    Dataset data = Dataset.builtIn();
+    MessageId[] ids = new MessageId[50];
+    double[][] rows = new double[50][];
+    for (int i = 0; i < 50; i++) {
+      ids[i] = i == 7 ? MessageId.ofNumber("1700000000.5") : MessageId.random();
+      rows[i] = data.features(i);
+    }
+    publish(Queues.FEATURES, codec.encode(new FeatureRows(ids, rows, 42L, true)));
+    publish(Queues.FEATURES,
+        codec.encode(new FeaturesMessage(MessageId.of("single"), data.features(0), 0)));
+
+    List<byte[]> out = take(Queues.Y_PRED, 2);
+    ValueRows bulk = codec.decodeValueRows(out.get(0));
+    assertThat(bulk.bulk()).isTrue();
+    assertThat(bulk.ids()).containsExactly(ids);
+    for (int i = 0; i < 50; i++) {
+      assertThat(bulk.values()[i]).isCloseTo(model.predict(rows[i]), within(1e-9));
+    }
+    assertThat(bulk.model()).isEqualTo("diabetes-ols:builtin");
+    assertThat(bulk.sentAtMillis()).isEqualTo(42L);
+    assertThat(codec.decodeValueRows(out.get(1)).bulk()).isFalse(); // answered in kind
+    assertThat(service.predictions()).isEqualTo(51);
+  }
+
+  @Test
+  void aBulkMessageWithOneBadRowIsDeadLetteredWholeNamingTheRow() throws Exception {
+    MessageId[] ids = {MessageId.of("ok"), MessageId.of("short")};
+    double[][] rows = {new double[10], new double[3]};
+    byte[] body = codec.encode(new FeatureRows(ids, rows, 0, true));
+    publish(Queues.FEATURES, body);
+
+    GetResponse dead = takeResponses(Queues.deadLetterQueue(Queues.FEATURES), 1).get(0);
+    assertThat(dead.getBody()).isEqualTo(body);
+    assertThat(dead.getProps().getHeaders().get(DeadLetters.REASON).toString())
+        .contains("row 1 (id short): expected 10 features");
+    assertThat(service.predictions()).isZero();
   }
 
   @Test

@@ -1,13 +1,12 @@
-package io.mlqueue.gateway;
+package io.mlqueue.gateway.v1;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import io.mlqueue.contract.JsonParsing;
+import io.mlqueue.gateway.ApiError;
+import io.mlqueue.gateway.JsonBodies;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -54,33 +53,28 @@ final class PredictionParser {
    */
   record Parsed(double[][] instances, List<String> featureNames, boolean single) {}
 
-  /**
-   * Parses {@code body} to its end.
-   *
-   * @throws ApiError 400 for broken JSON or a body of the wrong shape
-   * @throws IOException if reading the body fails, including {@link RequestBody.TooLarge} and
-   *     {@link RequestBody.Unreadable}
-   */
-  Parsed parse(InputStream body) throws ApiError, IOException {
-    try (JsonParser p = JsonBodies.FACTORY.createParser(body)) {
-      return parse(p);
-    } catch (JsonProcessingException e) {
-      throw invalidJson(e);
-    }
-  }
-
-  /** As {@link #parse(InputStream)}, for a body already in memory. */
+  /** As {@link #parse(JsonParser)}, for a body already in memory (tests). */
   Parsed parse(byte[] body) throws ApiError {
     try (JsonParser p = JsonBodies.FACTORY.createParser(body)) {
-      return parse(p);
+      Parsed parsed = parse(p);
+      if (p.nextToken() != null) {
+        throw ApiError.invalidJson("unexpected content after the JSON object");
+      }
+      return parsed;
     } catch (JsonProcessingException e) {
-      throw invalidJson(e);
+      throw ApiError.invalidJson(e);
     } catch (IOException e) {
       throw new IllegalStateException("reading a byte array failed", e);
     }
   }
 
-  private Parsed parse(JsonParser p) throws ApiError, IOException {
+  /**
+   * Parses the one JSON object of a body; the caller checks that nothing follows it.
+   *
+   * @throws ApiError 400 for a body of the wrong shape
+   * @throws IOException for broken JSON, or if reading the body fails
+   */
+  Parsed parse(JsonParser p) throws ApiError, IOException {
     JsonToken t = p.nextToken();
     if (t == null) {
       throw ApiError.invalidRequest("the request body is empty; " + SHAPES);
@@ -107,9 +101,6 @@ final class PredictionParser {
     }
     if (parsed == null) {
       throw ApiError.invalidRequest("missing field \"features\" or \"instances\"; " + SHAPES);
-    }
-    if (p.nextToken() != null) {
-      throw ApiError.invalidJson("unexpected content after the JSON object");
     }
     return parsed;
   }
@@ -355,25 +346,5 @@ final class PredictionParser {
   /** Keeps what the client sent (a name, a number's literal) short enough to quote. */
   private static String abbreviate(String text) {
     return text.length() <= 40 ? text : text.substring(0, 37) + "...";
-  }
-
-  private static ApiError invalidJson(JsonProcessingException e) {
-    if (e instanceof StreamConstraintsException) {
-      return ApiError.invalidJson("the JSON is too deeply nested or has a too long value: "
-          + firstLine(e));
-    }
-    var at = e.getLocation();
-    String position =
-        at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-    if (e instanceof JsonEOFException) {
-      return ApiError.invalidJson("the JSON ends early" + position + ": " + firstLine(e));
-    }
-    return ApiError.invalidJson("not valid JSON" + position + ": " + firstLine(e));
-  }
-
-  private static String firstLine(JsonProcessingException e) {
-    String m = String.valueOf(e.getOriginalMessage());
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 }

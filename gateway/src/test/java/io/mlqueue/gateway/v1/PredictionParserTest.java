@@ -1,8 +1,9 @@
-package io.mlqueue.gateway;
+package io.mlqueue.gateway.v1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mlqueue.gateway.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
