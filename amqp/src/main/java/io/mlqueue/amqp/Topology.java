@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Declares the queues a service uses, and each one's dead-letter queue.
  *
- * <p>Dead letters are published explicitly by the service (see {@link DeadLetterer}) rather than by
+ * <p>Dead letters are published explicitly by the service (see {@link Inbound#deadLetter}) rather than by
  * broker-side dead-lettering: that carries the reason in words, and it works the same on RabbitMQ and
  * on the embedded Qpid broker, whose dead-lettering arguments differ. So the pipeline queues need no
  * arguments, and a durable declare on either broker is the same declare.

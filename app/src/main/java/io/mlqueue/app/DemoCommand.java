@@ -49,6 +49,9 @@ import picocli.CommandLine.Option;
         "Run the embedded broker and every service in one process, streaming the built-in data set;"
             + " prints a status line every few seconds. Needs no RabbitMQ.")
 final class DemoCommand implements Callable<Integer> {
+  /** How long each service may take to finish its work in flight when the demo ends. */
+  private static final Duration DRAIN = Duration.ofSeconds(5);
+
   @Mixin MetricCommand.LogDirOption logDir;
   @Mixin ModelCommand.ModelOptions model;
 
@@ -140,33 +143,42 @@ final class DemoCommand implements Callable<Integer> {
     ServableModel loaded = live.current();
     Path dir = logDir.dir.toAbsolutePath().normalize();
 
-    try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+    // Whatever has started is closed on every path (a port taken, a failure mid-run, the end),
+    // newest first: the services, then the dashboard and the connections, then the broker. The
+    // normal end closes the services itself, so that the summary counts what they finished.
+    try (EmbeddedBroker broker = EmbeddedBroker.start();
+        Closer open = new Closer();
+        Closer services = new Closer()) {
       AmqpSettings settings = AmqpSettings.of(broker.amqpUri());
       System.out.println("demo: embedded broker at " + settings.redactedUri());
-      Connection modelConnection = BrokerConnector.connect(settings, "model");
-      Connection metricConnection = BrokerConnector.connect(settings, "metric");
-      Connection featuresConnection = BrokerConnector.connect(settings, "features");
-      Connection gatewayConnection = BrokerConnector.connect(settings, "gateway");
+      Connection modelConnection = open.add(BrokerConnector.connect(settings, "model"));
+      Connection metricConnection = open.add(BrokerConnector.connect(settings, "metric"));
+      Connection featuresConnection = open.add(BrokerConnector.connect(settings, "features"));
+      Connection gatewayConnection = open.add(BrokerConnector.connect(settings, "gateway"));
       PrometheusMeterRegistry registry = Observability.registry("demo");
       ModelService modelService =
           ModelService.start(modelConnection, settings, live, new ModelService.Config(
               ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry));
-      AmqpPredictor predictor = AmqpPredictor.start(gatewayConnection, settings, registry);
-      GatewayServer gateway =
+      services.add(() -> modelService.close(DRAIN));
+      AmqpPredictor predictor =
+          services.add(AmqpPredictor.start(gatewayConnection, settings, registry));
+      GatewayServer gateway = services.add(Listening.on("--gateway-port", gatewayPort, () ->
           GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(gatewayPort),
-              predictor, registry);
+              predictor, registry)));
       gatewayUrl = gateway.url();
       MetricService metricService =
           MetricService.start(metricConnection, settings, MetricService.Config.of(dir)
               .withStatusEvery(Duration.ZERO)
               .withPairDelays(ServiceMeters.pairDelays(registry)), Clock.systemUTC());
-      PlotService plotService = new PlotService(PlotConfig.of(dir));
+      services.add(() -> metricService.close(DRAIN));
+      PlotService plotService = services.add(new PlotService(PlotConfig.of(dir)));
       plotService.start();
       // The plot service's own server, as `mlqueue plot --metrics-port` runs it, on the loopback
-      // like the gateway: the demo is for the machine it runs on.
-      MetricsServer dashboard =
+      // like the gateway: the demo is for the machine it runs on. It outlives the services, so the
+      // dashboard shows the last rows until the demo ends.
+      MetricsServer dashboard = open.add(Listening.on("--dashboard-port", dashboardPort, () ->
           MetricsServer.start("demo", "127.0.0.1", dashboardPort, registry, plotService::isRunning,
-              new PlotDashboard(plotService));
+              new PlotDashboard(plotService))));
       dashboardUrl = dashboard.url();
       FeaturesService features =
           new FeaturesService(
@@ -197,6 +209,7 @@ final class DemoCommand implements Callable<Integer> {
         t.setDaemon(true);
         return t;
       });
+      services.add(timers::shutdownNow);
       timers.scheduleAtFixedRate(() -> printStatus(modelService, metricService),
           statusEvery.toMillis(), statusEvery.toMillis(), TimeUnit.MILLISECONDS);
       if (duration != null) {
@@ -207,21 +220,11 @@ final class DemoCommand implements Callable<Integer> {
       try {
         long sent = features.run(Duration.ofSeconds(10));
         awaitRows(metricService, sent, Duration.ofSeconds(10));
-        timers.shutdownNow();
-        gateway.close();
-        predictor.close();
-        modelService.close(Duration.ofSeconds(5));
-        metricService.close(Duration.ofSeconds(5));
-        plotService.close();
+        services.close();
         int rows = plotService.drawOnce();
         printStatus(modelService, metricService);
         System.out.println("demo: done: " + sent + " pairs sent, " + rows + " rows in "
             + metricService.logFile() + ", histogram in " + plotService.pngPath());
-        dashboard.close();
-        featuresConnection.close();
-        modelConnection.close();
-        metricConnection.close();
-        gatewayConnection.close();
       } finally {
         finished.countDown();
       }

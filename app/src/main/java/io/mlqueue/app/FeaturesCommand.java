@@ -93,8 +93,11 @@ final class FeaturesCommand implements Callable<Integer> {
     Shutdown.onSignal("features", service::stop, finished);
     PrometheusMeterRegistry registry = Observability.registry("features");
     ServiceMeters.bind(service, registry);
-    AutoCloseable metricsServer = metrics.start("features", registry, connection);
+    AutoCloseable metricsServer = () -> {};
     try {
+      // Inside the try: a port that cannot be bound must still close the connection and end the
+      // wait of the shutdown hook.
+      metricsServer = metrics.start("features", registry, connection);
       service.run(Duration.ofSeconds(20));
     } finally {
       metricsServer.close();

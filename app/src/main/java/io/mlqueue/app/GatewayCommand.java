@@ -92,7 +92,8 @@ final class GatewayCommand implements Callable<Integer> {
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "gateway"));
     AmqpPredictor predictor =
         guard.closeOnStop(AmqpPredictor.start(connection, settings, registry));
-    GatewayServer server = guard.closeOnStop(GatewayServer.start(config, predictor, registry, keys));
+    GatewayServer server = guard.closeOnStop(
+        Listening.on("--port", port, () -> GatewayServer.start(config, predictor, registry, keys)));
     System.out.println("gateway: listening on " + server.url()
         + " (POST /v1/predict; Open Inference API under /v2)");
     guard.awaitStop();

@@ -80,10 +80,21 @@ public final class Main implements Runnable {
 
   /** The command line with options defaulting from {@code defaults}; for tests. */
   static CommandLine commandLine(EnvironmentDefaults defaults) {
-    CommandLine cli = new CommandLine(new Main());
+    return commandLine(new Main(), defaults);
+  }
+
+  /** The command line of {@code command} (Main or one subcommand) with this error handling; for tests. */
+  static CommandLine commandLine(Object command, EnvironmentDefaults defaults) {
+    CommandLine cli = new CommandLine(command);
     cli.setDefaultValueProvider(defaults);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
+          if (Shutdown.stoppingOnSignal()) {
+            // The stop closed what the command was still starting with: a consequence of the
+            // request to stop, not a failure to report (the stop exits 0).
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("ended while stopping", e);
+            return 0;
+          }
           // Failures people can act on (broker unreachable, bad data, bad model) print one line, not
           // a stack trace; the logs keep the detail.
           org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);

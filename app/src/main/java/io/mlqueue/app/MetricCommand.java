@@ -71,10 +71,11 @@ final class MetricCommand implements Callable<Integer> {
     MetricService.Config config =
         config(logDir.dir).withPairDelays(ServiceMeters.pairDelays(registry));
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "metric"));
+    // Before consuming: a port that cannot be bound stops the service before it takes a message.
+    guard.closeOnStop(metrics.start("metric", registry, connection));
     MetricService service =
         guard.closeOnStop(MetricService.start(connection, settings, config, Clock.systemUTC()));
     ServiceMeters.bind(service, registry);
-    guard.closeOnStop(metrics.start("metric", registry, connection));
     guard.awaitStop();
     return 0;
   }

@@ -40,6 +40,7 @@ final class MetricsOptions {
     if (port == null) {
       return Optional.empty();
     }
-    return Optional.of(MetricsServer.start(service, host, port, registry, healthy, routes));
+    return Optional.of(Listening.on("--metrics-port", port,
+        () -> MetricsServer.start(service, host, port, registry, healthy, routes)));
   }
 }

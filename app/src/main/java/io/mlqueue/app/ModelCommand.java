@@ -67,11 +67,12 @@ final class ModelCommand implements Callable<Integer> {
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "model"));
+    // Before consuming: a port that cannot be bound stops the service before it takes a message.
+    guard.closeOnStop(metrics.start("model", registry, connection));
     ModelService service =
         guard.closeOnStop(ModelService.start(connection, settings, live, config));
     model.follow(live).ifPresent(guard::closeOnStop);
     ServiceMeters.bind(service, registry);
-    guard.closeOnStop(metrics.start("model", registry, connection));
     guard.awaitStop();
     return 0;
   }

@@ -51,7 +51,6 @@ final class PlotCommand implements Callable<Integer> {
     }
     Shutdown.Guard guard = Shutdown.install("plot");
     guard.closeOnStop(service);
-    service.start();
     PrometheusMeterRegistry registry = Observability.registry("plot");
     FunctionCounter.builder("mlqueue.plot.draws", service, PlotService::drawCount)
         .description("Histograms drawn")
@@ -59,10 +58,12 @@ final class PlotCommand implements Callable<Integer> {
     Gauge.builder("mlqueue.plot.rows", service, PlotService::rowsPlotted)
         .description("Rows in the last histogram drawn (-1 before the first)")
         .register(registry);
+    // The server first: a port that cannot be bound stops the command before anything runs.
     Optional<MetricsServer> server =
         metrics.serve("plot", registry, service::isRunning, new PlotDashboard(service));
+    server.ifPresent(guard::closeOnStop);
+    service.start();
     if (server.isPresent()) {
-      guard.closeOnStop(server.get());
       log.info("plot: live dashboard at {}/", server.get().url());
     } else {
       log.info("plot: no dashboard; --metrics-port PORT serves it at / beside /metrics and /health");

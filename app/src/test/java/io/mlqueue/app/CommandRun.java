@@ -14,13 +14,18 @@ import picocli.CommandLine;
 record CommandRun(int exit, String out, String err) {
 
   static CommandRun of(String... args) {
+    return of(new Main(), args);
+  }
+
+  /** A run of {@code command} (a subcommand object the test holds on to) with the same handling. */
+  static CommandRun of(Object command, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream oldOut = System.out;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       System.setOut(o);
-      CommandLine cli = Main.commandLine(new EnvironmentDefaults(Map.of()));
+      CommandLine cli = Main.commandLine(command, new EnvironmentDefaults(Map.of()));
       cli.setErr(new PrintWriter(e, true));
       int exit = cli.execute(args);
       return new CommandRun(

@@ -1,13 +1,42 @@
 package io.mlqueue.contract;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The format of {@code metric_log.csv}, written by {@code metric} and read by {@code plot}: the header
  * {@code id,y_true,y_pred,absolute_error}, one row per pair, {@code absolute_error = |y_true − y_pred|}.
+ *
+ * <p>Rows are written as the course's Python {@code metric} writes them ({@code csv.writer}, minimal
+ * quoting), byte for byte; they are read as RFC 4180 says, so a log written with any of Python's
+ * quoting styles (every field quoted, say) reads too. One line at a time: both readers split the file
+ * on line breaks, and an id with a line break never becomes a row.
  */
 public final class MetricLog {
   public static final String FILE_NAME = "metric_log.csv";
   public static final String HEADER = "id,y_true,y_pred,absolute_error";
+  private static final List<String> COLUMNS = List.of("id", "y_true", "y_pred", "absolute_error");
+
+  private static final CsvMapper CSV =
+      CsvMapper.builder()
+          // Quote a field only when RFC 4180 needs it (a comma, a quote, a line break), as
+          // Python's QUOTE_MINIMAL does; Jackson's default also quotes spaces and more.
+          .enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING)
+          .enable(CsvParser.Feature.WRAP_AS_ARRAY)
+          .build();
+  private static final ObjectReader FIELDS = CSV.readerFor(String[].class);
+  // Doubles go through Double.toString: every significant digit, as Python's repr gives them.
+  private static final ObjectWriter LINE =
+      CSV.writerFor(Object[].class).with(CsvSchema.emptySchema().withLineSeparator(""));
 
   private MetricLog() {}
 
@@ -20,68 +49,50 @@ public final class MetricLog {
 
   /** The CSV line of {@code row}, without the line break. Doubles keep every significant digit. */
   public static String format(Row row) {
-    return quote(row.id())
-        + ','
-        + Double.toString(row.yTrue())
-        + ','
-        + Double.toString(row.yPred())
-        + ','
-        + Double.toString(row.absoluteError());
+    try {
+      return LINE.writeValueAsString(
+          new Object[] {row.id(), row.yTrue(), row.yPred(), row.absoluteError()});
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to a string: not an I/O failure
+    }
+  }
+
+  /** Whether {@code line} is the header, its names quoted or not. */
+  public static boolean isHeader(String line) {
+    if (line.equals(HEADER)) {
+      return true;
+    }
+    if (line.indexOf('"') < 0) {
+      return false; // every row is checked: without quotes, only the exact header is one
+    }
+    try {
+      return Arrays.asList(fields(line)).equals(COLUMNS);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /**
-   * Parses one data line; the id is unquoted. Throws {@link IllegalArgumentException} on a line that is
-   * not a row of this format, or whose absolute error does not match its values (for example one cut
-   * short by a crash mid-write).
+   * Parses one data line, its fields quoted or not. Throws {@link IllegalArgumentException} on a line
+   * that is not a row of this format, or whose absolute error does not match its values (for example
+   * one cut short by a crash mid-write).
    */
   public static Row parse(String line) {
-    String id;
-    int rest;
-    if (line.startsWith("\"")) {
-      StringBuilder sb = new StringBuilder();
-      int i = 1;
-      while (true) {
-        if (i >= line.length()) {
-          throw new IllegalArgumentException("unterminated quoted id: " + line);
-        }
-        char c = line.charAt(i);
-        if (c == '"') {
-          if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            sb.append('"');
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        sb.append(c);
-        i++;
-      }
-      if (i >= line.length() || line.charAt(i) != ',') {
-        throw new IllegalArgumentException("expected ',' after the id: " + line);
-      }
-      id = sb.toString();
-      rest = i + 1;
-    } else {
-      int comma = line.indexOf(',');
-      if (comma <= 0) {
-        throw new IllegalArgumentException("not a metric log row: " + line);
-      }
-      id = line.substring(0, comma);
-      rest = comma + 1;
-    }
-    String[] numbers = line.substring(rest).split(",", -1);
-    if (numbers.length != 3) {
+    String[] fields = fields(line);
+    if (fields.length != COLUMNS.size()) {
       throw new IllegalArgumentException("expected 4 columns: " + line);
+    }
+    if (fields[0].isEmpty()) {
+      throw new IllegalArgumentException("no id: " + line);
     }
     Row row;
     try {
       row =
           new Row(
-              id,
-              Double.parseDouble(numbers[0]),
-              Double.parseDouble(numbers[1]),
-              Double.parseDouble(numbers[2]));
+              fields[0],
+              Double.parseDouble(fields[1]),
+              Double.parseDouble(fields[2]),
+              Double.parseDouble(fields[3]));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number in row: " + line, e);
     }
@@ -94,17 +105,14 @@ public final class MetricLog {
     return row;
   }
 
-  /** RFC 4180 quoting, only where needed (UUIDs and numeric ids never need it). */
-  static String quote(String field) {
-    boolean needs = false;
-    for (int i = 0; i < field.length() && !needs; i++) {
-      char c = field.charAt(i);
-      needs = c == ',' || c == '"' || c == '\n' || c == '\r';
+  private static String[] fields(String line) {
+    try (MappingIterator<String[]> records = FIELDS.readValues(line)) {
+      if (!records.hasNextValue()) {
+        throw new IllegalArgumentException("not a metric log row: '" + line + "'");
+      }
+      return records.nextValue();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a CSV line: " + line, e);
     }
-    if (!needs) {
-      return field;
-    }
-    return '"' + field.replace("\"", "\"\"") + '"';
   }
-
 }

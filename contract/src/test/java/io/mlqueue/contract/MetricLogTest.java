@@ -3,7 +3,13 @@ package io.mlqueue.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MetricLogTest {
   @Test
@@ -33,5 +39,64 @@ class MetricLogTest {
     assertThatThrownBy(() -> MetricLog.parse("abc,1.0,2")).isInstanceOf(IllegalArgumentException.class);
     // "abc,1.0,3.5,2.5" cut after "2."
     assertThatThrownBy(() -> MetricLog.parse("abc,1.0,3.5,2.")).hasMessageContaining("absolute_error");
+  }
+
+  // The fixtures are written by Python's csv module (metric_logs.py beside them): the same rows as
+  // the course's metric writes them, and as other quoting styles of the same module do.
+
+  @Test
+  void formatWritesEachRowAsTheCoursesPythonMetricDoesByteForByte() throws IOException {
+    List<String> python = lines("metric_log_minimal.csv");
+    assertThat(python.get(0)).isEqualTo(MetricLog.HEADER);
+    assertThat(MetricLog.format(MetricLog.Row.of("a,b", 206.0, 0.1234))).isEqualTo(python.get(4));
+    assertThat(MetricLog.format(MetricLog.Row.of("say \"hi\"", 135.0, 135.5)))
+        .isEqualTo(python.get(5));
+    for (String line : python.subList(1, python.size())) {
+      assertThat(MetricLog.format(MetricLog.parse(line))).isEqualTo(line);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"metric_log_quote_all.csv", "metric_log_nonnumeric.csv"})
+  void parseReadsEveryQuotingStyleOfPythonsCsvWriter(String fixture) throws IOException {
+    List<String> minimal = lines("metric_log_minimal.csv");
+    List<String> quoted = lines(fixture);
+    assertThat(quoted).hasSameSizeAs(minimal);
+    assertThat(MetricLog.isHeader(quoted.get(0))).as(quoted.get(0)).isTrue();
+    for (int i = 1; i < quoted.size(); i++) {
+      assertThat(MetricLog.parse(quoted.get(i))).as(quoted.get(i)).isEqualTo(MetricLog.parse(minimal.get(i)));
+    }
+  }
+
+  @Test
+  void theHeaderIsKnownQuotedOrNotAndNothingElseIsAHeader() {
+    assertThat(MetricLog.isHeader(MetricLog.HEADER)).isTrue();
+    assertThat(MetricLog.isHeader("\"id\",y_true,\"y_pred\",absolute_error")).isTrue();
+    assertThat(MetricLog.isHeader("id,y_true,y_pred")).isFalse();
+    assertThat(MetricLog.isHeader("\"id,y_true,y_pred,absolute_error\"")).isFalse();
+    assertThat(MetricLog.isHeader("abc,1.0,2.0,1.0")).isFalse();
+    assertThat(MetricLog.isHeader("\"id")).isFalse();
+  }
+
+  @Test
+  void brokenQuotingIsAnIllegalArgument() {
+    assertThatThrownBy(() -> MetricLog.parse("\"abc,1.0,2.0,1.0"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MetricLog.parse("\"a\"b,1.0,2.0,1.0"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MetricLog.parse(""))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MetricLog.parse(",1.0,2.0,1.0"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** The fixture's lines without their line ends (LF or CRLF), as the log readers see them. */
+  private static List<String> lines(String fixture) throws IOException {
+    try (InputStream in = MetricLogTest.class.getResourceAsStream(fixture)) {
+      assertThat(in).as(fixture).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .toList();
+    }
   }
 }

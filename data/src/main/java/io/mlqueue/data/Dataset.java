@@ -1,18 +1,21 @@
 package io.mlqueue.data;
 
-import java.io.BufferedReader;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A numeric table: named feature columns and one target column, read from a CSV file with a header
@@ -47,38 +50,89 @@ public record Dataset(String name, List<String> featureNames, String targetName,
       if (in == null) {
         throw new IllegalStateException("built-in data set resource " + BUILT_IN_RESOURCE + " is missing");
       }
-      return read(BUILT_IN_NAME, new InputStreamReader(in, StandardCharsets.UTF_8), BUILT_IN_TARGET);
+      return read(BUILT_IN_NAME, in, BUILT_IN_TARGET);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Loads a numeric CSV file with a header row; {@code target} names the target column, every other
-   * column is a feature.
+   * Loads a numeric CSV file (RFC 4180) with a header row; {@code target} names the target column,
+   * every other column is a feature. Fields may be quoted; line ends may be LF or CRLF; a UTF-8 byte
+   * order mark is skipped; blank lines are ignored.
    *
    * @throws IllegalArgumentException naming the file, line and column when the file is not a numeric
    *     table or has no column {@code target}
    */
   public static Dataset load(Path file, String target) throws IOException {
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return read(file.toString(), r, target);
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(file.toString(), in, target);
     }
   }
 
-  static Dataset read(String name, Reader reader, String target) throws IOException {
-    BufferedReader in = new BufferedReader(reader);
-    String header = in.readLine();
-    if (header == null || header.isBlank()) {
-      throw new IllegalArgumentException(name + ": empty file, expected a header row");
+  // Rows as arrays of strings: no schema, the header is read as the first row. Bytes rather than
+  // characters go in, so that Jackson detects (and skips) a byte order mark.
+  private static final ObjectReader CSV_ROWS =
+      CsvMapper.builder()
+          .enable(CsvParser.Feature.WRAP_AS_ARRAY)
+          .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+          // " 1, 2" as typed by hand; spaces inside quotes stay, as RFC 4180 says.
+          .enable(CsvParser.Feature.TRIM_SPACES)
+          .build()
+          .readerFor(String[].class);
+
+  static Dataset read(String name, InputStream in, String target) throws IOException {
+    try (MappingIterator<String[]> records = CSV_ROWS.readValues(in)) {
+      CsvRecords csv = new CsvRecords(name, records);
+      String[] columns = csv.next();
+      if (columns == null) {
+        throw new IllegalArgumentException(name + ": empty file, expected a header row");
+      }
+      int targetIndex = targetIndex(name, columns, target);
+      List<String> features = new ArrayList<>(columns.length - 1);
+      for (int i = 0; i < columns.length; i++) {
+        if (i != targetIndex) {
+          features.add(columns[i]);
+        }
+      }
+      List<double[]> rows = new ArrayList<>();
+      List<Double> targets = new ArrayList<>();
+      String[] cells;
+      while ((cells = csv.next()) != null) {
+        if (cells.length != columns.length) {
+          throw new IllegalArgumentException(
+              csv.where() + ": " + cells.length + " cells, the header has " + columns.length);
+        }
+        double[] row = new double[columns.length - 1];
+        double y = 0;
+        for (int i = 0, f = 0; i < cells.length; i++) {
+          double v = parse(csv.where(), columns[i], cells[i]);
+          if (i == targetIndex) {
+            y = v;
+          } else {
+            row[f++] = v;
+          }
+        }
+        rows.add(row);
+        targets.add(y);
+      }
+      return new Dataset(
+          name,
+          features,
+          target,
+          rows.toArray(double[][]::new),
+          targets.stream().mapToDouble(Double::doubleValue).toArray());
     }
-    if (header.startsWith("\uFEFF")) {
-      header = header.substring(1);
-    }
-    String[] columns = splitLine(header);
+  }
+
+  private static int targetIndex(String name, String[] columns, String target) {
     int targetIndex = -1;
+    Set<String> seen = new HashSet<>();
     for (int i = 0; i < columns.length; i++) {
-      columns[i] = columns[i].strip();
+      if (!seen.add(columns[i])) {
+        throw new IllegalArgumentException(
+            name + ": column '" + columns[i] + "' appears twice in the header");
+      }
       if (columns[i].equals(target)) {
         targetIndex = i;
       }
@@ -90,52 +144,43 @@ public record Dataset(String name, List<String> featureNames, String targetName,
     if (columns.length < 2) {
       throw new IllegalArgumentException(name + ": needs at least one feature column beside the target");
     }
-    List<String> features = new ArrayList<>(columns.length - 1);
-    for (int i = 0; i < columns.length; i++) {
-      if (i != targetIndex) {
-        features.add(columns[i]);
-      }
+    return targetIndex;
+  }
+
+  /** The records of a CSV file, each with the line it starts on, for messages. */
+  private static final class CsvRecords {
+    private final String name;
+    private final MappingIterator<String[]> records;
+    private long line;
+
+    CsvRecords(String name, MappingIterator<String[]> records) {
+      this.name = name;
+      this.records = records;
     }
-    List<double[]> rows = new ArrayList<>();
-    List<Double> targets = new ArrayList<>();
-    String line;
-    int lineNo = 1;
-    while ((line = in.readLine()) != null) {
-      lineNo++;
-      if (line.isBlank()) {
-        continue;
-      }
-      String[] cells = splitLine(line);
-      if (cells.length != columns.length) {
-        throw new IllegalArgumentException(
-            name + ":" + lineNo + ": " + cells.length + " cells, the header has " + columns.length);
-      }
-      double[] row = new double[columns.length - 1];
-      double y = 0;
-      for (int i = 0, f = 0; i < cells.length; i++) {
-        double v = parse(name, lineNo, columns[i], cells[i]);
-        if (i == targetIndex) {
-          y = v;
-        } else {
-          row[f++] = v;
+
+    /** The next record, or null at the end. */
+    String[] next() throws IOException {
+      // Where the parser stands before a record is where the last one ended: the next starts after
+      // it (blank lines aside), and a broken record is reported there rather than at the end of file.
+      line = records.getParser().currentLocation().getLineNr();
+      try {
+        if (!records.hasNextValue()) {
+          return null;
         }
+        line = records.getParser().currentLocation().getLineNr();
+        return records.nextValue();
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(where() + ": not valid CSV: " + e.getOriginalMessage(), e);
       }
-      rows.add(row);
-      targets.add(y);
     }
-    return new Dataset(
-        name,
-        features,
-        target,
-        rows.toArray(double[][]::new),
-        targets.stream().mapToDouble(Double::doubleValue).toArray());
+
+    /** {@code file:line} of the record last read. */
+    String where() {
+      return name + ":" + line;
+    }
   }
 
-  private static String[] splitLine(String line) {
-    return line.split(",", -1);
-  }
-
-  private static double parse(String name, int lineNo, String column, String cell) {
+  private static double parse(String where, String column, String cell) {
     try {
       double v = Double.parseDouble(cell.strip());
       if (!Double.isFinite(v)) {
@@ -144,7 +189,7 @@ public record Dataset(String name, List<String> featureNames, String targetName,
       return v;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          name + ":" + lineNo + ": column '" + column + "' is not a finite number: '" + cell + "'");
+          where + ": column '" + column + "' is not a finite number: '" + cell + "'");
     }
   }
 

@@ -103,6 +103,12 @@ public final class GatewayServer implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(predictor, "predictor");
     Objects.requireNonNull(registry, "registry");
+    // Helidon logs a failed bind with a stack trace before returning a server that is not running:
+    // binding once first makes the usual case, a port taken, one clear exception and nothing more.
+    String unbindable = whyNotBindable(config);
+    if (unbindable != null) {
+      throw cannotListen(config, unbindable, null);
+    }
     byte[] openapi = openapi();
     GatewayMetrics metrics = new GatewayMetrics(registry, config);
     ConnectionLimits limits = config.limits();
@@ -171,7 +177,8 @@ public final class GatewayServer implements AutoCloseable {
     if (!server.isRunning() || server.port() <= 0) {
       server.stop();
       guard.close();
-      throw cannotListen(config, whyNotBindable(config), null);
+      throw cannotListen(config, Objects.requireNonNullElse(whyNotBindable(config),
+          "the server did not start (see the log)"), null);
     }
     String url = url(config.host(), server.port());
     LOG.info(
@@ -372,11 +379,11 @@ public final class GatewayServer implements AutoCloseable {
         cause);
   }
 
-  /** Binds the address once more, only to learn the reason Helidon logged but did not throw. */
+  /** Why the address cannot be bound, or null if it can. */
   private static String whyNotBindable(GatewayConfig config) {
     try (ServerSocket probe = new ServerSocket()) {
       probe.bind(new InetSocketAddress(config.host(), config.port()));
-      return "the server did not start (see the log)";
+      return null;
     } catch (IOException | RuntimeException e) {
       return e.getMessage();
     }

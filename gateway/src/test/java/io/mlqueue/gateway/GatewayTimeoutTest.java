@@ -8,7 +8,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.gateway.GatewayClient.Answer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The gateway's own deadline, and its lifecycle. */
@@ -38,14 +44,37 @@ class GatewayTimeoutTest {
   }
 
   @Test
-  void refusesToStartOnATakenPort() {
+  void refusesToStartOnATakenPortInOneMessageWithoutAStackTraceInTheLog() {
     FakePredictor predictor = new FakePredictor();
+    // Helidon logs through java.util.logging; a failed bind there is an ERROR with a stack trace.
+    List<LogRecord> helidonErrors = new CopyOnWriteArrayList<>();
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+              helidonErrors.add(record);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger helidon = Logger.getLogger("io.helidon");
+    helidon.addHandler(handler);
     try (GatewayServer first = start(predictor, TIMEOUT)) {
       GatewayConfig same = GatewayConfig.defaults().withHost("127.0.0.1").withPort(first.port());
 
       assertThatThrownBy(() -> GatewayServer.start(same, predictor, registry()))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("cannot listen on 127.0.0.1:" + first.port());
+          .hasMessage(
+              "the gateway cannot listen on 127.0.0.1:" + first.port() + ": Address already in use");
+      assertThat(helidonErrors).extracting(LogRecord::getMessage).isEmpty();
+    } finally {
+      helidon.removeHandler(handler);
     }
   }
 

@@ -5,6 +5,9 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -33,6 +36,9 @@ public final class MetricsServer implements AutoCloseable {
    * @param healthy whether the service is connected and working, for {@code /health}
    * @param routes more routes of the service; {@code /metrics} and {@code /health} are matched
    *     first, so a service cannot shadow them by accident
+   * @throws IllegalStateException {@code cannot listen on HOST:PORT: REASON} when the address cannot
+   *     be bound (the port is taken, the host is not an address of this machine): a service without
+   *     its probes must not run on unnoticed
    */
   public static MetricsServer start(
       String service,
@@ -41,6 +47,10 @@ public final class MetricsServer implements AutoCloseable {
       PrometheusMeterRegistry registry,
       BooleanSupplier healthy,
       HttpService... routes) {
+    // Helidon logs a failed bind with a stack trace and returns a server that is not running (port
+    // -1) instead of throwing. Binding once first turns the usual case, a port taken, into one clear
+    // exception; the check after the start catches a race lost to another process.
+    requireBindable(host, port);
     WebServer server =
         WebServer.builder()
             .host(host)
@@ -64,9 +74,25 @@ public final class MetricsServer implements AutoCloseable {
                         .register(routes))
             .build()
             .start();
+    if (!server.isRunning() || server.port() <= 0) {
+      server.stop();
+      throw cannotListen(host, port, "the server did not start (see the log above)");
+    }
     MetricsServer started = new MetricsServer(server, host);
     log.info("{}: metrics on {}/metrics, health on /health", service, started.url());
     return started;
+  }
+
+  private static void requireBindable(String host, int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (IOException | RuntimeException e) {
+      throw cannotListen(host, port, e.getMessage());
+    }
+  }
+
+  private static IllegalStateException cannotListen(String host, int port, String reason) {
+    return new IllegalStateException("cannot listen on " + host + ":" + port + ": " + reason);
   }
 
   public int port() {

@@ -1,9 +1,12 @@
 package io.mlqueue.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.helidon.webserver.http.HttpService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,5 +60,26 @@ class MetricsServerTest {
       assertThat(get(server, "/health").body()).contains("\"status\":\"ready\"");
       assertThat(get(server, "/metrics").body()).contains("jvm_memory_used_bytes");
     }
+  }
+
+  @Test
+  void aPortThatIsTakenStopsTheStartWithTheAddressAndTheReason() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertThatThrownBy(
+              () -> MetricsServer.start("model", "127.0.0.1", port, Observability.registry("model"),
+                  () -> true))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("cannot listen on 127.0.0.1:" + port + ": Address already in use");
+    }
+  }
+
+  @Test
+  void anAddressThatIsNotThisMachinesStopsTheStartToo() {
+    assertThatThrownBy(
+            () -> MetricsServer.start("model", "192.0.2.1", 0, Observability.registry("model"),
+                () -> true))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("cannot listen on 192.0.2.1:0: ");
   }
 }

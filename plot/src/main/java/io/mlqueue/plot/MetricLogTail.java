@@ -203,8 +203,9 @@ public final class MetricLogTail {
     if (line.charAt(0) == '\uFEFF') {
       line = line.substring(1);
     }
-    // A header may also appear mid-file when a writer restarted and appended a fresh one.
-    if (line.equals(MetricLog.HEADER)) {
+    // A header may also appear mid-file when a writer restarted and appended a fresh one; its
+    // names may be quoted, as by Python's csv.QUOTE_ALL.
+    if (MetricLog.isHeader(line)) {
       return;
     }
     double error;

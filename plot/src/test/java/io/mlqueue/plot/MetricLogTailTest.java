@@ -52,6 +52,20 @@ class MetricLogTailTest {
   }
 
   @Test
+  void readsALogWhoseHeaderAndFieldsAreQuotedWithCrlfLineEnds() throws IOException {
+    // As Python's csv.writer writes with QUOTE_ALL and its default line end.
+    append("\uFEFF\"id\",\"y_true\",\"y_pred\",\"absolute_error\"\r\n"
+        + "\"a,1\",\"10.0\",\"7.0\",\"3.0\"\r\n"
+        + "\"b\",\"5.0\",\"9.0\",\"4.0\"\r\n");
+    MetricLogTail tail = new MetricLogTail(csv());
+
+    MetricLogTail.Update update = tail.poll();
+
+    assertThat(update.badLines()).isZero();
+    assertThat(tail.errors()).containsExactly(3, 4);
+  }
+
+  @Test
   void readsOnlyTheRowsAppendedSinceTheLastPoll() throws IOException {
     append(MetricLog.HEADER + "\n" + row(1, 10, 7));
     MetricLogTail tail = new MetricLogTail(csv());

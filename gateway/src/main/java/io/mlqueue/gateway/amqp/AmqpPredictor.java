@@ -80,6 +80,13 @@ public final class AmqpPredictor implements Predictor {
       throws IOException {
     this.connection = connection;
     this.channel = connection.createChannel();
+    // Replies to calls in flight can no longer arrive once the channel is gone (direct reply-to,
+    // or an exclusive reply queue, lives and dies with it): fail them now, as "broker down" (503),
+    // rather than let each wait out its timeout (504). A recovered channel serves new calls.
+    channel.addShutdownListener(
+        cause -> failPending(new BrokerDownException(
+            "the connection to the broker was lost (" + cause.getMessage()
+                + "); the call may or may not have reached a worker")));
     Topology.declare(channel, settings, Queues.PREDICT);
     Object product = connection.getServerProperties().get("product");
     this.rabbitMq = product != null && product.toString().contains("RabbitMQ");
@@ -184,6 +191,25 @@ public final class AmqpPredictor implements Predictor {
     } catch (IOException | ShutdownSignalException e) {
       BrokerDownException down = new BrokerDownException("sending the call failed: " + e.getMessage());
       calls.forEach(c -> c.result().completeExceptionally(down));
+    }
+  }
+
+  /**
+   * Fails every call sent and not yet answered, describe calls too; whoever removes an entry
+   * completes it.
+   */
+  private void failPending(RuntimeException why) {
+    for (String correlationId : List.copyOf(pending.keySet())) {
+      List<CallCoalescer.Call> calls = pending.remove(correlationId);
+      if (calls != null) {
+        calls.forEach(c -> c.result().completeExceptionally(why));
+      }
+    }
+    for (String correlationId : List.copyOf(describing.keySet())) {
+      CompletableFuture<ModelDescription> description = describing.remove(correlationId);
+      if (description != null) {
+        description.completeExceptionally(why);
+      }
     }
   }
 
@@ -295,9 +321,7 @@ public final class AmqpPredictor implements Predictor {
   public void close() {
     poller.shutdownNow();
     coalescer.close();
-    BrokerDownException stopping = new BrokerDownException("the gateway is stopping");
-    pending.values().forEach(calls -> calls.forEach(c -> c.result().completeExceptionally(stopping)));
-    describing.values().forEach(d -> d.completeExceptionally(stopping));
+    failPending(new BrokerDownException("the gateway is stopping"));
     for (Channel c : new Channel[] {channel, probe}) {
       try {
         if (c.isOpen()) {

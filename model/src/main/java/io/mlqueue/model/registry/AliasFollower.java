@@ -18,9 +18,15 @@ import org.slf4j.LoggerFactory;
  * never change, so a refused one is not tried again until the alias has pointed elsewhere. A version
  * that cannot be read (a broken file, a network share away) is tried again at every poll, with one
  * ERROR, until it loads or the alias moves. A removed alias or a broken alias file also keeps the running model, with one ERROR.
+ *
+ * <p>An ERROR caused by an exception carries it, stack trace and causes included. A problem that
+ * lasts is logged again every {@value #REMIND_EVERY_POLLS} polls (10 minutes at the default {@code
+ * --model-poll} of 5 s), so the recent log of a worker still says why it serves what it serves.
  */
 public final class AliasFollower implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AliasFollower.class);
+  /** A problem that lasts is logged again after this many more polls. */
+  static final int REMIND_EVERY_POLLS = 120;
 
   private final ModelRegistry registry;
   private final String name;
@@ -29,6 +35,7 @@ public final class AliasFollower implements AutoCloseable {
   private final ScheduledExecutorService timer;
   // Only the timer thread touches these.
   private String lastProblem;
+  private int pollsWithLastProblem;
   private String refusedVersion; // read and refused: versions never change, so not tried again
   private String unreadableVersion; // could not be read: tried again every poll (a share may be back)
 
@@ -74,6 +81,9 @@ public final class AliasFollower implements AutoCloseable {
         return;
       }
       if (version.equals(refusedVersion)) {
+        if (lastProblem != null) {
+          problem(lastProblem); // not loaded again, but the refusal still counts toward a reminder
+        }
         return;
       }
       ServableModel next;
@@ -81,7 +91,7 @@ public final class AliasFollower implements AutoCloseable {
         next = registry.load(name, target.getAsInt());
       } catch (Exception e) {
         problem("cannot load %s:%s, which alias '%s' points at: %s; still serving %s"
-            .formatted(name, version, alias, e.getMessage(), serving.id()));
+            .formatted(name, version, alias, describe(e), serving.id()), e);
         if (!version.equals(unreadableVersion)) {
           live.countRefusal(); // once per version, however many polls it stays unreadable
           unreadableVersion = version;
@@ -103,17 +113,39 @@ public final class AliasFollower implements AutoCloseable {
       log.info("model: now serving {} (was {})", next.id(), serving.id());
     } catch (Exception e) {
       problem("cannot read alias '%s' of model '%s': %s; still serving %s"
-          .formatted(alias, name, e.getMessage(), live.current().id()));
+          .formatted(alias, name, describe(e), live.current().id()), e);
     }
   }
 
-  /** Logs {@code message} once until another problem or a success replaces it. */
   private void problem(String message) {
+    problem(message, null);
+  }
+
+  /**
+   * Logs {@code message}, with {@code cause} if there is one; the same message again only every
+   * {@value #REMIND_EVERY_POLLS} polls, until another problem or a success replaces it.
+   */
+  private void problem(String message, Exception cause) {
     if (message.equals(lastProblem)) {
+      pollsWithLastProblem++;
+      if (pollsWithLastProblem % REMIND_EVERY_POLLS == 1) {
+        log.error("model: still: {} (for {} polls)", message, pollsWithLastProblem);
+      }
       return;
     }
     lastProblem = message;
-    log.error("model: {}", message);
+    pollsWithLastProblem = 1;
+    if (cause == null) {
+      log.error("model: {}", message);
+    } else {
+      log.error("model: {}", message, cause);
+    }
+  }
+
+  /** The exception in words: its message, or its class when it has none (an NPE may not). */
+  private static String describe(Exception e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getName() : m;
   }
 
   @Override

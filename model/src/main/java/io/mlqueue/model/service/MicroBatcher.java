@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * taken may carry a batch past {@code maxRows}. While it predicts one batch the next one fills, so
  * under load batches grow by themselves, and a lone call waits at most {@code maxWait} (nothing with
  * {@code maxWait} zero).
+ *
+ * <p>A batch whose flush throws — an exception or an {@link Error} (a native runtime that cannot
+ * load, say) — goes to {@code failed} at once, so its calls are answered instead of waiting out
+ * their callers' timeouts; the thread goes on with the next batch.
  *
  * @param <T> a call; {@code rowsOf} says how many rows it carries
  */
@@ -41,14 +46,25 @@ final class MicroBatcher<T> implements AutoCloseable {
   private final Limits limits;
   private final RowCount<T> rowCount;
   private final Consumer<List<T>> flush;
+  private final BiConsumer<List<T>, Throwable> failed;
   private final LinkedBlockingQueue<T> waiting = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closing;
 
-  MicroBatcher(Limits limits, RowCount<T> rowCount, Consumer<List<T>> flush, String name) {
+  /**
+   * @param flush predicts and answers one batch
+   * @param failed answers the calls of a batch whose flush threw, with the reason
+   */
+  MicroBatcher(
+      Limits limits,
+      RowCount<T> rowCount,
+      Consumer<List<T>> flush,
+      BiConsumer<List<T>, Throwable> failed,
+      String name) {
     this.limits = limits;
     this.rowCount = rowCount;
     this.flush = flush;
+    this.failed = failed;
     this.thread = Thread.ofPlatform().daemon().name(name).start(this::run);
   }
 
@@ -80,11 +96,22 @@ final class MicroBatcher<T> implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
-        log.error("model: a batch of {} calls failed", batch.size(), e);
+      } catch (RuntimeException | Error e) {
+        // Not only exceptions: an Error here would end the only thread that answers calls.
+        log.error("model: a batch of {} calls failed; answering them with the reason", batch.size(), e);
+        fail(batch, e);
       } finally {
         batch = new ArrayList<>();
       }
+    }
+  }
+
+  private void fail(List<T> batch, Throwable cause) {
+    try {
+      failed.accept(batch, cause);
+    } catch (RuntimeException e) {
+      log.error("model: answering a failed batch of {} calls failed too; their channel's close"
+          + " requeues them", batch.size(), e);
     }
   }
 

@@ -64,7 +64,8 @@ final class RequestServer {
             .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
             .register(registry);
     this.batcher =
-        new MicroBatcher<>(limits, call -> call.rows().length, this::predict, "model-batcher");
+        new MicroBatcher<>(
+            limits, call -> call.rows().length, this::predict, this::failed, "model-batcher");
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
             .declare(Queues.PREDICT)
@@ -152,6 +153,24 @@ final class RequestServer {
         continue;
       }
       reply(call.message(), new PredictReply.Predictions(call.id(), mine, model.id()));
+    }
+  }
+
+  /**
+   * Answers the calls of a batch that could not be predicted at all (the model closed under it as
+   * the worker stops, an Error from a native runtime), so that no caller waits for its timeout. A
+   * call that cannot even be answered goes back to the queue, for this or another worker.
+   */
+  private void failed(List<Call> calls, Throwable cause) {
+    String why = "the worker could not predict: "
+        + (cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage());
+    for (Call call : calls) {
+      try {
+        reply(call.message(), new PredictReply.Failure(call.id(), PredictReply.Kind.INTERNAL, why));
+      } catch (RuntimeException e) {
+        log.warn("model: answering call {} failed ({}); requeued", call.id(), e.toString());
+        call.message().requeue();
+      }
     }
   }
 

@@ -30,9 +30,16 @@ class MicroBatcherTest {
     }
   }
 
+  private final List<List<Integer>> failed = new CopyOnWriteArrayList<>();
+
   private MicroBatcher<Integer> batcher(int maxRows, Duration maxWait) {
-    return new MicroBatcher<>(
-        new MicroBatcher.Limits(maxRows, maxWait), rows -> rows, this::flush, "test-batcher");
+    return batcher(maxRows, maxWait, this::flush);
+  }
+
+  private MicroBatcher<Integer> batcher(
+      int maxRows, Duration maxWait, java.util.function.Consumer<List<Integer>> flush) {
+    return new MicroBatcher<>(new MicroBatcher.Limits(maxRows, maxWait), rows -> rows, flush,
+        (batch, cause) -> failed.add(List.copyOf(batch)), "test-batcher");
   }
 
   @Test
@@ -100,6 +107,29 @@ class MicroBatcherTest {
     batcher.close(DEADLINE);
 
     assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(4);
+  }
+
+  @Test
+  void aBatchWhoseFlushThrowsGoesToTheFailureHandlerAndTheNextOnesStillFlow() throws Exception {
+    try (MicroBatcher<Integer> batcher =
+        batcher(64, Duration.ZERO, batch -> {
+          if (batch.contains(7)) {
+            throw new IllegalStateException("the live model is closed");
+          }
+          if (batch.contains(8)) {
+            throw new StackOverflowError(); // an Error must not end the thread either
+          }
+          batches.add(List.copyOf(batch));
+        })) {
+      batcher.add(7);
+      await().atMost(DEADLINE).until(() -> failed.size() == 1);
+      batcher.add(8);
+      await().atMost(DEADLINE).until(() -> failed.size() == 2);
+      batcher.add(1);
+      await().atMost(DEADLINE).until(() -> batches.size() == 1);
+    }
+    assertThat(failed).containsExactly(List.of(7), List.of(8));
+    assertThat(batches).containsExactly(List.of(1));
   }
 
   @Test
