@@ -109,7 +109,9 @@ class QueueConsumerTest {
         .startsWith("poison message: handling it failed 3 times while other messages went through")
         .contains("IllegalStateException: the model fails on this input");
     await().atMost(Duration.ofSeconds(20)).until(() -> acked.get() == 1_999);
-    assertThat(poisonCalls).hasValue(3);
+    // Three failures counted; a redelivery that comes back before any other message went through
+    // (the prefetch window happened to be empty behind it) fails "in a row" and is not counted.
+    assertThat(poisonCalls.get()).isBetween(3, 6);
     consumer.close();
     assertThat(ch.queueDeclarePassive("poison.in").getMessageCount()).isZero();
     ch.close();
