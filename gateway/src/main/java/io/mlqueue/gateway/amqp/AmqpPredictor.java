@@ -87,7 +87,7 @@ public final class AmqpPredictor implements Predictor {
         cause -> failPending(new BrokerDownException(
             "the connection to the broker was lost (" + cause.getMessage()
                 + "); the call may or may not have reached a worker")));
-    Topology.declare(channel, settings, Queues.PREDICT);
+    Topology.declare(channel, settings, "gateway", Queues.PREDICT);
     Object product = connection.getServerProperties().get("product");
     this.rabbitMq = product != null && product.toString().contains("RabbitMQ");
     this.replyTo = listenForReplies(connection);
