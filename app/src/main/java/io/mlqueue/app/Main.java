@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       BrokerCommand.class,
       DeadLettersCommand.class,
+      StatusCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
