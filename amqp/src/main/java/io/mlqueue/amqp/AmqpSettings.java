@@ -151,6 +151,31 @@ public record AmqpSettings(
     return uris().get(0).startsWith("amqps:");
   }
 
+  /**
+   * The virtual host the URI names, as the client reads it: the path after the first slash,
+   * percent-decoded ({@code %2F} is {@code /}); {@code /} when the URI has no path.
+   */
+  public String vhost() {
+    String path = URI.create(uris().get(0)).getRawPath();
+    if (path == null || path.isEmpty()) {
+      return "/";
+    }
+    return java.net.URLDecoder.decode(
+        path.substring(1).replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The user the URI names ({@code guest} when it names none, as the client defaults). */
+  public String user() {
+    String info = URI.create(uris().get(0)).getRawUserInfo();
+    if (info == null || info.isEmpty()) {
+      return "guest";
+    }
+    int colon = info.indexOf(':');
+    return java.net.URLDecoder.decode(
+        (colon >= 0 ? info.substring(0, colon) : info).replace("+", "%2B"),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** Every URI of {@code uri}, in order (one, or the nodes of a cluster). */
   public java.util.List<String> uris() {
     return split(uri);

@@ -11,6 +11,7 @@ import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ public final class BrokerConnector {
   public static final int MAX_INBOUND_BODY_BYTES = 128 * 1024 * 1024;
   private static final long FIRST_BACKOFF_MILLIS = 500;
   private static final long MAX_BACKOFF_MILLIS = 10_000;
+  /** How long to wait for a node to answer when finding out what it is. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
   private BrokerConnector() {}
 
@@ -62,6 +65,7 @@ public final class BrokerConnector {
         // another node when the one it is connected to fails.
         Connection connection = factory.newConnection(addresses, serviceName);
         logRecoveries(connection, serviceName);
+        logAlarms(connection, serviceName, settings);
         log.info(
             "{}: connected to {}:{} of {} ({} {})",
             serviceName,
@@ -72,11 +76,7 @@ public final class BrokerConnector {
             connection.getServerProperties().get("version"));
         return connection;
       } catch (com.rabbitmq.client.PossibleAuthenticationFailureException e) {
-        throw new BrokerUnavailableException(
-            serviceName + ": the broker at " + settings.redactedUri() + " refused the credentials"
-                + " (RabbitMQ lets 'guest' log in only from localhost; create a user for remote"
-                + " access)",
-            e);
+        throw new BrokerUnavailableException(refusedLogin(settings, serviceName), e);
       } catch (IOException | TimeoutException e) {
         if (refusedCertificate(e)) {
           // The broker's certificate will not become trusted by waiting: say why now, once.
@@ -89,6 +89,11 @@ public final class BrokerConnector {
                           + " --amqp-ca-file")
                   + "; the certificate must also name the host of the URI)",
               e);
+        }
+        // A refusal that waiting will not change: say it now rather than retry for minutes.
+        Optional<String> refusal = permanentRefusal(settings, serviceName, addresses, e);
+        if (refusal.isPresent()) {
+          throw new BrokerUnavailableException(refusal.get(), e);
         }
         long remaining = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
         if (remaining <= 0) {
@@ -108,6 +113,108 @@ public final class BrokerConnector {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       }
     }
+  }
+
+  /** The line for a login the broker refused: a wrong user or password, or guest from afar. */
+  static String refusedLogin(AmqpSettings settings, String serviceName) {
+    String user = settings.user();
+    return serviceName + ": the broker at " + settings.redactedUri() + " refused user '" + user
+        + "' with the password given (ACCESS_REFUSED). Fix: correct the user or password in"
+        + " --amqp-uri (`rabbitmqctl authenticate_user " + user + " PASSWORD` tests them on the"
+        + " broker)" + (user.equals("guest")
+            ? "; RabbitMQ lets 'guest' log in only from localhost: for a remote broker create a"
+                + " user (rabbitmqctl add_user)"
+            : "");
+  }
+
+  /**
+   * Why connecting failed for good, in one line, or empty for a failure worth retrying (nothing
+   * listens yet, a timeout, a node restarting): the broker refused the virtual host or the user's
+   * access to it, TLS met a plain port or the reverse, or the port is not an AMQP 0-9-1 broker's.
+   */
+  static Optional<String> permanentRefusal(
+      AmqpSettings settings, String serviceName, List<Address> addresses, Exception e) {
+    String at = serviceName + ": the broker at " + settings.redactedUri();
+    Optional<BrokerReply> reply = BrokerReply.of(e);
+    if (reply.isPresent()) {
+      String detail = reply.get().detail();
+      String vhost = settings.vhost();
+      if (reply.get().code() == BrokerReply.NOT_ALLOWED && detail.contains("not found")) {
+        return Optional.of(at + " has no virtual host '" + vhost + "'. Fix: `rabbitmqctl add_vhost "
+            + vhost + "` and `rabbitmqctl set_permissions -p " + vhost + " " + settings.user()
+            + " '.*' '.*' '.*'`, or correct the URI's path (%2F is the default virtual host '/')");
+      }
+      if (reply.get().code() == BrokerReply.NOT_ALLOWED && detail.contains("refused for user")) {
+        return Optional.of(at + " refuses user '" + settings.user() + "' access to virtual host '"
+            + vhost + "' (no permissions there). Fix: `rabbitmqctl set_permissions -p " + vhost
+            + " " + settings.user() + " '.*' '.*' '.*'`");
+      }
+      if (reply.get().code() == BrokerReply.ACCESS_REFUSED
+          || reply.get().code() == BrokerReply.NOT_ALLOWED) {
+        return Optional.of(at + " refused the connection: " + detail);
+      }
+      return Optional.empty();
+    }
+    if (Failures.root(e) instanceof java.net.ConnectException
+        || Failures.root(e) instanceof java.net.UnknownHostException
+        || Failures.root(e) instanceof java.net.NoRouteToHostException) {
+      return Optional.empty(); // nothing there (yet): the retry loop waits for it
+    }
+    boolean tlsFailed = hasCause(e, javax.net.ssl.SSLException.class);
+    for (Address address : addresses) {
+      String node = serviceName + ": the node at " + address.getHost() + ":" + address.getPort()
+          + " (" + settings.redactedUri() + ")";
+      Optional<byte[]> answer = NodeProbe.answer(address, PROBE_TIMEOUT);
+      if (answer.isEmpty()) {
+        continue;
+      }
+      if (tlsFailed && NodeProbe.isAmqp091(answer.get())) {
+        return Optional.of(node + " speaks plain AMQP, not TLS: use amqp:// for this port, or"
+            + " amqps:// with the broker's TLS port (RabbitMQ's is usually 5671)");
+      }
+      Optional<String> why = NodeProbe.classify(answer.get(), settings.tls());
+      if (why.isPresent()) {
+        return Optional.of(node + " " + why.get());
+      }
+    }
+    if (tlsFailed) {
+      return Optional.of(at + " did not complete the TLS handshake: " + describe(e) + " (is it a"
+          + " TLS port? RabbitMQ's is usually 5671; for a plain port use amqp://)");
+    }
+    return Optional.empty();
+  }
+
+  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Says once when the broker blocks this connection's publishing (a memory or disk alarm: every
+   * publisher waits, nothing is lost) and once when it unblocks.
+   */
+  private static void logAlarms(Connection connection, String serviceName, AmqpSettings settings) {
+    java.util.concurrent.atomic.AtomicLong blockedAt = new java.util.concurrent.atomic.AtomicLong();
+    connection.addBlockedListener(
+        reason -> {
+          if (blockedAt.compareAndSet(0, System.nanoTime())) {
+            log.warn("{}: the broker at {} blocks publishing: {} (a resource alarm: the broker is"
+                + " low on memory or disk). Publishes wait until it clears; nothing is lost. Fix on"
+                + " the broker: free memory or disk, or raise vm_memory_high_watermark or"
+                + " disk_free_limit", serviceName, settings.redactedUri(), reason);
+          }
+        },
+        () -> {
+          long since = blockedAt.getAndSet(0);
+          if (since != 0) {
+            log.info("{}: the broker unblocked publishing after {} s; the resource alarm cleared",
+                serviceName, Duration.ofNanos(System.nanoTime() - since).toSeconds());
+          }
+        });
   }
 
   /** Whether TLS failed because the broker's certificate is untrusted or names another host. */
@@ -179,11 +286,6 @@ public final class BrokerConnector {
   }
 
   private static String describe(Exception e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    return Failures.describe(e);
   }
 }

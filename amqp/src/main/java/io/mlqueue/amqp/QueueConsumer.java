@@ -8,8 +8,8 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +48,7 @@ public final class QueueConsumer implements AutoCloseable {
   private final Channel channel;
   private final ConfirmedPublisher publisher;
   private final DeliveryAcks acks;
-  private final List<String> consumerTags = new ArrayList<>();
+  private final List<String> consumerTags = new CopyOnWriteArrayList<>();
 
   private QueueConsumer(String service, AmqpSettings settings, Channel channel)
       throws IOException {
@@ -69,16 +69,33 @@ public final class QueueConsumer implements AutoCloseable {
 
   /** Declares {@code queues} (and their dead-letter queues) as the settings' mode wants. */
   public QueueConsumer declare(String... queues) throws IOException {
-    Topology.declare(channel, settings, queues);
+    Topology.declare(channel, settings, service, queues);
     return this;
   }
 
-  /** Starts consuming {@code queue}; declare it first. */
+  /**
+   * Starts consuming {@code queue}; declare it first.
+   *
+   * @throws BrokerRefusedException when the user may not read the queue
+   */
   public QueueConsumer consume(String queue, Handler handler) throws IOException {
-    String tag = channel.basicConsume(queue, false, service + "-" + queue, new Dispatch(queue, handler));
-    consumerTags.add(tag);
+    Dispatch dispatch = new Dispatch(queue, handler);
+    consumerTags.add(startConsuming(queue, dispatch));
     log.info("{}: consuming {} (prefetch {})", service, queue, settings.prefetch());
     return this;
+  }
+
+  private String startConsuming(String queue, Dispatch dispatch) throws IOException {
+    try {
+      return channel.basicConsume(queue, false, service + "-" + queue, dispatch);
+    } catch (IOException e) {
+      BrokerReply reply = BrokerReply.of(e).orElseThrow(() -> e);
+      throw new BrokerRefusedException(
+          reply.refusal("read").map(r -> service + ": " + r.explain())
+              .orElse(service + ": the broker refused to let it consume queue '" + queue
+                  + "' on virtual host '" + settings.vhost() + "': " + reply.detail()),
+          e);
+    }
   }
 
   public ConfirmedPublisher publisher() {
@@ -211,9 +228,26 @@ public final class QueueConsumer implements AutoCloseable {
       message.requeue();
     }
 
+    /**
+     * The broker cancels a consumer when its queue is deleted (by {@code rabbitmqctl delete_queue},
+     * the management UI, or a quorum queue losing its members). The messages it held are gone; the
+     * stream is not: declare the queue again and go on consuming, saying so, rather than sit idle
+     * and connected while producers' messages are dropped as unroutable.
+     */
     @Override
     public void handleCancel(String consumerTag) {
-      log.warn("{}: the broker cancelled our consumer on {} (queue deleted?)", service, queue);
+      consumerTags.remove(consumerTag);
+      try {
+        Topology.declare(channel, settings, service, queue);
+        consumerTags.add(startConsuming(queue, this));
+        log.error("{}: queue '{}' on virtual host '{}' was deleted while {} consumed it (the"
+            + " messages in it are gone); declared it again and consuming again", service, queue,
+            settings.vhost(), service);
+      } catch (IOException | RuntimeException e) {
+        log.error("{}: queue '{}' on virtual host '{}' was deleted while {} consumed it, and"
+            + " declaring it again failed: {}; restart {} once the queue can be declared",
+            service, queue, settings.vhost(), service, Failures.describe(e), service);
+      }
     }
   }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       BrokerCommand.class,
       DeadLettersCommand.class,
+      StatusCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -98,15 +99,11 @@ public final class Main implements Runnable {
           // Failures people can act on (broker unreachable, bad data, bad model) print one line, not
           // a stack trace; the logs keep the detail.
           org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
-          commandLine.getErr().println("mlqueue " + commandLine.getCommandName() + ": " + message(e));
-          return 1;
+          commandLine.getErr().println("mlqueue " + commandLine.getCommandName() + ": "
+              + io.mlqueue.amqp.Failures.message(e));
+          return ExitCodes.of(e);
         });
     return cli;
-  }
-
-  private static String message(Throwable e) {
-    String m = e.getMessage();
-    return m == null || m.isBlank() ? e.toString() : m;
   }
 
   @Override

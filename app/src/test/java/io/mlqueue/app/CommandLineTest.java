@@ -49,7 +49,7 @@ class CommandLineTest {
   void aBrokerThatIsNotThereIsReportedWithoutThePassword() {
     CommandRun features =
         CommandRun.of("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri", "amqp://u:s3cret@127.0.0.1:1/%2F");
-    assertThat(features.exit()).isEqualTo(1);
+    assertThat(features.exit()).as("exit code: no usable broker").isEqualTo(3);
     assertThat(features.err()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
   }
 
@@ -59,7 +59,7 @@ class CommandLineTest {
     Files.writeString(secret, "\n  amqp://u:s3cret@127.0.0.1:1/%2F  \n");
     CommandRun features =
         CommandRun.of("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri-file", secret.toString());
-    assertThat(features.exit()).isEqualTo(1);
+    assertThat(features.exit()).as("exit code: no usable broker").isEqualTo(3);
     assertThat(features.err()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
     CommandRun missing = CommandRun.of("features", "--amqp-uri-file", dir.resolve("nope").toString());
     assertThat(missing.err()).contains("cannot read the broker URI file");
@@ -79,7 +79,7 @@ class CommandLineTest {
     java.io.StringWriter err = new java.io.StringWriter();
     cli.setErr(new java.io.PrintWriter(err, true));
     long start = System.nanoTime();
-    assertThat(cli.execute("features")).isEqualTo(1);
+    assertThat(cli.execute("features")).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
     assertThat(err.toString()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("MLQUEUE_CONNECT_TIMEOUT=1s").isLessThan(Duration.ofSeconds(20));
 

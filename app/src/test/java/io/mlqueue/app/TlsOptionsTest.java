@@ -56,7 +56,7 @@ class TlsOptionsTest {
     Run run =
         run(Map.of(), "dead-letters", "list", "--connect-timeout", "30s", "--amqp-uri",
             broker.amqpsUri());
-    assertThat(run.exit).isEqualTo(1);
+    assertThat(run.exit).as("exit code: no usable broker").isEqualTo(3);
     assertThat(run.err)
         .startsWith("mlqueue list: dead-letters: refused the certificate of the broker at"
             + " amqps://mlqueue:****@127.0.0.1:")

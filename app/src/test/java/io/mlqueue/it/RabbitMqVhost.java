@@ -281,6 +281,14 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
     return candidates.stream().filter(Files::isExecutable).findFirst();
   }
 
+  /**
+   * Runs {@code rabbitmqctl args…} for a test that makes its own scratch users or changes and
+   * restores broker state; fails the test with its output on error.
+   */
+  public static String rabbitmqctl(String... args) throws IOException, InterruptedException {
+    return ctl(args);
+  }
+
   /** Runs {@code rabbitmqctl args…}, bounded in time; fails the test with its output on error. */
   private static String ctl(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();

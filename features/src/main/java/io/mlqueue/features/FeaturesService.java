@@ -85,7 +85,7 @@ public final class FeaturesService {
   public long run(Duration drain) throws IOException, InterruptedException {
     Channel channel = connection.createChannel();
     try {
-      Topology.declare(channel, settings, Queues.FEATURES, Queues.Y_TRUE);
+      Topology.declare(channel, settings, "features", Queues.FEATURES, Queues.Y_TRUE);
       ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
       log.info(
           "features: sending {} from {} ({} rows), {}{}",

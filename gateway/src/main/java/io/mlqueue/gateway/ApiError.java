@@ -26,6 +26,8 @@ public final class ApiError extends Exception {
   public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
   public static final String NO_WORKER = "no_worker";
   public static final String BROKER_UNAVAILABLE = "broker_unavailable";
+  /** The broker blocks publishing (a memory or disk alarm): calls cannot be sent until it clears. */
+  public static final String BROKER_BLOCKED = "broker_blocked";
   public static final String SERVICE_UNAVAILABLE = "service_unavailable";
   public static final String TIMEOUT = "timeout";
   public static final String MODEL_ERROR = "model_error";

@@ -47,6 +47,7 @@ final class GatewayMetrics {
           new Outcome(ApiError.INTERNAL_ERROR, 500),
           new Outcome(ApiError.NO_WORKER, 503),
           new Outcome(ApiError.BROKER_UNAVAILABLE, 503),
+          new Outcome(ApiError.BROKER_BLOCKED, 503),
           new Outcome(ApiError.SERVICE_UNAVAILABLE, 503),
           new Outcome(ApiError.TIMEOUT, 504));
 

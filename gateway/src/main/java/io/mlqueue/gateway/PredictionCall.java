@@ -3,6 +3,7 @@ package io.mlqueue.gateway;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.PredictRequest;
+import io.mlqueue.gateway.Predictor.BrokerBlockedException;
 import io.mlqueue.gateway.Predictor.BrokerDownException;
 import io.mlqueue.gateway.Predictor.NoWorkerException;
 import java.time.Duration;
@@ -115,6 +116,12 @@ public final class PredictionCall {
             "the gateway is not connected to the message broker (it reconnects by itself);"
                 + " retry shortly");
       }
+      case BrokerBlockedException e ->
+          new ApiError(
+              503,
+              ApiError.BROKER_BLOCKED,
+              "the message broker refuses new messages for now (a memory or disk alarm); nothing"
+                  + " is lost; retry after a while");
       case TimeoutException e -> timedOut(timeout);
       default -> {
         LOG.warn("call {} to the model workers failed", id, cause);

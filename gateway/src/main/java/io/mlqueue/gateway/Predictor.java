@@ -57,6 +57,16 @@ public interface Predictor extends AutoCloseable {
     }
   }
 
+  /**
+   * The broker blocks publishing (a resource alarm: it is low on memory or disk): a call sent now
+   * would wait until the alarm clears, so it is refused at once.
+   */
+  final class BrokerBlockedException extends RuntimeException {
+    public BrokerBlockedException(String message) {
+      super(message);
+    }
+  }
+
   /** The broker connection is down (it is being recovered). */
   final class BrokerDownException extends RuntimeException {
     public BrokerDownException(String message) {

@@ -55,6 +55,9 @@ public final class AmqpPredictor implements Predictor {
   private static final Logger log = LoggerFactory.getLogger(AmqpPredictor.class);
   private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
   static final long WORKER_POLL_MILLIS = 100;
+  /** Worker polls between two publishes that let the broker report an alarm (once a second). */
+  private static final int ALARM_CHECK_EVERY = 10;
+  private long polls; // the poller thread's alone
   /** As many rows as a model worker predicts at once by default ({@code model --batch-size}). */
   static final int MAX_ROWS_PER_MESSAGE = 64;
 
@@ -75,6 +78,8 @@ public final class AmqpPredictor implements Predictor {
   private final boolean rabbitMq;
   private volatile String replyTo;
   private volatile int workers;
+  /** Why the broker blocks publishing, while it does; null otherwise. */
+  private volatile String blocked;
 
   private AmqpPredictor(Connection connection, AmqpSettings settings, MeterRegistry registry)
       throws IOException {
@@ -87,7 +92,9 @@ public final class AmqpPredictor implements Predictor {
         cause -> failPending(new BrokerDownException(
             "the connection to the broker was lost (" + cause.getMessage()
                 + "); the call may or may not have reached a worker")));
-    Topology.declare(channel, settings, Queues.PREDICT);
+    Topology.declare(channel, settings, "gateway", Queues.PREDICT);
+    // During a resource alarm a publish would wait until it clears: answer 503 at once instead.
+    connection.addBlockedListener(reason -> blocked = reason, () -> blocked = null);
     Object product = connection.getServerProperties().get("product");
     this.rabbitMq = product != null && product.toString().contains("RabbitMQ");
     this.replyTo = listenForReplies(connection);
@@ -154,6 +161,11 @@ public final class AmqpPredictor implements Predictor {
     if (!channel.isOpen()) {
       return CompletableFuture.failedFuture(
           new BrokerDownException("the gateway's broker connection is down; it is reconnecting"));
+    }
+    String alarm = blocked;
+    if (alarm != null) {
+      return CompletableFuture.failedFuture(
+          new BrokerBlockedException("the broker blocks publishing: " + alarm));
     }
     if (workers == 0) {
       return CompletableFuture.failedFuture(
@@ -270,6 +282,12 @@ public final class AmqpPredictor implements Predictor {
         probe = connection.createChannel(); // closed by an error (the queue was deleted, say)
       }
       workers = probe.queueDeclarePassive(Queues.PREDICT).getConsumerCount();
+      if (blocked == null && ++polls % ALARM_CHECK_EVERY == 0) {
+        // RabbitMQ tells a connection of a resource alarm only once it publishes: an empty
+        // message no queue receives (routing key "") lets an idle gateway learn of it now, rather
+        // than from a call that then waits out its timeout.
+        probe.basicPublish("", "", null, new byte[0]);
+      }
     } catch (IOException | ShutdownSignalException e) {
       // Down or recovering: the probe channel comes back with the connection.
       workers = 0;
