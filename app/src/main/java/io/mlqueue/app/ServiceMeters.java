@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.service.ModelService;
+import io.mlqueue.model.service.Shadow;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -24,6 +25,15 @@ final class ServiceMeters {
         .register(registry);
     FunctionCounter.builder("mlqueue.model.rejected", model, ModelService::rejected)
         .description("Feature vectors dead-lettered as invalid")
+        .register(registry);
+  }
+
+  static void bind(Shadow shadow, MeterRegistry registry) {
+    FunctionCounter.builder("mlqueue.model.shadow.predictions", shadow, Shadow::predictions)
+        .description("Rows the challenger (--shadow) predicted and published to y_pred_shadow")
+        .register(registry);
+    FunctionCounter.builder("mlqueue.model.shadow.failures", shadow, Shadow::failures)
+        .description("Messages the challenger could not predict; the champion answered them alone")
         .register(registry);
   }
 

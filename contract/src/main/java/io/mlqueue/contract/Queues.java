@@ -15,6 +15,15 @@ public final class Queues {
   public static final String Y_PRED = "y_pred";
 
   /**
+   * Predictions of models that are not the champion: a challenger in shadow ({@code model
+   * --shadow}) and the gateway's answers, each tagged with its {@code model}. Same bodies as {@code
+   * y_pred}; kept apart so that the course's {@code metric}, which reads {@code y_pred}, never sees
+   * two predictions for one id. Our {@code metric --model-log} pairs them into {@code
+   * model_log.csv}.
+   */
+  public static final String Y_PRED_SHADOW = "y_pred_shadow";
+
+  /**
    * Request/reply prediction calls ({@link PredictRequest}), answered to each request's {@code
    * reply_to}: the course's "server" pattern, whose request queue it calls {@code data}.
    */

@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.Inbound;
 import io.mlqueue.amqp.Messages;
+import io.mlqueue.amqp.Outcome;
 import io.mlqueue.amqp.QueueConsumer;
 import io.mlqueue.contract.FeatureRows;
 import io.mlqueue.contract.InvalidMessageException;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,7 @@ public final class ModelService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelService.class);
 
   private final LiveModel model;
+  private final Shadow shadow;
   private final MessageCodec codec;
   private final AtomicLong predictions = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
@@ -73,9 +76,10 @@ public final class ModelService implements AutoCloseable {
   private final RequestServer requests;
 
   private ModelService(
-      Connection connection, AmqpSettings settings, LiveModel model, Config config)
+      Connection connection, AmqpSettings settings, LiveModel model, Shadow shadow, Config config)
       throws IOException {
     this.model = model;
+    this.shadow = shadow;
     FunctionCounter.builder("mlqueue.model.swaps", model, LiveModel::swaps)
         .description("Models swapped in while serving (an alias moved)")
         .register(config.registry());
@@ -89,6 +93,7 @@ public final class ModelService implements AutoCloseable {
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
             .declare(Queues.FEATURES, Queues.Y_PRED)
+            .declare(shadow.active() ? new String[] {Queues.Y_PRED_SHADOW} : new String[0])
             .consume(Queues.FEATURES, this::onFeatures);
     MicroBatcher.Limits limits = new MicroBatcher.Limits(config.batchRows(), config.batchWait());
     this.requests =
@@ -114,10 +119,23 @@ public final class ModelService implements AutoCloseable {
   public static ModelService start(
       Connection connection, AmqpSettings settings, LiveModel model, Config config)
       throws IOException {
-    ModelService service = new ModelService(connection, settings, model, config);
+    return start(connection, settings, model, Shadow.NONE, config);
+  }
+
+  /**
+   * Starts consuming at once, serving {@code model} as the champion (on {@code y_pred}) and
+   * predicting every {@code features} message with {@code shadow}'s challenger too (on {@code
+   * y_pred_shadow}).
+   */
+  public static ModelService start(
+      Connection connection, AmqpSettings settings, LiveModel model, Shadow shadow, Config config)
+      throws IOException {
+    ModelService service = new ModelService(connection, settings, model, shadow, config);
     ServableModel first = model.current();
     log.info("model: serving {} ({} features: {})", first.id(), first.featureCount(),
         String.join(", ", first.featureNames()));
+    shadow.current().ifPresent(c -> log.info("model: shadowed by {} on {}", c.id(),
+        Queues.Y_PRED_SHADOW));
     return service;
   }
 
@@ -165,7 +183,16 @@ public final class ModelService implements AutoCloseable {
     byte[] out =
         codec.encode(
             new ValueRows(rows.ids(), values, model.id(), rows.sentAtMillis(), rows.bulk()));
-    message.publishThenAck(Queues.Y_PRED, Messages.PERSISTENT_JSON, out);
+    Optional<byte[]> challenger = shadow.predict(rows, codec);
+    if (challenger.isEmpty()) {
+      message.publishThenAck(Queues.Y_PRED, Messages.PERSISTENT_JSON, out);
+    } else {
+      // Acked once the broker has confirmed both: neither prediction is lost if one publish fails.
+      Outcome both = BothConfirmed.of(message.ackOnConfirm());
+      consumer.publisher().publish(Queues.Y_PRED, Messages.PERSISTENT_JSON, out, both);
+      consumer.publisher().publish(
+          Queues.Y_PRED_SHADOW, Messages.PERSISTENT_JSON, challenger.get(), both);
+    }
     predictions.addAndGet(rows.size());
   }
 
