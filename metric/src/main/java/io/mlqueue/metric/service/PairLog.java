@@ -3,12 +3,17 @@ package io.mlqueue.metric.service;
 import io.mlqueue.amqp.DeliveryAcks;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.MetricLog;
+import io.mlqueue.contract.ModelLog;
 import io.mlqueue.metric.MetricLogWriter;
+import io.mlqueue.metric.ModelLogWriter;
+import io.mlqueue.metric.ModelQuality;
+import io.mlqueue.metric.ShadowPairing;
 import io.mlqueue.metric.Pair;
 import io.mlqueue.metric.RunningMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,32 +43,50 @@ final class PairLog implements AutoCloseable {
   /** The most pairs written under one flush; more wait for the next one. */
   private static final int MAX_GROUP = 4_096;
 
+  /** The model log's name for the champion when its {@code y_pred} does not say (the course's). */
+  static final String UNNAMED_CHAMPION = "y_pred";
+
   private final Path dir;
   private final MetricLogWriter.Config fileConfig;
   private final MetricService.Config config;
   private final InstantSource clock;
   private final RunningMetrics metrics;
-  private final LinkedBlockingQueue<Pair<DeliveryRows.Row>> waiting = new LinkedBlockingQueue<>();
+  // Champion pairs (Pair) and, with the model log, shadow matches (ShadowPairing.Match), in the
+  // order they completed: one writer thread and one flush serve both.
+  private final LinkedBlockingQueue<Object> waiting = new LinkedBlockingQueue<>();
+  private final MetricService.PerModelLog perModel;
+  private final ModelQuality quality;
   private final Thread thread;
   private final AtomicLong rowsWritten = new AtomicLong();
   private final AtomicLong groups = new AtomicLong();
+  private final AtomicLong shadowRows = new AtomicLong();
   private volatile boolean closing;
 
   // Guarded by this: the writer is used by the commit thread and asked by the consumers.
   private MetricLogWriter writer; // null after a write failed, until reopened
+  private ModelLogWriter modelWriter; // null without the model log, or after a failed write
   private final Set<String> queued = new HashSet<>(); // ids handed over and not yet written
+  private final Set<String> queuedShadow = new HashSet<>(); // "id\nmodel" handed over, not written
   // Writes failed in a row; while the fault lasts every retry fails again. The outage is reported
   // when it starts and when it ends, so a retry's reopening does not read as a recovery.
   private long failedWrites;
 
-  PairLog(MetricService.Config config, InstantSource clock, RunningMetrics metrics)
-      throws IOException {
+  PairLog(MetricService.Config config, InstantSource clock, RunningMetrics metrics,
+      ModelQuality quality) throws IOException {
     this.dir = config.logDir();
     this.fileConfig = config.logFile();
     this.config = config;
+    this.perModel = config.perModel();
     this.clock = clock;
     this.metrics = metrics;
+    this.quality = quality;
     this.writer = MetricLogWriter.open(dir, fileConfig, metrics::add);
+    if (perModel.enabled()) {
+      this.modelWriter = openModelLog();
+      for (ModelLog.Row row : modelWriter.existingRows()) {
+        quality.add(row.model(), row.yTrue(), row.yPred(), row.loggedAt().toEpochMilli());
+      }
+    }
     this.thread = Thread.ofPlatform().daemon().name("metric-writer").start(this::run);
   }
 
@@ -78,6 +101,30 @@ final class PairLog implements AutoCloseable {
    */
   synchronized boolean contains(MessageId id) {
     return queued.contains(id.text()) || (writer != null && writer.isWritten(id));
+  }
+
+  /** The rows {@code model_log.csv} held at start-up; empty without the model log. */
+  synchronized List<ModelLog.Row> existingModelRows() {
+    return modelWriter == null ? List.of() : modelWriter.existingRows();
+  }
+
+  /** Whether ({@code id}, {@code model}) has its row in the model log already, or is on its way. */
+  synchronized boolean containsShadow(String id, String model) {
+    return queuedShadow.contains(id + '\n' + model)
+        || (modelWriter != null && modelWriter.isWritten(id, model));
+  }
+
+  /** Hands shadow matches over to be written to the model log; each is settled once flushed. */
+  void addShadow(List<ShadowPairing.Match<DeliveryRows.Row>> matches) {
+    if (matches.isEmpty()) {
+      return;
+    }
+    synchronized (this) {
+      for (ShadowPairing.Match<DeliveryRows.Row> m : matches) {
+        queuedShadow.add(m.id() + '\n' + m.model());
+      }
+    }
+    waiting.addAll(matches);
   }
 
   /** Hands pairs over to be written; their messages are settled once their rows are flushed. */
@@ -100,17 +147,27 @@ final class PairLog implements AutoCloseable {
     return groups.get();
   }
 
+  @SuppressWarnings("unchecked") // the queue holds only these two kinds
   private void run() {
+    List<Object> taken = new ArrayList<>();
     List<Pair<DeliveryRows.Row>> group = new ArrayList<>();
+    List<ShadowPairing.Match<DeliveryRows.Row>> shadows = new ArrayList<>();
     while (!closing || !waiting.isEmpty()) {
       try {
-        Pair<DeliveryRows.Row> first = waiting.poll(100, TimeUnit.MILLISECONDS);
+        Object first = waiting.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
-        group.add(first);
-        waiting.drainTo(group, MAX_GROUP - 1);
-        if (!commit(group)) {
+        taken.add(first);
+        waiting.drainTo(taken, MAX_GROUP - 1);
+        for (Object item : taken) {
+          if (item instanceof Pair<?> pair) {
+            group.add((Pair<DeliveryRows.Row>) pair);
+          } else {
+            shadows.add((ShadowPairing.Match<DeliveryRows.Row>) item);
+          }
+        }
+        if (!commit(group, shadows)) {
           Thread.sleep(FAILURE_PAUSE.toMillis());
         }
       } catch (InterruptedException e) {
@@ -118,23 +175,62 @@ final class PairLog implements AutoCloseable {
         return;
       } catch (RuntimeException e) {
         log.error("metric: writing {} rows failed unexpectedly; their messages are requeued",
-            group.size(), e);
-        requeue(group);
+            taken.size(), e);
+        requeue(group, shadows);
       } finally {
+        taken.clear();
         group.clear();
+        shadows.clear();
       }
     }
   }
 
+  /**
+   * The model log's rows of a group: the champion's pairs under the model their {@code y_pred}
+   * names, and the shadow matches. Written before {@code metric_log.csv}: a failure between the two
+   * files requeues the group, and the model log's (id, model) check drops the second copy.
+   */
+  private boolean[] appendModelRows(List<Pair<DeliveryRows.Row>> group,
+      List<ShadowPairing.Match<DeliveryRows.Row>> shadows, Instant now) throws IOException {
+    boolean[] appended = new boolean[group.size() + shadows.size()];
+    if (modelWriter == null) {
+      return appended;
+    }
+    for (int i = 0; i < group.size(); i++) {
+      Pair<DeliveryRows.Row> pair = group.get(i);
+      appended[i] = modelWriter.append(ModelLog.Row.of(pair.id().text(),
+          championModel(pair.predHandle()), pair.yTrue(), pair.yPred(), now));
+    }
+    for (int i = 0; i < shadows.size(); i++) {
+      ShadowPairing.Match<DeliveryRows.Row> m = shadows.get(i);
+      appended[group.size() + i] =
+          modelWriter.append(ModelLog.Row.of(m.id(), m.model(), m.yTrue(), m.yPred(), now));
+    }
+    modelWriter.flush();
+    return appended;
+  }
+
+  /** The champion's model: its y_pred's {@code model}, or the queue's name if it did not say. */
+  static String championModel(DeliveryRows.Row pred) {
+    return pred.model().isEmpty() ? UNNAMED_CHAMPION : pred.model();
+  }
+
   /** Writes and flushes the group, then settles it; false when the write failed. */
-  private boolean commit(List<Pair<DeliveryRows.Row>> group) {
+  private boolean commit(
+      List<Pair<DeliveryRows.Row>> group, List<ShadowPairing.Match<DeliveryRows.Row>> shadows) {
     boolean[] appended = new boolean[group.size()];
+    boolean[] modelAppended;
+    Instant loggedAt = clock.instant();
     synchronized (this) {
       try {
         if (writer == null) {
           writer = MetricLogWriter.open(dir, fileConfig);
           log.debug("metric: {} reopened after a failed write", writer.file());
         }
+        if (perModel.enabled() && modelWriter == null) {
+          modelWriter = openModelLog();
+        }
+        modelAppended = appendModelRows(group, shadows, loggedAt);
         for (int i = 0; i < group.size(); i++) {
           appended[i] = writer.append(group.get(i).toRow());
         }
@@ -143,15 +239,15 @@ final class PairLog implements AutoCloseable {
         // Nothing is acked: the rows come back once the log can be written again. A writer that
         // failed may hold part of a row, so it is reopened, which repairs the file's tail.
         closeBrokenWriter();
-        forget(group);
+        forget(group, shadows);
         if (failedWrites++ == 0) {
           log.error("metric: cannot write {} ({}); acking nothing until it can, the pairs wait in"
               + " their queues", file(), e.toString());
         }
-        requeue(group);
+        requeue(group, shadows);
         return false;
       }
-      forget(group);
+      forget(group, shadows);
       if (failedWrites > 0) {
         log.info("metric: {} written again after {} failed attempts; logging again", file(),
             failedWrites);
@@ -172,22 +268,50 @@ final class PairLog implements AutoCloseable {
             config.pairDelays().accept(Math.max(0, now - pair.sentAtMillis()));
           }
         }
+        if (modelAppended[i]) {
+          quality.add(championModel(pair.predHandle()), pair.yTrue(), pair.yPred(), now);
+        }
+      }
+      for (int i = 0; i < shadows.size(); i++) {
+        ShadowPairing.Match<DeliveryRows.Row> m = shadows.get(i);
+        m.handle().done();
+        if (modelAppended[group.size() + i]) {
+          quality.add(m.model(), m.yTrue(), m.yPred(), now);
+          shadowRows.incrementAndGet();
+        }
       }
     }
     return true;
   }
 
-  private void forget(List<Pair<DeliveryRows.Row>> group) {
+  private void forget(
+      List<Pair<DeliveryRows.Row>> group, List<ShadowPairing.Match<DeliveryRows.Row>> shadows) {
     for (Pair<DeliveryRows.Row> pair : group) {
       queued.remove(pair.id().text());
     }
+    for (ShadowPairing.Match<DeliveryRows.Row> m : shadows) {
+      queuedShadow.remove(m.id() + '\n' + m.model());
+    }
   }
 
-  private static void requeue(List<Pair<DeliveryRows.Row>> group) {
+  private static void requeue(
+      List<Pair<DeliveryRows.Row>> group, List<ShadowPairing.Match<DeliveryRows.Row>> shadows) {
     for (Pair<DeliveryRows.Row> pair : group) {
       pair.trueHandle().requeue();
       pair.predHandle().requeue();
     }
+    for (ShadowPairing.Match<DeliveryRows.Row> m : shadows) {
+      m.handle().requeue(); // its truth is remembered: the redelivered copy pairs at once
+    }
+  }
+
+  private ModelLogWriter openModelLog() throws IOException {
+    return ModelLogWriter.open(dir, fileConfig.force(), fileConfig.writtenIdsCapacity());
+  }
+
+  /** Rows of other models than the champion written to the model log by this process. */
+  long shadowRows() {
+    return shadowRows.get();
   }
 
   private void closeBrokenWriter() {
@@ -198,6 +322,14 @@ final class PairLog implements AutoCloseable {
         log.debug("metric: closing the failed writer: {}", e.getMessage());
       }
       writer = null;
+    }
+    if (modelWriter != null) {
+      try {
+        modelWriter.close();
+      } catch (IOException | RuntimeException e) {
+        log.debug("metric: closing the failed model log writer: {}", e.getMessage());
+      }
+      modelWriter = null;
     }
   }
 
@@ -217,6 +349,14 @@ final class PairLog implements AutoCloseable {
           log.error("metric: closing {} failed", writer.file(), e);
         }
         writer = null;
+      }
+      if (modelWriter != null) {
+        try {
+          modelWriter.close();
+        } catch (IOException e) {
+          log.error("metric: closing {} failed", modelWriter.file(), e);
+        }
+        modelWriter = null;
       }
     }
   }
