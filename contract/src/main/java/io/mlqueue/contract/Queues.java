@@ -29,6 +29,19 @@ public final class Queues {
    */
   public static final String PREDICT = "predict";
 
+  /**
+   * Request/reply calls for the challenger ({@code model --shadow}), the gateway's canary share:
+   * the same bodies as {@link #PREDICT}, answered by the challenger a worker serves in shadow.
+   */
+  public static final String PREDICT_CHALLENGER = "predict.challenger";
+
+  /**
+   * True answers that arrive late, by id: the gateway's {@code POST /v1/feedback}. Same body as
+   * {@code y_true}; kept apart because nothing on {@code y_pred} waits for them. Our {@code metric
+   * --model-log} joins them to the gateway's answers on {@link #Y_PRED_SHADOW}.
+   */
+  public static final String FEEDBACK = "y_true_feedback";
+
   /** The three queues of the pipeline, in the order the data flows. */
   public static final List<String> PIPELINE = List.of(FEATURES, Y_TRUE, Y_PRED);
 

@@ -190,6 +190,7 @@ public final class MetricService implements AutoCloseable {
   private final QueueConsumer trueConsumer;
   private final QueueConsumer predConsumer;
   private final QueueConsumer shadowConsumer; // null without the model log
+  private final QueueConsumer feedbackConsumer; // null without the model log
 
   private MetricService(
       Connection connection, AmqpSettings settings, Config config, InstantSource clock)
@@ -229,6 +230,9 @@ public final class MetricService implements AutoCloseable {
     this.shadowConsumer = perModel.enabled()
         ? QueueConsumer.open(connection, "metric", consuming).declare(Queues.Y_PRED_SHADOW)
         : null;
+    this.feedbackConsumer = perModel.enabled()
+        ? QueueConsumer.open(connection, "metric", consuming).declare(Queues.FEEDBACK)
+        : null;
     ticker.scheduleWithFixedDelay(this::evictExpired, 1, 1, TimeUnit.SECONDS);
     if (!config.statusEvery().isZero()) {
       long every = config.statusEvery().toMillis();
@@ -243,7 +247,9 @@ public final class MetricService implements AutoCloseable {
     log.info("metric: logging pairs to {}", logFile());
     if (shadowConsumer != null) {
       shadowConsumer.channel().addShutdownListener(cause -> dropPending());
+      feedbackConsumer.channel().addShutdownListener(cause -> dropPending());
       shadowConsumer.consume(Queues.Y_PRED_SHADOW, this::onShadow);
+      feedbackConsumer.consume(Queues.FEEDBACK, this::onFeedback);
       log.info("metric: logging every model's pairs (y_pred and {}) to {}", Queues.Y_PRED_SHADOW,
           config.logDir().resolve(ModelLog.FILE_NAME));
     }
@@ -360,6 +366,35 @@ public final class MetricService implements AutoCloseable {
     }
   }
 
+  /**
+   * Late truths ({@code POST /v1/feedback}): each is remembered for the predictions still to come
+   * and joined to those waiting; the message is acked once their rows are written (at once when
+   * none waited: the truth then lives in memory for {@code --max-age}).
+   */
+  private void onFeedback(Inbound message) {
+    ValueRows rows;
+    try {
+      rows = codec.decodeValueRows(message.body());
+    } catch (InvalidMessageException e) {
+      invalid.incrementAndGet();
+      message.deadLetter("invalid " + Queues.FEEDBACK + " message: " + e.getMessage());
+      return;
+    }
+    DeliveryRows delivery = new DeliveryRows(message, rows, codec);
+    synchronized (lock) {
+      for (int i = 0; i < rows.size(); i++) {
+        DeliveryRows.Row row = delivery.row(i);
+        List<ShadowPairing.Match<DeliveryRows.Row>> matched =
+            shadowPending.truth(rows.ids()[i].text(), rows.values()[i]);
+        if (matched.isEmpty()) {
+          row.done();
+        } else {
+          pairLog.addShadow(matched, new PairLog.TruthWait(row, matched.size()));
+        }
+      }
+    }
+  }
+
   /** Forgets the waiting halves, sending back those of a channel still up. */
   private void dropPending() {
     synchronized (lock) {
@@ -472,12 +507,14 @@ public final class MetricService implements AutoCloseable {
     predConsumer.cancel();
     if (shadowConsumer != null) {
       shadowConsumer.cancel();
+      feedbackConsumer.cancel();
     }
     pairLog.close(drain);
     trueConsumer.close(drain);
     predConsumer.close(drain);
     if (shadowConsumer != null) {
       shadowConsumer.close(drain);
+      feedbackConsumer.close(drain);
     }
     logStatus();
   }

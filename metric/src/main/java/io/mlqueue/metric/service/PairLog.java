@@ -116,15 +116,52 @@ final class PairLog implements AutoCloseable {
 
   /** Hands shadow matches over to be written to the model log; each is settled once flushed. */
   void addShadow(List<ShadowPairing.Match<DeliveryRows.Row>> matches) {
+    addShadow(matches, TruthWait.NONE);
+  }
+
+  /**
+   * Hands shadow matches over that {@code truth} (a feedback delivery) completed: it is settled
+   * once they are all written, or requeued with them.
+   */
+  void addShadow(List<ShadowPairing.Match<DeliveryRows.Row>> matches, TruthWait truth) {
     if (matches.isEmpty()) {
       return;
     }
+    List<ShadowItem> items = new ArrayList<>(matches.size());
     synchronized (this) {
       for (ShadowPairing.Match<DeliveryRows.Row> m : matches) {
         queuedShadow.add(m.id() + '\n' + m.model());
+        items.add(new ShadowItem(m, truth));
       }
     }
-    waiting.addAll(matches);
+    waiting.addAll(items);
+  }
+
+  /** A shadow match, with the truth delivery waiting for it (or {@link TruthWait#NONE}). */
+  record ShadowItem(ShadowPairing.Match<DeliveryRows.Row> match, TruthWait truth) {}
+
+  /** A truth delivery (feedback) acked once the rows it completed are all written. */
+  static final class TruthWait {
+    static final TruthWait NONE = new TruthWait(null, 0);
+    private final DeliveryRows.Row row;
+    private int left; // guarded by this
+
+    TruthWait(DeliveryRows.Row row, int rows) {
+      this.row = row;
+      this.left = rows;
+    }
+
+    synchronized void written() {
+      if (row != null && --left == 0) {
+        row.done();
+      }
+    }
+
+    void failed() {
+      if (row != null) {
+        row.requeue(); // its redelivery pairs the redelivered predictions again
+      }
+    }
   }
 
   /** Hands pairs over to be written; their messages are settled once their rows are flushed. */
@@ -147,11 +184,11 @@ final class PairLog implements AutoCloseable {
     return groups.get();
   }
 
-  @SuppressWarnings("unchecked") // the queue holds only these two kinds
+  @SuppressWarnings("unchecked") // the queue holds only pairs and shadow items
   private void run() {
     List<Object> taken = new ArrayList<>();
     List<Pair<DeliveryRows.Row>> group = new ArrayList<>();
-    List<ShadowPairing.Match<DeliveryRows.Row>> shadows = new ArrayList<>();
+    List<ShadowItem> shadows = new ArrayList<>();
     while (!closing || !waiting.isEmpty()) {
       try {
         Object first = waiting.poll(100, TimeUnit.MILLISECONDS);
@@ -164,7 +201,7 @@ final class PairLog implements AutoCloseable {
           if (item instanceof Pair<?> pair) {
             group.add((Pair<DeliveryRows.Row>) pair);
           } else {
-            shadows.add((ShadowPairing.Match<DeliveryRows.Row>) item);
+            shadows.add((ShadowItem) item);
           }
         }
         if (!commit(group, shadows)) {
@@ -191,7 +228,7 @@ final class PairLog implements AutoCloseable {
    * files requeues the group, and the model log's (id, model) check drops the second copy.
    */
   private boolean[] appendModelRows(List<Pair<DeliveryRows.Row>> group,
-      List<ShadowPairing.Match<DeliveryRows.Row>> shadows, Instant now) throws IOException {
+      List<ShadowItem> shadows, Instant now) throws IOException {
     boolean[] appended = new boolean[group.size() + shadows.size()];
     if (modelWriter == null) {
       return appended;
@@ -202,7 +239,7 @@ final class PairLog implements AutoCloseable {
           championModel(pair.predHandle()), pair.yTrue(), pair.yPred(), now));
     }
     for (int i = 0; i < shadows.size(); i++) {
-      ShadowPairing.Match<DeliveryRows.Row> m = shadows.get(i);
+      ShadowPairing.Match<DeliveryRows.Row> m = shadows.get(i).match();
       appended[group.size() + i] =
           modelWriter.append(ModelLog.Row.of(m.id(), m.model(), m.yTrue(), m.yPred(), now));
     }
@@ -217,7 +254,7 @@ final class PairLog implements AutoCloseable {
 
   /** Writes and flushes the group, then settles it; false when the write failed. */
   private boolean commit(
-      List<Pair<DeliveryRows.Row>> group, List<ShadowPairing.Match<DeliveryRows.Row>> shadows) {
+      List<Pair<DeliveryRows.Row>> group, List<ShadowItem> shadows) {
     boolean[] appended = new boolean[group.size()];
     boolean[] modelAppended;
     Instant loggedAt = clock.instant();
@@ -273,8 +310,9 @@ final class PairLog implements AutoCloseable {
         }
       }
       for (int i = 0; i < shadows.size(); i++) {
-        ShadowPairing.Match<DeliveryRows.Row> m = shadows.get(i);
+        ShadowPairing.Match<DeliveryRows.Row> m = shadows.get(i).match();
         m.handle().done();
+        shadows.get(i).truth().written();
         if (modelAppended[group.size() + i]) {
           quality.add(m.model(), m.yTrue(), m.yPred(), now);
           shadowRows.incrementAndGet();
@@ -284,24 +322,23 @@ final class PairLog implements AutoCloseable {
     return true;
   }
 
-  private void forget(
-      List<Pair<DeliveryRows.Row>> group, List<ShadowPairing.Match<DeliveryRows.Row>> shadows) {
+  private void forget(List<Pair<DeliveryRows.Row>> group, List<ShadowItem> shadows) {
     for (Pair<DeliveryRows.Row> pair : group) {
       queued.remove(pair.id().text());
     }
-    for (ShadowPairing.Match<DeliveryRows.Row> m : shadows) {
-      queuedShadow.remove(m.id() + '\n' + m.model());
+    for (ShadowItem item : shadows) {
+      queuedShadow.remove(item.match().id() + '\n' + item.match().model());
     }
   }
 
-  private static void requeue(
-      List<Pair<DeliveryRows.Row>> group, List<ShadowPairing.Match<DeliveryRows.Row>> shadows) {
+  private static void requeue(List<Pair<DeliveryRows.Row>> group, List<ShadowItem> shadows) {
     for (Pair<DeliveryRows.Row> pair : group) {
       pair.trueHandle().requeue();
       pair.predHandle().requeue();
     }
-    for (ShadowPairing.Match<DeliveryRows.Row> m : shadows) {
-      m.handle().requeue(); // its truth is remembered: the redelivered copy pairs at once
+    for (ShadowItem item : shadows) {
+      item.match().handle().requeue(); // its truth is remembered: the redelivered copy pairs at once
+      item.truth().failed();
     }
   }
 

@@ -74,6 +74,7 @@ public final class ModelService implements AutoCloseable {
   private final AtomicLong rejected = new AtomicLong();
   private final QueueConsumer consumer;
   private final RequestServer requests;
+  private final RequestServer challengerRequests; // null without a shadow
 
   private ModelService(
       Connection connection, AmqpSettings settings, LiveModel model, Shadow shadow, Config config)
@@ -100,6 +101,11 @@ public final class ModelService implements AutoCloseable {
         new RequestServer(
             connection, settings, model, limits, config.registry(), config.maxMessageBytes());
     log.info("model: answering requests on {} in {}", Queues.PREDICT, RequestServer.describe(limits));
+    // The gateway's canary share goes to the challenger's own queue.
+    this.challengerRequests = shadow.active()
+        ? new RequestServer(connection, settings, shadow.live(), limits, config.registry(),
+            config.maxMessageBytes(), Queues.PREDICT_CHALLENGER)
+        : null;
   }
 
   /** Starts consuming at once, with the default batching. */
@@ -238,6 +244,9 @@ public final class ModelService implements AutoCloseable {
   /** Stops consuming and waits up to {@code drain} for the last predictions to be confirmed. */
   public void close(Duration drain) throws InterruptedException {
     requests.close(drain);
+    if (challengerRequests != null) {
+      challengerRequests.close(drain);
+    }
     consumer.close(drain);
     log.info("model: stopped after {} predictions, {} rejected", predictions.get(), rejected.get());
   }

@@ -41,6 +41,11 @@ public final class Shadow {
     return challenger != null;
   }
 
+  /** The challenger's live model, for its request/reply calls (only when {@link #active}). */
+  LiveModel live() {
+    return java.util.Objects.requireNonNull(challenger, "no challenger");
+  }
+
   /** The challenger served now. */
   public Optional<ServableModel> current() {
     return active() ? Optional.of(challenger.current()) : Optional.empty();
