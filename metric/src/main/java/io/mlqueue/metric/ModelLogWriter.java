@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,20 +38,19 @@ public final class ModelLogWriter implements AutoCloseable {
   // Keys "id\nmodel" in the order written: an id with a line break is never logged, so the key is
   // unambiguous. Bounded like metric's WrittenIds: a redelivery older than that window is rare.
   private final LinkedHashSet<String> written = new LinkedHashSet<>();
-  private final List<ModelLog.Row> existing;
 
-  private ModelLogWriter(
-      Path file, boolean force, int capacity, FileChannel channel, List<ModelLog.Row> existing) {
+  private ModelLogWriter(Path file, boolean force, int capacity, FileChannel channel) {
     this.file = file;
     this.force = force;
     this.capacity = capacity;
     this.channel = channel;
-    this.existing = existing;
     this.out = new BufferedWriter(
         new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16);
-    for (ModelLog.Row row : existing) {
-      remember(key(row.id(), row.model()));
-    }
+  }
+
+  /** Opens the log in {@code dir} without reporting the rows already in it. */
+  public static ModelLogWriter open(Path dir, boolean force, int capacity) throws IOException {
+    return open(dir, force, capacity, row -> {});
   }
 
   /**
@@ -59,9 +59,11 @@ public final class ModelLogWriter implements AutoCloseable {
    *
    * @param force whether {@link #flush} also forces the file to the storage device
    * @param capacity how many recent (id, model) keys are remembered to refuse duplicate rows
+   * @param existingRows told every row already in the file, oldest first (not kept here)
    * @throws IOException if the file exists but is not a model log
    */
-  public static ModelLogWriter open(Path dir, boolean force, int capacity) throws IOException {
+  public static ModelLogWriter open(Path dir, boolean force, int capacity,
+      Consumer<? super ModelLog.Row> existingRows) throws IOException {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
     }
@@ -83,7 +85,11 @@ public final class ModelLogWriter implements AutoCloseable {
         }
       }
       channel.position(channel.size());
-      ModelLogWriter writer = new ModelLogWriter(file, force, capacity, channel, rows);
+      ModelLogWriter writer = new ModelLogWriter(file, force, capacity, channel);
+      for (ModelLog.Row row : rows) {
+        writer.remember(key(row.id(), row.model()));
+        existingRows.accept(row);
+      }
       if (channel.size() == 0) {
         writer.out.write(ModelLog.HEADER);
         writer.out.write('\n');
@@ -107,11 +113,6 @@ public final class ModelLogWriter implements AutoCloseable {
       }
     }
     return 0;
-  }
-
-  /** The rows the file held when opened, oldest first: the truths and models seen before. */
-  public List<ModelLog.Row> existingRows() {
-    return existing;
   }
 
   /** Whether a row for ({@code id}, {@code model}) has been written (within the window). */

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +27,9 @@ class ModelLogWriterTest {
     }
     Path file = dir.resolve(ModelLog.FILE_NAME);
     Files.writeString(file, "2,a:1,1.0,2", UTF_8, StandardOpenOption.APPEND); // torn by a crash
-    try (ModelLogWriter w = ModelLogWriter.open(dir, false, 100)) {
-      assertThat(w.existingRows()).hasSize(2);
+    List<ModelLog.Row> before = new ArrayList<>();
+    try (ModelLogWriter w = ModelLogWriter.open(dir, false, 100, before::add)) {
+      assertThat(before).hasSize(2);
       assertThat(w.isWritten("1", "b:1")).isTrue();
       assertThat(w.append(ModelLog.Row.of("1", "b:1", 10, 11, AT))).isFalse();
       assertThat(w.append(ModelLog.Row.of("2", "a:1", 1, 2, AT))).isTrue();

@@ -175,6 +175,14 @@ public final class MetricService implements AutoCloseable {
     }
   }
 
+  /**
+   * Truths remembered for the predictions of other models still to come (and reloaded from the
+   * model log at start-up), besides the {@code --max-age} bound: about 15 MB. A challenger's
+   * prediction is published with the champion's, so it comes within seconds of the truth; a truth
+   * forgotten before it came makes its prediction an orphan, dead-lettered with the reason.
+   */
+  static final int MAX_TRUTHS = 100_000;
+
   private final MessageCodec codec;
   private final Object lock = new Object();
   private final ShadowPairing<DeliveryRows.Row> shadowPending; // guarded by lock
@@ -201,13 +209,13 @@ public final class MetricService implements AutoCloseable {
     PerModelLog perModel = config.perModel();
     this.quality = new ModelQuality(perModel.window(), PerModelLog.MAX_WINDOW_ROWS, perModel.cost(),
         clock, perModel.newModels());
-    this.shadowPending = new ShadowPairing<>(
-        config.logFile().writtenIdsCapacity(), config.pairing().maxAge(), clock);
-    this.pairLog = new PairLog(config, clock, metrics, quality);
-    // The truths logged before a restart, so the challenger's copies still in its queue pair.
-    for (ModelLog.Row row : pairLog.existingModelRows()) {
+    this.shadowPending = new ShadowPairing<>(MAX_TRUTHS, config.pairing().maxAge(), clock);
+    // The rows logged before a restart: each model's figures since the log began, and the latest
+    // truths, so that the challenger's predictions still in their queue pair.
+    this.pairLog = new PairLog(config, clock, metrics, quality, row -> {
+      quality.add(row.model(), row.yTrue(), row.yPred(), row.loggedAt().toEpochMilli());
       shadowPending.truth(row.id(), row.yTrue());
-    }
+    });
     long existing = metrics.snapshot().count();
     if (existing > 0) {
       log.info("metric: {} already holds {} rows; their ids will not be logged twice",

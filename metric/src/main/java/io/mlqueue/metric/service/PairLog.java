@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +72,12 @@ final class PairLog implements AutoCloseable {
   // when it starts and when it ends, so a retry's reopening does not read as a recovery.
   private long failedWrites;
 
+  /**
+   * @param existingModelRows told the rows {@code model_log.csv} holds at start-up (with the model
+   *     log on), oldest first
+   */
   PairLog(MetricService.Config config, InstantSource clock, RunningMetrics metrics,
-      ModelQuality quality) throws IOException {
+      ModelQuality quality, Consumer<ModelLog.Row> existingModelRows) throws IOException {
     this.dir = config.logDir();
     this.fileConfig = config.logFile();
     this.config = config;
@@ -82,10 +87,8 @@ final class PairLog implements AutoCloseable {
     this.quality = quality;
     this.writer = MetricLogWriter.open(dir, fileConfig, metrics::add);
     if (perModel.enabled()) {
-      this.modelWriter = openModelLog();
-      for (ModelLog.Row row : modelWriter.existingRows()) {
-        quality.add(row.model(), row.yTrue(), row.yPred(), row.loggedAt().toEpochMilli());
-      }
+      this.modelWriter = ModelLogWriter.open(
+          dir, fileConfig.force(), fileConfig.writtenIdsCapacity(), existingModelRows);
     }
     this.thread = Thread.ofPlatform().daemon().name("metric-writer").start(this::run);
   }
@@ -101,11 +104,6 @@ final class PairLog implements AutoCloseable {
    */
   synchronized boolean contains(MessageId id) {
     return queued.contains(id.text()) || (writer != null && writer.isWritten(id));
-  }
-
-  /** The rows {@code model_log.csv} held at start-up; empty without the model log. */
-  synchronized List<ModelLog.Row> existingModelRows() {
-    return modelWriter == null ? List.of() : modelWriter.existingRows();
   }
 
   /** Whether ({@code id}, {@code model}) has its row in the model log already, or is on its way. */
