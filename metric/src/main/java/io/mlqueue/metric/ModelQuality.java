@@ -137,8 +137,12 @@ public final class ModelQuality {
       RunningMetrics span = new RunningMetrics();
       double spanCost = 0;
       for (Point p : recent) {
-        span.add(p.yTrue(), p.yPred());
-        spanCost += p.cost();
+        // Rows come in time order, but not strictly (several writers' clocks, a reload): one
+        // older than the window behind a younger one is skipped here rather than dropped above.
+        if (p.atMillis() >= fromMillis) {
+          span.add(p.yTrue(), p.yPred());
+          spanCost += p.cost();
+        }
       }
       RunningMetrics.Snapshot s = span.snapshot();
       return new Figures(s.count(), s.mae(), s.rmse(), s.r2(), spanCost);
