@@ -50,11 +50,21 @@ import org.junit.jupiter.api.io.TempDir;
 class CanaryFeedbackTest {
   private static final int CALLS = 60;
   @TempDir Path dir;
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final ObjectMapper json = new ObjectMapper();
 
   @Test
   void everyAnswerIsLabelledWithItsModelAndJoinedToItsTruth() throws Exception {
+    try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+      check(AmqpSettings.of(broker.amqpUri()), dir);
+    }
+  }
+
+  /**
+   * The canary's run on the broker of {@code settings}, its logs in {@code dir}: shared with
+   * {@code CanaryFeedbackIT}, which runs it on RabbitMQ (where replies come on direct reply-to).
+   */
+  static void check(AmqpSettings settings, Path dir) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    ObjectMapper json = new ObjectMapper();
     LinearModel champion = BuiltInModel.get();
     double[] halved = champion.coefficients();
     for (int i = 0; i < halved.length; i++) {
@@ -63,9 +73,7 @@ class CanaryFeedbackTest {
     LinearModel challenger = new LinearModel("diabetes-ols", "2", champion.featureNames(),
         champion.targetName(), champion.intercept(), halved, null);
     Dataset data = Dataset.builtIn();
-    try (EmbeddedBroker broker = EmbeddedBroker.start();
-        Closer open = new Closer()) {
-      AmqpSettings settings = AmqpSettings.of(broker.amqpUri());
+    try (Closer open = new Closer()) {
       Connection modelConnection = open.add(BrokerConnector.connect(settings, "model"));
       Connection metricConnection = open.add(BrokerConnector.connect(settings, "metric"));
       Connection gatewayConnection = open.add(BrokerConnector.connect(settings, "gateway"));
@@ -91,7 +99,7 @@ class CanaryFeedbackTest {
       Map<String, String> modelById = new HashMap<>();
       Map<String, Double> truthById = new HashMap<>();
       for (int i = 0; i < CALLS; i++) {
-        JsonNode reply = json.readTree(post(gateway, "/v1/predict",
+        JsonNode reply = json.readTree(post(http, gateway, "/v1/predict",
             "{\"features\": " + Arrays.toString(data.features(i)) + "}"));
         String id = reply.path("id").asText();
         String by = reply.path("model").asText();
@@ -103,7 +111,7 @@ class CanaryFeedbackTest {
       }
       assertThat(modelById.values()).contains(champion.id(), challenger.id());
       for (Map.Entry<String, Double> truth : truthById.entrySet()) {
-        JsonNode accepted = json.readTree(post(gateway, "/v1/feedback",
+        JsonNode accepted = json.readTree(post(http, gateway, "/v1/feedback",
             "{\"id\": \"" + truth.getKey() + "\", \"y_true\": " + truth.getValue() + "}"));
         assertThat(accepted.path("status").asText()).isEqualTo("accepted");
       }
@@ -119,7 +127,8 @@ class CanaryFeedbackTest {
     }
   }
 
-  private String post(GatewayServer gateway, String path, String body) throws Exception {
+  private static String post(HttpClient http, GatewayServer gateway, String path, String body)
+      throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + path))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
