@@ -114,9 +114,14 @@ final class FuzzMessages {
       case MISSING_ID -> text(kind, "{" + s.body() + "}", "missing field \"id\"");
       case DUPLICATED_ID ->
           text(kind, "{\"id\": " + id + ", \"id\": 7, " + s.body() + "}", "Duplicate field 'id'");
-      case ID_OF_WRONG_TYPE ->
-          text(kind, "{\"id\": " + pick("{\"n\": 1}", "[1]", "true", "false", "null") + ", "
-              + s.body() + "}", "\"id\" must be a string or a number");
+      case ID_OF_WRONG_TYPE -> {
+        String badId = pick("{\"n\": 1}", "[1]", "true", "false", "null");
+        // On the stream's queues a list of ids is the bulk form (docs/CONTRACT.md), refused here
+        // because the body is a single row's.
+        boolean bulkId = badId.startsWith("[") && !s.queue.equals(Queues.PREDICT);
+        yield text(kind, "{\"id\": " + badId + ", " + s.body() + "}",
+            bulkId ? "\"id\" is a list (a bulk message)" : "\"id\" must be a string or a number");
+      }
       case EMPTY_ID -> text(kind, "{\"id\": \"\", " + s.body() + "}", "\"id\" is an empty string");
       case MISSING_BODY -> text(kind, "{\"id\": " + id + "}", "missing field \"" + s.field + "\"");
       case BODY_OF_WRONG_TYPE -> s.wrongType(id);
@@ -228,14 +233,20 @@ final class FuzzMessages {
     Bad wrongElement(String id) {
       String element = pick("\"x\"", "true", "null", "{}", "[]");
       if (isValue()) {
-        return withOneValue(Kind.ELEMENT_OF_WRONG_TYPE, id, element, "body must be a number");
+        // A list where one number belongs is the bulk form (docs/CONTRACT.md); an empty one is
+        // refused as such.
+        return withOneValue(Kind.ELEMENT_OF_WRONG_TYPE, id, element,
+            element.equals("[]") ? "\"body\" is an empty list" : "body must be a number");
       }
       List<String> values = numbers(FEATURES);
       int at = random.nextInt(FEATURES);
       values.set(at, element);
       String where = queue.equals(Queues.PREDICT) ? "instances[0][" + at + "]" : "body[" + at + "]";
-      return text(Kind.ELEMENT_OF_WRONG_TYPE, "{\"id\": " + id + ", " + body(values) + "}",
-          where + " must be a number");
+      // A list first in a feature vector reads as the bulk form's first row, an empty one.
+      String why = element.equals("[]") && at == 0 && !queue.equals(Queues.PREDICT)
+          ? "body[0] is an empty list"
+          : where + " must be a number";
+      return text(Kind.ELEMENT_OF_WRONG_TYPE, "{\"id\": " + id + ", " + body(values) + "}", why);
     }
 
     Bad wrongLength(String id) {

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Holds the halves of pairs whose other half has not arrived yet, keyed by {@link MessageId}, so
@@ -150,6 +151,17 @@ public final class PairingBuffer<H> {
     }
     expiredCount += evicted.size();
     return evicted;
+  }
+
+  /**
+   * Takes out the half waiting under {@code id}, if any, and returns its handle: for a pair whose row
+   * turned out to be in the log already (a failed write can leave complete rows behind before the
+   * service learns which), so the waiting half is settled instead of waiting for a partner that
+   * will not come again.
+   */
+  public Optional<H> remove(MessageId id) {
+    Pending<H> p = pending.remove(id);
+    return p == null ? Optional.empty() : Optional.of(p.handle());
   }
 
   /** Forgets every pending half and returns their handles, oldest first. */

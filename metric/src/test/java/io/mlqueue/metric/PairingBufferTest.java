@@ -66,6 +66,18 @@ class PairingBufferTest {
   }
 
   @Test
+  void aWaitingHalfCanBeTakenOutWhenItsRowTurnsOutToBeLoggedAlready() {
+    assertWaiting(buffer.offerPred(A, 12.5, "p"));
+    assertWaiting(buffer.offerTrue(B, 1, "tB"));
+
+    assertThat(buffer.remove(A)).contains("p");
+    assertThat(buffer.remove(A)).isEmpty();
+    assertThat(buffer.remove(C)).isEmpty();
+    assertThat(buffer.pendingCount()).isEqualTo(1);
+    assertWaiting(buffer.offerTrue(A, 10.0, "t")); // no partner any more
+  }
+
+  @Test
   void interleavedIdsPairWithTheirOwnPartner() {
     assertWaiting(buffer.offerTrue(A, 1, "tA"));
     assertWaiting(buffer.offerTrue(B, 2, "tB"));

@@ -311,6 +311,9 @@ public final class MetricService implements AutoCloseable {
         if (pairLog.contains(id)) {
           redelivered.incrementAndGet();
           row.done(); // its pair is in the log, or on its way
+          // Its other half may be waiting: it came back while a failed write was being repaired,
+          // before the log could say that this pair's row had landed after all.
+          pending.remove(id).ifPresent(DeliveryRows.Row::done);
           continue;
         }
         switch (pending.offer(half, id, rows.values()[i], row, rows.sentAtMillis())) {
