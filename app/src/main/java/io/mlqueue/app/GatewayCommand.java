@@ -1,16 +1,22 @@
 package io.mlqueue.app;
 
 import com.rabbitmq.client.Connection;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.contract.Queues;
+import io.mlqueue.gateway.AnswerLog;
 import io.mlqueue.gateway.ApiKeys;
+import io.mlqueue.gateway.Canary;
 import io.mlqueue.gateway.ConnectionLimits;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
+import io.mlqueue.gateway.amqp.AmqpAnswerLog;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
 import io.mlqueue.observe.Observability;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,10 +79,27 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Option(names = "--api-key-file", paramLabel = "FILE",
       description = "Require one of the keys in FILE (one per line, at least 16 characters) on"
-          + " POST /v1/predict and POST /v2/models/…/infer, as 'Authorization: Bearer KEY' or"
+          + " POST /v1/predict, POST /v1/feedback and POST /v2/models/…/infer, as 'Authorization: Bearer KEY' or"
           + " 'X-API-Key: KEY'; health, metadata, /metrics and /openapi.json stay open."
           + " Default: no keys.")
   java.nio.file.Path apiKeyFile;
+
+  @Option(names = "--canary", paramLabel = "SHARE",
+      description = "Answer this share of the calls (0 to 1, e.g. 0.1) with the challenger that"
+          + " 'model --shadow' workers serve on queue predict.challenger; the reply's model says"
+          + " which answered. Implies --feedback. Default: none.")
+  Double canary;
+
+  @Option(names = "--canary-sticky", paramLabel = "HEADER",
+      description = "With --canary: route by a hash of this request header's value (e.g."
+          + " X-User-Id), so one user keeps one model; requests without it are routed at random.")
+  String canarySticky;
+
+  @Option(names = "--feedback",
+      description = "Record every answer (queue y_pred_shadow, tagged with its model) and take"
+          + " POST /v1/feedback {\"id\", \"y_true\"} (queue y_true_feedback), which 'metric"
+          + " --model-log' joins into model_log.csv.")
+  boolean feedback;
 
   @Override
   public Integer call() throws Exception {
@@ -92,8 +115,23 @@ final class GatewayCommand implements Callable<Integer> {
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "gateway"));
     AmqpPredictor predictor =
         guard.closeOnStop(AmqpPredictor.start(connection, settings, registry));
-    GatewayServer server = guard.closeOnStop(
-        Listening.on("--port", port, () -> GatewayServer.start(config, predictor, registry, keys)));
+    if (canarySticky != null && canary == null) {
+      throw new IllegalArgumentException("--canary-sticky needs --canary SHARE");
+    }
+    Optional<Canary> split = Optional.empty();
+    if (canary != null) {
+      // Its own meters would clash with the champion's (same names): the champion's are the
+      // gateway's; the canary's share shows in the replies' models and in model_log.csv.
+      AmqpPredictor challenger = guard.closeOnStop(AmqpPredictor.start(
+          connection, settings, new CompositeMeterRegistry(), Queues.PREDICT_CHALLENGER));
+      split = Optional.of(new Canary(challenger, canary, Optional.ofNullable(canarySticky)));
+    }
+    AnswerLog answers = feedback || canary != null
+        ? guard.closeOnStop(AmqpAnswerLog.start(connection, settings, registry))
+        : AnswerLog.NONE;
+    Optional<Canary> canaryRoute = split;
+    GatewayServer server = guard.closeOnStop(Listening.on("--port", port,
+        () -> GatewayServer.start(config, predictor, registry, keys, canaryRoute, answers)));
     System.out.println("gateway: listening on " + server.url()
         + " (POST /v1/predict; Open Inference API under /v2)");
     guard.awaitStop();

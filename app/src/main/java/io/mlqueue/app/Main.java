@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       RunsCommand.class,
       EvaluateCommand.class,
+      PromoteCommand.class,
       BrokerCommand.class,
       DeadLettersCommand.class,
       StatusCommand.class,

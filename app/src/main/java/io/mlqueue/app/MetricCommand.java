@@ -9,10 +9,12 @@ import io.mlqueue.metric.WrittenIds;
 import io.mlqueue.metric.service.MetricService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.stats.cost.CostModel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleBinaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,6 +65,31 @@ final class MetricCommand implements Callable<Integer> {
       description = "How often to log the running metrics (default: ${DEFAULT-VALUE}).")
   Duration statusEvery;
 
+  @Option(
+      names = "--model-log",
+      description =
+          "Also log every model's rows to <log-dir>/model_log.csv, one per (id, model): the"
+              + " champion's from y_pred and the challengers' from y_pred_shadow (model --shadow,"
+              + " the gateway's canary and feedback); per-model quality on /metrics with a 'model'"
+              + " label. metric_log.csv stays the champion's, as the course writes it.")
+  boolean modelLog;
+
+  @Option(
+      names = "--quality-window",
+      paramLabel = "DURATION",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
+      description = "With --model-log: the sliding window of the per-model figures (default: ${DEFAULT-VALUE}).")
+  Duration qualityWindow;
+
+  @Option(
+      names = "--cost",
+      paramLabel = "FILE",
+      description =
+          "With --model-log: a cost file (YAML or JSON, as 'evaluate --cost' reads) pricing every"
+              + " model's errors: mlqueue_metric_model_cost_total and cost per 1,000 predictions.")
+  Path cost;
+
   @Override
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("metric");
@@ -70,6 +97,16 @@ final class MetricCommand implements Callable<Integer> {
     PrometheusMeterRegistry registry = Observability.registry("metric");
     MetricService.Config config =
         config(logDir.dir).withPairDelays(ServiceMeters.pairDelays(registry));
+    if (cost != null && !modelLog) {
+      throw new IllegalArgumentException("--cost prices the model log's rows: add --model-log");
+    }
+    if (modelLog) {
+      DoubleBinaryOperator price = cost == null
+          ? (t, p) -> 0
+          : CostModel.fromTree(EvaluateCommand.readTree(cost), cost.toString())::cost;
+      config = config.withPerModel(MetricService.PerModelLog.on(
+          qualityWindow, price, ServiceMeters.perModel(registry, qualityWindow)));
+    }
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "metric"));
     // Before consuming: a port that cannot be bound stops the service before it takes a message.
     guard.closeOnStop(metrics.start("metric", registry, connection));

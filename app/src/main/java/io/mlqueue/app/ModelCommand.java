@@ -13,6 +13,7 @@ import io.mlqueue.model.registry.ModelReference;
 import io.mlqueue.model.registry.ModelRegistry;
 import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
+import io.mlqueue.model.service.Shadow;
 import io.mlqueue.observe.Observability;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,6 +56,16 @@ final class ModelCommand implements Callable<Integer> {
               + " a batch takes what is waiting; under load the next fills while one is predicted).")
   Duration batchWait;
 
+  @Option(
+      names = "--shadow",
+      paramLabel = "MODEL",
+      description =
+          "A challenger, named as --model names a model (registry:NAME@ALIAS follows its alias):"
+              + " every 'features' message is predicted with it too, and its predictions, tagged"
+              + " with its model id, go to 'y_pred_shadow' ('metric --model-log' pairs them);"
+              + " 'y_pred' keeps the champion's alone. It must read the champion's features.")
+  String shadowSpec;
+
   @Override
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("model");
@@ -63,6 +74,15 @@ final class ModelCommand implements Callable<Integer> {
     // Registered first, so closed last: after the consumers stop. It closes the model served then
     // (an ONNX model's native session) once the last prediction with it is done.
     LiveModel live = guard.closeOnStop(new LiveModel(model.load()));
+    Shadow shadow = Shadow.NONE;
+    if (shadowSpec != null) {
+      ServableModel challenger = model.load(shadowSpec);
+      LiveModel shadowLive = guard.closeOnStop(new LiveModel(challenger));
+      // The challenger reads the same arrays: another column order would predict from shuffled rows.
+      ModelCompatibility.require(challenger, live.current().featureNames());
+      shadow = Shadow.of(shadowLive);
+      model.follow(shadowSpec, shadowLive).ifPresent(guard::closeOnStop);
+    }
     PrometheusMeterRegistry registry = Observability.registry("model");
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
@@ -70,9 +90,12 @@ final class ModelCommand implements Callable<Integer> {
     // Before consuming: a port that cannot be bound stops the service before it takes a message.
     guard.closeOnStop(metrics.start("model", registry, connection));
     ModelService service =
-        guard.closeOnStop(ModelService.start(connection, settings, live, config));
+        guard.closeOnStop(ModelService.start(connection, settings, live, shadow, config));
     model.follow(live).ifPresent(guard::closeOnStop);
     ServiceMeters.bind(service, registry);
+    if (shadow.active()) {
+      ServiceMeters.bind(shadow, registry);
+    }
     guard.awaitStop();
     return 0;
   }
@@ -124,7 +147,12 @@ final class ModelCommand implements Callable<Integer> {
      * follower is the caller's to close. Empty for a file, the built-in model or a pinned version.
      */
     Optional<AliasFollower> follow(LiveModel live) throws IOException {
-      Optional<ModelReference> followed = reference().filter(r -> r.followedAlias().isPresent());
+      return follow(spec, live);
+    }
+
+    /** {@link #follow(LiveModel)} for another model, named as {@code --model} names one. */
+    Optional<AliasFollower> follow(String modelSpec, LiveModel live) throws IOException {
+      Optional<ModelReference> followed = reference(modelSpec).filter(r -> r.followedAlias().isPresent());
       if (followed.isEmpty()) {
         return Optional.empty();
       }
@@ -133,21 +161,30 @@ final class ModelCommand implements Callable<Integer> {
 
     /** The registry reference {@code --model} gives, if it gives one. */
     Optional<ModelReference> reference() {
-      return spec != null && ModelReference.isReference(spec)
-          ? Optional.of(ModelReference.parse(spec))
+      return reference(spec);
+    }
+
+    private static Optional<ModelReference> reference(String modelSpec) {
+      return modelSpec != null && ModelReference.isReference(modelSpec)
+          ? Optional.of(ModelReference.parse(modelSpec))
           : Optional.empty();
     }
 
     /** The model {@code --model} names now; an ONNX model is the caller's to close. */
     ServableModel load() throws IOException {
+      return load(spec);
+    }
+
+    /** The model {@code modelSpec} names now, as {@code --model} would; the caller's to close. */
+    ServableModel load(String modelSpec) throws IOException {
       ServableModel loaded;
-      Optional<ModelReference> ref = reference();
+      Optional<ModelReference> ref = reference(modelSpec);
       if (ref.isPresent()) {
         loaded = resolve(registry.open(), ref.get());
-      } else if (spec == null || spec.equals(BUILT_IN)) {
+      } else if (modelSpec == null || modelSpec.equals(BUILT_IN)) {
         loaded = BuiltInModel.get();
       } else {
-        Path file = Path.of(spec);
+        Path file = Path.of(modelSpec);
         loaded = ModelFormat.ofPath(file).load(file);
       }
       if (data.file != null) {

@@ -5,10 +5,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mlqueue.features.FeaturesService;
+import io.mlqueue.metric.ModelQuality;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.service.ModelService;
+import io.mlqueue.model.service.Shadow;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
@@ -25,6 +29,54 @@ final class ServiceMeters {
     FunctionCounter.builder("mlqueue.model.rejected", model, ModelService::rejected)
         .description("Feature vectors dead-lettered as invalid")
         .register(registry);
+  }
+
+  static void bind(Shadow shadow, MeterRegistry registry) {
+    FunctionCounter.builder("mlqueue.model.shadow.predictions", shadow, Shadow::predictions)
+        .description("Rows the challenger (--shadow) predicted and published to y_pred_shadow")
+        .register(registry);
+    FunctionCounter.builder("mlqueue.model.shadow.failures", shadow, Shadow::failures)
+        .description("Messages the challenger could not predict; the champion answered them alone")
+        .register(registry);
+  }
+
+  /**
+   * Registers one model's meters, labelled {@code model}, when metric first logs a row of it: rows
+   * and cost since start as counters, and MAE, RMSE, R², row count and cost per 1,000 predictions
+   * both over the sliding window ({@code window="5m"}, say) and since start ({@code window="all"}).
+   */
+  static BiConsumer<ModelQuality, String> perModel(MeterRegistry registry, Duration window) {
+    String span = window.toSeconds() % 60 == 0 ? window.toMinutes() + "m" : window.toSeconds() + "s";
+    return (quality, model) -> {
+      FunctionCounter.builder("mlqueue.metric.model.rows", quality, q -> q.total(model).count())
+          .description("Rows of this model in model_log.csv (before a restart included)")
+          .tag("model", model).register(registry);
+      FunctionCounter.builder("mlqueue.metric.model.cost", quality, q -> q.total(model).cost())
+          .description("What this model's errors cost by metric's --cost file (0 without one)")
+          .tag("model", model).register(registry);
+      perSpan(registry, quality, model, span, q -> q.window(model));
+      perSpan(registry, quality, model, "all", q -> q.total(model));
+    };
+  }
+
+  private static void perSpan(MeterRegistry registry, ModelQuality quality, String model,
+      String span, Function<ModelQuality, ModelQuality.Figures> figures) {
+    Gauge.builder("mlqueue.metric.model.count", quality, q -> figures.apply(q).count())
+        .description("Rows of this model in the span").tag("model", model).tag("window", span)
+        .register(registry);
+    Gauge.builder("mlqueue.metric.model.mae", quality, q -> figures.apply(q).mae())
+        .description("This model's mean absolute error in the span").tag("model", model)
+        .tag("window", span).register(registry);
+    Gauge.builder("mlqueue.metric.model.rmse", quality, q -> figures.apply(q).rmse())
+        .description("This model's root mean squared error in the span").tag("model", model)
+        .tag("window", span).register(registry);
+    Gauge.builder("mlqueue.metric.model.r2", quality, q -> figures.apply(q).r2())
+        .description("This model's coefficient of determination in the span")
+        .tag("model", model).tag("window", span).register(registry);
+    Gauge.builder("mlqueue.metric.model.cost.per.thousand", quality,
+            q -> figures.apply(q).costPerThousand())
+        .description("What 1,000 of this model's predictions cost in the span (--cost)")
+        .tag("model", model).tag("window", span).register(registry);
   }
 
   static void bind(MetricService metric, MeterRegistry registry) {

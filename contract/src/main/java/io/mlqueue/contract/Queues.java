@@ -15,10 +15,32 @@ public final class Queues {
   public static final String Y_PRED = "y_pred";
 
   /**
+   * Predictions of models that are not the champion: a challenger in shadow ({@code model
+   * --shadow}) and the gateway's answers, each tagged with its {@code model}. Same bodies as {@code
+   * y_pred}; kept apart so that the course's {@code metric}, which reads {@code y_pred}, never sees
+   * two predictions for one id. Our {@code metric --model-log} pairs them into {@code
+   * model_log.csv}.
+   */
+  public static final String Y_PRED_SHADOW = "y_pred_shadow";
+
+  /**
    * Request/reply prediction calls ({@link PredictRequest}), answered to each request's {@code
    * reply_to}: the course's "server" pattern, whose request queue it calls {@code data}.
    */
   public static final String PREDICT = "predict";
+
+  /**
+   * Request/reply calls for the challenger ({@code model --shadow}), the gateway's canary share:
+   * the same bodies as {@link #PREDICT}, answered by the challenger a worker serves in shadow.
+   */
+  public static final String PREDICT_CHALLENGER = "predict.challenger";
+
+  /**
+   * True answers that arrive late, by id: the gateway's {@code POST /v1/feedback}. Same body as
+   * {@code y_true}; kept apart because nothing on {@code y_pred} waits for them. Our {@code metric
+   * --model-log} joins them to the gateway's answers on {@link #Y_PRED_SHADOW}.
+   */
+  public static final String FEEDBACK = "y_true_feedback";
 
   /** The three queues of the pipeline, in the order the data flows. */
   public static final List<String> PIPELINE = List.of(FEATURES, Y_TRUE, Y_PRED);

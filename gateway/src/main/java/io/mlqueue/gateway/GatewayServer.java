@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.gateway.Predictor.Readiness;
+import io.mlqueue.gateway.v1.V1Feedback;
 import io.mlqueue.gateway.v1.V1Predict;
 import io.mlqueue.gateway.v2.OpenInferenceApi;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +51,7 @@ public final class GatewayServer implements AutoCloseable {
   static final Map<String, String> ROUTES =
       Map.ofEntries(
           Map.entry(PREDICT_PATH, "POST"),
+          Map.entry(V1Feedback.PATH, "POST"),
           Map.entry(HEALTH_PATH, "GET"),
           Map.entry(METRICS_PATH, "GET"),
           Map.entry(OPENAPI_PATH, "GET"),
@@ -64,7 +67,7 @@ public final class GatewayServer implements AutoCloseable {
 
   /** The prediction routes of both APIs: the ones API keys guard and that read a body. */
   private static final Pattern PREDICTION_PATHS =
-      Pattern.compile("/v1/predict|/v2/models/[^/]+(/versions/[^/]+)?/infer");
+      Pattern.compile("/v1/predict|/v1/feedback|/v2/models/[^/]+(/versions/[^/]+)?/infer");
 
   static final String OPENAPI_RESOURCE = "/io/mlqueue/gateway/openapi.json";
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -99,6 +102,19 @@ public final class GatewayServer implements AutoCloseable {
    */
   public static GatewayServer start(
       GatewayConfig config, Predictor predictor, PrometheusMeterRegistry registry, ApiKeys keys) {
+    return start(config, predictor, registry, keys, Optional.empty(), AnswerLog.NONE);
+  }
+
+  /**
+   * Starts listening as {@link #start(GatewayConfig, Predictor, PrometheusMeterRegistry, ApiKeys)}
+   * does, with a share of the calls answered by the challenger ({@code canary}) and every answer
+   * recorded in {@code answers}, which also takes {@code POST /v1/feedback} (guarded by the keys).
+   */
+  public static GatewayServer start(
+      GatewayConfig config, Predictor predictor, PrometheusMeterRegistry registry, ApiKeys keys,
+      Optional<Canary> canary, AnswerLog answers) {
+    Objects.requireNonNull(canary, "canary");
+    Objects.requireNonNull(answers, "answers");
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(predictor, "predictor");
@@ -117,10 +133,12 @@ public final class GatewayServer implements AutoCloseable {
         new OpenInferenceApi(predictor, config.timeout(), config.maxInstances(), version());
     PredictRoute.Shared shared =
         new PredictRoute.Shared(
-            config, guard, metrics, new PredictionCall(predictor, config.timeout(), v2::modelAnswered));
+            config, guard, metrics,
+            new PredictionCall(predictor, config.timeout(), v2::modelAnswered, canary, answers));
     Routes routes =
         new Routes(
             new PredictRoute(Protocol.V1, new V1Predict(config.maxInstances()), shared),
+            new PredictRoute(Protocol.V1, new V1Feedback(answers, config.timeout()), shared),
             new PredictRoute(Protocol.V2, v2.infer(), shared),
             v2,
             keys,
@@ -232,6 +250,7 @@ public final class GatewayServer implements AutoCloseable {
   /** The routes, each with its handler, and the filters in front of them. */
   private record Routes(
       PredictRoute v1,
+      PredictRoute feedback,
       PredictRoute v2Infer,
       OpenInferenceApi v2,
       ApiKeys keys,
@@ -243,6 +262,7 @@ public final class GatewayServer implements AutoCloseable {
     void register(HttpRouting.Builder r) {
       // Routes match in order: the real ones, then a 405 for each of their paths, then a 404.
       r.post(PREDICT_PATH, v1)
+          .post(V1Feedback.PATH, feedback)
           .post(OpenInferenceApi.INFER, v2Infer)
           .post(OpenInferenceApi.INFER_VERSION, v2Infer)
           .get(HEALTH_PATH, (req, res) -> health(res, predictor))

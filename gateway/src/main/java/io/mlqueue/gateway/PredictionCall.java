@@ -7,6 +7,7 @@ import io.mlqueue.gateway.Predictor.BrokerBlockedException;
 import io.mlqueue.gateway.Predictor.BrokerDownException;
 import io.mlqueue.gateway.Predictor.NoWorkerException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -29,21 +30,60 @@ public final class PredictionCall {
   private final Predictor predictor;
   private final Duration timeout;
   private final Consumer<String> modelSeen;
+  private final Optional<Canary> canary;
+  private final AnswerLog answers;
 
   /**
    * @param modelSeen told the {@code name:version} of every model that answers, so the V2 API
    *     knows which versions are being served
    */
   PredictionCall(Predictor predictor, Duration timeout, Consumer<String> modelSeen) {
+    this(predictor, timeout, modelSeen, Optional.empty(), AnswerLog.NONE);
+  }
+
+  /**
+   * @param canary the share of calls the challenger answers, if any
+   * @param answers where every answer given is recorded, for {@code metric --model-log}
+   */
+  PredictionCall(Predictor predictor, Duration timeout, Consumer<String> modelSeen,
+      Optional<Canary> canary, AnswerLog answers) {
     this.predictor = predictor;
     this.timeout = timeout;
     this.modelSeen = modelSeen;
+    this.canary = canary;
+    this.answers = answers;
+  }
+
+  /** Where answers are recorded and truths sent. */
+  AnswerLog answers() {
+    return answers;
+  }
+
+  /** The header a canary is sticky by, if any. */
+  Optional<String> stickyHeader() {
+    return canary.flatMap(Canary::stickyHeader);
   }
 
   /** The predictions for {@code request}, one per instance and in order. */
   PredictReply.Predictions predict(PredictRequest request) throws ApiError {
+    return predict(request, Optional.empty());
+  }
+
+  /**
+   * The predictions for {@code request}, from the champion or, for the canary's share (by {@code
+   * stickyKey} when given), from the challenger; the reply names the model that answered.
+   */
+  PredictReply.Predictions predict(PredictRequest request, Optional<String> stickyKey)
+      throws ApiError {
     MessageId id = request.id();
-    PredictReply reply = await(() -> predictor.predict(request, timeout), id, timeout);
+    Predictor chosen = predictor;
+    if (canary.isPresent() && canary.get().routesToChallenger(stickyKey)
+        && canary.get().challenger().readiness().ready()) {
+      // A challenger without a worker: the champion answers rather than a 503.
+      chosen = canary.get().challenger();
+    }
+    Predictor to = chosen;
+    PredictReply reply = await(() -> to.predict(request, timeout), id, timeout);
     if (!reply.id().equals(id)) {
       // The predictor matched a reply to the wrong call: never hand a client another's answer.
       LOG.error("reply for {} was given to request {}", reply.id(), id);
@@ -54,6 +94,7 @@ public final class PredictionCall {
       case PredictReply.Predictions ok -> {
         check(ok, request.instances().length);
         modelSeen.accept(ok.model());
+        answers.answered(id, ok.predictions(), ok.model());
         yield ok;
       }
       case PredictReply.Failure f when f.kind() == PredictReply.Kind.INVALID_INPUT ->

@@ -1,6 +1,7 @@
 package io.mlqueue.gateway;
 
 import com.fasterxml.jackson.core.JsonParser;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.ServerRequest;
@@ -134,7 +135,9 @@ public final class PredictionExchange {
       throws ApiError {
     shared.metrics().instances(protocol, rows.length);
     id = MessageId.random();
-    return shared.call().predict(new PredictRequest(id, rows, featureNames));
+    Optional<String> stickyKey =
+        shared.call().stickyHeader().flatMap(h -> request.headers().first(HeaderNames.create(h)));
+    return shared.call().predict(new PredictRequest(id, rows, featureNames), stickyKey);
   }
 
   private static ApiError unsupported(String message) {

@@ -62,6 +62,7 @@ public final class AmqpPredictor implements Predictor {
   static final int MAX_ROWS_PER_MESSAGE = 64;
 
   private final Connection connection;
+  private final String requestQueue;
   private final Channel channel;
   private volatile Channel probe; // for passive declares: an error closes it, and it is reopened
   private final PredictCodec codec = new PredictCodec();
@@ -81,9 +82,11 @@ public final class AmqpPredictor implements Predictor {
   /** Why the broker blocks publishing, while it does; null otherwise. */
   private volatile String blocked;
 
-  private AmqpPredictor(Connection connection, AmqpSettings settings, MeterRegistry registry)
+  private AmqpPredictor(
+      Connection connection, AmqpSettings settings, MeterRegistry registry, String requestQueue)
       throws IOException {
     this.connection = connection;
+    this.requestQueue = requestQueue;
     this.channel = connection.createChannel();
     // Replies to calls in flight can no longer arrive once the channel is gone (direct reply-to,
     // or an exclusive reply queue, lives and dies with it): fail them now, as "broker down" (503),
@@ -92,7 +95,7 @@ public final class AmqpPredictor implements Predictor {
         cause -> failPending(new BrokerDownException(
             "the connection to the broker was lost (" + cause.getMessage()
                 + "); the call may or may not have reached a worker")));
-    Topology.declare(channel, settings, "gateway", Queues.PREDICT);
+    Topology.declare(channel, settings, "gateway", requestQueue);
     // During a resource alarm a publish would wait until it clears: answer 503 at once instead.
     connection.addBlockedListener(reason -> blocked = reason, () -> blocked = null);
     Object product = connection.getServerProperties().get("product");
@@ -129,8 +132,18 @@ public final class AmqpPredictor implements Predictor {
   /** Declares the request queue, starts listening for replies and watching for workers. */
   public static AmqpPredictor start(
       Connection connection, AmqpSettings settings, MeterRegistry registry) throws IOException {
-    AmqpPredictor predictor = new AmqpPredictor(connection, settings, registry);
-    log.info("gateway: calls go to queue {}, replies come back on {}", Queues.PREDICT,
+    return start(connection, settings, registry, Queues.PREDICT);
+  }
+
+  /**
+   * As {@link #start(Connection, AmqpSettings, MeterRegistry)}, for the calls of {@code
+   * requestQueue}: {@code predict.challenger} for the canary's share.
+   */
+  public static AmqpPredictor start(
+      Connection connection, AmqpSettings settings, MeterRegistry registry, String requestQueue)
+      throws IOException {
+    AmqpPredictor predictor = new AmqpPredictor(connection, settings, registry, requestQueue);
+    log.info("gateway: calls go to queue {}, replies come back on {}", requestQueue,
         predictor.replyTo);
     return predictor;
   }
@@ -169,7 +182,7 @@ public final class AmqpPredictor implements Predictor {
     }
     if (workers == 0) {
       return CompletableFuture.failedFuture(
-          new NoWorkerException("no model worker consumes queue '" + Queues.PREDICT + "'"));
+          new NoWorkerException("no model worker consumes queue '" + requestQueue + "'"));
     }
     CompletableFuture<PredictReply> result = new CompletableFuture<>();
     result.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -199,7 +212,7 @@ public final class AmqpPredictor implements Predictor {
     }
     callsPerMessage.record(calls.size());
     try {
-      channel.basicPublish("", Queues.PREDICT, properties.build(), codec.encode(CallCoalescer.merge(calls)));
+      channel.basicPublish("", requestQueue, properties.build(), codec.encode(CallCoalescer.merge(calls)));
     } catch (IOException | ShutdownSignalException e) {
       BrokerDownException down = new BrokerDownException("sending the call failed: " + e.getMessage());
       calls.forEach(c -> c.result().completeExceptionally(down));
@@ -237,7 +250,7 @@ public final class AmqpPredictor implements Predictor {
     }
     if (workers == 0) {
       return CompletableFuture.failedFuture(
-          new NoWorkerException("no model worker consumes queue '" + Queues.PREDICT + "'"));
+          new NoWorkerException("no model worker consumes queue '" + requestQueue + "'"));
     }
     String correlationId = "d" + nextCorrelation.incrementAndGet();
     CompletableFuture<ModelDescription> result = new CompletableFuture<>();
@@ -254,7 +267,7 @@ public final class AmqpPredictor implements Predictor {
     }
     try {
       channel.basicPublish(
-          "", Queues.PREDICT, properties.build(), codec.encodeDescribe(MessageId.random()));
+          "", requestQueue, properties.build(), codec.encodeDescribe(MessageId.random()));
     } catch (IOException | ShutdownSignalException e) {
       result.completeExceptionally(
           new BrokerDownException("sending the describe call failed: " + e.getMessage()));
@@ -281,7 +294,7 @@ public final class AmqpPredictor implements Predictor {
       if (!probe.isOpen() && connection.isOpen()) {
         probe = connection.createChannel(); // closed by an error (the queue was deleted, say)
       }
-      workers = probe.queueDeclarePassive(Queues.PREDICT).getConsumerCount();
+      workers = probe.queueDeclarePassive(requestQueue).getConsumerCount();
       if (blocked == null && ++polls % ALARM_CHECK_EVERY == 0) {
         // RabbitMQ tells a connection of a resource alarm only once it publishes: an empty
         // message no queue receives (routing key "") lets an idle gateway learn of it now, rather

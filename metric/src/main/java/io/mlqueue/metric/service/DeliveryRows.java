@@ -46,6 +46,11 @@ final class DeliveryRows {
       delivery.rowDone();
     }
 
+    /** The model that predicted this row ({@code model} of its message); empty if not said. */
+    String model() {
+      return delivery.rows.model();
+    }
+
     /** Gives the whole delivery back to its queue; its rows come again. */
     void requeue() {
       delivery.message.requeue();

@@ -8,15 +8,18 @@ import io.mlqueue.contract.InvalidMessageException;
 import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.MetricLog;
+import io.mlqueue.contract.ModelLog;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueRows;
 import io.mlqueue.metric.Half;
 import io.mlqueue.metric.MetricLogWriter;
+import io.mlqueue.metric.ModelQuality;
 import io.mlqueue.metric.OfferResult;
 import io.mlqueue.metric.Orphan;
 import io.mlqueue.metric.Pair;
 import io.mlqueue.metric.PairingBuffer;
 import io.mlqueue.metric.RunningMetrics;
+import io.mlqueue.metric.ShadowPairing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +56,7 @@ public final class MetricService implements AutoCloseable {
    * @param pairDelays told, for every pair logged whose messages carry {@code sent_at}, how long
    *     it took from features sending it to its row being written, in milliseconds (by this
    *     machine's clock: features' clock must agree for the figure to mean anything)
+   * @param perModel whether and how every model's rows go to {@code model_log.csv}
    */
   public record Config(
       Path logDir,
@@ -58,7 +64,8 @@ public final class MetricService implements AutoCloseable {
       MetricLogWriter.Config logFile,
       Duration statusEvery,
       int maxMessageBytes,
-      LongConsumer pairDelays) {
+      LongConsumer pairDelays,
+      PerModelLog perModel) {
     /** 20,000 halves waiting at most, each for up to 10 minutes. */
     public static final PairingBuffer.Config DEFAULT_PAIRING =
         new PairingBuffer.Config(20_000, Duration.ofMinutes(10));
@@ -78,6 +85,18 @@ public final class MetricService implements AutoCloseable {
       Objects.requireNonNull(statusEvery, "statusEvery");
       new MessageCodec(maxMessageBytes); // validates
       Objects.requireNonNull(pairDelays, "pairDelays");
+      Objects.requireNonNull(perModel, "perModel");
+    }
+
+    /** Without the model log. */
+    public Config(
+        Path logDir,
+        PairingBuffer.Config pairing,
+        MetricLogWriter.Config logFile,
+        Duration statusEvery,
+        int maxMessageBytes,
+        LongConsumer pairDelays) {
+      this(logDir, pairing, logFile, statusEvery, maxMessageBytes, pairDelays, PerModelLog.OFF);
     }
 
     /** Nobody told of the pairs' delays. */
@@ -100,15 +119,19 @@ public final class MetricService implements AutoCloseable {
     }
 
     public Config withStatusEvery(Duration every) {
-      return new Config(logDir, pairing, logFile, every, maxMessageBytes, pairDelays);
+      return new Config(logDir, pairing, logFile, every, maxMessageBytes, pairDelays, perModel);
     }
 
     public Config withMaxMessageBytes(int bytes) {
-      return new Config(logDir, pairing, logFile, statusEvery, bytes, pairDelays);
+      return new Config(logDir, pairing, logFile, statusEvery, bytes, pairDelays, perModel);
     }
 
     public Config withPairDelays(LongConsumer listener) {
-      return new Config(logDir, pairing, logFile, statusEvery, maxMessageBytes, listener);
+      return new Config(logDir, pairing, logFile, statusEvery, maxMessageBytes, listener, perModel);
+    }
+
+    public Config withPerModel(PerModelLog log) {
+      return new Config(logDir, pairing, logFile, statusEvery, maxMessageBytes, pairDelays, log);
     }
 
     public static Config of(Path logDir) {
@@ -117,8 +140,53 @@ public final class MetricService implements AutoCloseable {
     }
   }
 
+  /**
+   * The per-model log ({@code metric --model-log}): every model's rows in {@code model_log.csv},
+   * the challengers' read from {@code y_pred_shadow}, and their quality for Prometheus.
+   *
+   * @param enabled whether to write it and consume {@code y_pred_shadow}
+   * @param window the sliding window of the live quality figures
+   * @param cost what a prediction's error costs ({@code (y_true, y_pred) -> cost})
+   * @param newModels told of each model when it first has a row (to register its meters)
+   */
+  public record PerModelLog(
+      boolean enabled, Duration window, DoubleBinaryOperator cost,
+      BiConsumer<ModelQuality, String> newModels) {
+    /** No model log: metric is the course's. */
+    public static final PerModelLog OFF =
+        new PerModelLog(false, Duration.ofMinutes(5), (t, p) -> 0, (q, m) -> {});
+
+    /** The most rows per model the window holds; older ones leave it first. */
+    public static final int MAX_WINDOW_ROWS = 200_000;
+
+    public PerModelLog {
+      Objects.requireNonNull(window, "window");
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("--quality-window must be positive, was " + window);
+      }
+      Objects.requireNonNull(cost, "cost");
+      Objects.requireNonNull(newModels, "newModels");
+    }
+
+    /** On, with the given window, cost and listener. */
+    public static PerModelLog on(
+        Duration window, DoubleBinaryOperator cost, BiConsumer<ModelQuality, String> newModels) {
+      return new PerModelLog(true, window, cost, newModels);
+    }
+  }
+
+  /**
+   * Truths remembered for the predictions of other models still to come (and reloaded from the
+   * model log at start-up), besides the {@code --max-age} bound: about 15 MB. A challenger's
+   * prediction is published with the champion's, so it comes within seconds of the truth; a truth
+   * forgotten before it came makes its prediction an orphan, dead-lettered with the reason.
+   */
+  static final int MAX_TRUTHS = 100_000;
+
   private final MessageCodec codec;
   private final Object lock = new Object();
+  private final ShadowPairing<DeliveryRows.Row> shadowPending; // guarded by lock
+  private final ModelQuality quality;
   private final PairingBuffer<DeliveryRows.Row> pending; // guarded by lock
   private final Config config;
   private final RunningMetrics metrics = new RunningMetrics();
@@ -129,6 +197,8 @@ public final class MetricService implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final QueueConsumer trueConsumer;
   private final QueueConsumer predConsumer;
+  private final QueueConsumer shadowConsumer; // null without the model log
+  private final QueueConsumer feedbackConsumer; // null without the model log
 
   private MetricService(
       Connection connection, AmqpSettings settings, Config config, InstantSource clock)
@@ -136,7 +206,16 @@ public final class MetricService implements AutoCloseable {
     this.config = config;
     this.codec = new MessageCodec(config.maxMessageBytes());
     this.pending = new PairingBuffer<>(config.pairing(), clock);
-    this.pairLog = new PairLog(config, clock, metrics);
+    PerModelLog perModel = config.perModel();
+    this.quality = new ModelQuality(perModel.window(), PerModelLog.MAX_WINDOW_ROWS, perModel.cost(),
+        clock, perModel.newModels());
+    this.shadowPending = new ShadowPairing<>(MAX_TRUTHS, config.pairing().maxAge(), clock);
+    // The rows logged before a restart: each model's figures since the log began, and the latest
+    // truths, so that the challenger's predictions still in their queue pair.
+    this.pairLog = new PairLog(config, clock, metrics, quality, row -> {
+      quality.add(row.model(), row.yTrue(), row.yPred(), row.loggedAt().toEpochMilli());
+      shadowPending.truth(row.id(), row.yTrue());
+    });
     long existing = metrics.snapshot().count();
     if (existing > 0) {
       log.info("metric: {} already holds {} rows; their ids will not be logged twice",
@@ -156,6 +235,12 @@ public final class MetricService implements AutoCloseable {
     this.trueConsumer =
         QueueConsumer.open(connection, "metric", consuming).declare(Queues.Y_TRUE, Queues.Y_PRED);
     this.predConsumer = QueueConsumer.open(connection, "metric", consuming);
+    this.shadowConsumer = perModel.enabled()
+        ? QueueConsumer.open(connection, "metric", consuming).declare(Queues.Y_PRED_SHADOW)
+        : null;
+    this.feedbackConsumer = perModel.enabled()
+        ? QueueConsumer.open(connection, "metric", consuming).declare(Queues.FEEDBACK)
+        : null;
     ticker.scheduleWithFixedDelay(this::evictExpired, 1, 1, TimeUnit.SECONDS);
     if (!config.statusEvery().isZero()) {
       long every = config.statusEvery().toMillis();
@@ -168,6 +253,14 @@ public final class MetricService implements AutoCloseable {
     trueConsumer.consume(Queues.Y_TRUE, m -> onValue(m, Half.TRUE));
     predConsumer.consume(Queues.Y_PRED, m -> onValue(m, Half.PRED));
     log.info("metric: logging pairs to {}", logFile());
+    if (shadowConsumer != null) {
+      shadowConsumer.channel().addShutdownListener(cause -> dropPending());
+      feedbackConsumer.channel().addShutdownListener(cause -> dropPending());
+      shadowConsumer.consume(Queues.Y_PRED_SHADOW, this::onShadow);
+      feedbackConsumer.consume(Queues.FEEDBACK, this::onFeedback);
+      log.info("metric: logging every model's pairs (y_pred and {}) to {}", Queues.Y_PRED_SHADOW,
+          config.logDir().resolve(ModelLog.FILE_NAME));
+    }
   }
 
   /**
@@ -212,6 +305,9 @@ public final class MetricService implements AutoCloseable {
       for (int i = 0; i < rows.size(); i++) {
         MessageId id = rows.ids()[i];
         DeliveryRows.Row row = delivery.row(i);
+        if (half == Half.TRUE && shadowConsumer != null) {
+          pairLog.addShadow(shadowPending.truth(id.text(), rows.values()[i]));
+        }
         if (pairLog.contains(id)) {
           redelivered.incrementAndGet();
           row.done(); // its pair is in the log, or on its way
@@ -236,11 +332,88 @@ public final class MetricService implements AutoCloseable {
     deadLetter(evicted);
   }
 
+  /**
+   * A challenger's (or the gateway's) predictions: each row is logged to {@code model_log.csv} with
+   * its truth, under the model the message names, once the truth is known; the message is acked
+   * once all its rows are logged (or were before).
+   */
+  private void onShadow(Inbound message) {
+    ValueRows rows;
+    try {
+      rows = codec.decodeValueRows(message.body());
+    } catch (InvalidMessageException e) {
+      invalid.incrementAndGet();
+      message.deadLetter("invalid " + Queues.Y_PRED_SHADOW + " message: " + e.getMessage());
+      return;
+    }
+    if (rows.model().isEmpty()) {
+      invalid.incrementAndGet();
+      message.deadLetter("a " + Queues.Y_PRED_SHADOW + " message must name its model"
+          + " (\"model\": \"name:version\"): rows are logged per model");
+      return;
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      if (!MetricLogWriter.isLoggable(rows.ids()[i])) {
+        invalid.incrementAndGet();
+        message.deadLetter((rows.bulk() ? "the id of row " + i : "the id")
+            + " contains a line break and cannot be a row of " + ModelLog.FILE_NAME);
+        return;
+      }
+    }
+    DeliveryRows delivery = new DeliveryRows(message, rows, codec);
+    List<ShadowPairing.Match<DeliveryRows.Row>> matched = new ArrayList<>(rows.size());
+    synchronized (lock) {
+      for (int i = 0; i < rows.size(); i++) {
+        String id = rows.ids()[i].text();
+        DeliveryRows.Row row = delivery.row(i);
+        if (pairLog.containsShadow(id, rows.model())) {
+          redelivered.incrementAndGet();
+          row.done();
+          continue;
+        }
+        shadowPending.prediction(id, rows.model(), rows.values()[i], row).ifPresent(matched::add);
+      }
+      pairLog.addShadow(matched);
+    }
+  }
+
+  /**
+   * Late truths ({@code POST /v1/feedback}): each is remembered for the predictions still to come
+   * and joined to those waiting; the message is acked once their rows are written (at once when
+   * none waited: the truth then lives in memory for {@code --max-age}).
+   */
+  private void onFeedback(Inbound message) {
+    ValueRows rows;
+    try {
+      rows = codec.decodeValueRows(message.body());
+    } catch (InvalidMessageException e) {
+      invalid.incrementAndGet();
+      message.deadLetter("invalid " + Queues.FEEDBACK + " message: " + e.getMessage());
+      return;
+    }
+    DeliveryRows delivery = new DeliveryRows(message, rows, codec);
+    synchronized (lock) {
+      for (int i = 0; i < rows.size(); i++) {
+        DeliveryRows.Row row = delivery.row(i);
+        List<ShadowPairing.Match<DeliveryRows.Row>> matched =
+            shadowPending.truth(rows.ids()[i].text(), rows.values()[i]);
+        if (matched.isEmpty()) {
+          row.done();
+        } else {
+          pairLog.addShadow(matched, new PairLog.TruthWait(row, matched.size()));
+        }
+      }
+    }
+  }
+
   /** Forgets the waiting halves, sending back those of a channel still up. */
   private void dropPending() {
     synchronized (lock) {
       for (DeliveryRows.Row row : pending.drain()) {
         row.requeue(); // nothing for a delivery of the channel that went down
+      }
+      for (DeliveryRows.Row row : shadowPending.drainWaiting()) {
+        row.requeue();
       }
     }
   }
@@ -248,10 +421,17 @@ public final class MetricService implements AutoCloseable {
   private void evictExpired() {
     try {
       List<Orphan<DeliveryRows.Row>> expired;
+      List<ShadowPairing.Expired<DeliveryRows.Row>> shadowExpired;
       synchronized (lock) {
         expired = pending.evictExpired();
+        shadowExpired = shadowPending.evictExpired();
       }
       deadLetter(expired);
+      for (ShadowPairing.Expired<DeliveryRows.Row> e : shadowExpired) {
+        orphans.incrementAndGet();
+        e.handle().deadLetter("orphan " + Queues.Y_PRED_SHADOW + " message: no " + Queues.Y_TRUE
+            + " with this id arrived within " + e.age().toSeconds() + " s");
+      }
     } catch (RuntimeException e) {
       log.error("metric: evicting expired halves failed", e);
     }
@@ -289,6 +469,16 @@ public final class MetricService implements AutoCloseable {
     return metrics.snapshot();
   }
 
+  /** Every model's quality and cost, as logged to {@code model_log.csv}; no models without it. */
+  public ModelQuality quality() {
+    return quality;
+  }
+
+  /** Rows of models other than the champion this process has written to the model log. */
+  public long shadowRowsWritten() {
+    return pairLog.shadowRows();
+  }
+
   /** Rows this process has written. */
   public long rowsWritten() {
     return pairLog.rowsWritten();
@@ -306,7 +496,7 @@ public final class MetricService implements AutoCloseable {
 
   public int pendingCount() {
     synchronized (lock) {
-      return pending.pendingCount();
+      return pending.pendingCount() + shadowPending.waitingCount();
     }
   }
 
@@ -326,9 +516,17 @@ public final class MetricService implements AutoCloseable {
     ticker.shutdownNow();
     trueConsumer.cancel();
     predConsumer.cancel();
+    if (shadowConsumer != null) {
+      shadowConsumer.cancel();
+      feedbackConsumer.cancel();
+    }
     pairLog.close(drain);
     trueConsumer.close(drain);
     predConsumer.close(drain);
+    if (shadowConsumer != null) {
+      shadowConsumer.close(drain);
+      feedbackConsumer.close(drain);
+    }
     logStatus();
   }
 

@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.Inbound;
 import io.mlqueue.amqp.Messages;
+import io.mlqueue.amqp.Outcome;
 import io.mlqueue.amqp.QueueConsumer;
 import io.mlqueue.contract.FeatureRows;
 import io.mlqueue.contract.InvalidMessageException;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,16 +68,19 @@ public final class ModelService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelService.class);
 
   private final LiveModel model;
+  private final Shadow shadow;
   private final MessageCodec codec;
   private final AtomicLong predictions = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final QueueConsumer consumer;
   private final RequestServer requests;
+  private final RequestServer challengerRequests; // null without a shadow
 
   private ModelService(
-      Connection connection, AmqpSettings settings, LiveModel model, Config config)
+      Connection connection, AmqpSettings settings, LiveModel model, Shadow shadow, Config config)
       throws IOException {
     this.model = model;
+    this.shadow = shadow;
     FunctionCounter.builder("mlqueue.model.swaps", model, LiveModel::swaps)
         .description("Models swapped in while serving (an alias moved)")
         .register(config.registry());
@@ -89,12 +94,18 @@ public final class ModelService implements AutoCloseable {
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
             .declare(Queues.FEATURES, Queues.Y_PRED)
+            .declare(shadow.active() ? new String[] {Queues.Y_PRED_SHADOW} : new String[0])
             .consume(Queues.FEATURES, this::onFeatures);
     MicroBatcher.Limits limits = new MicroBatcher.Limits(config.batchRows(), config.batchWait());
     this.requests =
         new RequestServer(
             connection, settings, model, limits, config.registry(), config.maxMessageBytes());
     log.info("model: answering requests on {} in {}", Queues.PREDICT, RequestServer.describe(limits));
+    // The gateway's canary share goes to the challenger's own queue.
+    this.challengerRequests = shadow.active()
+        ? new RequestServer(connection, settings, shadow.live(), limits, config.registry(),
+            config.maxMessageBytes(), Queues.PREDICT_CHALLENGER)
+        : null;
   }
 
   /** Starts consuming at once, with the default batching. */
@@ -114,10 +125,23 @@ public final class ModelService implements AutoCloseable {
   public static ModelService start(
       Connection connection, AmqpSettings settings, LiveModel model, Config config)
       throws IOException {
-    ModelService service = new ModelService(connection, settings, model, config);
+    return start(connection, settings, model, Shadow.NONE, config);
+  }
+
+  /**
+   * Starts consuming at once, serving {@code model} as the champion (on {@code y_pred}) and
+   * predicting every {@code features} message with {@code shadow}'s challenger too (on {@code
+   * y_pred_shadow}).
+   */
+  public static ModelService start(
+      Connection connection, AmqpSettings settings, LiveModel model, Shadow shadow, Config config)
+      throws IOException {
+    ModelService service = new ModelService(connection, settings, model, shadow, config);
     ServableModel first = model.current();
     log.info("model: serving {} ({} features: {})", first.id(), first.featureCount(),
         String.join(", ", first.featureNames()));
+    shadow.current().ifPresent(c -> log.info("model: shadowed by {} on {}", c.id(),
+        Queues.Y_PRED_SHADOW));
     return service;
   }
 
@@ -165,7 +189,16 @@ public final class ModelService implements AutoCloseable {
     byte[] out =
         codec.encode(
             new ValueRows(rows.ids(), values, model.id(), rows.sentAtMillis(), rows.bulk()));
-    message.publishThenAck(Queues.Y_PRED, Messages.PERSISTENT_JSON, out);
+    Optional<byte[]> challenger = shadow.predict(rows, codec);
+    if (challenger.isEmpty()) {
+      message.publishThenAck(Queues.Y_PRED, Messages.PERSISTENT_JSON, out);
+    } else {
+      // Acked once the broker has confirmed both: neither prediction is lost if one publish fails.
+      Outcome both = BothConfirmed.of(message.ackOnConfirm());
+      consumer.publisher().publish(Queues.Y_PRED, Messages.PERSISTENT_JSON, out, both);
+      consumer.publisher().publish(
+          Queues.Y_PRED_SHADOW, Messages.PERSISTENT_JSON, challenger.get(), both);
+    }
     predictions.addAndGet(rows.size());
   }
 
@@ -211,6 +244,9 @@ public final class ModelService implements AutoCloseable {
   /** Stops consuming and waits up to {@code drain} for the last predictions to be confirmed. */
   public void close(Duration drain) throws InterruptedException {
     requests.close(drain);
+    if (challengerRequests != null) {
+      challengerRequests.close(drain);
+    }
     consumer.close(drain);
     log.info("model: stopped after {} predictions, {} rejected", predictions.get(), rejected.get());
   }

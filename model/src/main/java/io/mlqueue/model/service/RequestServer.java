@@ -54,6 +54,19 @@ final class RequestServer {
       MeterRegistry registry,
       int maxMessageBytes)
       throws IOException {
+    this(connection, settings, model, limits, registry, maxMessageBytes, Queues.PREDICT);
+  }
+
+  /** Answers the calls of {@code queue}: {@code predict}, or the challenger's. */
+  RequestServer(
+      Connection connection,
+      AmqpSettings settings,
+      LiveModel model,
+      MicroBatcher.Limits limits,
+      MeterRegistry registry,
+      int maxMessageBytes,
+      String queue)
+      throws IOException {
     this.model = model;
     this.codec = new PredictCodec(maxMessageBytes);
     this.ids = new MessageCodec(maxMessageBytes);
@@ -68,8 +81,8 @@ final class RequestServer {
             limits, call -> call.rows().length, this::predict, this::failed, "model-batcher");
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
-            .declare(Queues.PREDICT)
-            .consume(Queues.PREDICT, this::onRequest);
+            .declare(queue)
+            .consume(queue, this::onRequest);
   }
 
   private void onRequest(Inbound message) {

@@ -1,0 +1,38 @@
+package io.mlqueue.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlqueue.metric.ModelQuality;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import org.junit.jupiter.api.Test;
+
+/** metric's per-model meters, as Prometheus scrapes them. */
+class PerModelMetersTest {
+  @Test
+  void eachModelGetsItsQualityAndCostUnderAModelLabelForTheWindowAndSinceStart() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    ModelQuality quality = new ModelQuality(Duration.ofMinutes(5), 1_000,
+        (t, p) -> 2 * Math.abs(t - p), InstantSource.fixed(now),
+        ServiceMeters.perModel(registry, Duration.ofMinutes(5)));
+    quality.add("diabetes:1", 100, 90);
+    quality.add("diabetes:1", 50, 54);
+    quality.add("diabetes:2", 100, 99);
+    quality.add("diabetes:2", 10, 10, now.minusSeconds(600).toEpochMilli()); // before the window
+
+    String scrape = registry.scrape();
+    assertThat(scrape)
+        .contains("mlqueue_metric_model_mae{model=\"diabetes:1\",window=\"5m\"} 7.0")
+        .contains("mlqueue_metric_model_mae{model=\"diabetes:1\",window=\"all\"} 7.0")
+        .contains("mlqueue_metric_model_count{model=\"diabetes:2\",window=\"5m\"} 1.0")
+        .contains("mlqueue_metric_model_count{model=\"diabetes:2\",window=\"all\"} 2.0")
+        .contains("mlqueue_metric_model_rows_total{model=\"diabetes:2\"} 2.0")
+        .contains("mlqueue_metric_model_cost_total{model=\"diabetes:1\"} 28.0")
+        .contains("mlqueue_metric_model_cost_per_thousand{model=\"diabetes:1\",window=\"5m\"} 14000.0")
+        .contains("mlqueue_metric_model_r2{model=\"diabetes:1\",window=\"all\"}");
+  }
+}
