@@ -28,11 +28,14 @@ import org.slf4j.LoggerFactory;
  * window (a few array stores under a lock held by nobody else for long); when a window is due, its
  * snapshot is checked on a thread of its own: the drift tests per feature and for the prediction,
  * the estimated MAE, Prometheus gauges with a {@code model} label, a log line when a column's drift
- * episode starts or ends. If checks fall behind (a queue of two), a window is skipped and counted,
- * never the stream slowed.
+ * episode starts or ends. Snapshots wait in a queue of {@value #QUEUED_CHECKS} (a burst of bulk
+ * messages closes windows faster than they are checked); beyond it a window is skipped and
+ * counted, never the stream slowed.
  */
 public final class LiveDrift implements RowObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveDrift.class);
+  /** Windows waiting for their check at most: 64 windows of 500 rows and 11 columns are 2.8 MB. */
+  static final int QUEUED_CHECKS = 64;
 
   private final Function<ServableModel, Optional<ReferenceProfile>> profiles;
   private final WindowSettings settings;
@@ -61,7 +64,7 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     this.registry = registry;
     this.clock = clock;
     this.checker =
-        new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(2), r -> {
+        new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED_CHECKS), r -> {
           Thread t = new Thread(r, "drift-check");
           t.setDaemon(true);
           t.setPriority(Thread.MIN_PRIORITY);
