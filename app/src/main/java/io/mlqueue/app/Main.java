@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       BrokerCommand.class,
       DeadLettersCommand.class,
+      DriftCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
