@@ -8,6 +8,8 @@ import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
+import io.mlqueue.features.Shift;
+import io.mlqueue.model.drift.LiveDrift;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
@@ -27,6 +29,7 @@ import io.mlqueue.plot.PlotService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -54,6 +57,14 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin MetricCommand.LogDirOption logDir;
   @Mixin ModelCommand.ModelOptions model;
+  @Mixin DriftOptions drift;
+
+  @Option(
+      names = "--shift",
+      paramLabel = "FEATURE:DELTA[@N]",
+      description = "As 'features --shift': add DELTA to FEATURE from the N-th pair on, to watch drift"
+          + " detected (docs/MONITORING.md).")
+  List<String> shifts = new java.util.ArrayList<>();
 
   @Option(
       names = "--duration",
@@ -104,6 +115,8 @@ final class DemoCommand implements Callable<Integer> {
 
   /** For tests: where the dashboard listens, once it does. */
   volatile String dashboardUrl;
+  /** The drift monitor while the demo runs, for tests. */
+  volatile Optional<LiveDrift> drifts = Optional.empty();
 
   private volatile boolean stopRequested;
   private volatile FeaturesService features;
@@ -156,9 +169,19 @@ final class DemoCommand implements Callable<Integer> {
       Connection featuresConnection = open.add(BrokerConnector.connect(settings, "features"));
       Connection gatewayConnection = open.add(BrokerConnector.connect(settings, "gateway"));
       PrometheusMeterRegistry registry = Observability.registry("demo");
+      ModelService.Config modelConfig = new ModelService.Config(
+          ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry);
+      Optional<LiveDrift> watch =
+          drift.start(model.reference().map(r -> model.registry.open()), Optional.of(data), registry);
+      if (watch.isPresent()) {
+        open.add(watch.get());
+        watch.get().prepare(loaded);
+        modelConfig = modelConfig.withObserver(watch.get());
+      }
+      this.drifts = watch;
+      ModelService.Config config = modelConfig;
       ModelService modelService =
-          ModelService.start(modelConnection, settings, live, new ModelService.Config(
-              ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry));
+          ModelService.start(modelConnection, settings, live, config);
       services.add(() -> modelService.close(DRAIN));
       AmqpPredictor predictor =
           services.add(AmqpPredictor.start(gatewayConnection, settings, registry));
@@ -187,7 +210,9 @@ final class DemoCommand implements Callable<Integer> {
                   0,
                   Pace.rate(rate),
                   seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
-                  FeaturesConfig.DEFAULT_WINDOW),
+                  FeaturesConfig.DEFAULT_WINDOW,
+                  1,
+                  shifts.stream().map(spec -> Shift.parse(spec, data)).toList()),
               settings,
               featuresConnection,
               Clock.systemUTC(),

@@ -70,7 +70,7 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
           t.setPriority(Thread.MIN_PRIORITY);
           return t;
         }, (task, pool) -> skipped.incrementAndGet());
-    Gauge.builder("mlqueue.drift.checks.skipped", skipped, AtomicLong::get)
+    io.micrometer.core.instrument.FunctionCounter.builder("mlqueue.drift.checks.skipped", skipped, AtomicLong::get)
         .description("Drift windows not checked because the checks fell behind the stream")
         .register(registry);
   }
