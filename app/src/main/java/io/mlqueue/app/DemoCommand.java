@@ -24,6 +24,7 @@ import io.mlqueue.model.registry.AliasFollower;
 import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.plot.PlotConfig;
+import io.mlqueue.plot.DriftFeed;
 import io.mlqueue.plot.PlotDashboard;
 import io.mlqueue.plot.PlotService;
 import java.nio.file.Path;
@@ -173,8 +174,10 @@ final class DemoCommand implements Callable<Integer> {
           ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry);
       Optional<LiveDrift> watch =
           drift.start(model.reference().map(r -> model.registry.open()), Optional.of(data), registry);
+      DriftBoard driftBoard = new DriftBoard(Clock.systemUTC());
       if (watch.isPresent()) {
         open.add(watch.get());
+        watch.get().onCheck(driftBoard);
         watch.get().prepare(loaded);
         modelConfig = modelConfig.withObserver(watch.get());
       }
@@ -201,7 +204,7 @@ final class DemoCommand implements Callable<Integer> {
       // dashboard shows the last rows until the demo ends.
       MetricsServer dashboard = open.add(Listening.on("--dashboard-port", dashboardPort, () ->
           MetricsServer.start("demo", "127.0.0.1", dashboardPort, registry, plotService::isRunning,
-              new PlotDashboard(plotService))));
+              new PlotDashboard(plotService, watch.isPresent() ? driftBoard : DriftFeed.NONE))));
       dashboardUrl = dashboard.url();
       FeaturesService features =
           new FeaturesService(
