@@ -197,7 +197,11 @@ final class DemoCommand implements Callable<Integer> {
               .withStatusEvery(Duration.ZERO)
               .withPairDelays(ServiceMeters.pairDelays(registry)), Clock.systemUTC());
       services.add(() -> metricService.close(DRAIN));
+      // Each service's own meters, as its command registers them: the demo's /metrics shows them all.
+      ServiceMeters.bind(modelService, registry);
+      ServiceMeters.bind(metricService, registry);
       PlotService plotService = services.add(new PlotService(PlotConfig.of(dir)));
+      ServiceMeters.bind(plotService, registry);
       plotService.start();
       // The plot service's own server, as `mlqueue plot --metrics-port` runs it, on the loopback
       // like the gateway: the demo is for the machine it runs on. It outlives the services, so the
@@ -221,6 +225,7 @@ final class DemoCommand implements Callable<Integer> {
               Clock.systemUTC(),
               listener);
       this.features = features;
+      ServiceMeters.bind(features, registry);
       if (stopRequested) {
         features.stop();
       }

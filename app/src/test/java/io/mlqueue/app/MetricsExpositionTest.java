@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The demo runs every service in one process with one registry, so its {@code /metrics} carries
- * the meters of model (drift included), metric, plot and the gateway: with a shift of bmi, the
+ * The demo runs every service in one process with one registry, binding each service's meters as
+ * its own command does, so its {@code /metrics} carries the meters of model (drift included),
+ * metric, features, plot and the gateway: with a shift of bmi, the
  * drift gauges show an episode for bmi and none for age, and the exposition passes {@code promtool
  * check metrics} (Debian's prometheus package; the check is skipped where promtool is not found on
  * the PATH or in $PROMTOOL).
@@ -63,6 +64,9 @@ class MetricsExpositionTest {
     }
     assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
     assertThat(episode(text[0], "age")).isZero();
+    assertThat(text[0]).contains("mlqueue_model_predictions_total{").contains("mlqueue_metric_mae{")
+        .contains("mlqueue_features_confirmed_total{").contains("mlqueue_plot_draws_total{")
+        .contains("mlqueue_gateway_");
     assertThat(text[0]).contains("mlqueue_drift_score{").contains("mlqueue_drift_psi{")
         .contains("mlqueue_drift_estimated_mae{").contains("mlqueue_drift_checks_total{");
 
