@@ -61,6 +61,7 @@ class StreamDriftTest {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     LiveDrift drift =
         new LiveDrift(m -> Optional.of(ReferenceProfiles.builtIn()), windows, meters, System::currentTimeMillis);
+    drift.prepare(BuiltInModel.get());
     List<String> started = new CopyOnWriteArrayList<>();
     List<Long> alarmAtWindow = new CopyOnWriteArrayList<>();
     drift.onCheck(r -> {

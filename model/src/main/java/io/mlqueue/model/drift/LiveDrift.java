@@ -80,9 +80,13 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Reads the profile of {@code model} now (at start, rather than at the first message). */
+  /** Reads the profile of {@code model} now, on the caller's thread (at start, before consuming). */
   public synchronized void prepare(ServableModel model) {
-    watch(model);
+    if (watched != null) {
+      watched.meters().remove();
+    }
+    modelId = model.id();
+    watched = load(model);
   }
 
   @Override
@@ -112,7 +116,11 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     }
   }
 
-  // Called with the lock held; reads the profile once per model version.
+  /**
+   * The model watched now; called with the lock held. When an alias has moved, the new version's
+   * profile is read (and its error model fitted, up to a second) on a thread of its own, not the
+   * consumer's: rows that come meanwhile are not watched.
+   */
   private Watched watch(ServableModel model) {
     if (model.id().equals(modelId)) {
       return watched;
@@ -120,8 +128,26 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     if (watched != null) {
       watched.meters().remove();
     }
-    modelId = model.id();
+    String id = model.id();
+    modelId = id;
     watched = null;
+    Thread loader = new Thread(() -> {
+      Watched w = load(model);
+      synchronized (this) {
+        if (id.equals(modelId) && watched == null) {
+          watched = w;
+        } else if (w != null) {
+          w.meters().remove(); // the alias moved again meanwhile
+        }
+      }
+    }, "drift-profile");
+    loader.setDaemon(true);
+    loader.start();
+    return null;
+  }
+
+  /** The detector, error model and meters of {@code model}; null when it cannot be watched. */
+  private Watched load(ServableModel model) {
     try {
       Optional<ReferenceProfile> profile = profiles.apply(model);
       if (profile.isEmpty()) {
@@ -135,17 +161,18 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
         return null;
       }
       Optional<LossEstimator> loss = LossEstimator.fit(profile.get());
-      watched = new Watched(model.id(), new DriftDetector(profile.get(), settings, clock.getAsLong()),
+      Watched w = new Watched(model.id(), new DriftDetector(profile.get(), settings, clock.getAsLong()),
           loss, new DriftMeters(registry, model.id(), profile.get()));
       log.info("drift: watching {} against its reference of {} rows in windows of {} rows (every {},"
           + " or {} s), episodes after {} drifted windows{}", model.id(), profile.get().rows(),
           settings.size(), settings.step(), settings.maxAgeMillis() / 1000, settings.patience(),
           loss.isPresent() ? "; MAE estimated before labels" : "");
+      return w;
     } catch (RuntimeException e) {
       log.warn("drift: cannot read the reference profile of {}: {}; its inputs are not watched",
           model.id(), e.toString());
+      return null;
     }
-    return watched;
   }
 
   private void check(Watched w, double[][] snapshot) {
