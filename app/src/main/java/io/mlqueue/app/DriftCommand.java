@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "drift",
     description =
-        "Compare the rows of --data (features and target, as 'train' reads them), whole or in windows,"
+        "Compare the rows of --data (features, and the target when known), whole or in windows,"
             + " with the reference profile of --model: per feature and for the prediction the test"
             + " Evidently would choose (KS, chi-square, Z, Wasserstein, Jensen-Shannon) and PSI; the MAE"
             + " estimated from features and predictions alone beside the realised one. See"
@@ -65,9 +65,15 @@ final class DriftCommand implements Callable<Integer> {
     if (window < 0) {
       throw new IllegalArgumentException("--window must not be negative, was " + window);
     }
-    Dataset data = model.data.load();
+    // Rows from production may have no labels yet: then the realised MAE is unknown, the rest holds.
+    Path file = model.data.file;
+    Dataset data = Dataset.loadUnlabelled(file, model.data.target);
     List<Shift> parsed = shifts.stream().map(s -> Shift.parse(s, data)).toList();
+    // The model is loaded without --data's check, which needs a target: inModelOrder below names a
+    // column the data lacks.
+    model.data.file = null;
     try (ServableModel served = model.load()) {
+      model.data.file = file;
       Optional<Dataset> referenceData =
           reference == null ? Optional.empty() : Optional.of(Dataset.load(reference, model.data.target));
       ReferenceProfile profile =
@@ -136,8 +142,10 @@ final class DriftCommand implements Callable<Integer> {
             t.method().label() + (t.method().isPValue() ? " (p)" : ""), t.statistic(), t.value(),
             t.drifted() ? "yes" : "no", c.drift().psi().value()));
       }
-      b.append(String.format(Locale.ROOT, "  MAE estimated %.4g, realised %.4g, gap %+.4g%n",
-          w.estimatedMae(), w.realisedMae(), w.estimatedMae() - w.realisedMae()));
+      b.append(Double.isNaN(w.realisedMae())
+          ? String.format(Locale.ROOT, "  MAE estimated %.4g (no labels: realised unknown)%n", w.estimatedMae())
+          : String.format(Locale.ROOT, "  MAE estimated %.4g, realised %.4g, gap %+.4g%n",
+              w.estimatedMae(), w.realisedMae(), w.estimatedMae() - w.realisedMae()));
     }
     return b.toString();
   }
@@ -152,8 +160,8 @@ final class DriftCommand implements Callable<Integer> {
       ObjectNode n = ws.addObject();
       n.put("first_row", w.from() + 1);
       n.put("last_row", w.to());
-      n.put("estimated_mae", w.estimatedMae());
-      n.put("realised_mae", w.realisedMae());
+      number(n, "estimated_mae", w.estimatedMae());
+      number(n, "realised_mae", w.realisedMae());
       ArrayNode cs = n.putArray("columns");
       for (Column c : w.columns()) {
         var t = c.drift().test();
@@ -168,5 +176,14 @@ final class DriftCommand implements Callable<Integer> {
       }
     }
     return StrictJson.MAPPER.writeValueAsString(root) + System.lineSeparator();
+  }
+
+  /** JSON has no NaN: an unknown figure is null. */
+  private static void number(ObjectNode n, String field, double v) {
+    if (Double.isNaN(v)) {
+      n.putNull(field);
+    } else {
+      n.put(field, v);
+    }
   }
 }

@@ -39,12 +39,41 @@ class DriftCommandTest {
     CommandRun shifted =
         CommandRun.of("drift", "--data", csv.toString(), "--shift", "s5:0.03@221", "--window", "221", "--json");
     assertThat(shifted.exit()).as(shifted.err()).isZero();
-    JsonNode report = new ObjectMapper().readTree(shifted.out());
+    JsonNode report = json(shifted.out());
     JsonNode first = report.get("windows").get(0);
     JsonNode second = report.get("windows").get(1);
     assertThat(columns(first, true)).isEmpty();
     assertThat(columns(second, true)).contains("s5").doesNotContain("age", "bmi");
     assertThat(second.get("realised_mae").asDouble()).isGreaterThan(first.get("realised_mae").asDouble());
+  }
+
+  @Test
+  void rowsWithoutLabelsGetTheEstimateAndNoRealisedMae() throws Exception {
+    Dataset d = Dataset.builtIn();
+    StringBuilder text = new StringBuilder(String.join(",", d.featureNames()) + "\n");
+    for (int i = 0; i < d.size(); i++) {
+      double[] row = d.features(i);
+      for (int j = 0; j < row.length; j++) {
+        text.append(row[j]).append(j + 1 < row.length ? "," : "\n");
+      }
+    }
+    Path csv = Files.writeString(dir.resolve("unlabelled.csv"), text);
+    CommandRun run = CommandRun.of("drift", "--data", csv.toString(), "--json");
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode w = json(run.out()).get("windows").get(0);
+    assertThat(w.get("realised_mae").isNull()).isTrue();
+    assertThat(w.get("estimated_mae").asDouble()).isBetween(30.0, 60.0);
+    assertThat(columns(w, true)).isEmpty();
+    assertThat(CommandRun.of("drift", "--data", csv.toString()).out()).contains("no labels: realised unknown");
+  }
+
+  /**
+   * The report, from its first line: when a test is the JVM's first to log, Logback's status lines
+   * come before it on the captured output.
+   */
+  private static JsonNode json(String out) throws Exception {
+    int start = out.startsWith("{") ? 0 : out.indexOf("\n{") + 1;
+    return new ObjectMapper().readTree(out.substring(start));
   }
 
   private static java.util.List<String> columns(JsonNode window, boolean drifted) {
