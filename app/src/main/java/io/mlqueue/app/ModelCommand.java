@@ -72,7 +72,8 @@ final class ModelCommand implements Callable<Integer> {
         drift.start(model.reference().map(r -> model.registry.open()), DriftOptions.load(model.data), registry);
     if (watch.isPresent()) {
       guard.closeOnStop(watch.get());
-      watch.get().prepare(live.current());
+      // Not awaited: the profile and its error model load beside the start-up, not in its way.
+      watch.get().startWatching(live.current());
       config = config.withObserver(watch.get());
     }
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "model"));

@@ -89,6 +89,15 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     watched = load(model);
   }
 
+  /**
+   * Starts reading the profile of {@code model} on a thread of its own and returns at once: the
+   * worker starts consuming without waiting for it (reading it and fitting the error model take a
+   * second or two of a cold JVM); the rows that come meanwhile are not watched.
+   */
+  public synchronized void startWatching(ServableModel model) {
+    watch(model);
+  }
+
   @Override
   public void observe(ServableModel model, double[][] rows, double[] predictions) {
     long now = clock.getAsLong();

@@ -52,6 +52,17 @@ class LiveDriftTest {
   }
 
   @Test
+  void watchingStartedAtStartUpCatchesUpWithoutHoldingTheCaller() throws Exception {
+    try (LiveDrift drift = new LiveDrift(m -> Optional.of(ReferenceProfiles.builtIn()),
+        new WindowSettings(100, 100, 0, 10, 3), meters, System::currentTimeMillis)) {
+      drift.startWatching(v1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> checks(v1.id()) == 0);
+      feed(drift, v1, 100);
+      await().atMost(Duration.ofSeconds(20)).until(() -> checks(v1.id()) == 1);
+    }
+  }
+
+  @Test
   void aModelWithoutProfileIsNotWatchedAndNothingFails() throws Exception {
     try (LiveDrift drift = new LiveDrift(m -> Optional.empty(), WindowSettings.defaults(), meters,
         System::currentTimeMillis)) {
