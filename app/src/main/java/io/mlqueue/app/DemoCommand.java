@@ -8,6 +8,8 @@ import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
+import io.mlqueue.features.Shift;
+import io.mlqueue.model.drift.LiveDrift;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
@@ -22,11 +24,13 @@ import io.mlqueue.model.registry.AliasFollower;
 import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.plot.PlotConfig;
+import io.mlqueue.plot.DriftFeed;
 import io.mlqueue.plot.PlotDashboard;
 import io.mlqueue.plot.PlotService;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -54,6 +58,14 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin MetricCommand.LogDirOption logDir;
   @Mixin ModelCommand.ModelOptions model;
+  @Mixin DriftOptions drift;
+
+  @Option(
+      names = "--shift",
+      paramLabel = "FEATURE:DELTA[@N]",
+      description = "As 'features --shift': add DELTA to FEATURE from the N-th pair on, to watch drift"
+          + " detected (docs/MONITORING.md).")
+  List<String> shifts = new java.util.ArrayList<>();
 
   @Option(
       names = "--duration",
@@ -104,6 +116,8 @@ final class DemoCommand implements Callable<Integer> {
 
   /** For tests: where the dashboard listens, once it does. */
   volatile String dashboardUrl;
+  /** The drift monitor while the demo runs, for tests. */
+  volatile Optional<LiveDrift> drifts = Optional.empty();
 
   private volatile boolean stopRequested;
   private volatile FeaturesService features;
@@ -156,9 +170,21 @@ final class DemoCommand implements Callable<Integer> {
       Connection featuresConnection = open.add(BrokerConnector.connect(settings, "features"));
       Connection gatewayConnection = open.add(BrokerConnector.connect(settings, "gateway"));
       PrometheusMeterRegistry registry = Observability.registry("demo");
+      ModelService.Config modelConfig = new ModelService.Config(
+          ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry);
+      Optional<LiveDrift> watch =
+          drift.start(model.reference().map(r -> model.registry.open()), Optional.of(data), registry);
+      DriftBoard driftBoard = new DriftBoard(Clock.systemUTC());
+      if (watch.isPresent()) {
+        open.add(watch.get());
+        watch.get().onCheck(driftBoard);
+        watch.get().prepare(loaded);
+        modelConfig = modelConfig.withObserver(watch.get());
+      }
+      this.drifts = watch;
+      ModelService.Config config = modelConfig;
       ModelService modelService =
-          ModelService.start(modelConnection, settings, live, new ModelService.Config(
-              ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry));
+          ModelService.start(modelConnection, settings, live, config);
       services.add(() -> modelService.close(DRAIN));
       AmqpPredictor predictor =
           services.add(AmqpPredictor.start(gatewayConnection, settings, registry));
@@ -171,14 +197,18 @@ final class DemoCommand implements Callable<Integer> {
               .withStatusEvery(Duration.ZERO)
               .withPairDelays(ServiceMeters.pairDelays(registry)), Clock.systemUTC());
       services.add(() -> metricService.close(DRAIN));
+      // Each service's own meters, as its command registers them: the demo's /metrics shows them all.
+      ServiceMeters.bind(modelService, registry);
+      ServiceMeters.bind(metricService, registry);
       PlotService plotService = services.add(new PlotService(PlotConfig.of(dir)));
+      ServiceMeters.bind(plotService, registry);
       plotService.start();
       // The plot service's own server, as `mlqueue plot --metrics-port` runs it, on the loopback
       // like the gateway: the demo is for the machine it runs on. It outlives the services, so the
       // dashboard shows the last rows until the demo ends.
       MetricsServer dashboard = open.add(Listening.on("--dashboard-port", dashboardPort, () ->
           MetricsServer.start("demo", "127.0.0.1", dashboardPort, registry, plotService::isRunning,
-              new PlotDashboard(plotService))));
+              new PlotDashboard(plotService, watch.isPresent() ? driftBoard : DriftFeed.NONE))));
       dashboardUrl = dashboard.url();
       FeaturesService features =
           new FeaturesService(
@@ -187,12 +217,15 @@ final class DemoCommand implements Callable<Integer> {
                   0,
                   Pace.rate(rate),
                   seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
-                  FeaturesConfig.DEFAULT_WINDOW),
+                  FeaturesConfig.DEFAULT_WINDOW,
+                  1,
+                  shifts.stream().map(spec -> Shift.parse(spec, data)).toList()),
               settings,
               featuresConnection,
               Clock.systemUTC(),
               listener);
       this.features = features;
+      ServiceMeters.bind(features, registry);
       if (stopRequested) {
         features.stop();
       }

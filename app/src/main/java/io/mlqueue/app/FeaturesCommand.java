@@ -7,6 +7,7 @@ import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
+import io.mlqueue.features.Shift;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
 import java.nio.file.Path;
@@ -74,6 +75,15 @@ final class FeaturesCommand implements Callable<Integer> {
               + FeaturesConfig.MAX_BATCH + ".")
   int batch;
 
+  @Option(
+      names = "--shift",
+      paramLabel = "FEATURE:DELTA[@N]",
+      description =
+          "Add DELTA to FEATURE in every pair from the N-th on (counted from 0; default 0), the truth"
+              + " left as it was: a controlled drift for demos and tests of drift monitoring"
+              + " (docs/MONITORING.md). Repeatable, e.g. --shift bmi:0.05@2000.")
+  java.util.List<String> shifts = new java.util.ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     AmqpSettings settings = amqp.settings();
@@ -85,7 +95,8 @@ final class FeaturesCommand implements Callable<Integer> {
             pace.pace(),
             seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
             FeaturesConfig.DEFAULT_WINDOW,
-            batch);
+            batch,
+            shifts.stream().map(spec -> Shift.parse(spec, dataset)).toList());
     Connection connection = BrokerConnector.connect(settings, "features");
     FeaturesService service =
         new FeaturesService(config, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);

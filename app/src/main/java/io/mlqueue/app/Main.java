@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       BrokerCommand.class,
       DeadLettersCommand.class,
       StatusCommand.class,
+      DriftCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

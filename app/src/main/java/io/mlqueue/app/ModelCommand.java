@@ -7,6 +7,7 @@ import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.model.BuiltInModel;
 import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.ServableModel;
+import io.mlqueue.model.drift.LiveDrift;
 import io.mlqueue.model.format.ModelFormat;
 import io.mlqueue.model.registry.AliasFollower;
 import io.mlqueue.model.registry.ModelReference;
@@ -36,6 +37,7 @@ final class ModelCommand implements Callable<Integer> {
   @Mixin ModelOptions model;
   @Mixin MetricsOptions metrics;
   @Mixin MessageSizeOption messageSize;
+  @Mixin DriftOptions drift;
 
   @Option(
       names = "--batch-size",
@@ -86,6 +88,14 @@ final class ModelCommand implements Callable<Integer> {
     PrometheusMeterRegistry registry = Observability.registry("model");
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
+    Optional<LiveDrift> watch =
+        drift.start(model.reference().map(r -> model.registry.open()), DriftOptions.load(model.data), registry);
+    if (watch.isPresent()) {
+      guard.closeOnStop(watch.get());
+      // Not awaited: the profile and its error model load beside the start-up, not in its way.
+      watch.get().startWatching(live.current());
+      config = config.withObserver(watch.get());
+    }
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "model"));
     // Before consuming: a port that cannot be bound stops the service before it takes a message.
     guard.closeOnStop(metrics.start("model", registry, connection));

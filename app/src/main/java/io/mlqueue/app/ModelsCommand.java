@@ -2,11 +2,16 @@ package io.mlqueue.app;
 
 import io.mlqueue.data.Dataset;
 import io.mlqueue.model.FitMetrics;
+import io.mlqueue.model.ServableModel;
+import io.mlqueue.model.TrainingRun;
+import io.mlqueue.model.drift.ProfileFile;
+import io.mlqueue.model.drift.ReferenceProfiles;
+import io.mlqueue.model.format.ModelFormat;
 import io.mlqueue.model.mlflow.MlflowExport;
 import io.mlqueue.model.mlflow.MlflowImport;
 import io.mlqueue.model.registry.ModelRegistry;
-import io.mlqueue.model.TrainingRun;
 import io.mlqueue.model.registry.RunRecord;
+import io.mlqueue.stats.drift.ReferenceProfile;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -196,13 +201,40 @@ final class ModelsCommand implements Runnable {
         description = "Point ALIAS (e.g. production, staging) at the new version.")
     String alias;
 
+    @Option(
+        names = "--data",
+        paramLabel = "CSV",
+        description =
+            "With --file: the model's reference data (a CSV with its features and --target), profiled"
+                + " with the model's predictions and stored beside the version for drift monitoring"
+                + " (docs/MONITORING.md).")
+    Path data;
+
+    @Option(
+        names = "--target",
+        paramLabel = "COLUMN",
+        defaultValue = "target",
+        description = "With --data: the target column (default: ${DEFAULT-VALUE}).")
+    String target;
+
     @Override
     public Integer call() throws Exception {
       ModelRegistry r = registry.open();
+      if (data != null && source.file == null) {
+        throw new IllegalArgumentException("--data is taken with --file (an ONNX model) only");
+      }
+      ModelRegistry.VersionExtras extras = ModelRegistry.VersionExtras.NONE;
+      if (data != null) {
+        ReferenceProfile profile;
+        try (ServableModel m = ModelFormat.ONNX.load(source.file)) {
+          profile = ReferenceProfiles.of(Dataset.load(data, target), m);
+        }
+        extras = ProfileFile.extras(profile);
+      }
       ModelRegistry.Added added =
           source.mlflow != null
               ? MlflowImport.add(r, name, source.mlflow, alias, Clock.systemUTC())
-              : r.addOnnx(name, source.file, alias, Clock.systemUTC());
+              : r.addOnnx(name, source.file, alias, Clock.systemUTC(), extras);
       RunRecord.Import imported = added.run().importedFrom().orElseThrow();
       System.out.println("registered " + name + " version " + added.version() + " in " + r.root());
       String from =

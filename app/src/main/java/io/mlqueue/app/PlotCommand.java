@@ -1,7 +1,5 @@
 package io.mlqueue.app;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
@@ -52,12 +50,7 @@ final class PlotCommand implements Callable<Integer> {
     Shutdown.Guard guard = Shutdown.install("plot");
     guard.closeOnStop(service);
     PrometheusMeterRegistry registry = Observability.registry("plot");
-    FunctionCounter.builder("mlqueue.plot.draws", service, PlotService::drawCount)
-        .description("Histograms drawn")
-        .register(registry);
-    Gauge.builder("mlqueue.plot.rows", service, PlotService::rowsPlotted)
-        .description("Rows in the last histogram drawn (-1 before the first)")
-        .register(registry);
+    ServiceMeters.bind(service, registry);
     // The server first: a port that cannot be bound stops the command before anything runs.
     Optional<MetricsServer> server =
         metrics.serve("plot", registry, service::isRunning, new PlotDashboard(service));

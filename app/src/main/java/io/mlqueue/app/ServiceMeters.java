@@ -9,6 +9,7 @@ import io.mlqueue.metric.ModelQuality;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.model.service.Shadow;
+import io.mlqueue.plot.PlotService;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -114,6 +115,15 @@ final class ServiceMeters {
             .maximumExpectedValue(Duration.ofMinutes(5))
             .register(registry);
     return millis -> timer.record(millis, TimeUnit.MILLISECONDS);
+  }
+
+  static void bind(PlotService plot, MeterRegistry registry) {
+    FunctionCounter.builder("mlqueue.plot.draws", plot, PlotService::drawCount)
+        .description("Histograms drawn")
+        .register(registry);
+    Gauge.builder("mlqueue.plot.rows", plot, PlotService::rowsPlotted)
+        .description("Rows in the last histogram drawn (-1 before the first)")
+        .register(registry);
   }
 
   static void bind(FeaturesService features, MeterRegistry registry) {

@@ -1,16 +1,20 @@
 package io.mlqueue.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mlqueue.data.Dataset;
 import io.mlqueue.model.AtomicFiles;
 import io.mlqueue.model.ServableModel;
 import io.mlqueue.model.StrictJson;
 import io.mlqueue.model.Training;
 import io.mlqueue.model.TrainingRun;
+import io.mlqueue.model.drift.ProfileFile;
+import io.mlqueue.model.drift.ReferenceProfiles;
 import io.mlqueue.model.format.ModelFormat;
 import io.mlqueue.model.registry.ModelRegistry;
 import io.mlqueue.model.registry.RunRecord;
 import io.mlqueue.model.training.Algorithm;
 import io.mlqueue.model.training.Algorithms;
+import io.mlqueue.stats.drift.ReferenceProfile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -145,7 +149,10 @@ final class TrainCommand implements Callable<Integer> {
     String registered = null;
     if (register != null) {
       ModelRegistry models = registry.open();
-      ModelRegistry.Registered r = models.register(register, fit, alias);
+      // The reference the worker's drift monitor compares with: this data and these predictions.
+      ReferenceProfile profile = ReferenceProfiles.of(Dataset.load(data, target), fit.model());
+      ModelRegistry.Registered r =
+          models.register(register, fit, alias, ProfileFile.extras(profile));
       model = r.model();
       registered = r.run().id();
       System.out.println("registered " + register + " version " + r.version()

@@ -70,6 +70,17 @@ public record Dataset(String name, List<String> featureNames, String targetName,
     }
   }
 
+  /**
+   * Loads a numeric CSV file as {@link #load} does, when it has no target column (rows seen in
+   * production, before their labels): every column is a feature, and every target is NaN, named
+   * {@code target} if the file happens to have that column anyway, which is then read as usual.
+   */
+  public static Dataset loadUnlabelled(Path file, String target) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(file.toString(), in, target, true);
+    }
+  }
+
   // Rows as arrays of strings: no schema, the header is read as the first row. Bytes rather than
   // characters go in, so that Jackson detects (and skips) a byte order mark.
   private static final ObjectReader CSV_ROWS =
@@ -82,14 +93,24 @@ public record Dataset(String name, List<String> featureNames, String targetName,
           .readerFor(String[].class);
 
   static Dataset read(String name, InputStream in, String target) throws IOException {
+    return read(name, in, target, false);
+  }
+
+  private static Dataset read(String name, InputStream in, String target, boolean targetOptional)
+      throws IOException {
     try (MappingIterator<String[]> records = CSV_ROWS.readValues(in)) {
       CsvRecords csv = new CsvRecords(name, records);
       String[] columns = csv.next();
       if (columns == null) {
         throw new IllegalArgumentException(name + ": empty file, expected a header row");
       }
-      int targetIndex = targetIndex(name, columns, target);
-      List<String> features = new ArrayList<>(columns.length - 1);
+      int targetIndex =
+          targetOptional && !Arrays.asList(columns).contains(target) ? -1 : targetIndex(name, columns, target);
+      if (targetIndex < 0 && new HashSet<>(Arrays.asList(columns)).size() != columns.length) {
+        throw new IllegalArgumentException(name + ": a column appears twice in the header "
+            + Arrays.toString(columns));
+      }
+      List<String> features = new ArrayList<>(columns.length);
       for (int i = 0; i < columns.length; i++) {
         if (i != targetIndex) {
           features.add(columns[i]);
@@ -103,8 +124,8 @@ public record Dataset(String name, List<String> featureNames, String targetName,
           throw new IllegalArgumentException(
               csv.where() + ": " + cells.length + " cells, the header has " + columns.length);
         }
-        double[] row = new double[columns.length - 1];
-        double y = 0;
+        double[] row = new double[targetIndex < 0 ? columns.length : columns.length - 1];
+        double y = Double.NaN;
         for (int i = 0, f = 0; i < cells.length; i++) {
           double v = parse(csv.where(), columns[i], cells[i]);
           if (i == targetIndex) {

@@ -1,6 +1,7 @@
 package io.mlqueue.features;
 
 import io.mlqueue.data.Dataset;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 
@@ -17,9 +18,10 @@ import java.util.OptionalLong;
  * @param batch rows per message: 1 sends the course's single-row messages; more sends bulk messages
  *     (lists of ids and rows, docs/CONTRACT.md), which our model and metric take and the course's
  *     services do not
+ * @param shifts controlled drifts added to the features sent (see {@link Shift}); none by default
  */
 public record FeaturesConfig(
-    Dataset data, long count, Pace pace, OptionalLong seed, int window, int batch) {
+    Dataset data, long count, Pace pace, OptionalLong seed, int window, int batch, List<Shift> shifts) {
   public static final int DEFAULT_WINDOW = 2_000;
   /** The most rows a bulk message carries: about 250 KB of JSON, far below any message limit. */
   public static final int MAX_BATCH = 1_000;
@@ -38,6 +40,12 @@ public record FeaturesConfig(
       throw new IllegalArgumentException(
           "--batch must be 1 (single-row messages) to " + MAX_BATCH + ", was " + batch);
     }
+    shifts = List.copyOf(shifts);
+  }
+
+  /** No shift. */
+  public FeaturesConfig(Dataset data, long count, Pace pace, OptionalLong seed, int window, int batch) {
+    this(data, count, pace, seed, window, batch, List.of());
   }
 
   /** Single-row messages, as the course sends. */

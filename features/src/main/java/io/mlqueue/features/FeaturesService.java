@@ -94,6 +94,9 @@ public final class FeaturesService {
           config.data().size(),
           config.pace(),
           config.bulk() ? ", " + config.batch() + " rows per message (bulk)" : "");
+      if (!config.shifts().isEmpty()) {
+        log.info("features: shifting {}", config.shifts());
+      }
       send(publisher);
       drain(publisher, drain);
     } finally {
@@ -157,6 +160,9 @@ public final class FeaturesService {
       drawn[i] = random.nextInt(config.data().size());
       ids[i] = MessageId.random();
       features[i] = config.data().features(drawn[i]);
+      for (Shift shift : config.shifts()) {
+        features[i] = shift.apply(features[i], pairsSent + i);
+      }
       truths[i] = config.data().target(drawn[i]);
     }
     send(publisher, ids, features, truths, now, config.bulk());

@@ -24,7 +24,8 @@ import java.util.Optional;
  *       the data is stale or the service unreachable;
  *   <li>{@code GET /api/histogram}: the bins and statistics of the last chart drawn ({@link
  *       HistogramJson});
- *   <li>{@code GET /error_distribution.png}: the last image drawn, 404 before the first draw.
+ *   <li>{@code GET /error_distribution.png}: the last image drawn, 404 before the first draw;
+ *   <li>{@code GET /api/drift}: the drift panel's data ({@link DriftFeed}).
  * </ul>
  *
  * Every response comes from the service's in-memory {@link PlotSnapshot}: a request costs no file
@@ -45,15 +46,26 @@ public final class PlotDashboard implements HttpService {
   private final PlotService service;
   private final Clock clock;
   private final byte[] page;
+  private final DriftFeed drift;
 
-  /** The dashboard of {@code service}. */
+  /** The dashboard of {@code service}, with no drift data. */
   public PlotDashboard(PlotService service) {
-    this(service, Clock.systemUTC());
+    this(service, DriftFeed.NONE);
+  }
+
+  /** The dashboard of {@code service}, its drift panel fed by {@code drift}. */
+  public PlotDashboard(PlotService service, DriftFeed drift) {
+    this(service, Clock.systemUTC(), drift);
   }
 
   PlotDashboard(PlotService service, Clock clock) {
+    this(service, clock, DriftFeed.NONE);
+  }
+
+  PlotDashboard(PlotService service, Clock clock, DriftFeed drift) {
     this.service = Objects.requireNonNull(service, "service");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.drift = Objects.requireNonNull(drift, "drift");
     this.page = loadPage();
   }
 
@@ -62,6 +74,7 @@ public final class PlotDashboard implements HttpService {
     rules
         .get("/", this::page)
         .get("/api/histogram", this::histogram)
+        .get("/api/drift", this::drift)
         .get("/" + PlotService.PNG_FILE_NAME, this::png);
   }
 
@@ -80,6 +93,13 @@ public final class PlotDashboard implements HttpService {
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
     res.header(HeaderValues.X_CONTENT_TYPE_OPTIONS_NOSNIFF);
     res.send(json);
+  }
+
+  private void drift(ServerRequest req, ServerResponse res) {
+    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+    res.header(HeaderNames.CACHE_CONTROL, "no-store");
+    res.header(HeaderValues.X_CONTENT_TYPE_OPTIONS_NOSNIFF);
+    res.send(drift.json());
   }
 
   private void png(ServerRequest req, ServerResponse res) {

@@ -192,6 +192,12 @@ public final class ModelRegistry {
    * @throws RegistryException if the file changed while it was being added
    */
   public Added addOnnx(String name, Path file, String alias, Clock clock) throws IOException {
+    return addOnnx(name, file, alias, clock, VersionExtras.NONE);
+  }
+
+  /** {@link #addOnnx(String, Path, String, Clock)} with {@code extras} written beside the version. */
+  public Added addOnnx(String name, Path file, String alias, Clock clock, VersionExtras extras)
+      throws IOException {
     checkName(name);
     if (alias != null) {
       checkAlias(alias);
@@ -214,7 +220,7 @@ public final class ModelRegistry {
               model.featureNames(),
               null);
     }
-    return addImported(name, file, ModelFormat.ONNX, alias, declared);
+    return addImported(name, file, ModelFormat.ONNX, alias, declared, extras);
   }
 
   /**
@@ -231,11 +237,19 @@ public final class ModelRegistry {
   public Added addImported(
       String name, Path file, ModelFormat format, String alias, RunRecord.Import imported)
       throws IOException {
+    return addImported(name, file, format, alias, imported, VersionExtras.NONE);
+  }
+
+  /** {@link #addImported(String, Path, ModelFormat, String, RunRecord.Import)} with extras. */
+  public Added addImported(
+      String name, Path file, ModelFormat format, String alias, RunRecord.Import imported,
+      VersionExtras extras) throws IOException {
     checkName(name);
     if (alias != null) {
       checkAlias(alias);
     }
     return publish(name, alias, (version, staging) -> {
+      extras.write(staging);
       RunRecord run = RunRecord.imported(name, version, format, imported);
       Path copy = staging.resolve(format.fileName());
       Files.copy(file, copy);

@@ -37,9 +37,11 @@ public final class ModelService implements AutoCloseable {
    * @param registry where the worker's meters go (the batch sizes)
    * @param maxMessageBytes the largest message body taken on {@code features} and {@code predict};
    *     a larger one is refused unparsed
+   * @param observer sees the rows predicted on the stream (drift monitoring)
    */
   public record Config(
-      int batchRows, Duration batchWait, MeterRegistry registry, int maxMessageBytes) {
+      int batchRows, Duration batchWait, MeterRegistry registry, int maxMessageBytes,
+      RowObserver observer) {
     public static final int DEFAULT_BATCH_ROWS = 64;
     /**
      * None: batches grow by themselves under load (the next fills while one is predicted), and a
@@ -52,6 +54,17 @@ public final class ModelService implements AutoCloseable {
       new MicroBatcher.Limits(batchRows, batchWait); // validates
       java.util.Objects.requireNonNull(registry, "registry");
       new MessageCodec(maxMessageBytes); // validates
+      java.util.Objects.requireNonNull(observer, "observer");
+    }
+
+    /** No observer. */
+    public Config(int batchRows, Duration batchWait, MeterRegistry registry, int maxMessageBytes) {
+      this(batchRows, batchWait, registry, maxMessageBytes, RowObserver.NONE);
+    }
+
+    /** The same settings with {@code observer} seeing the stream's rows. */
+    public Config withObserver(RowObserver observer) {
+      return new Config(batchRows, batchWait, registry, maxMessageBytes, observer);
     }
 
     /** Messages up to {@link MessageCodec#DEFAULT_MAX_BYTES}. */
@@ -75,12 +88,14 @@ public final class ModelService implements AutoCloseable {
   private final QueueConsumer consumer;
   private final RequestServer requests;
   private final RequestServer challengerRequests; // null without a shadow
+  private final RowObserver observer;
 
   private ModelService(
       Connection connection, AmqpSettings settings, LiveModel model, Shadow shadow, Config config)
       throws IOException {
     this.model = model;
     this.shadow = shadow;
+    this.observer = config.observer();
     FunctionCounter.builder("mlqueue.model.swaps", model, LiveModel::swaps)
         .description("Models swapped in while serving (an alias moved)")
         .register(config.registry());
@@ -185,6 +200,7 @@ public final class ModelService implements AutoCloseable {
         return;
       }
     }
+    observer.observe(model, rows.features(), values);
     // Answered in kind: one y_pred per message, a bulk one for a bulk message.
     byte[] out =
         codec.encode(
