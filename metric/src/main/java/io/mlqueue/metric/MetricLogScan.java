@@ -75,7 +75,7 @@ final class MetricLogScan {
     lineNumber++;
     String text = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
     if (lineNumber == 1) {
-      if (!text.equals(MetricLog.HEADER)) {
+      if (!MetricLog.isHeader(text)) { // quoted names too, as pandas' QUOTE_ALL or R writes them
         throw new IOException(
             source + " is not a metric log: its first line is not '" + MetricLog.HEADER + "'");
       }

@@ -187,6 +187,15 @@ class MetricLogWriterTest {
   }
 
   @Test
+  void aHeaderWithQuotedNamesIsAMetricLogHeader() throws IOException {
+    Files.writeString(file(),
+        "\"id\",\"y_true\",\"y_pred\",\"absolute_error\"\n\"a\",1.0,2.0,1.0\n", UTF_8);
+    try (MetricLogWriter writer = open()) {
+      assertThat(writer.isWritten(MessageId.of("a"))).isTrue();
+    }
+  }
+
+  @Test
   void aFileThatIsNotAMetricLogIsLeftAlone() throws IOException {
     String foreign = ",id,y_true,y_pred,absolute_error\n0,a,1.0,2.0,1.0\n";
     Files.writeString(file(), foreign, UTF_8);
