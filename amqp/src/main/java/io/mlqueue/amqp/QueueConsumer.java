@@ -9,6 +9,8 @@ import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -49,6 +51,10 @@ public final class QueueConsumer implements AutoCloseable {
   private final ConfirmedPublisher publisher;
   private final DeliveryAcks acks;
   private final List<String> consumerTags = new CopyOnWriteArrayList<>();
+  // The consumer of each queue now (its tag changes when the prefetch does), and its dispatcher.
+  private final Map<String, String> tagOfQueue = new ConcurrentHashMap<>();
+  private final Map<String, Dispatch> dispatchOfQueue = new ConcurrentHashMap<>();
+  private int consumersStarted; // guarded by this: makes each consumer tag of the channel unique
 
   private QueueConsumer(String service, AmqpSettings settings, Channel channel)
       throws IOException {
@@ -80,14 +86,38 @@ public final class QueueConsumer implements AutoCloseable {
    */
   public QueueConsumer consume(String queue, Handler handler) throws IOException {
     Dispatch dispatch = new Dispatch(queue, handler);
-    consumerTags.add(startConsuming(queue, dispatch));
+    dispatchOfQueue.put(queue, dispatch);
+    startConsuming(queue, dispatch);
     log.info("{}: consuming {} (prefetch {})", service, queue, settings.prefetch());
     return this;
   }
 
-  private String startConsuming(String queue, Dispatch dispatch) throws IOException {
+  /**
+   * Lets the consumer of {@code queue} hold {@code prefetch} unacked deliveries from now on. AMQP
+   * applies {@code basic.qos} to consumers started after it, so a new consumer takes over from the
+   * old one, which is then cancelled; what the old one received stays this channel's to settle.
+   * Call it off the channel's delivery thread (it waits for the broker's replies).
+   */
+  public synchronized void prefetch(String queue, int prefetch) throws IOException {
+    Dispatch dispatch = dispatchOfQueue.get(queue);
+    String old = tagOfQueue.get(queue);
+    if (dispatch == null || old == null) {
+      throw new IllegalStateException(service + " does not consume " + queue);
+    }
+    channel.basicQos(prefetch);
+    startConsuming(queue, dispatch);
+    consumerTags.remove(old);
+    channel.basicCancel(old);
+  }
+
+  private synchronized String startConsuming(String queue, Dispatch dispatch) throws IOException {
+    String wanted = service + "-" + queue + (consumersStarted == 0 ? "" : "-" + consumersStarted);
+    consumersStarted++;
     try {
-      return channel.basicConsume(queue, false, service + "-" + queue, dispatch);
+      String tag = channel.basicConsume(queue, false, wanted, dispatch);
+      consumerTags.add(tag);
+      tagOfQueue.put(queue, tag);
+      return tag;
     } catch (IOException e) {
       BrokerReply reply = BrokerReply.of(e).orElseThrow(() -> e);
       throw new BrokerRefusedException(
@@ -239,7 +269,7 @@ public final class QueueConsumer implements AutoCloseable {
       consumerTags.remove(consumerTag);
       try {
         Topology.declare(channel, settings, service, queue);
-        consumerTags.add(startConsuming(queue, this));
+        startConsuming(queue, this);
         log.error("{}: queue '{}' on virtual host '{}' was deleted while {} consumed it (the"
             + " messages in it are gone); declared it again and consuming again", service, queue,
             settings.vhost(), service);

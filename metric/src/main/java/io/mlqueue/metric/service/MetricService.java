@@ -231,7 +231,8 @@ public final class MetricService implements AutoCloseable {
     // One channel per queue: each channel's acks then come in its own delivery order, so a
     // multiple ack covers a long run. On one channel, y_true halves waiting for their predictions
     // sat in front of every y_pred ack, and the broker walked past them for each one.
-    AmqpSettings consuming = settings.withPrefetch(prefetchFor(config));
+    // The prefetch follows the rows per message (RowPrefetch): one message until the first says.
+    AmqpSettings consuming = settings.withPrefetch(RowPrefetch.FIRST);
     this.trueConsumer =
         QueueConsumer.open(connection, "metric", consuming).declare(Queues.Y_TRUE, Queues.Y_PRED);
     this.predConsumer = QueueConsumer.open(connection, "metric", consuming);
@@ -250,14 +251,18 @@ public final class MetricService implements AutoCloseable {
     // partners from the other channel go back too, so that both come again together.
     trueConsumer.channel().addShutdownListener(cause -> dropPending());
     predConsumer.channel().addShutdownListener(cause -> dropPending());
-    trueConsumer.consume(Queues.Y_TRUE, m -> onValue(m, Half.TRUE));
-    predConsumer.consume(Queues.Y_PRED, m -> onValue(m, Half.PRED));
+    RowPrefetch truePrefetch = rowPrefetch(trueConsumer, Queues.Y_TRUE);
+    RowPrefetch predPrefetch = rowPrefetch(predConsumer, Queues.Y_PRED);
+    trueConsumer.consume(Queues.Y_TRUE, m -> onValue(m, Half.TRUE, truePrefetch));
+    predConsumer.consume(Queues.Y_PRED, m -> onValue(m, Half.PRED, predPrefetch));
     log.info("metric: logging pairs to {}", logFile());
     if (shadowConsumer != null) {
       shadowConsumer.channel().addShutdownListener(cause -> dropPending());
       feedbackConsumer.channel().addShutdownListener(cause -> dropPending());
-      shadowConsumer.consume(Queues.Y_PRED_SHADOW, this::onShadow);
-      feedbackConsumer.consume(Queues.FEEDBACK, this::onFeedback);
+      RowPrefetch shadowPrefetch = rowPrefetch(shadowConsumer, Queues.Y_PRED_SHADOW);
+      RowPrefetch feedbackPrefetch = rowPrefetch(feedbackConsumer, Queues.FEEDBACK);
+      shadowConsumer.consume(Queues.Y_PRED_SHADOW, m -> onShadow(m, shadowPrefetch));
+      feedbackConsumer.consume(Queues.FEEDBACK, m -> onFeedback(m, feedbackPrefetch));
       log.info("metric: logging every model's pairs (y_pred and {}) to {}", Queues.Y_PRED_SHADOW,
           config.logDir().resolve(ModelLog.FILE_NAME));
     }
@@ -268,10 +273,16 @@ public final class MetricService implements AutoCloseable {
    * would stall metric once that many halves wait (orphans of dead-lettered features, say): the broker
    * would deliver nothing more, and nothing would push the buffer over its bound. One more than the
    * bound per consumer lets the buffer overflow first, and its eviction of orphans frees the way;
-   * halves that are merely waiting stay, at most this prefetch per queue.
+   * halves that are merely waiting stay, at most this prefetch per queue. This is the prefetch of a
+   * single-row stream; a bulk stream's is as many rows ({@link RowPrefetch}).
    */
   static int prefetchFor(Config config) {
-    return config.pairing().maxPending() + 1;
+    return RowPrefetch.messagesFor(config.pairing().maxPending(), 1);
+  }
+
+  /** The prefetch of {@code consumer} on {@code queue}, following the rows per message. */
+  private RowPrefetch rowPrefetch(QueueConsumer consumer, String queue) {
+    return new RowPrefetch(consumer, queue, config.pairing().maxPending(), ticker);
   }
 
   /** Opens the log and starts consuming at once. */
@@ -281,7 +292,7 @@ public final class MetricService implements AutoCloseable {
     return new MetricService(connection, settings, config, clock);
   }
 
-  private void onValue(Inbound message, Half half) {
+  private void onValue(Inbound message, Half half, RowPrefetch prefetch) {
     ValueRows rows;
     try {
       rows = codec.decodeValueRows(message.body());
@@ -290,6 +301,7 @@ public final class MetricService implements AutoCloseable {
       message.deadLetter("invalid " + half.queue() + " message: " + e.getMessage());
       return;
     }
+    prefetch.seen(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       if (!MetricLogWriter.isLoggable(rows.ids()[i])) {
         invalid.incrementAndGet();
@@ -337,7 +349,7 @@ public final class MetricService implements AutoCloseable {
    * its truth, under the model the message names, once the truth is known; the message is acked
    * once all its rows are logged (or were before).
    */
-  private void onShadow(Inbound message) {
+  private void onShadow(Inbound message, RowPrefetch prefetch) {
     ValueRows rows;
     try {
       rows = codec.decodeValueRows(message.body());
@@ -346,6 +358,7 @@ public final class MetricService implements AutoCloseable {
       message.deadLetter("invalid " + Queues.Y_PRED_SHADOW + " message: " + e.getMessage());
       return;
     }
+    prefetch.seen(rows.size());
     if (rows.model().isEmpty()) {
       invalid.incrementAndGet();
       message.deadLetter("a " + Queues.Y_PRED_SHADOW + " message must name its model"
@@ -382,7 +395,7 @@ public final class MetricService implements AutoCloseable {
    * and joined to those waiting; the message is acked once their rows are written (at once when
    * none waited: the truth then lives in memory for {@code --max-age}).
    */
-  private void onFeedback(Inbound message) {
+  private void onFeedback(Inbound message, RowPrefetch prefetch) {
     ValueRows rows;
     try {
       rows = codec.decodeValueRows(message.body());
@@ -391,6 +404,7 @@ public final class MetricService implements AutoCloseable {
       message.deadLetter("invalid " + Queues.FEEDBACK + " message: " + e.getMessage());
       return;
     }
+    prefetch.seen(rows.size());
     DeliveryRows delivery = new DeliveryRows(message, rows, codec);
     synchronized (lock) {
       for (int i = 0; i < rows.size(); i++) {

@@ -187,6 +187,44 @@ class MetricServiceTest {
   }
 
   @Test
+  void holdsABulkBacklogsHalvesUpToMaxPendingRowsNotMessagesAndStillPairsItAll() throws Exception {
+    // A backlog of 60 y_true messages of 100 rows each, with no predictions yet: a prefetch of
+    // --max-pending + 1 messages would take all 6,000 rows into memory.
+    int maxPending = 1_000;
+    int messages = 60;
+    int rowsPerMessage = 100;
+    start(new MetricService.Config(
+        logDir, new PairingBuffer.Config(maxPending, Duration.ofMinutes(10)),
+        MetricLogWriter.Config.DEFAULT, Duration.ZERO));
+    MessageId[][] ids = new MessageId[messages][rowsPerMessage];
+    for (int m = 0; m < messages; m++) {
+      double[] truths = new double[rowsPerMessage];
+      for (int r = 0; r < rowsPerMessage; r++) {
+        ids[m][r] = MessageId.of("m" + m + "r" + r);
+        truths[r] = r;
+      }
+      channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON,
+          codec.encode(new ValueRows(ids[m], truths, "", System.currentTimeMillis(), true)));
+    }
+    // One message first, then maxPending / 100 + 1 = 11 at a time.
+    int heldAtMost = (1 + RowPrefetch.messagesFor(maxPending, rowsPerMessage)) * rowsPerMessage;
+    await().atMost(Duration.ofSeconds(10)).until(() -> service.pendingCount() >= 1_000);
+    Thread.sleep(500); // the broker would have delivered everything by now
+    assertThat(service.pendingCount()).isBetween(1_000, heldAtMost);
+    assertThat(channel.queueDeclarePassive(Queues.Y_TRUE).getMessageCount())
+        .isGreaterThanOrEqualTo(messages - heldAtMost / rowsPerMessage);
+
+    for (int m = 0; m < messages; m++) {
+      double[] predictions = new double[rowsPerMessage];
+      channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON,
+          codec.encode(new ValueRows(ids[m], predictions, "m:1", System.currentTimeMillis(), true)));
+    }
+    assertThat(awaitRows(messages * rowsPerMessage)).hasSize(messages * rowsPerMessage);
+    awaitQueuesEmpty();
+    assertThat(service.orphans()).isZero();
+  }
+
+  @Test
   void anOrphanRowOfABulkMessageIsDeadLetteredAloneAndTheRestPair() throws Exception {
     start(new MetricService.Config(
         logDir,
