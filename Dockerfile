@@ -55,7 +55,7 @@ ENV JAVA_TOOL_OPTIONS="-Djava.awt.headless=true -XX:MaxRAMPercentage=75"
 
 # A start-up cache per service (scripts/startup-cache.sh explains them), made now by running each
 # service for a few seconds against an embedded broker, with the options the entrypoint uses.
-COPY scripts/train-startup-caches.sh scripts/docker-entrypoint.sh /app/scripts/
+COPY scripts/train-startup-caches.sh scripts/docker-entrypoint.sh scripts/jvm-defaults.sh /app/scripts/
 # (-Xmx512m keeps the build machine's memory from choosing another heap layout than the containers'.)
 RUN /app/scripts/train-startup-caches.sh /app/mlqueue.jar /app/aot -Xmx512m \
       -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED \

@@ -45,7 +45,7 @@ mlqueue_startup_cache_opts() {
     # Written by a training run that may have been killed half-way: check it once.
     # (With the jar's class path, as the cache was made: AOTMode=on fails on any mismatch.)
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    if "$JAVA_HOME/bin/java" -XX:AOTCache="$cache" -XX:AOTMode=on -Xlog:aot=off,cds=off \
+    if "$JAVA_HOME/bin/java" -XX:AOTCache="$cache" -XX:AOTMode=on -Xlog:aot*=off,cds*=off \
         "${mlqueue_jvm_opts[@]}" ${JAVA_OPTS:-} -jar "$jar" --version >/dev/null 2>&1; then
       touch "$cache.ok"
     else
@@ -53,7 +53,7 @@ mlqueue_startup_cache_opts() {
     fi
   fi
   if [ -f "$cache.ok" ]; then
-    MLQUEUE_STARTUP_OPTS=(-XX:AOTCache="$cache" -Xlog:aot=off,cds=off)
+    MLQUEUE_STARTUP_OPTS=(-XX:AOTCache="$cache" -Xlog:aot*=off,cds*=off)
     return 0
   fi
   # Train, unless another run of this command is training now: the lock is fd 9, which the JVM
@@ -64,5 +64,5 @@ mlqueue_startup_cache_opts() {
   fi
   echo "mlqueue: first run of '$command' with this build: it writes a start-up cache when it exits" \
     "(a few seconds, once; MLQUEUE_STARTUP_CACHE=0 to skip)" >&2
-  MLQUEUE_STARTUP_OPTS=(-XX:AOTCacheOutput="$cache" -Xlog:aot=off,cds=off)
+  MLQUEUE_STARTUP_OPTS=(-XX:AOTCacheOutput="$cache" -Xlog:aot*=off,cds*=off)
 }

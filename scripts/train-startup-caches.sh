@@ -4,12 +4,20 @@
 # no first run could write one. Each service runs as it would in production for a few seconds of
 # traffic, then stops and writes its cache.
 #   scripts/train-startup-caches.sh JAR CACHE_DIR [JVM options…]
-# The JVM options must be those the services will run with (the cache records them).
+# The JVM options must be those the services will run with (the cache records them); each command's
+# defaults (scripts/jvm-defaults.sh) are added after them, as the entrypoint does.
 set -euo pipefail
 jar=$1
 dir=$2
 shift 2
 opts=("$@")
+# shellcheck source=jvm-defaults.sh
+. "$(dirname "${BASH_SOURCE[0]}")/jvm-defaults.sh"
+defaults_of() { # $1: command; prints its default JVM options, one per line
+  local -a d
+  read -r -a d <<<"$(mlqueue_jvm_defaults "$1")"
+  [ ${#d[@]} -eq 0 ] || printf '%s\n' "${d[@]}"
+}
 java=${JAVA:-java}
 work=$(mktemp -d)
 mkdir -p "$dir"
@@ -34,13 +42,19 @@ done
 train() { # $1: command whose cache this run makes; the rest: its arguments
   local name=$1
   shift
-  "$java" -XX:AOTCacheOutput="$dir/$name.aot" -Xlog:aot=off,cds=off "${opts[@]}" -jar "$jar" "$@" \
+  local -a defaults
+  mapfile -t defaults < <(defaults_of "$name")
+  "$java" -XX:AOTCacheOutput="$dir/$name.aot" -Xlog:aot*=off,cds*=off "${opts[@]}" "${defaults[@]}" \
+    -jar "$jar" "$@" \
     >"$work/$name.log" 2>&1
 }
 start_training() { # as train, in the background: the JVM's pid (not a subshell's) joins services
   local name=$1
   shift
-  "$java" -XX:AOTCacheOutput="$dir/$name.aot" -Xlog:aot=off,cds=off "${opts[@]}" -jar "$jar" "$@" \
+  local -a defaults
+  mapfile -t defaults < <(defaults_of "$name")
+  "$java" -XX:AOTCacheOutput="$dir/$name.aot" -Xlog:aot*=off,cds*=off "${opts[@]}" "${defaults[@]}" \
+    -jar "$jar" "$@" \
     >"$work/$name.log" 2>&1 &
   services+=($!)
   pids+=($!)

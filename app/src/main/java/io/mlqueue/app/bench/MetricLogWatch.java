@@ -1,12 +1,11 @@
 package io.mlqueue.app.bench;
 
+import io.mlqueue.metric.WrittenIds;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Follows a growing {@code metric_log.csv} cheaply (only the bytes added since the last look are
@@ -53,16 +52,20 @@ final class MetricLogWatch {
     if (!Files.exists(file)) {
       return new Check(0, 0);
     }
-    List<String> all = Files.readAllLines(file);
-    Set<String> ids = new HashSet<>(all.size() * 2);
+    // Streamed, and the ids kept as metric keeps them (128 bits for a UUID): a million-row log
+    // read whole took more heap than the services are given.
+    WrittenIds ids = new WrittenIds(Integer.MAX_VALUE);
     long rows = 0;
-    for (int i = 1; i < all.size(); i++) {
-      String line = all.get(i);
-      if (line.isEmpty()) {
-        continue;
+    try (BufferedReader in = Files.newBufferedReader(file)) {
+      in.readLine(); // the header
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.isEmpty()) {
+          continue;
+        }
+        rows++;
+        ids.add(idOf(line));
       }
-      rows++;
-      ids.add(idOf(line));
     }
     return new Check(rows, ids.size());
   }
