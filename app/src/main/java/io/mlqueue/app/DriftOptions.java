@@ -53,6 +53,16 @@ final class DriftOptions {
   int patience;
 
   @Option(
+      names = "--drift-min-interval",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      converter = DurationConverter.class,
+      description = "At most one check per DURATION: a window that closes sooner after the last check"
+          + " is not checked, so a fast stream is checked once a second, not several times"
+          + " (default: ${DEFAULT-VALUE}; 0s: every window).")
+  Duration minInterval;
+
+  @Option(
       names = "--no-drift",
       description = "Do not watch the inputs and predictions for drift.")
   boolean off;
@@ -72,8 +82,8 @@ final class DriftOptions {
     }
     WindowSettings settings = settings();
     return Optional.of(new LiveDrift(
-        (ServableModel m) -> ReferenceProfiles.find(m, registry, data), settings, meters,
-        System::currentTimeMillis));
+        (ServableModel m) -> ReferenceProfiles.find(m, registry, data), settings, minInterval,
+        meters, System::currentTimeMillis));
   }
 
   static Optional<Dataset> load(FeaturesCommand.DataOptions data) {
