@@ -3,6 +3,18 @@
 # (newest first). Fails with a message saying what to install.
 
 mlqueue_java_version() { # prints the feature version (17, 21, 25, …) of the java binary $1
+  # The JDK's `release` file says it without starting a JVM (a tenth of a second or more each,
+  # on every launch); a JDK without one is asked.
+  local release version
+  release="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$release" ]; then
+    version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\)[."].*/\1/p' "$release" | head -n 1)
+    if [ -n "$version" ]; then
+      [ "$version" = 1 ] && version=8 # 1.8.0: Java 8
+      echo "$version"
+      return 0
+    fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }
