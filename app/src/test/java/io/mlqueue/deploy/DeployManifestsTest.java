@@ -182,6 +182,37 @@ class DeployManifestsTest {
     assertThat(training).contains("train features features");
     assertThat(entrypoint).contains("-XX:AOTCache=\"$cache\"").contains("/app/aot/");
     assertThat(dockerfile).contains("ENTRYPOINT [\"/app/scripts/docker-entrypoint.sh\"]");
+    // The image runs each service with the launcher's JVM defaults, and trains its caches with them.
+    assertThat(dockerfile).containsPattern("COPY [^\n]*scripts/jvm-defaults.sh /app/scripts/");
+    assertThat(entrypoint).contains(". /app/scripts/jvm-defaults.sh")
+        .contains("mlqueue_jvm_defaults \"${1:-}\"");
+    assertThat(training).contains("jvm-defaults.sh").contains("\"${defaults[@]}\"");
+  }
+
+  @Test
+  void theServicesJvmDefaultsCapTheHeapAndTheUserCanReplaceThem() throws Exception {
+    for (String service : SUBCOMMANDS) {
+      assertThat(jvmDefaults(service, null))
+          .contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError");
+    }
+    assertThat(jvmDefaults("demo", null)).contains("-Xmx256m");
+    assertThat(jvmDefaults("train", null)).isBlank(); // a one-off command keeps the JVM's choices
+    assertThat(jvmDefaults("model", "-Xmx1g")).isEqualTo("-Xmx1g");
+    assertThat(jvmDefaults("model", "")).isBlank();
+  }
+
+  /** What scripts/jvm-defaults.sh gives {@code command}, with MLQUEUE_JVM_DEFAULTS set or not. */
+  private static String jvmDefaults(String command, String replacement) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("sh", "-c", ". scripts/jvm-defaults.sh && mlqueue_jvm_defaults \"$0\"",
+        command).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().remove("MLQUEUE_JVM_DEFAULTS");
+    if (replacement != null) {
+      pb.environment().put("MLQUEUE_JVM_DEFAULTS", replacement);
+    }
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
   }
 
   @Test
