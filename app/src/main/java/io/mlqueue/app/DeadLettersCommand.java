@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
     description = "Inspect the dead-letter queues (<queue>.dlq) and replay their messages after a fix.",
     subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Replay.class})
 final class DeadLettersCommand implements Runnable {
-  static final List<String> QUEUES =
-      List.of(Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED, Queues.PREDICT);
+  /** Every queue a service consumes, and so may dead-letter from. */
+  static final List<String> QUEUES = List.of(Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED,
+      Queues.PREDICT, Queues.Y_PRED_SHADOW, Queues.FEEDBACK, Queues.PREDICT_CHALLENGER);
 
   @Override
   public void run() {
@@ -33,7 +34,8 @@ final class DeadLettersCommand implements Runnable {
         names = "--queue",
         paramLabel = "QUEUE",
         defaultValue = "all",
-        description = "features, y_true, y_pred, predict or all (default: ${DEFAULT-VALUE}).")
+        description = "features, y_true, y_pred, predict, y_pred_shadow, y_true_feedback,"
+            + " predict.challenger or all (default: ${DEFAULT-VALUE}).")
     String queue;
 
     List<String> deadLetterQueues() {
@@ -94,7 +96,9 @@ final class DeadLettersCommand implements Runnable {
       AmqpSettings settings = amqp.settings();
       try (Connection connection = BrokerConnector.connect(settings, "dead-letters")) {
         for (String dlq : queue.deadLetterQueues()) {
-          int replayed = DeadLetterQueues.replay(connection, dlq, max);
+          // A dead-letter queue nobody declared (no shadow model ran, say) holds nothing to replay.
+          int replayed = DeadLetterQueues.count(connection, dlq) == 0
+              ? 0 : DeadLetterQueues.replay(connection, dlq, max);
           System.out.println(dlq + ": replayed " + replayed);
         }
       }
