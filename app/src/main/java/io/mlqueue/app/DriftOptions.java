@@ -29,6 +29,16 @@ final class DriftOptions {
   Integer step;
 
   @Option(
+      names = "--drift-min-interval",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      converter = DurationConverter.class,
+      description = "…but not sooner than DURATION after the last check: a fast stream is checked"
+          + " once a DURATION on its latest rows, not several times a second (default:"
+          + " ${DEFAULT-VALUE}; 0s: every --drift-step rows).")
+  Duration minInterval;
+
+  @Option(
       names = "--drift-max-age",
       paramLabel = "DURATION",
       defaultValue = "60s",
@@ -53,23 +63,14 @@ final class DriftOptions {
   int patience;
 
   @Option(
-      names = "--drift-min-interval",
-      paramLabel = "DURATION",
-      defaultValue = "1s",
-      converter = DurationConverter.class,
-      description = "At most one check per DURATION: a window that closes sooner after the last check"
-          + " is not checked, so a fast stream is checked once a second, not several times"
-          + " (default: ${DEFAULT-VALUE}; 0s: every window).")
-  Duration minInterval;
-
-  @Option(
       names = "--no-drift",
       description = "Do not watch the inputs and predictions for drift.")
   boolean off;
 
   WindowSettings settings() {
     int s = step == null ? window : step;
-    return new WindowSettings(window, s, maxAge.toMillis(), Math.min(minRows, window), patience);
+    return new WindowSettings(window, s, maxAge.toMillis(), Math.min(minRows, window), patience,
+        minInterval.toMillis());
   }
 
   /**
@@ -82,8 +83,8 @@ final class DriftOptions {
     }
     WindowSettings settings = settings();
     return Optional.of(new LiveDrift(
-        (ServableModel m) -> ReferenceProfiles.find(m, registry, data), settings, minInterval,
-        meters, System::currentTimeMillis));
+        (ServableModel m) -> ReferenceProfiles.find(m, registry, data), settings, meters,
+        System::currentTimeMillis));
   }
 
   static Optional<Dataset> load(FeaturesCommand.DataOptions data) {

@@ -9,7 +9,6 @@ import io.mlqueue.stats.drift.DriftDetector;
 import io.mlqueue.stats.drift.ReferenceProfile;
 import io.mlqueue.stats.drift.WindowCheck;
 import io.mlqueue.stats.drift.WindowSettings;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,10 +30,7 @@ import org.slf4j.LoggerFactory;
  * the estimated MAE, Prometheus gauges with a {@code model} label, a log line when a column's drift
  * episode starts or ends. Snapshots wait in a queue of {@value #QUEUED_CHECKS} (a burst of bulk
  * messages closes windows faster than they are checked); beyond it a window is skipped and
- * counted, never the stream slowed. Checks also keep a minimum interval: at thousands of rows a
- * second windows close several times a second, and checking each (the error model's forest alone
- * takes milliseconds) took a tenth of the machine from the stream on two cores, for episodes a
- * second earlier at most; a window closing sooner after the last check is passed over, and counted.
+ * counted, never the stream slowed.
  */
 public final class LiveDrift implements RowObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveDrift.class);
@@ -47,9 +43,6 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
   private final LongSupplier clock;
   private final ThreadPoolExecutor checker;
   private final AtomicLong skipped = new AtomicLong();
-  private final AtomicLong throttled = new AtomicLong();
-  private final long minIntervalMillis;
-  private long lastCheckMillis = Long.MIN_VALUE; // the checking thread's only
   private final List<Consumer<Report>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   // Guarded by this: the model watched now and its detector (null when it has no profile).
@@ -61,29 +54,11 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
 
   private record Watched(String model, DriftDetector detector, Optional<LossEstimator> loss, DriftMeters meters) {}
 
-  /** Every window checked, however fast they close. */
   public LiveDrift(
       Function<ServableModel, Optional<ReferenceProfile>> profiles,
       WindowSettings settings,
       MeterRegistry registry,
       LongSupplier clock) {
-    this(profiles, settings, Duration.ZERO, registry, clock);
-  }
-
-  /**
-   * @param minInterval the least time between two checks: a window that closes sooner after the last
-   *     check is not checked ({@code --drift-min-interval})
-   */
-  public LiveDrift(
-      Function<ServableModel, Optional<ReferenceProfile>> profiles,
-      WindowSettings settings,
-      Duration minInterval,
-      MeterRegistry registry,
-      LongSupplier clock) {
-    if (minInterval.isNegative()) {
-      throw new IllegalArgumentException("--drift-min-interval must not be negative: " + minInterval);
-    }
-    this.minIntervalMillis = minInterval.toMillis();
     this.profiles = profiles;
     this.settings = settings;
     this.registry = registry;
@@ -97,9 +72,6 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
         }, (task, pool) -> skipped.incrementAndGet());
     io.micrometer.core.instrument.FunctionCounter.builder("mlqueue.drift.checks.skipped", skipped, AtomicLong::get)
         .description("Drift windows not checked because the checks fell behind the stream")
-        .register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("mlqueue.drift.checks.throttled", throttled, AtomicLong::get)
-        .description("Drift windows not checked because one was checked less than --drift-min-interval before")
         .register(registry);
   }
 
@@ -201,8 +173,9 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
       Watched w = new Watched(model.id(), new DriftDetector(profile.get(), settings, clock.getAsLong()),
           loss, new DriftMeters(registry, model.id(), profile.get()));
       log.info("drift: watching {} against its reference of {} rows in windows of {} rows (every {},"
-          + " or {} s), episodes after {} drifted windows{}", model.id(), profile.get().rows(),
-          settings.size(), settings.step(), settings.maxAgeMillis() / 1000, settings.patience(),
+          + " at most once in {} ms, or {} s), episodes after {} drifted windows{}", model.id(),
+          profile.get().rows(), settings.size(), settings.step(), settings.minIntervalMillis(),
+          settings.maxAgeMillis() / 1000, settings.patience(),
           loss.isPresent() ? "; MAE estimated before labels" : "");
       return w;
     } catch (RuntimeException e) {
@@ -213,12 +186,6 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
   }
 
   private void check(Watched w, double[][] snapshot) {
-    long now = clock.getAsLong();
-    if (lastCheckMillis != Long.MIN_VALUE && now - lastCheckMillis < minIntervalMillis) {
-      throttled.incrementAndGet();
-      return;
-    }
-    lastCheckMillis = now;
     try {
       WindowCheck c = w.detector().check(snapshot);
       double mae = w.loss().map(l -> l.estimateMae(snapshot)).orElse(Double.NaN);
@@ -246,11 +213,6 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
 
   private static String kind(String column) {
     return column.equals(ReferenceProfile.PREDICTION) ? "output" : "feature";
-  }
-
-  /** Windows not checked because they closed within the minimum interval of the last check. */
-  public long throttled() {
-    return throttled.get();
   }
 
   /** Windows skipped because the checks fell behind. */

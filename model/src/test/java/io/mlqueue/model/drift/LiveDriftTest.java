@@ -10,7 +10,6 @@ import io.mlqueue.model.LinearModel;
 import io.mlqueue.stats.drift.WindowSettings;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The worker's monitor: checks counted per version, meters moved when an alias swaps the model. */
@@ -60,28 +59,6 @@ class LiveDriftTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> checks(v1.id()) == 0);
       feed(drift, v1, 100);
       await().atMost(Duration.ofSeconds(20)).until(() -> checks(v1.id()) == 1);
-    }
-  }
-
-  @Test
-  void windowsClosingWithinTheMinimumIntervalOfTheLastCheckAreNotChecked() throws Exception {
-    AtomicLong now = new AtomicLong(1_000_000);
-    try (LiveDrift drift = new LiveDrift(m -> Optional.of(ReferenceProfiles.builtIn()),
-        new WindowSettings(100, 100, 0, 10, 3), Duration.ofSeconds(1), meters, now::get)) {
-      drift.startWatching(v1);
-      await().atMost(Duration.ofSeconds(20)).until(() -> checks(v1.id()) == 0);
-      feed(drift, v1, 500); // five windows at one instant: the first is checked
-      await().atMost(Duration.ofSeconds(20)).until(() -> drift.throttled() == 4);
-      assertThat(checks(v1.id())).isEqualTo(1);
-
-      now.addAndGet(999);
-      feed(drift, v1, 100);
-      await().atMost(Duration.ofSeconds(20)).until(() -> drift.throttled() == 5);
-      now.addAndGet(1);
-      feed(drift, v1, 100); // a second after the last check
-      await().atMost(Duration.ofSeconds(20)).until(() -> checks(v1.id()) == 2);
-      assertThat(drift.throttled()).isEqualTo(5);
-      assertThat(meters.find("mlqueue.drift.checks.throttled").functionCounter().count()).isEqualTo(5);
     }
   }
 

@@ -30,10 +30,11 @@ final class RowWindow {
   }
 
   boolean due(long nowMillis) {
-    return fresh >= settings.step()
+    long sinceCheck = nowMillis - lastCheckMillis;
+    return (fresh >= settings.step() && sinceCheck >= settings.minIntervalMillis())
         || (settings.maxAgeMillis() > 0
             && fresh >= settings.minRows()
-            && nowMillis - lastCheckMillis >= settings.maxAgeMillis());
+            && sinceCheck >= settings.maxAgeMillis());
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.mlqueue.stats.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -83,5 +84,29 @@ class DriftDetectorTest {
     double[][] snap = d.add(new double[] {0, 0, 0}, 0, 5000);
     assertThat(snap).isNotNull();
     assertThat(snap[0]).hasSize(50);
+  }
+
+  @Test
+  void aFastStreamIsCheckedOnceAMinimumIntervalOnItsLatestRows() {
+    SplittableRandom r = new SplittableRandom(4);
+    DriftDetector d = new DriftDetector(reference(r, 300), new WindowSettings(100, 100, 0, 10, 3, 1000), 0);
+    int checks = 0;
+    for (int i = 0; i < 1_000; i++) { // ten windows' worth of rows from 900 to 1,399 ms
+      if (d.add(new double[] {i, 0, 0}, 0, 900 + i / 2) != null) {
+        checks++;
+      }
+    }
+    assertThat(checks).isEqualTo(1); // at 1,000 ms, a second after the start, not every 100 rows
+    double[][] snap = d.add(new double[] {1_000, 0, 0}, 0, 1_999);
+    assertThat(snap).isNull(); // 999 ms after that check
+    snap = d.add(new double[] {1_001, 0, 0}, 0, 2_000);
+    assertThat(snap).isNotNull();
+    assertThat(snap[0]).hasSize(100).endsWith(1_001); // the latest 100 rows
+  }
+
+  @Test
+  void aNegativeMinimumIntervalIsRefused() {
+    assertThatThrownBy(() -> new WindowSettings(100, 100, 0, 10, 3, -1))
+        .hasMessageContaining("negative minimum interval");
   }
 }
