@@ -8,10 +8,8 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,10 +48,7 @@ public final class QueueConsumer implements AutoCloseable {
   private final Channel channel;
   private final ConfirmedPublisher publisher;
   private final DeliveryAcks acks;
-  private final List<String> consumerTags = new CopyOnWriteArrayList<>();
-  // The consumer of each queue now (its tag changes when the prefetch does), and its dispatcher.
-  private final Map<String, String> tagOfQueue = new ConcurrentHashMap<>();
-  private final Map<String, Dispatch> dispatchOfQueue = new ConcurrentHashMap<>();
+  private final Map<String, Dispatch> consumers = new ConcurrentHashMap<>(); // by queue
   private int consumersStarted; // guarded by this: makes each consumer tag of the channel unique
 
   private QueueConsumer(String service, AmqpSettings settings, Channel channel)
@@ -86,8 +81,8 @@ public final class QueueConsumer implements AutoCloseable {
    */
   public QueueConsumer consume(String queue, Handler handler) throws IOException {
     Dispatch dispatch = new Dispatch(queue, handler);
-    dispatchOfQueue.put(queue, dispatch);
-    startConsuming(queue, dispatch);
+    consumers.put(queue, dispatch);
+    startConsuming(dispatch);
     log.info("{}: consuming {} (prefetch {})", service, queue, settings.prefetch());
     return this;
   }
@@ -99,25 +94,23 @@ public final class QueueConsumer implements AutoCloseable {
    * Call it off the channel's delivery thread (it waits for the broker's replies).
    */
   public synchronized void prefetch(String queue, int prefetch) throws IOException {
-    Dispatch dispatch = dispatchOfQueue.get(queue);
-    String old = tagOfQueue.get(queue);
-    if (dispatch == null || old == null) {
+    Dispatch dispatch = consumers.get(queue);
+    String old = dispatch == null ? null : dispatch.tag;
+    if (old == null) {
       throw new IllegalStateException(service + " does not consume " + queue);
     }
     channel.basicQos(prefetch);
-    startConsuming(queue, dispatch);
-    consumerTags.remove(old);
+    startConsuming(dispatch);
     channel.basicCancel(old);
   }
 
-  private synchronized String startConsuming(String queue, Dispatch dispatch) throws IOException {
+  /** Starts a consumer for {@code dispatch}'s queue, which becomes its current one. */
+  private synchronized void startConsuming(Dispatch dispatch) throws IOException {
+    String queue = dispatch.queue;
     String wanted = service + "-" + queue + (consumersStarted == 0 ? "" : "-" + consumersStarted);
     consumersStarted++;
     try {
-      String tag = channel.basicConsume(queue, false, wanted, dispatch);
-      consumerTags.add(tag);
-      tagOfQueue.put(queue, tag);
-      return tag;
+      dispatch.tag = channel.basicConsume(queue, false, wanted, dispatch);
     } catch (IOException e) {
       BrokerReply reply = BrokerReply.of(e).orElseThrow(() -> e);
       throw new BrokerRefusedException(
@@ -143,14 +136,18 @@ public final class QueueConsumer implements AutoCloseable {
 
   /** Stops new deliveries; messages already delivered can still be settled. */
   public void cancel() {
-    for (String tag : consumerTags) {
+    for (Dispatch dispatch : consumers.values()) {
+      String tag = dispatch.tag;
+      dispatch.tag = null;
+      if (tag == null) {
+        continue;
+      }
       try {
         channel.basicCancel(tag);
       } catch (IOException | ShutdownSignalException e) {
         log.debug("{}: cancel of {} failed: {}", service, tag, e.getMessage());
       }
     }
-    consumerTags.clear();
   }
 
   /**
@@ -181,6 +178,7 @@ public final class QueueConsumer implements AutoCloseable {
   private final class Dispatch extends DefaultConsumer {
     private final String queue;
     private final Handler handler;
+    volatile String tag; // the consumer of the queue now; null once cancelled
     // Deliveries of one channel are handled one at a time, so these need no lock.
     private final RepeatedFailures failures = new RepeatedFailures(settings.poisonAttempts());
     private long failuresInARow;
@@ -266,10 +264,13 @@ public final class QueueConsumer implements AutoCloseable {
      */
     @Override
     public void handleCancel(String consumerTag) {
-      consumerTags.remove(consumerTag);
+      if (!consumerTag.equals(tag)) {
+        return; // a consumer this one already replaced, or one cancelled on purpose
+      }
+      tag = null;
       try {
         Topology.declare(channel, settings, service, queue);
-        startConsuming(queue, this);
+        startConsuming(this);
         log.error("{}: queue '{}' on virtual host '{}' was deleted while {} consumed it (the"
             + " messages in it are gone); declared it again and consuming again", service, queue,
             settings.vhost(), service);

@@ -26,7 +26,8 @@ final class RowPrefetch {
   private final String queue;
   private final int maxPending;
   private final Executor executor;
-  private int largestRows; // guarded by this
+  // The queue's delivery thread only: a channel's deliveries are handled one at a time.
+  private int largestRows;
   private int applied = FIRST; // the executor's thread only
 
   /**
@@ -44,14 +45,12 @@ final class RowPrefetch {
     return (int) Math.min(65_535, maxPending / Math.max(1, rows) + 1L);
   }
 
-  /** Told the rows of each message taken from the queue. */
+  /** Told the rows of each message taken from the queue, on its delivery thread. */
   void seen(int rows) {
-    synchronized (this) {
-      if (rows <= largestRows) {
-        return;
-      }
-      largestRows = rows;
+    if (rows <= largestRows) {
+      return;
     }
+    largestRows = rows;
     int target = messagesFor(maxPending, rows);
     executor.execute(() -> apply(target, rows));
   }
