@@ -68,10 +68,16 @@ public final class DeadLetterQueues {
   /**
    * Sends up to {@code max} dead letters back to the queue they came from, body and properties as
    * they were (without the dead-letter headers, with {@value #REPLAYS} counted up), each confirmed
-   * by the broker before it is removed from the dead-letter queue. Returns how many.
+   * by the broker before it is removed from the dead-letter queue. Returns how many; none when the
+   * queue does not exist (nothing was ever dead-lettered there), as {@link #count} says.
    */
   public static int replay(Connection connection, String deadLetterQueue, int max)
       throws IOException, InterruptedException {
+    // Asked first: a basic.get of a missing queue closes the channel on RabbitMQ, but the whole
+    // connection on Qpid, which would end the replay of the other queues too.
+    if (count(connection, deadLetterQueue) == 0) {
+      return 0;
+    }
     Channel channel = connection.createChannel();
     int replayed = 0;
     try {

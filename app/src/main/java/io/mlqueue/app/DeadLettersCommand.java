@@ -96,9 +96,7 @@ final class DeadLettersCommand implements Runnable {
       AmqpSettings settings = amqp.settings();
       try (Connection connection = BrokerConnector.connect(settings, "dead-letters")) {
         for (String dlq : queue.deadLetterQueues()) {
-          // A dead-letter queue nobody declared (no shadow model ran, say) holds nothing to replay.
-          int replayed = DeadLetterQueues.count(connection, dlq) == 0
-              ? 0 : DeadLetterQueues.replay(connection, dlq, max);
+          int replayed = DeadLetterQueues.replay(connection, dlq, max);
           System.out.println(dlq + ": replayed " + replayed);
         }
       }
