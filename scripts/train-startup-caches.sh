@@ -13,11 +13,6 @@ shift 2
 opts=("$@")
 # shellcheck source=jvm-defaults.sh
 . "$(dirname "${BASH_SOURCE[0]}")/jvm-defaults.sh"
-defaults_of() { # $1: command; prints its default JVM options, one per line
-  local -a d
-  read -r -a d <<<"$(mlqueue_jvm_defaults "$1")"
-  [ ${#d[@]} -eq 0 ] || printf '%s\n' "${d[@]}"
-}
 java=${JAVA:-java}
 work=$(mktemp -d)
 mkdir -p "$dir"
@@ -39,23 +34,23 @@ for _ in $(seq 1 600); do
 done
 [ -n "$uri" ] || { echo "the embedded broker did not start" >&2; cat "$work/broker.log" >&2; exit 1; }
 
+training_java() { # $1: command whose cache the run makes; sets training (the JVM and its options)
+  local -a defaults
+  read -r -a defaults <<<"$(mlqueue_jvm_defaults "$1")"
+  training=("$java" -XX:AOTCacheOutput="$dir/$1.aot" -Xlog:aot*=off,cds*=off "${opts[@]}"
+    "${defaults[@]}")
+}
 train() { # $1: command whose cache this run makes; the rest: its arguments
   local name=$1
   shift
-  local -a defaults
-  mapfile -t defaults < <(defaults_of "$name")
-  "$java" -XX:AOTCacheOutput="$dir/$name.aot" -Xlog:aot*=off,cds*=off "${opts[@]}" "${defaults[@]}" \
-    -jar "$jar" "$@" \
-    >"$work/$name.log" 2>&1
+  training_java "$name"
+  "${training[@]}" -jar "$jar" "$@" >"$work/$name.log" 2>&1
 }
 start_training() { # as train, in the background: the JVM's pid (not a subshell's) joins services
   local name=$1
   shift
-  local -a defaults
-  mapfile -t defaults < <(defaults_of "$name")
-  "$java" -XX:AOTCacheOutput="$dir/$name.aot" -Xlog:aot*=off,cds*=off "${opts[@]}" "${defaults[@]}" \
-    -jar "$jar" "$@" \
-    >"$work/$name.log" 2>&1 &
+  training_java "$name"
+  "${training[@]}" -jar "$jar" "$@" >"$work/$name.log" 2>&1 &
   services+=($!)
   pids+=($!)
 }

@@ -6,7 +6,6 @@ import com.rabbitmq.client.ShutdownSignalException;
 import io.mlqueue.contract.Queues;
 import java.io.IOException;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,14 +105,10 @@ public final class Topology {
       // The broker closes the channel for the publish. The client hears of it either while it
       // waits for the qos answer (an IOException) or before it sends the qos or the close (an
       // AlreadyClosedException): both carry the broker's reply. Seen as a flaky exit 1 in CI.
-      Optional<BrokerReply> found = BrokerReply.of(e);
-      if (found.isEmpty()) {
-        if (e instanceof IOException io) {
-          throw io;
-        }
-        throw (ShutdownSignalException) e;
+      BrokerReply reply = BrokerReply.of(e).orElse(null);
+      if (reply == null) {
+        throw e;
       }
-      BrokerReply reply = found.get();
       throw new BrokerRefusedException(
           reply.refusal("write").map(r -> service + ": " + r.explain())
               .orElse(service + ": the broker refused a publish on virtual host '"

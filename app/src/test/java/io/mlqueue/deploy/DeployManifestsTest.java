@@ -186,7 +186,7 @@ class DeployManifestsTest {
     assertThat(dockerfile).containsPattern("COPY [^\n]*scripts/jvm-defaults.sh /app/scripts/");
     assertThat(entrypoint).contains(". /app/scripts/jvm-defaults.sh")
         .contains("mlqueue_jvm_defaults \"${1:-}\"");
-    assertThat(training).contains("jvm-defaults.sh").contains("\"${defaults[@]}\"");
+    assertThat(training).contains("jvm-defaults.sh").contains("mlqueue_jvm_defaults \"$1\"");
   }
 
   @Test
