@@ -1,5 +1,6 @@
 package io.mlqueue.app;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,27 +10,35 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     scope = CommandLine.ScopeType.INHERIT, // --help on every subcommand
     versionProvider = Main.Version.class,
-    description = "A machine learning model as message-driven microservices over AMQP.",
-    subcommands = {
-      DemoCommand.class,
-      FeaturesCommand.class,
-      ModelCommand.class,
-      MetricCommand.class,
-      PlotCommand.class,
-      GatewayCommand.class,
-      TrainCommand.class,
-      ModelsCommand.class,
-      RunsCommand.class,
-      EvaluateCommand.class,
-      PromoteCommand.class,
-      BrokerCommand.class,
-      DeadLettersCommand.class,
-      StatusCommand.class,
-      DriftCommand.class,
-      BenchCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "A machine learning model as message-driven microservices over AMQP.")
 public final class Main implements Runnable {
+  /**
+   * The subcommands, in the order of the usage help. Added to the command line by {@link
+   * #commandLine(Object, EnvironmentDefaults, String...)} rather than listed in the annotation:
+   * picocli builds the model of every subcommand it is given, which took a service 0.3–0.8 s of
+   * its start-up (picocli's classes are Java 5 class files, which the JDK's AOT cache cannot hold,
+   * so they are loaded and verified anew each time), so a run that names one gets that one only.
+   */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          DemoCommand.class,
+          FeaturesCommand.class,
+          ModelCommand.class,
+          MetricCommand.class,
+          PlotCommand.class,
+          GatewayCommand.class,
+          TrainCommand.class,
+          ModelsCommand.class,
+          RunsCommand.class,
+          EvaluateCommand.class,
+          PromoteCommand.class,
+          BrokerCommand.class,
+          DeadLettersCommand.class,
+          StatusCommand.class,
+          DriftCommand.class,
+          BenchCommand.class,
+          CommandLine.HelpCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @CommandLine.Option(
@@ -73,22 +82,40 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code. */
   public static int run(String... args) {
-    return commandLine().execute(args);
+    return commandLine(new Main(), new EnvironmentDefaults(), args).execute(args);
   }
 
-  /** The command line, with its error handling; for tests. */
+  /** The whole command line, with its error handling; for tests. */
   static CommandLine commandLine() {
     return commandLine(new EnvironmentDefaults());
   }
 
-  /** The command line with options defaulting from {@code defaults}; for tests. */
+  /** The whole command line with options defaulting from {@code defaults}; for tests. */
   static CommandLine commandLine(EnvironmentDefaults defaults) {
     return commandLine(new Main(), defaults);
   }
 
   /** The command line of {@code command} (Main or one subcommand) with this error handling; for tests. */
   static CommandLine commandLine(Object command, EnvironmentDefaults defaults) {
+    return commandLine(command, defaults, new String[0]);
+  }
+
+  /**
+   * The command line of {@code command} with this error handling. When {@code command} is Main,
+   * only the subcommand {@code args} name is added if they name one (the rest changes nothing for
+   * that run), every subcommand otherwise: for {@code --help}, {@code help} or a mistyped name.
+   */
+  static CommandLine commandLine(Object command, EnvironmentDefaults defaults, String... args) {
     CommandLine cli = new CommandLine(command);
+    if (command instanceof Main) {
+      Class<?> named = named(args);
+      for (Class<?> sub : SUBCOMMANDS) {
+        if (named == null || named == sub) {
+          cli.addSubcommand(sub);
+        }
+      }
+    }
+    // After the subcommands: picocli hands these settings to the subcommands present.
     cli.setDefaultValueProvider(defaults);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
@@ -106,6 +133,23 @@ public final class Main implements Runnable {
           return ExitCodes.of(e);
         });
     return cli;
+  }
+
+  /** The subcommand that the first argument other than Main's own options names, or null. */
+  static Class<?> named(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--log-format")) {
+        i++; // its value
+      } else if (!args[i].startsWith("-")) {
+        for (Class<?> sub : SUBCOMMANDS) {
+          if (sub.getAnnotation(Command.class).name().equals(args[i])) {
+            return sub == CommandLine.HelpCommand.class ? null : sub; // help tells of them all
+          }
+        }
+        return null;
+      }
+    }
+    return null;
   }
 
   @Override

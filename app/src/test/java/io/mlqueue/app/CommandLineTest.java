@@ -110,4 +110,24 @@ class CommandLineTest {
     assertThat(DurationConverter.parse("PT10S")).isEqualTo(Duration.ofSeconds(10));
     assertThatThrownBy(() -> DurationConverter.parse("soon")).hasMessageContaining("500ms, 10s, 2m or 1h");
   }
+
+  @Test
+  void aRunThatNamesASubcommandBuildsThatOneOnlyAndHelpStillKnowsThemAll() {
+    assertThat(Main.commandLine(new Main(), new EnvironmentDefaults(java.util.Map.of()), "--log-format", "json", "model", "--help")
+            .getSubcommands().keySet())
+        .containsExactly("model");
+    assertThat(Main.named("--log-format", "model", "features")).as("a value of Main's option is no name").isEqualTo(FeaturesCommand.class);
+    assertThat(Main.named("bogus", "model")).as("an unknown first name").isNull();
+    assertThat(Main.commandLine(new Main(), new EnvironmentDefaults(java.util.Map.of()), "--help").getSubcommands())
+        .hasSize(Main.SUBCOMMANDS.size());
+
+    CommandRun help = CommandRun.of("help", "features");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out()).contains("Usage: mlqueue features");
+    CommandRun model = CommandRun.of("model", "--help");
+    assertThat(model.out()).contains("Usage: mlqueue model").contains("--log-format");
+    CommandRun typo = CommandRun.of("modle");
+    assertThat(typo.exit()).isEqualTo(2);
+    assertThat(typo.err()).contains("Did you mean: mlqueue model");
+  }
 }

@@ -25,7 +25,7 @@ record CommandRun(int exit, String out, String err) {
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       System.setOut(o);
-      CommandLine cli = Main.commandLine(command, new EnvironmentDefaults(Map.of()));
+      CommandLine cli = Main.commandLine(command, new EnvironmentDefaults(Map.of()), args);
       cli.setErr(new PrintWriter(e, true));
       int exit = cli.execute(args);
       return new CommandRun(
