@@ -51,6 +51,8 @@ public final class TribuoModel implements ServableModel {
   private final List<String> featureNames;
   private final String[] features;
   private final String targetName;
+  /** The same trees as flat arrays, when they reproduce Tribuo's answers; null otherwise. */
+  private final CompiledTrees compiled;
 
   private TribuoModel(
       Model<Regressor> model, String name, String version, List<String> features, String target) {
@@ -60,6 +62,7 @@ public final class TribuoModel implements ServableModel {
     this.featureNames = List.copyOf(features);
     this.features = features.toArray(String[]::new);
     this.targetName = target;
+    this.compiled = CompiledTrees.of(model, this.features, this::tribuoPredict).orElse(null);
   }
 
   /**
@@ -168,8 +171,20 @@ public final class TribuoModel implements ServableModel {
     return model;
   }
 
+  /** Whether rows are predicted from the trees laid out flat ({@link CompiledTrees}). */
+  boolean compiled() {
+    return compiled != null;
+  }
+
   @Override
   public double predict(double[] row) {
+    if (compiled != null && row.length >= features.length) {
+      return compiled.predict(row);
+    }
+    return tribuoPredict(row);
+  }
+
+  private double tribuoPredict(double[] row) {
     Prediction<Regressor> p = model.predict(example(row));
     return p.getOutput().getValues()[0];
   }
@@ -179,6 +194,12 @@ public final class TribuoModel implements ServableModel {
     if (out.length != rows.length) {
       throw new IllegalArgumentException(
           rows.length + " rows but room for " + out.length + " predictions");
+    }
+    if (compiled != null) {
+      for (int i = 0; i < out.length; i++) {
+        out[i] = predict(rows[i]);
+      }
+      return;
     }
     List<Example<Regressor>> examples = new ArrayList<>(rows.length);
     for (double[] row : rows) {
