@@ -92,8 +92,6 @@ final class ModelCommand implements Callable<Integer> {
         drift.start(model.reference().map(r -> model.registry.open()), DriftOptions.load(model.data), registry);
     if (watch.isPresent()) {
       guard.closeOnStop(watch.get());
-      // Not awaited: the profile and its error model load beside the start-up, not in its way.
-      watch.get().startWatching(live.current());
       config = config.withObserver(watch.get());
     }
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "model"));
@@ -102,6 +100,10 @@ final class ModelCommand implements Callable<Integer> {
     ModelService service =
         guard.closeOnStop(ModelService.start(connection, settings, live, shadow, config));
     model.follow(live).ifPresent(guard::closeOnStop);
+    // Once consuming, not before: reading the profile and fitting its error model take a core for
+    // a few hundred ms, which the start-up needs on a small machine. Not awaited either (the first
+    // message would start it too): the rows that come meanwhile are not watched.
+    watch.ifPresent(w -> w.startWatching(live.current()));
     ServiceMeters.bind(service, registry);
     if (shadow.active()) {
       ServiceMeters.bind(shadow, registry);
