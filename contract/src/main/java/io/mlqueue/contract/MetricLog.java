@@ -49,12 +49,41 @@ public final class MetricLog {
 
   /** The CSV line of {@code row}, without the line break. Doubles keep every significant digit. */
   public static String format(Row row) {
+    if (plain(row.id())) {
+      // What the CSV writer below writes for such an id, without its per-call generator and boxing:
+      // a fifth of metric's CPU in a bulk run (MetricLogTest checks the two agree).
+      return row.id() + ',' + row.yTrue() + ',' + row.yPred() + ',' + row.absoluteError();
+    }
+    return formatCsv(row);
+  }
+
+  /** The CSV writer's line for {@code row}; {@link #format} for any id. */
+  static String formatCsv(Row row) {
     try {
       return LINE.writeValueAsString(
           new Object[] {row.id(), row.yTrue(), row.yPred(), row.absoluteError()});
     } catch (IOException e) {
       throw new UncheckedIOException(e); // writing to a string: not an I/O failure
     }
+  }
+
+  /**
+   * Whether {@code id} is written as it is, unquoted, by any CSV writer: letters, digits and {@code
+   * . _ : / -} only (UUIDs, the course's timestamps, most producers' own ids).
+   */
+  private static boolean plain(String id) {
+    if (id.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+          || c == '-' || c == '.' || c == '_' || c == ':' || c == '/';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether {@code line} is the header, its names quoted or not. */

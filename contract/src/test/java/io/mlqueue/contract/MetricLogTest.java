@@ -99,4 +99,20 @@ class MetricLogTest {
           .toList();
     }
   }
+
+  @Test
+  void theQuickFormOfAPlainIdIsTheCsvWritersLineToTheByte() {
+    java.util.Random random = new java.util.Random(11);
+    String[] ids = {"0d3c5e1a-4b2f-4c8d-9e0f-1a2b3c4d5e6f", "1795919445.832", "row_7", "A:b/c", "x",
+        "a,b", "say \"hi\"", " lead", "tab\there", "", "caf\u00e9"};
+    double[] specials = {0.0, -0.0, 1e-5, 1.0E21, 123456789.123, Double.MIN_VALUE, Double.MAX_VALUE,
+        151.0, -3.5e-300, 0.1 + 0.2};
+    for (int n = 0; n < 20_000; n++) {
+      String id = n < ids.length ? ids[n] : java.util.UUID.randomUUID().toString();
+      double t = n < specials.length ? specials[n] : random.nextGaussian() * Math.pow(10, random.nextInt(12) - 6);
+      double p = random.nextDouble() * 300;
+      MetricLog.Row row = new MetricLog.Row(id, t, p, Math.abs(t - p));
+      assertThat(MetricLog.format(row)).as(id).isEqualTo(MetricLog.formatCsv(row));
+    }
+  }
 }

@@ -53,9 +53,21 @@ public final class WrittenIds {
     this.uuids = new UuidTable(initial);
   }
 
+  // The last id parsed and its bits: the writer asks contains(id), then add(id), for every row.
+  private String lastId;
+  private long[] lastBits;
+
+  private long[] parse(String id) {
+    if (id != lastId) {
+      lastBits = Uuids.parse(id);
+      lastId = id;
+    }
+    return lastBits;
+  }
+
   /** Whether {@code id} is among the remembered ids. */
   public boolean contains(String id) {
-    long[] bits = Uuids.parse(id);
+    long[] bits = parse(id);
     return bits != null ? uuids.contains(bits[0], bits[1]) : others.contains(id);
   }
 
@@ -65,7 +77,7 @@ public final class WrittenIds {
    */
   public boolean add(String id) {
     Objects.requireNonNull(id, "id");
-    long[] bits = Uuids.parse(id);
+    long[] bits = parse(id);
     if (bits != null ? uuids.contains(bits[0], bits[1]) : others.contains(id)) {
       return false;
     }
@@ -135,38 +147,50 @@ public final class WrittenIds {
   static final class Uuids {
     private Uuids() {}
 
+    /** Each ASCII character's value as a lowercase hex digit, -1 for any other. */
+    private static final byte[] HEX = new byte[128];
+
+    static {
+      java.util.Arrays.fill(HEX, (byte) -1);
+      for (int c = '0'; c <= '9'; c++) {
+        HEX[c] = (byte) (c - '0');
+      }
+      for (int c = 'a'; c <= 'f'; c++) {
+        HEX[c] = (byte) (c - 'a' + 10); // uppercase would not round-trip
+      }
+    }
+
     /** The two halves of {@code s} if it is a lowercase {@code 8-4-4-4-12} UUID, else null. */
     static long[] parse(String s) {
       if (s.length() != 36
           || s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-' || s.charAt(23) != '-') {
         return null;
       }
-      long hi = 0;
-      long lo = 0;
-      int digits = 0;
-      for (int i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-          continue;
-        }
-        int d = hexDigit(s.charAt(i));
-        if (d < 0) {
-          return null;
-        }
-        if (digits < 16) {
-          hi = (hi << 4) | d;
-        } else {
-          lo = (lo << 4) | d;
-        }
-        digits++;
+      // Digits 0-7, 9-12 and 14-17 make the high half; 19-22 and 24-35 the low one. A character
+      // that is no lowercase hex digit turns a half negative through the OR of -1.
+      long hi = hex(s, 0, 8);
+      long mid = hex(s, 9, 13);
+      long mid2 = hex(s, 14, 18);
+      long lo1 = hex(s, 19, 23);
+      long lo2 = hex(s, 24, 36);
+      if ((hi | mid | mid2 | lo1 | lo2) < 0) {
+        return null;
       }
-      return new long[] {hi, lo};
+      return new long[] {hi << 32 | mid << 16 | mid2, lo1 << 48 | lo2};
     }
 
-    private static int hexDigit(char c) {
-      if (c >= '0' && c <= '9') {
-        return c - '0';
+    /** The hex digits of {@code s} from {@code from} to {@code to} (at most 15), or -1. */
+    private static long hex(String s, int from, int to) {
+      long v = 0;
+      for (int i = from; i < to; i++) {
+        char c = s.charAt(i);
+        int d = c < 128 ? HEX[c] : -1;
+        if (d < 0) {
+          return -1;
+        }
+        v = v << 4 | d;
       }
-      return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; // uppercase would not round-trip
+      return v;
     }
   }
 

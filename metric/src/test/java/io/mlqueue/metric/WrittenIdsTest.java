@@ -99,4 +99,22 @@ class WrittenIdsTest {
       assertThat(ids.contains(id)).isEqualTo(spec.contains(id));
     }
   }
+
+  @Test
+  void aUuidsBitsAreJavasOwnAndAnyOtherCharacterInAnySegmentIsRefused() {
+    java.util.Random random = new java.util.Random(5);
+    for (int n = 0; n < 10_000; n++) {
+      java.util.UUID u = new java.util.UUID(random.nextLong(), random.nextLong());
+      String text = u.toString();
+      assertThat(WrittenIds.Uuids.parse(text))
+          .containsExactly(u.getMostSignificantBits(), u.getLeastSignificantBits());
+      int at = random.nextInt(36);
+      if (text.charAt(at) != '-') {
+        for (char bad : new char[] {'G', 'A', 'g', '\u00e9', '\u0660', ' '}) {
+          String broken = text.substring(0, at) + bad + text.substring(at + 1);
+          assertThat(WrittenIds.Uuids.parse(broken)).as(broken).isNull();
+        }
+      }
+    }
+  }
 }
