@@ -50,6 +50,8 @@ final class StatusCommand implements Callable<Integer> {
 
   static final String NO_MANAGEMENT = "none";
 
+  private static final String CLEAR_SCREEN = "\033[H\033[2J";
+
   /** How an unknown value shows on the screen. */
   static final String UNKNOWN = "?";
 
@@ -145,9 +147,11 @@ final class StatusCommand implements Callable<Integer> {
         ? null
         : ManagementApi.of(settings, managementUrl == null ? null : managementUrl.strip());
     try (Connection connection = BrokerConnector.connect(settings, "status")) {
+      // On a terminal, each refresh of the text replaces the last: one screen, not a scroll.
+      boolean redraw = watch != null && !json && System.console() != null;
       do {
         Status status = read(connection, settings, api);
-        System.out.println(json ? toJson(status) : toText(status));
+        System.out.println((redraw ? CLEAR_SCREEN : "") + (json ? toJson(status) : toText(status)));
         if (watch != null) {
           Thread.sleep(watch.toMillis());
         }
@@ -320,9 +324,9 @@ final class StatusCommand implements Callable<Integer> {
           .append("): mode, unacked messages and rates unknown (").append(UNKNOWN).append(")\n");
     } else {
       out.append("read through the management API at ").append(s.viaDetail())
-          .append(" (").append(UNKNOWN).append(": not reported)\n");
+          .append(" (").append(UNKNOWN).append(" = not reported by it)\n");
     }
-    String row = "%-19s %-20s %7s %7s %9s %9s %9s %7s%n";
+    String row = "%-22s %-18s %7s %7s %9s %9s %9s %7s%n";
     out.append(String.format(row, "queue", "mode", "ready", "unacked", "consumers", "publish/s",
         "deliver/s", "ack/s"));
     for (QueueState q : s.queues()) {

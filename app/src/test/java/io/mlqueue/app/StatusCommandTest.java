@@ -165,6 +165,39 @@ class StatusCommandTest {
   }
 
   @Test
+  void watchReadsAgainThroughEitherPath() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    byte[] body = recorded().getBytes(StandardCharsets.UTF_8);
+    server.createContext("/api/queues/", exchange -> {
+      // The first answer refuses, the next ones answer: the path is chosen anew at each refresh.
+      int n = asked.incrementAndGet();
+      exchange.sendResponseHeaders(n == 1 ? 401 : 200, n == 1 ? -1 : body.length);
+      if (n > 1) {
+        exchange.getResponseBody().write(body);
+      }
+      exchange.close();
+    });
+    server.start();
+    stubs.add(server);
+    String api = "http://127.0.0.1:" + server.getAddress().getPort();
+    java.util.concurrent.atomic.AtomicReference<CommandRun> run = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread watching = new Thread(() -> run.set(CommandRun.of("status", "--json", "--watch", "100ms",
+        "--amqp-uri", broker.uri(), "--management-url", api, "--health", "m=http://127.0.0.1:1/health")));
+    watching.start();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (asked.get() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    watching.interrupt(); // as Ctrl-C would end it
+    watching.join(30_000);
+    String out = run.get().out();
+    assertThat(asked.get()).isGreaterThanOrEqualTo(3);
+    assertThat(out).contains("\"via\" : \"AMQP\"").contains("\"via\" : \"management API\"");
+    assertThat(out.indexOf("\"via\" : \"AMQP\"")).isLessThan(out.indexOf("\"via\" : \"management API\""));
+  }
+
+  @Test
   void anUnknownValueIsShownAsUnknownAndAZeroAsZero() {
     StatusCommand.QueueState zero = new StatusCommand.QueueState("features", true, "durable", true,
         "classic", Map.of(), 0L, 0L, 0L, new ManagementApi.Rates(0.0, 0.0, 0.0));
