@@ -267,7 +267,7 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
     }
   }
 
-  private static Optional<Path> rabbitmqctl() {
+  static Optional<Path> rabbitmqctl() {
     List<Path> candidates = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {

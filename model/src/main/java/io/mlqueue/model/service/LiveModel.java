@@ -1,12 +1,15 @@
 package io.mlqueue.model.service;
 
 import io.mlqueue.model.ServableModel;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,7 @@ public final class LiveModel implements AutoCloseable {
   private final AtomicReference<Counted> current;
   private final AtomicLong swaps = new AtomicLong();
   private final AtomicLong refusals = new AtomicLong();
+  private final List<Consumer<ServableModel>> swapListeners = new CopyOnWriteArrayList<>();
   private boolean closed; // guarded by this
 
   public LiveModel(ServableModel initial) {
@@ -83,7 +87,22 @@ public final class LiveModel implements AutoCloseable {
     current.set(new Counted(next));
     swaps.incrementAndGet();
     now.release(); // closed now, or by the last reader still predicting with it
+    for (Consumer<ServableModel> listener : swapListeners) {
+      try {
+        listener.accept(next);
+      } catch (RuntimeException e) {
+        log.warn("model: a listener of the swap to {} failed: {}", next.id(), e.toString());
+      }
+    }
     return Optional.empty();
+  }
+
+  /**
+   * Calls {@code listener} with each model swapped in from now on, on the swapping thread (never
+   * on a reader's): for what shows which model is served, such as a meter's tags.
+   */
+  public void onSwap(Consumer<ServableModel> listener) {
+    swapListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /** Counts a replacement that could not even be loaded (a broken file). */

@@ -105,6 +105,10 @@ public final class ModelService implements AutoCloseable {
     Gauge.builder("mlqueue.model.version", model, m -> registryVersion(m.current()))
         .description("Registry version number of the model served now; NaN for a model from a file")
         .register(config.registry());
+    ModelInfoGauge.bind(config.registry(), "champion", model);
+    if (shadow.active()) {
+      ModelInfoGauge.bind(config.registry(), "challenger", shadow.live());
+    }
     this.codec = new MessageCodec(config.maxMessageBytes());
     this.consumer =
         QueueConsumer.open(connection, "model", settings)
