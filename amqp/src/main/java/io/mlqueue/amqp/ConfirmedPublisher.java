@@ -52,23 +52,20 @@ public final class ConfirmedPublisher {
    */
   public void publish(String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome) {
     if (tracer.enabled()) {
-      publish(queue, properties, body, outcome, Context.current(), null, 1);
+      publish(queue, properties, body, outcome,
+          tracer.startPublish(queue, false, Context.current(), null, 1));
     } else {
       send(queue, properties, body, outcome);
     }
   }
 
   /**
-   * As {@link #publish(String, AMQP.BasicProperties, byte[], Outcome)}, traced as a child of {@code
-   * parent}: the message is {@code messageId} (may be null), with {@code rows} rows.
+   * As {@link #publish(String, AMQP.BasicProperties, byte[], Outcome)}, as {@code span}, a producer
+   * span of {@link #tracer()} (or {@link Span#getInvalid()}): its context goes into the message's
+   * headers, and it ends once the message is handed to the client.
    */
-  public void publish(String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome,
-      Context parent, String messageId, int rows) {
-    if (!tracer.enabled()) {
-      send(queue, properties, body, outcome);
-      return;
-    }
-    Span span = tracer.startPublish(queue, parent, messageId, rows);
+  public void publish(
+      String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome, Span span) {
     try {
       send(queue, tracer.inject(span, properties), body, outcome);
     } finally {
@@ -90,6 +87,11 @@ public final class ConfirmedPublisher {
         }
       }
     }
+  }
+
+  /** What traces the publishes: {@link MessageTracer#OFF} unless given. */
+  public MessageTracer tracer() {
+    return tracer;
   }
 
   /** Messages published and not yet confirmed or failed. */

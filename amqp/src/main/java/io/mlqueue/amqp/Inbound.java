@@ -111,13 +111,19 @@ public final class Inbound {
 
   /**
    * Publishes {@code outBody}, an output of this message, to {@code outQueue}: in this message's
-   * trace (under its consumer span, with its id), even from another thread; {@code outcome} hears
-   * whether the broker took it. This message is not settled: the caller decides.
+   * trace (under its consumer span, with its id and rows), even from another thread; {@code
+   * outcome} hears whether the broker took it. This message is not settled: the caller decides.
    */
   public void publish(
       String outQueue, AMQP.BasicProperties outProperties, byte[] outBody, Outcome outcome) {
-    publisher.publish(outQueue, outProperties, outBody, outcome, trace.context(), trace.messageId(),
-        1);
+    if (trace == MessageSpan.NONE) {
+      publisher.publish(outQueue, outProperties, outBody, outcome);
+      return;
+    }
+    // A reply goes to the queue its request named: a temporary one, as the conventions see it.
+    boolean reply = outQueue.equals(properties.getReplyTo());
+    publisher.publish(outQueue, outProperties, outBody, outcome, publisher.tracer().startPublish(
+        outQueue, reply, trace.context(), trace.messageId(), trace.rows()));
   }
 
   /** An outcome that acks this message when confirmed and requeues it when failed. */

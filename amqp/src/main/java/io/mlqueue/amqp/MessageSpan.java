@@ -37,6 +37,11 @@ public class MessageSpan implements AutoCloseable {
     return null;
   }
 
+  /** The rows of the message as {@link #identify} set them; 1 if not known. */
+  public int rows() {
+    return 1;
+  }
+
   /** The context to publish the message's outputs under: its span's, or none when off. */
   public Context context() {
     return Context.root();
@@ -55,6 +60,7 @@ public class MessageSpan implements AutoCloseable {
     private final Context context;
     private final Scope scope;
     private String messageId;
+    private int rows = 1;
 
     Recording(Span span, Context parent) {
       this.span = span;
@@ -68,6 +74,7 @@ public class MessageSpan implements AutoCloseable {
     @Override
     public void identify(String id, int rows) {
       messageId = id;
+      this.rows = rows;
       span.setAttribute(MessageTracer.MESSAGE_ID, id);
       if (rows > 1) {
         span.setAttribute(MessageTracer.BATCH_COUNT, (long) rows);
@@ -78,6 +85,11 @@ public class MessageSpan implements AutoCloseable {
     @Override
     public String messageId() {
       return messageId;
+    }
+
+    @Override
+    public int rows() {
+      return rows;
     }
 
     @Override

@@ -47,10 +47,11 @@ public final class MessageTracer {
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
   /**
-   * The span-name stand-in for a server-named reply queue ({@code amq.gen-…}, {@code
-   * amq.rabbitmq.reply-to}): the conventions keep such names out of span names (one per gateway
-   * connection), so the spans of replies are {@code publish (temporary)} and {@code process
-   * (temporary)}, with the real name in {@code messaging.destination.name}.
+   * The span-name stand-in for a reply queue (a {@code reply_to}: RabbitMQ's {@code
+   * amq.rabbitmq.reply-to…}, or a server-named queue on other brokers): the conventions keep such
+   * names out of span names (one per gateway connection), so the spans of replies are {@code
+   * publish (temporary)} and {@code process (temporary)}, with the real name in {@code
+   * messaging.destination.name}.
    */
   static final String TEMPORARY_NAME = "(temporary)";
 
@@ -84,14 +85,16 @@ public final class MessageTracer {
    * Starts the producer span of a publish to {@code queue} (on the default exchange) under {@code
    * parent}; {@link Span#getInvalid()} when off.
    *
+   * @param temporary whether {@code queue} is a reply queue (named by a {@code reply_to})
    * @param messageId the mlqueue id of the message (its first row's for a bulk one); may be null
    * @param rows the rows the message carries
    */
-  public Span startPublish(String queue, Context parent, String messageId, int rows) {
+  public Span startPublish(
+      String queue, boolean temporary, Context parent, String messageId, int rows) {
     if (tracer == null) {
       return Span.getInvalid();
     }
-    return start(SpanKind.PRODUCER, "publish", "send", queue, parent, messageId, rows);
+    return start(SpanKind.PRODUCER, "publish", "send", queue, temporary, parent, messageId, rows);
   }
 
   /**
@@ -111,16 +114,16 @@ public final class MessageTracer {
   /**
    * Starts the consumer span of a delivery from {@code queue}, a child of the context its headers
    * carry (a root span if they carry none), current on this thread until closed; {@link
-   * MessageSpan#NONE} when off.
+   * MessageSpan#NONE} when off. {@code temporary} says that {@code queue} is a reply queue.
    */
-  public MessageSpan process(String queue, AMQP.BasicProperties properties) {
+  public MessageSpan process(String queue, boolean temporary, AMQP.BasicProperties properties) {
     if (tracer == null) {
       return MessageSpan.NONE;
     }
     Context parent =
         propagator.extract(Context.root(), properties.getHeaders(), TraceHeaders.INSTANCE);
     return new MessageSpan.Recording(
-        start(SpanKind.CONSUMER, "process", "process", queue, parent, null, 1), parent);
+        start(SpanKind.CONSUMER, "process", "process", queue, temporary, parent, null, 1), parent);
   }
 
   /**
@@ -135,9 +138,8 @@ public final class MessageTracer {
     return tracer.spanBuilder(name).setNoParent().setSpanKind(SpanKind.INTERNAL).startSpan();
   }
 
-  private Span start(SpanKind kind, String operation, String type, String queue, Context parent,
-      String messageId, int rows) {
-    boolean temporary = queue.startsWith("amq.");
+  private Span start(SpanKind kind, String operation, String type, String queue,
+      boolean temporary, Context parent, String messageId, int rows) {
     SpanBuilder span =
         tracer.spanBuilder(operation + " " + (temporary ? TEMPORARY_NAME : queue))
             .setParent(parent)

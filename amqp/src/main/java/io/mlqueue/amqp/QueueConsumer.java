@@ -194,7 +194,7 @@ public final class QueueConsumer implements AutoCloseable {
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       acks.delivered(envelope.getDeliveryTag());
       // The consumer span and the MDC fields last until the failure, if any, is logged.
-      MessageSpan trace = settings.tracer().process(queue, properties);
+      MessageSpan trace = settings.tracer().process(queue, false, properties);
       Inbound message =
           new Inbound(acks, publisher, service, queue, envelope, properties, body, trace);
       // Whatever the handler settles at once is acked when it returns, with whatever else is due.

@@ -74,7 +74,7 @@ class MessageTracingTest {
     SpanContext upstream = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
         TraceFlags.getSampled(), TraceState.builder().put("vendor", "v1").build());
     Span publish =
-        tracer.startPublish("q", Context.root().with(Span.wrap(upstream)), "id-1", 1);
+        tracer.startPublish("q", false, Context.root().with(Span.wrap(upstream)), "id-1", 1);
     AMQP.BasicProperties sent = tracer.inject(publish, Messages.PERSISTENT_JSON);
     publish.end();
 
@@ -90,7 +90,7 @@ class MessageTracingTest {
     sent.getHeaders().forEach((k, v) -> delivered.put(k, LongStringHelper.asLongString((String) v)));
     assertThat(delivered.get("traceparent")).isInstanceOf(LongString.class);
     try (MessageSpan process =
-        tracer.process("q", sent.builder().headers(delivered).build())) {
+        tracer.process("q", false, sent.builder().headers(delivered).build())) {
       process.identify("id-1", 1);
       assertThat(Span.current().getSpanContext().getTraceId()).isEqualTo(upstream.getTraceId());
       assertThat(Span.current().getSpanContext().getTraceState().get("vendor")).isEqualTo("v1");
@@ -112,11 +112,11 @@ class MessageTracingTest {
     assertThat(MessageTracer.of(io.opentelemetry.api.OpenTelemetry.noop()))
         .isSameAs(MessageTracer.OFF);
     assertThat(MessageTracer.OFF.enabled()).isFalse();
-    Span span = MessageTracer.OFF.startPublish("q", Context.current(), "id", 1);
+    Span span = MessageTracer.OFF.startPublish("q", false, Context.current(), "id", 1);
     assertThat(span).isSameAs(Span.getInvalid());
     assertThat(MessageTracer.OFF.inject(span, Messages.PERSISTENT_JSON))
         .isSameAs(Messages.PERSISTENT_JSON);
-    assertThat(MessageTracer.OFF.process("q", Messages.PERSISTENT_JSON)).isSameAs(MessageSpan.NONE);
+    assertThat(MessageTracer.OFF.process("q", false, Messages.PERSISTENT_JSON)).isSameAs(MessageSpan.NONE);
     assertThat(MDC.get(MessageSpan.TRACE_ID)).isNull();
   }
 
