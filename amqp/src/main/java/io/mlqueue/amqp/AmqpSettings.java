@@ -23,6 +23,8 @@ import java.util.TreeSet;
  *     the JVM's default trust store, e.g. a private CA that signed the broker's certificate
  * @param poisonAttempts how often a message may fail in a consumer's handler while other messages go
  *     through before it is dead-lettered as a poison message; 0 never gives one up
+ * @param tracer how messages are traced: {@link MessageTracer#OFF} (the default) adds nothing to
+ *     them; on, W3C trace context travels in their headers
  */
 public record AmqpSettings(
     String uri,
@@ -31,7 +33,8 @@ public record AmqpSettings(
     Duration connectTimeout,
     QueueType queueType,
     Optional<Path> caFile,
-    int poisonAttempts) {
+    int poisonAttempts,
+    MessageTracer tracer) {
   /** Environment variable that overrides the default URI. */
   public static final String URI_ENV = "MLQUEUE_AMQP_URI";
   /**
@@ -51,6 +54,7 @@ public record AmqpSettings(
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(queueType, "queueType");
     Objects.requireNonNull(caFile, "caFile");
+    Objects.requireNonNull(tracer, "tracer");
     Set<String> schemes = new TreeSet<>();
     for (String one : split(uri)) {
       try {
@@ -88,6 +92,18 @@ public record AmqpSettings(
     }
   }
 
+  /** Settings whose messages are not traced. */
+  public AmqpSettings(
+      String uri,
+      TopologyMode mode,
+      int prefetch,
+      Duration connectTimeout,
+      QueueType queueType,
+      Optional<Path> caFile,
+      int poisonAttempts) {
+    this(uri, mode, prefetch, connectTimeout, queueType, caFile, poisonAttempts, MessageTracer.OFF);
+  }
+
   /** Settings with the default poison-message limit. */
   public AmqpSettings(
       String uri,
@@ -118,23 +134,28 @@ public record AmqpSettings(
   }
 
   public AmqpSettings withMode(TopologyMode newMode) {
-    return new AmqpSettings(uri, newMode, prefetch, connectTimeout, queueType, caFile, poisonAttempts);
+    return new AmqpSettings(
+        uri, newMode, prefetch, connectTimeout, queueType, caFile, poisonAttempts, tracer);
   }
 
   public AmqpSettings withPrefetch(int newPrefetch) {
-    return new AmqpSettings(uri, mode, newPrefetch, connectTimeout, queueType, caFile, poisonAttempts);
+    return new AmqpSettings(
+        uri, mode, newPrefetch, connectTimeout, queueType, caFile, poisonAttempts, tracer);
   }
 
   public AmqpSettings withConnectTimeout(Duration timeout) {
-    return new AmqpSettings(uri, mode, prefetch, timeout, queueType, caFile, poisonAttempts);
+    return new AmqpSettings(
+        uri, mode, prefetch, timeout, queueType, caFile, poisonAttempts, tracer);
   }
 
   public AmqpSettings withQueueType(QueueType type) {
-    return new AmqpSettings(uri, mode, prefetch, connectTimeout, type, caFile, poisonAttempts);
+    return new AmqpSettings(
+        uri, mode, prefetch, connectTimeout, type, caFile, poisonAttempts, tracer);
   }
 
   public AmqpSettings withPoisonAttempts(int attempts) {
-    return new AmqpSettings(uri, mode, prefetch, connectTimeout, queueType, caFile, attempts);
+    return new AmqpSettings(
+        uri, mode, prefetch, connectTimeout, queueType, caFile, attempts, tracer);
   }
 
   /**
@@ -143,7 +164,13 @@ public record AmqpSettings(
    */
   public AmqpSettings withCaFile(Path pemFile) {
     return new AmqpSettings(
-        uri, mode, prefetch, connectTimeout, queueType, Optional.of(pemFile), poisonAttempts);
+        uri, mode, prefetch, connectTimeout, queueType, Optional.of(pemFile), poisonAttempts, tracer);
+  }
+
+  /** These settings with messages traced by {@code messageTracer}. */
+  public AmqpSettings withTracer(MessageTracer messageTracer) {
+    return new AmqpSettings(
+        uri, mode, prefetch, connectTimeout, queueType, caFile, poisonAttempts, messageTracer);
   }
 
   /** Whether the connection is TLS ({@code amqps://}); every node has the same scheme. */

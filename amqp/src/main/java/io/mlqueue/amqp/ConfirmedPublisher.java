@@ -3,6 +3,8 @@ package io.mlqueue.amqp;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -17,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * broker between two messages; the bound on what is in flight is the caller's (a consumer's prefetch,
  * or a producer's window).
  *
+ * <p>With a {@link MessageTracer} on, each publish has its producer span and carries its context in
+ * the message headers; off, the message goes out exactly as given.
+ *
  * <p>When the channel goes down, every message still waiting for its confirm is failed: the broker may
  * or may not have it, and the new channel after recovery numbers its confirms from scratch.
  */
@@ -24,11 +29,18 @@ public final class ConfirmedPublisher {
   private static final Logger log = LoggerFactory.getLogger(ConfirmedPublisher.class);
 
   private final Channel channel;
+  private final MessageTracer tracer;
   private final ConcurrentNavigableMap<Long, Outcome> pending = new ConcurrentSkipListMap<>();
 
   /** Puts {@code channel} into confirm mode; all publishes on it must go through this object. */
   public ConfirmedPublisher(Channel channel) throws IOException {
+    this(channel, MessageTracer.OFF);
+  }
+
+  /** As {@link #ConfirmedPublisher(Channel)}, tracing each publish with {@code tracer}. */
+  public ConfirmedPublisher(Channel channel, MessageTracer tracer) throws IOException {
     this.channel = channel;
+    this.tracer = tracer;
     channel.confirmSelect();
     channel.addConfirmListener(this::confirmed, this::refused);
     channel.addShutdownListener(this::channelDown);
@@ -39,6 +51,29 @@ public final class ConfirmedPublisher {
    * connection problem: those reach {@code outcome.failed}, possibly before this method returns.
    */
   public void publish(String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome) {
+    if (tracer.enabled()) {
+      publish(queue, properties, body, outcome,
+          tracer.startPublish(queue, false, Context.current(), null, 1));
+    } else {
+      send(queue, properties, body, outcome);
+    }
+  }
+
+  /**
+   * As {@link #publish(String, AMQP.BasicProperties, byte[], Outcome)}, as {@code span}, a producer
+   * span of {@link #tracer()} (or {@link Span#getInvalid()}): its context goes into the message's
+   * headers, and it ends once the message is handed to the client.
+   */
+  public void publish(
+      String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome, Span span) {
+    try {
+      send(queue, tracer.inject(span, properties), body, outcome);
+    } finally {
+      span.end(); // the span covers the hand-over to the client, not the wait for the confirm
+    }
+  }
+
+  private void send(String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome) {
     // Sequence number and publish must not interleave with another thread's publish on this channel.
     synchronized (this) {
       long seq = channel.getNextPublishSeqNo();
@@ -52,6 +87,11 @@ public final class ConfirmedPublisher {
         }
       }
     }
+  }
+
+  /** What traces the publishes: {@link MessageTracer#OFF} unless given. */
+  public MessageTracer tracer() {
+    return tracer;
   }
 
   /** Messages published and not yet confirmed or failed. */

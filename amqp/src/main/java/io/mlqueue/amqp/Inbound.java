@@ -27,6 +27,7 @@ public final class Inbound {
   private final Envelope envelope;
   private final AMQP.BasicProperties properties;
   private final byte[] body;
+  private final MessageSpan trace;
   private final AtomicBoolean settled = new AtomicBoolean();
 
   Inbound(
@@ -36,7 +37,8 @@ public final class Inbound {
       String queue,
       Envelope envelope,
       AMQP.BasicProperties properties,
-      byte[] body) {
+      byte[] body,
+      MessageSpan trace) {
     this.acks = acks;
     this.publisher = publisher;
     this.service = service;
@@ -44,6 +46,7 @@ public final class Inbound {
     this.envelope = envelope;
     this.properties = properties;
     this.body = body;
+    this.trace = trace;
   }
 
   /** The queue it was consumed from. */
@@ -57,6 +60,17 @@ public final class Inbound {
 
   public AMQP.BasicProperties properties() {
     return properties;
+  }
+
+  /**
+   * Names this message in its trace and in the log lines written while it is handled ({@code
+   * messaging.message.id}, MDC {@code message_id}); does nothing when tracing is off.
+   *
+   * @param messageId the mlqueue id of the message, its first row's for a bulk message
+   * @param rows the rows it carries
+   */
+  public void identify(String messageId, int rows) {
+    trace.identify(messageId, rows);
   }
 
   /** Whether it was acked, requeued or dead-lettered already. */
@@ -92,7 +106,24 @@ public final class Inbound {
    * it; requeues this message if the publish fails. The output and the ack cannot both be lost.
    */
   public void publishThenAck(String outQueue, AMQP.BasicProperties outProperties, byte[] outBody) {
-    publisher.publish(outQueue, outProperties, outBody, ackOnConfirm());
+    publish(outQueue, outProperties, outBody, ackOnConfirm());
+  }
+
+  /**
+   * Publishes {@code outBody}, an output of this message, to {@code outQueue}: in this message's
+   * trace (under its consumer span, with its id and rows), even from another thread; {@code
+   * outcome} hears whether the broker took it. This message is not settled: the caller decides.
+   */
+  public void publish(
+      String outQueue, AMQP.BasicProperties outProperties, byte[] outBody, Outcome outcome) {
+    if (trace == MessageSpan.NONE) {
+      publisher.publish(outQueue, outProperties, outBody, outcome);
+      return;
+    }
+    // A reply goes to the queue its request named: a temporary one, as the conventions see it.
+    boolean reply = outQueue.equals(properties.getReplyTo());
+    publisher.publish(outQueue, outProperties, outBody, outcome, publisher.tracer().startPublish(
+        outQueue, reply, trace.context(), trace.messageId(), trace.rows()));
   }
 
   /** An outcome that acks this message when confirmed and requeues it when failed. */
@@ -135,6 +166,6 @@ public final class Inbound {
     headers.put(DeadLetters.SERVICE, service);
     headers.put(DeadLetters.AT, System.currentTimeMillis());
     AMQP.BasicProperties dead = properties.builder().headers(headers).deliveryMode(2).build();
-    publisher.publish(Queues.deadLetterQueue(queue), dead, deadBody, outcome);
+    publish(Queues.deadLetterQueue(queue), dead, deadBody, outcome);
   }
 }

@@ -56,7 +56,7 @@ public final class QueueConsumer implements AutoCloseable {
     this.service = service;
     this.settings = settings;
     this.channel = channel;
-    this.publisher = new ConfirmedPublisher(channel);
+    this.publisher = new ConfirmedPublisher(channel, settings.tracer());
     this.acks = new DeliveryAcks(channel, service);
   }
 
@@ -193,7 +193,10 @@ public final class QueueConsumer implements AutoCloseable {
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
       acks.delivered(envelope.getDeliveryTag());
-      Inbound message = new Inbound(acks, publisher, service, queue, envelope, properties, body);
+      // The consumer span and the MDC fields last until the failure, if any, is logged.
+      MessageSpan trace = settings.tracer().process(queue, false, properties);
+      Inbound message =
+          new Inbound(acks, publisher, service, queue, envelope, properties, body, trace);
       // Whatever the handler settles at once is acked when it returns, with whatever else is due.
       try (DeliveryAcks.Scope batch = DeliveryAcks.batch()) {
         handler.onMessage(message);
@@ -202,7 +205,10 @@ public final class QueueConsumer implements AutoCloseable {
         Thread.currentThread().interrupt();
         message.requeue();
       } catch (Exception e) {
+        trace.failed(e);
         failed(message, body, e);
+      } finally {
+        trace.close();
       }
     }
 

@@ -16,6 +16,7 @@ import io.mlqueue.gateway.GatewayServer;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
 import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.observe.Tracing;
 import io.mlqueue.metric.RunningMetrics;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.ModelCompatibility;
@@ -59,6 +60,7 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin MetricCommand.LogDirOption logDir;
   @Mixin ModelCommand.ModelOptions model;
   @Mixin DriftOptions drift;
+  @Mixin TracingOptions tracing;
 
   @Option(
       names = "--shift",
@@ -153,6 +155,12 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code settings} traced as {@code service} when {@code --otlp-endpoint} asks for it. */
+  private AmqpSettings traced(AmqpSettings settings, Closer open, String service) {
+    Tracing traces = tracing.start(service);
+    return traces.enabled() ? TracingOptions.traced(settings, open.add(traces)) : settings;
+  }
+
   private int run(Dataset data, LiveModel live) throws Exception {
     ServableModel loaded = live.current();
     Path dir = logDir.dir.toAbsolutePath().normalize();
@@ -165,6 +173,12 @@ final class DemoCommand implements Callable<Integer> {
         Closer services = new Closer()) {
       AmqpSettings settings = AmqpSettings.of(broker.amqpUri());
       System.out.println("demo: embedded broker at " + settings.redactedUri());
+      // With --otlp-endpoint, each service traces under its own name, as when run apart; closed
+      // after the services, so that their last spans are sent.
+      AmqpSettings modelSettings = traced(settings, open, "model");
+      AmqpSettings metricSettings = traced(settings, open, "metric");
+      AmqpSettings featuresSettings = traced(settings, open, "features");
+      AmqpSettings gatewaySettings = traced(settings, open, "gateway");
       Connection modelConnection = open.add(BrokerConnector.connect(settings, "model"));
       Connection metricConnection = open.add(BrokerConnector.connect(settings, "metric"));
       Connection featuresConnection = open.add(BrokerConnector.connect(settings, "features"));
@@ -184,16 +198,16 @@ final class DemoCommand implements Callable<Integer> {
       this.drifts = watch;
       ModelService.Config config = modelConfig;
       ModelService modelService =
-          ModelService.start(modelConnection, settings, live, config);
+          ModelService.start(modelConnection, modelSettings, live, config);
       services.add(() -> modelService.close(DRAIN));
       AmqpPredictor predictor =
-          services.add(AmqpPredictor.start(gatewayConnection, settings, registry));
+          services.add(AmqpPredictor.start(gatewayConnection, gatewaySettings, registry));
       GatewayServer gateway = services.add(Listening.on("--gateway-port", gatewayPort, () ->
           GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(gatewayPort),
               predictor, registry)));
       gatewayUrl = gateway.url();
       MetricService metricService =
-          MetricService.start(metricConnection, settings, MetricService.Config.of(dir)
+          MetricService.start(metricConnection, metricSettings, MetricService.Config.of(dir)
               .withStatusEvery(Duration.ZERO)
               .withPairDelays(ServiceMeters.pairDelays(registry)), Clock.systemUTC());
       services.add(() -> metricService.close(DRAIN));
@@ -220,7 +234,7 @@ final class DemoCommand implements Callable<Integer> {
                   FeaturesConfig.DEFAULT_WINDOW,
                   1,
                   shifts.stream().map(spec -> Shift.parse(spec, data)).toList()),
-              settings,
+              featuresSettings,
               featuresConnection,
               Clock.systemUTC(),
               listener);

@@ -10,6 +10,7 @@ import io.mlqueue.features.Pace;
 import io.mlqueue.features.Shift;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.observe.Tracing;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +32,7 @@ final class FeaturesCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
   @Mixin DataOptions data;
   @Mixin MetricsOptions metrics;
+  @Mixin TracingOptions tracing;
 
   @ArgGroup(exclusive = true)
   PaceOptions pace = new PaceOptions();
@@ -97,6 +99,8 @@ final class FeaturesCommand implements Callable<Integer> {
             FeaturesConfig.DEFAULT_WINDOW,
             batch,
             shifts.stream().map(spec -> Shift.parse(spec, dataset)).toList());
+    Tracing traces = tracing.start("features");
+    settings = TracingOptions.traced(settings, traces);
     Connection connection = BrokerConnector.connect(settings, "features");
     FeaturesService service =
         new FeaturesService(config, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);
@@ -113,6 +117,7 @@ final class FeaturesCommand implements Callable<Integer> {
     } finally {
       metricsServer.close();
       connection.close();
+      traces.close(); // the last spans are sent
       finished.countDown();
     }
     return 0;

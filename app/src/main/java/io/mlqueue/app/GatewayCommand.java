@@ -15,6 +15,7 @@ import io.mlqueue.gateway.GatewayServer;
 import io.mlqueue.gateway.amqp.AmqpAnswerLog;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.observe.Tracing;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
             + " workers through the broker. Also GET /health, /metrics, /openapi.json.")
 final class GatewayCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
+  @Mixin TracingOptions tracing;
 
   @Option(names = "--port", defaultValue = "" + GatewayConfig.DEFAULT_PORT,
       description = "HTTP port (0: any free port; default: ${DEFAULT-VALUE}).")
@@ -104,7 +106,9 @@ final class GatewayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("gateway");
-    AmqpSettings settings = amqp.settings();
+    // Registered before the services, so closed after them: their last spans are sent.
+    Tracing traces = guard.closeOnStop(tracing.start("gateway"));
+    AmqpSettings settings = TracingOptions.traced(amqp.settings(), traces);
     ConnectionLimits limits =
         new ConnectionLimits(readTimeout, idleTimeout, maxConnections, maxConcurrentRequests);
     GatewayConfig config = new GatewayConfig(host, port, timeout, maxInstances, maxBody, limits);

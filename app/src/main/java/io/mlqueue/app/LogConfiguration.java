@@ -29,7 +29,13 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
       List.of("org.apache.qpid", "qpid", "com.rabbitmq", "org.tribuo", "com.oracle.labs.mlrg.olcut",
           "io.helidon");
 
-  static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
+  /**
+   * A line of text; a line written while a traced message is handled ends with its message id and
+   * trace id (the MDC fields of {@link io.mlqueue.amqp.MessageSpan}), and other lines with nothing.
+   */
+  static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg"
+      + "%replace( [message_id=%X{message_id}]){' \\[message_id=\\]', ''}"
+      + "%replace( [trace_id=%X{trace_id}]){' \\[trace_id=\\]', ''}%n";
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -75,10 +81,11 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
 
   /**
    * One line per event: as text for a person, or as JSON (Logback's own encoder: time, level,
-   * logger, thread, message, MDC, exception) for a log pipeline. An unknown format is refused by
+   * logger, thread, message, MDC, exception) for a log pipeline. The MDC carries {@code
+   * message_id}, {@code trace_id} and {@code span_id} while a traced message is handled. An unknown format is refused by
    * {@link Main} before logging starts; here it falls back to text.
    */
-  private static Encoder<ILoggingEvent> encoder(LoggerContext context, String format) {
+  static Encoder<ILoggingEvent> encoder(LoggerContext context, String format) {
     if (format.equals("json")) {
       JsonEncoder json = new JsonEncoder();
       json.setContext(context);

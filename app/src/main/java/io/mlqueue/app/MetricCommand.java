@@ -9,6 +9,7 @@ import io.mlqueue.metric.WrittenIds;
 import io.mlqueue.metric.service.MetricService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.observe.Tracing;
 import io.mlqueue.stats.cost.CostModel;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
             + " <log-dir>/metric_log.csv; log running MAE, RMSE and R².")
 final class MetricCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
+  @Mixin TracingOptions tracing;
   @Mixin LogDirOption logDir;
   @Mixin MetricsOptions metrics;
   @Mixin MessageSizeOption messageSize;
@@ -93,7 +95,9 @@ final class MetricCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("metric");
-    AmqpSettings settings = amqp.settings();
+    // Registered before the services, so closed after them: their last spans are sent.
+    Tracing traces = guard.closeOnStop(tracing.start("metric"));
+    AmqpSettings settings = TracingOptions.traced(amqp.settings(), traces);
     PrometheusMeterRegistry registry = Observability.registry("metric");
     MetricService.Config config =
         config(logDir.dir).withPairDelays(ServiceMeters.pairDelays(registry));

@@ -16,6 +16,7 @@ import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.model.service.Shadow;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.observe.Tracing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Option;
             + " id. Run several to share the load.")
 final class ModelCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
+  @Mixin TracingOptions tracing;
   @Mixin ModelOptions model;
   @Mixin MetricsOptions metrics;
   @Mixin MessageSizeOption messageSize;
@@ -71,9 +73,11 @@ final class ModelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Shutdown.Guard guard = Shutdown.install("model");
-    AmqpSettings settings = amqp.settings();
+    // Registered before the services, so closed after them: their last spans are sent.
+    Tracing traces = guard.closeOnStop(tracing.start("model"));
+    AmqpSettings settings = TracingOptions.traced(amqp.settings(), traces);
     model.checkPoll();
-    // Registered first, so closed last: after the consumers stop. It closes the model served then
+    // Registered early, so closed late: after the consumers stop. It closes the model served then
     // (an ONNX model's native session) once the last prediction with it is done.
     LiveModel live = guard.closeOnStop(new LiveModel(model.load()));
     Shadow shadow = Shadow.NONE;

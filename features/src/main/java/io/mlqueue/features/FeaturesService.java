@@ -4,6 +4,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.ConfirmedPublisher;
+import io.mlqueue.amqp.MessageTracer;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.amqp.Outcome;
 import io.mlqueue.amqp.Topology;
@@ -12,6 +13,8 @@ import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueRows;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * {@code y_true}, both under one fresh id, persistent and confirmed. A message the broker did not
  * confirm (refused, or the connection dropped) is sent again; {@code metric} drops the duplicate that
  * this can make, so nothing sent is lost.
+ *
+ * <p>Traced ({@link AmqpSettings#tracer()}), each pair (or bulk message's rows) is one trace: a root
+ * span {@code send pair} with the two publishes, {@code publish y_true} and {@code publish
+ * features}, as its children; a resend is published in the same trace.
  */
 public final class FeaturesService {
   private static final Logger log = LoggerFactory.getLogger(FeaturesService.class);
@@ -62,7 +69,14 @@ public final class FeaturesService {
   private long resendBackoffMillis; // run()'s thread only
   private long pairsSent;
 
-  private record Pending(String queue, byte[] body) {}
+  /**
+   * A message to send, and again if the broker does not confirm it.
+   *
+   * @param trace the pair's trace to publish it in; null when not traced
+   * @param messageId its (first row's) id, for its span; null when not traced
+   * @param rows the rows it carries
+   */
+  private record Pending(String queue, byte[] body, Context trace, String messageId, int rows) {}
 
   public FeaturesService(
       FeaturesConfig config,
@@ -86,7 +100,7 @@ public final class FeaturesService {
     Channel channel = connection.createChannel();
     try {
       Topology.declare(channel, settings, "features", Queues.FEATURES, Queues.Y_TRUE);
-      ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
+      ConfirmedPublisher publisher = new ConfirmedPublisher(channel, settings.tracer());
       log.info(
           "features: sending {} from {} ({} rows), {}{}",
           config.count() == 0 ? "pairs until stopped" : config.count() + " pairs",
@@ -176,14 +190,28 @@ public final class FeaturesService {
       double[] truths, long now, boolean bulk) throws InterruptedException {
     byte[] vectors = codec.encode(new FeatureRows(ids, features, now, bulk));
     byte[] truth = codec.encode(new ValueRows(ids, truths, "", now, bulk));
-    // y_true first, as the course does: the answer is waiting when the prediction arrives.
-    send(publisher, new Pending(Queues.Y_TRUE, truth));
-    send(publisher, new Pending(Queues.FEATURES, vectors));
+    MessageTracer tracer = settings.tracer();
+    if (!tracer.enabled()) {
+      // y_true first, as the course does: the answer is waiting when the prediction arrives.
+      send(publisher, new Pending(Queues.Y_TRUE, truth, null, null, ids.length));
+      send(publisher, new Pending(Queues.FEATURES, vectors, null, null, ids.length));
+      return;
+    }
+    // Both halves of the pair in one trace, so that metric's pairing of them is within it too.
+    Span pair = tracer.startRoot("send pair");
+    try {
+      Context trace = Context.root().with(pair);
+      String id = ids[0].text();
+      send(publisher, new Pending(Queues.Y_TRUE, truth, trace, id, ids.length));
+      send(publisher, new Pending(Queues.FEATURES, vectors, trace, id, ids.length));
+    } finally {
+      pair.end();
+    }
   }
 
   private void send(ConfirmedPublisher publisher, Pending message) throws InterruptedException {
     window.acquire();
-    publisher.publish(message.queue(), Messages.PERSISTENT_JSON, message.body(), new Outcome() {
+    Outcome outcome = new Outcome() {
       @Override
       public void confirmed() {
         confirmed.incrementAndGet();
@@ -195,7 +223,14 @@ public final class FeaturesService {
         retries.add(message);
         window.release();
       }
-    });
+    };
+    if (message.trace() == null) {
+      publisher.publish(message.queue(), Messages.PERSISTENT_JSON, message.body(), outcome);
+    } else {
+      publisher.publish(message.queue(), Messages.PERSISTENT_JSON, message.body(), outcome,
+          settings.tracer().startPublish(
+              message.queue(), false, message.trace(), message.messageId(), message.rows()));
+    }
   }
 
   private void resendFailed(ConfirmedPublisher publisher) throws InterruptedException {

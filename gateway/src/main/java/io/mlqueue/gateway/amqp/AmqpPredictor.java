@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.MessageSpan;
+import io.mlqueue.amqp.MessageTracer;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.amqp.Topology;
 import io.mlqueue.contract.InvalidMessageException;
@@ -22,6 +24,8 @@ import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.PredictRequest;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.gateway.Predictor;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +54,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Calls that wait together go as one message of up to {@value #MAX_ROWS_PER_MESSAGE} rows (see
  * {@link CallCoalescer}); a lone call goes at once, alone.
+ *
+ * <p>Traced ({@link AmqpSettings#tracer()}), each request message starts a trace with its {@code
+ * publish predict} span, and the reply's {@code process (temporary)} span ends it; calls coalesced
+ * into one message share its trace.
  */
 public final class AmqpPredictor implements Predictor {
   private static final Logger log = LoggerFactory.getLogger(AmqpPredictor.class);
@@ -64,6 +72,7 @@ public final class AmqpPredictor implements Predictor {
   private final Connection connection;
   private final String requestQueue;
   private final Channel channel;
+  private final MessageTracer tracer;
   private volatile Channel probe; // for passive declares: an error closes it, and it is reopened
   private final PredictCodec codec = new PredictCodec();
   /** Messages sent and not yet answered, by correlation id, with the calls each carries. */
@@ -88,6 +97,7 @@ public final class AmqpPredictor implements Predictor {
     this.connection = connection;
     this.requestQueue = requestQueue;
     this.channel = connection.createChannel();
+    this.tracer = settings.tracer();
     // Replies to calls in flight can no longer arrive once the channel is gone (direct reply-to,
     // or an exclusive reply queue, lives and dies with it): fail them now, as "broker down" (503),
     // rather than let each wait out its timeout (504). A recovered channel serves new calls.
@@ -211,11 +221,17 @@ public final class AmqpPredictor implements Predictor {
       properties.expiration(Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos))));
     }
     callsPerMessage.record(calls.size());
+    PredictRequest request = CallCoalescer.merge(calls);
+    // Under whatever context is current (none on the coalescer's thread: the publish is the root).
+    Span span = tracer.startPublish(requestQueue, false, Context.current(), request.id().text(), 1);
     try {
-      channel.basicPublish("", requestQueue, properties.build(), codec.encode(CallCoalescer.merge(calls)));
+      channel.basicPublish(
+          "", requestQueue, tracer.inject(span, properties.build()), codec.encode(request));
     } catch (IOException | ShutdownSignalException e) {
       BrokerDownException down = new BrokerDownException("sending the call failed: " + e.getMessage());
       calls.forEach(c -> c.result().completeExceptionally(down));
+    } finally {
+      span.end();
     }
   }
 
@@ -316,6 +332,15 @@ public final class AmqpPredictor implements Predictor {
     @Override
     public void handleDelivery(
         String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+      MessageSpan trace = tracer.process(replyTo, true, properties);
+      try {
+        handle(trace, properties, body);
+      } finally {
+        trace.close();
+      }
+    }
+
+    private void handle(MessageSpan trace, AMQP.BasicProperties properties, byte[] body) {
       String correlationId = properties.getCorrelationId();
       CompletableFuture<ModelDescription> described =
           correlationId == null ? null : describing.remove(correlationId);
@@ -339,7 +364,9 @@ public final class AmqpPredictor implements Predictor {
         return;
       }
       try {
-        CallCoalescer.split(calls, codec.decodeReply(body));
+        PredictReply reply = codec.decodeReply(body);
+        trace.identify(reply.id().text(), 1);
+        CallCoalescer.split(calls, reply);
       } catch (InvalidMessageException e) {
         IllegalStateException invalid =
             new IllegalStateException("the worker's reply is invalid: " + e.getMessage());

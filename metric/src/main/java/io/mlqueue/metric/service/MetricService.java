@@ -296,6 +296,7 @@ public final class MetricService implements AutoCloseable {
     ValueRows rows;
     try {
       rows = codec.decodeValueRows(message.body());
+      message.identify(rows.ids()[0].text(), rows.size());
     } catch (InvalidMessageException e) {
       invalid.incrementAndGet();
       message.deadLetter("invalid " + half.queue() + " message: " + e.getMessage());
@@ -353,6 +354,7 @@ public final class MetricService implements AutoCloseable {
     ValueRows rows;
     try {
       rows = codec.decodeValueRows(message.body());
+      message.identify(rows.ids()[0].text(), rows.size());
     } catch (InvalidMessageException e) {
       invalid.incrementAndGet();
       message.deadLetter("invalid " + Queues.Y_PRED_SHADOW + " message: " + e.getMessage());
@@ -399,6 +401,7 @@ public final class MetricService implements AutoCloseable {
     ValueRows rows;
     try {
       rows = codec.decodeValueRows(message.body());
+      message.identify(rows.ids()[0].text(), rows.size());
     } catch (InvalidMessageException e) {
       invalid.incrementAndGet();
       message.deadLetter("invalid " + Queues.FEEDBACK + " message: " + e.getMessage());

@@ -182,6 +182,7 @@ public final class ModelService implements AutoCloseable {
     FeatureRows rows;
     try {
       rows = codec.decodeFeatureRows(message.body());
+      message.identify(rows.ids()[0].text(), rows.size());
       check(model, rows);
     } catch (InvalidMessageException | IllegalArgumentException e) {
       rejected.incrementAndGet();
@@ -215,9 +216,8 @@ public final class ModelService implements AutoCloseable {
     } else {
       // Acked once the broker has confirmed both: neither prediction is lost if one publish fails.
       Outcome both = BothConfirmed.of(message.ackOnConfirm());
-      consumer.publisher().publish(Queues.Y_PRED, Messages.PERSISTENT_JSON, out, both);
-      consumer.publisher().publish(
-          Queues.Y_PRED_SHADOW, Messages.PERSISTENT_JSON, challenger.get(), both);
+      message.publish(Queues.Y_PRED, Messages.PERSISTENT_JSON, out, both);
+      message.publish(Queues.Y_PRED_SHADOW, Messages.PERSISTENT_JSON, challenger.get(), both);
     }
     predictions.addAndGet(rows.size());
   }

@@ -99,12 +99,14 @@ final class RequestServer {
     }
     if (PredictCodec.DESCRIBE_TYPE.equals(message.properties().getType())) {
       MessageId id = ids.peekId(message.body()).orElseGet(MessageId::random);
+      message.identify(id.text(), 1);
       reply(message, codec.encode(id, describe(model.current())));
       return;
     }
     PredictRequest request;
     try {
       request = codec.decodeRequest(message.body());
+      message.identify(request.id().text(), 1);
     } catch (InvalidMessageException e) {
       MessageId id = ids.peekId(message.body()).orElseGet(MessageId::random);
       reply(message, new PredictReply.Failure(id, PredictReply.Kind.INVALID_INPUT, e.getMessage()));
