@@ -1,0 +1,328 @@
+package io.mlqueue.plot;
+
+import io.mlqueue.contract.ModelLog;
+import io.mlqueue.stats.compare.Settings;
+import io.mlqueue.stats.compare.TTest;
+import io.mlqueue.stats.cost.CostModel;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Each model's quality over time, from the rows of {@code model_log.csv}: per model and per time
+ * window (aligned on multiples of the width, a row placed by its {@code logged_at}) the count, MAE,
+ * RMSE, R² and cost; for every two models that answered the same ids (a shadow), the paired
+ * differences of their absolute error and cost, with the paired t interval over the windows kept.
+ *
+ * <p>Only the last {@code windows} windows up to the clock's are kept, in a ring per model: an
+ * older window's sums are overwritten when its slot comes round again, so memory does not grow with
+ * the stream. A row older than the oldest window kept still counts in the totals since start (the
+ * Prometheus counters) but in no window; one stamped later than the clock's window (another host's
+ * clock ahead) goes into the current one. Ids wait for a second model's answer while their window is
+ * kept, at most {@value #MAX_OPEN_IDS} of them (the oldest dropped first).
+ *
+ * <p>Thread-safe: the plot poller adds while the dashboard and Prometheus read.
+ */
+public final class ModelWindows {
+
+  public static final Duration DEFAULT_WIDTH = Duration.ofSeconds(10);
+  public static final int DEFAULT_COUNT = 60;
+  static final int MAX_OPEN_IDS = 50_000;
+  /** The intervals' coverage: evaluate's default α. */
+  static final double CONFIDENCE = 1 - Settings.DEFAULT_ALPHA;
+
+  /**
+   * Orders {@code name:version} ids by name, then by version as a number when both are numbers
+   * ({@code diabetes:2} before {@code diabetes:10}): a comparison goes from the first to the second.
+   */
+  static final Comparator<String> ORDER = (a, b) -> {
+    int ca = a.lastIndexOf(':');
+    int cb = b.lastIndexOf(':');
+    String na = ca < 0 ? a : a.substring(0, ca);
+    String nb = cb < 0 ? b : b.substring(0, cb);
+    int byName = na.compareTo(nb);
+    if (byName != 0 || ca < 0 || cb < 0) {
+      return byName != 0 ? byName : a.compareTo(b);
+    }
+    try {
+      int byVersion = Long.compare(Long.parseLong(a.substring(ca + 1)), Long.parseLong(b.substring(cb + 1)));
+      return byVersion != 0 ? byVersion : a.compareTo(b);
+    } catch (NumberFormatException e) {
+      return a.compareTo(b);
+    }
+  };
+
+  private record Answer(String model, double absoluteError, double cost, long window) {}
+
+  private final class PerModel {
+    final WindowSums[] ring = ring(WindowSums::new, new WindowSums[count]);
+    long rows;
+    double cost;
+  }
+
+  private final class PerPair {
+    final DifferenceSums[] absoluteError = ring(DifferenceSums::new, new DifferenceSums[count]);
+    final DifferenceSums[] cost = ring(DifferenceSums::new, new DifferenceSums[count]);
+  }
+
+  private final long width;
+  private final int count;
+  private final Optional<CostModel> costModel;
+  private final InstantSource clock;
+  private final Consumer<String> newModels;
+  private final Map<String, PerModel> models = new TreeMap<>(ORDER); // guarded by this
+  private final Map<List<String>, PerPair> pairs = new LinkedHashMap<>(); // guarded by this
+  private final Map<String, List<Answer>> open = // guarded by this
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<Answer>> eldest) {
+          return size() > MAX_OPEN_IDS;
+        }
+      };
+  private long tooOld; // guarded by this
+
+  /**
+   * @param width each window's length, at least a millisecond
+   * @param windows how many windows are kept, the current one included
+   * @param cost prices each row's error, or empty without a cost file (costs are then 0)
+   * @param newModels told of each model the first time it has a row (outside this object's lock),
+   *     e.g. to register its counters
+   */
+  public ModelWindows(Duration width, int windows, Optional<CostModel> cost, InstantSource clock,
+      Consumer<String> newModels) {
+    if (width.toMillis() < 1) {
+      throw new IllegalArgumentException("the window width must be at least 1 ms: " + width);
+    }
+    if (windows < 1) {
+      throw new IllegalArgumentException("at least one window must be kept: " + windows);
+    }
+    this.width = width.toMillis();
+    this.count = windows;
+    this.costModel = Objects.requireNonNull(cost, "cost");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.newModels = Objects.requireNonNull(newModels, "newModels");
+  }
+
+  /** Default width and count, no cost file, the system clock, no listener. */
+  public static ModelWindows defaults() {
+    return new ModelWindows(DEFAULT_WIDTH, DEFAULT_COUNT, Optional.empty(), InstantSource.system(), m -> {});
+  }
+
+  /** Counts {@code row} in its model's window and pairs it with other models' answers to its id. */
+  public void add(ModelLog.Row row) {
+    boolean isNew;
+    synchronized (this) {
+      isNew = addLocked(row);
+    }
+    if (isNew) {
+      newModels.accept(row.model());
+    }
+  }
+
+  private boolean addLocked(ModelLog.Row row) {
+    long now = index(clock.millis());
+    double rowCost = costModel.map(c -> c.cost(row.yTrue(), row.yPred())).orElse(0.0);
+    PerModel m = models.get(row.model());
+    boolean isNew = m == null;
+    if (isNew) {
+      m = new PerModel();
+      models.put(row.model(), m);
+    }
+    m.rows++;
+    m.cost += rowCost;
+    long w = Math.min(index(row.loggedAt().toEpochMilli()), now);
+    if (w <= now - count) {
+      tooOld++;
+      return isNew;
+    }
+    slot(m.ring, w).add(row.yTrue(), row.yPred(), rowCost);
+    Answer answer = new Answer(row.model(), row.absoluteError(), rowCost, w);
+    List<Answer> before = open.get(row.id());
+    if (before == null) {
+      open.put(row.id(), new ArrayList<>(List.of(answer)));
+      return isNew;
+    }
+    if (before.stream().anyMatch(a -> a.model().equals(answer.model()))) {
+      return isNew; // the same model's answer again (a row logged twice) pairs with nothing new
+    }
+    for (Answer other : before) {
+      if (other.window() <= now - count) {
+        continue; // its window is no longer kept
+      }
+      boolean otherFirst = ORDER.compare(other.model(), answer.model()) < 0;
+      Answer from = otherFirst ? other : answer;
+      Answer to = otherFirst ? answer : other;
+      PerPair pair = pairs.computeIfAbsent(List.of(from.model(), to.model()), k -> new PerPair());
+      long pairWindow = Math.max(from.window(), to.window());
+      slot(pair.absoluteError, pairWindow).add(from.absoluteError() - to.absoluteError());
+      slot(pair.cost, pairWindow).add(from.cost() - to.cost());
+    }
+    before.add(answer);
+    return isNew;
+  }
+
+  /** Forgets every window and waiting id (the log is read again from its start); totals stay. */
+  public synchronized void clearWindows() {
+    for (PerModel m : models.values()) {
+      for (WindowSums s : m.ring) {
+        s.reset(Long.MIN_VALUE);
+      }
+    }
+    pairs.clear();
+    open.clear();
+  }
+
+  /** The models with rows since start, in {@link #ORDER}. */
+  public synchronized List<String> models() {
+    return List.copyOf(models.keySet());
+  }
+
+  /** Rows of {@code model} read since start (0 for an unknown model). */
+  public synchronized long rows(String model) {
+    PerModel m = models.get(model);
+    return m == null ? 0 : m.rows;
+  }
+
+  /** What {@code model}'s rows read since start cost (0 without a cost file). */
+  public synchronized double cost(String model) {
+    PerModel m = models.get(model);
+    return m == null ? 0 : m.cost;
+  }
+
+  /** Rows since start that were older than every window kept. */
+  public synchronized long tooOld() {
+    return tooOld;
+  }
+
+  public Duration width() {
+    return Duration.ofMillis(width);
+  }
+
+  public int windowCount() {
+    return count;
+  }
+
+  public Optional<CostModel> costModel() {
+    return costModel;
+  }
+
+  /**
+   * One model's series.
+   *
+   * @param windows per window kept, oldest first, {@link WindowSums.Figures#EMPTY} when it had none
+   * @param span the windows kept taken together
+   */
+  record Series(String model, long rows, double cost, List<WindowSums.Figures> windows,
+      WindowSums.Figures span) {}
+
+  /**
+   * Two models on the ids both answered in the windows kept: differences are {@code from − to}, so
+   * positive means {@code to} loses (or costs) less: the saving of switching from {@code from}.
+   *
+   * @param cost empty without a cost file or under two pairs
+   */
+  record Comparison(String from, String to, long pairs, Optional<TTest> absoluteError,
+      Optional<TTest> cost) {}
+
+  /**
+   * Everything the dashboard draws, at one instant.
+   *
+   * @param start when the oldest window kept starts
+   * @param now the clock's time, inside the last window
+   * @param models the models with rows in the windows kept, in {@link #ORDER}
+   */
+  record Timeline(Instant start, Duration width, Instant now, List<Series> models,
+      List<Comparison> comparisons) {
+    /** Seconds of window {@code i} that have passed: the whole width but for the current one. */
+    double seconds(int i) {
+      long windowStart = start.toEpochMilli() + i * width.toMillis();
+      long elapsed = Math.min(width.toMillis(), now.toEpochMilli() - windowStart + 1);
+      return Math.max(1, elapsed) / 1000.0;
+    }
+  }
+
+  /** The windows kept up to now. */
+  synchronized Timeline timeline() {
+    long nowMillis = clock.millis();
+    long now = index(nowMillis);
+    long first = now - count + 1;
+    List<Series> series = new ArrayList<>();
+    for (Map.Entry<String, PerModel> e : models.entrySet()) {
+      List<WindowSums.Figures> figures = new ArrayList<>(count);
+      WindowSums span = new WindowSums();
+      for (long w = first; w <= now; w++) {
+        WindowSums s = e.getValue().ring[(int) Math.floorMod(w, (long) count)];
+        if (s.window == w) {
+          figures.add(s.figures());
+          span.merge(s);
+        } else {
+          figures.add(WindowSums.Figures.EMPTY);
+        }
+      }
+      if (span.count() > 0) {
+        PerModel m = e.getValue();
+        series.add(new Series(e.getKey(), m.rows, m.cost, List.copyOf(figures), span.figures()));
+      }
+    }
+    List<Comparison> comparisons = new ArrayList<>();
+    for (Map.Entry<List<String>, PerPair> e : pairs.entrySet()) {
+      DifferenceSums absolute = spanOf(e.getValue().absoluteError, first, now);
+      if (absolute.count() == 0) {
+        continue;
+      }
+      DifferenceSums cost = spanOf(e.getValue().cost, first, now);
+      comparisons.add(new Comparison(e.getKey().get(0), e.getKey().get(1), absolute.count(),
+          absolute.test(CONFIDENCE), costModel.isPresent() ? cost.test(CONFIDENCE) : Optional.empty()));
+    }
+    comparisons.sort(Comparator.comparing(Comparison::from, ORDER).thenComparing(Comparison::to, ORDER));
+    return new Timeline(Instant.ofEpochMilli(first * width), Duration.ofMillis(width),
+        Instant.ofEpochMilli(nowMillis), List.copyOf(series), List.copyOf(comparisons));
+  }
+
+  private DifferenceSums spanOf(DifferenceSums[] ring, long first, long now) {
+    DifferenceSums span = new DifferenceSums();
+    for (long w = first; w <= now; w++) {
+      DifferenceSums s = ring[(int) Math.floorMod(w, (long) count)];
+      if (s.window == w) {
+        span.merge(s);
+      }
+    }
+    return span;
+  }
+
+  private long index(long epochMillis) {
+    return Math.floorDiv(epochMillis, width);
+  }
+
+  private WindowSums slot(WindowSums[] ring, long w) {
+    WindowSums s = ring[(int) Math.floorMod(w, (long) count)];
+    if (s.window != w) {
+      s.reset(w);
+    }
+    return s;
+  }
+
+  private DifferenceSums slot(DifferenceSums[] ring, long w) {
+    DifferenceSums s = ring[(int) Math.floorMod(w, (long) count)];
+    if (s.window != w) {
+      s.reset(w);
+    }
+    return s;
+  }
+
+  private static <T> T[] ring(java.util.function.Supplier<T> make, T[] slots) {
+    for (int i = 0; i < slots.length; i++) {
+      slots[i] = make.get();
+    }
+    return slots;
+  }
+}
