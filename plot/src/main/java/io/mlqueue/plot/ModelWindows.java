@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Each model's quality over time, from the rows of {@code model_log.csv}: per model and per time
@@ -78,7 +78,7 @@ public final class ModelWindows {
   private final int count;
   private final Optional<CostModel> costModel;
   private final InstantSource clock;
-  private final Consumer<String> newModels;
+  private final BiConsumer<ModelWindows, String> newModels;
   private final Map<String, PerModel> models = new TreeMap<>(ORDER); // guarded by this
   private final Map<List<String>, PerPair> pairs = new LinkedHashMap<>(); // guarded by this
   private final Map<String, List<Answer>> open = // guarded by this
@@ -94,11 +94,11 @@ public final class ModelWindows {
    * @param width each window's length, at least a millisecond
    * @param windows how many windows are kept, the current one included
    * @param cost prices each row's error, or empty without a cost file (costs are then 0)
-   * @param newModels told of each model the first time it has a row (outside this object's lock),
-   *     e.g. to register its counters
+   * @param newModels told of each model (this and its name) the first time it has a row, outside
+   *     this object's lock, e.g. to register its counters
    */
   public ModelWindows(Duration width, int windows, Optional<CostModel> cost, InstantSource clock,
-      Consumer<String> newModels) {
+      BiConsumer<ModelWindows, String> newModels) {
     if (width.toMillis() < 1) {
       throw new IllegalArgumentException("the window width must be at least 1 ms: " + width);
     }
@@ -114,7 +114,7 @@ public final class ModelWindows {
 
   /** Default width and count, no cost file, the system clock, no listener. */
   public static ModelWindows defaults() {
-    return new ModelWindows(DEFAULT_WIDTH, DEFAULT_COUNT, Optional.empty(), InstantSource.system(), m -> {});
+    return new ModelWindows(DEFAULT_WIDTH, DEFAULT_COUNT, Optional.empty(), InstantSource.system(), (w, m) -> {});
   }
 
   /** Counts {@code row} in its model's window and pairs it with other models' answers to its id. */
@@ -124,7 +124,7 @@ public final class ModelWindows {
       isNew = addLocked(row);
     }
     if (isNew) {
-      newModels.accept(row.model());
+      newModels.accept(this, row.model());
     }
   }
 

@@ -35,7 +35,7 @@ class ModelWindowsTest {
   private final List<String> announced = new ArrayList<>();
 
   private ModelWindows windows(Optional<CostModel> cost) {
-    return new ModelWindows(Duration.ofSeconds(10), 6, cost, clock, announced::add);
+    return new ModelWindows(Duration.ofSeconds(10), 6, cost, clock, (w, m) -> announced.add(m));
   }
 
   private static ModelLog.Row row(String id, String model, double yTrue, double yPred, long second) {
