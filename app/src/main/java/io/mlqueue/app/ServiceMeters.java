@@ -9,6 +9,7 @@ import io.mlqueue.metric.ModelQuality;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.model.service.Shadow;
+import io.mlqueue.plot.ModelWindows;
 import io.mlqueue.plot.PlotService;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +125,22 @@ final class ServiceMeters {
     Gauge.builder("mlqueue.plot.rows", plot, PlotService::rowsPlotted)
         .description("Rows in the last histogram drawn (-1 before the first)")
         .register(registry);
+  }
+
+  /**
+   * Registers, when plot first reads a row of a model in model_log.csv, that model's rows and their
+   * cost by plot's --cost file as counters labelled {@code model}: since plot started, the log's
+   * earlier rows included.
+   */
+  static BiConsumer<ModelWindows, String> plotPerModel(MeterRegistry registry) {
+    return (windows, model) -> {
+      FunctionCounter.builder("mlqueue.plot.model.rows", windows, w -> w.rows(model))
+          .description("Rows of this model plot read from model_log.csv")
+          .tag("model", model).register(registry);
+      FunctionCounter.builder("mlqueue.plot.model.cost", windows, w -> w.cost(model))
+          .description("What this model's predictions read by plot cost by its --cost file (0 without one)")
+          .tag("model", model).register(registry);
+    };
   }
 
   static void bind(FeaturesService features, MeterRegistry registry) {
