@@ -33,8 +33,8 @@ import picocli.CommandLine;
  * A second test serves {@code plot --cost} over a {@code model_log.csv} of two models in shadow:
  * the page draws one line per model, their cost per 1,000 predictions and the saving of switching
  * (screenshot {@code app/target/dashboard-models-1280x1400.png}), and {@code /metrics} counts each
- * model's cost. Skipped when Chromium is not installed, except on CI ({@code CI=true}), where
- * .ci/run installs it.
+ * model's cost and the shared ids, passing {@code promtool check metrics} where promtool is. Skipped
+ * when Chromium is not installed, except on CI ({@code CI=true}), where .ci/run installs it.
  */
 class DashboardInChromiumTest {
   @TempDir Path dir;
@@ -199,7 +199,18 @@ class DashboardInChromiumTest {
           HttpResponse.BodyHandlers.ofString()).body();
       assertThat(metrics)
           .containsPattern("mlqueue_plot_model_cost_total\\{[^}]*model=\"diabetes:1\"[^}]*\\} [1-9]")
-          .containsPattern("mlqueue_plot_model_rows_total\\{[^}]*model=\"diabetes:2\"[^}]*\\} 181\\.0");
+          .containsPattern("mlqueue_plot_model_rows_total\\{[^}]*model=\"diabetes:2\"[^}]*\\} 181\\.0")
+          .containsPattern("mlqueue_plot_pairs_total\\{from=\"diabetes:1\",[^}]*to=\"diabetes:2\"\\} 181\\.0")
+          .contains("mlqueue_plot_paired_cost_total{");
+      Optional<Path> promtool = MetricsExpositionTest.promtool();
+      if (promtool.isPresent()) {
+        Process p = new ProcessBuilder(promtool.get().toString(), "check", "metrics")
+            .redirectErrorStream(true).start();
+        p.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+      }
     }
   }
 }

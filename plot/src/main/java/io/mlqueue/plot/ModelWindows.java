@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
 
 /**
  * Each model's quality over time, from the rows of {@code model_log.csv}: per model and per time
@@ -61,6 +60,17 @@ public final class ModelWindows {
     }
   };
 
+  /** Told, outside the lock, of each model's first row and each two models' first pair. */
+  public interface Listener {
+    Listener NONE = new Listener() {};
+
+    /** {@code model} has its first row. */
+    default void newModel(ModelWindows windows, String model) {}
+
+    /** {@code from} and {@code to} (in {@link #ORDER}) have answered their first id in common. */
+    default void newPair(ModelWindows windows, String from, String to) {}
+  }
+
   private record Answer(String model, double absoluteError, double cost, long window) {}
 
   private final class PerModel {
@@ -72,13 +82,16 @@ public final class ModelWindows {
   private final class PerPair {
     final DifferenceSums[] absoluteError = ring(DifferenceSums::new, new DifferenceSums[count]);
     final DifferenceSums[] cost = ring(DifferenceSums::new, new DifferenceSums[count]);
+    long pairs; // since start, as the two costs below
+    double costFrom;
+    double costTo;
   }
 
   private final long width;
   private final int count;
   private final Optional<CostModel> costModel;
   private final InstantSource clock;
-  private final BiConsumer<ModelWindows, String> newModels;
+  private final Listener listener;
   private final Map<String, PerModel> models = new TreeMap<>(ORDER); // guarded by this
   private final Map<List<String>, PerPair> pairs = new LinkedHashMap<>(); // guarded by this
   private final Map<String, List<Answer>> open = // guarded by this
@@ -94,11 +107,10 @@ public final class ModelWindows {
    * @param width each window's length, at least a millisecond
    * @param windows how many windows are kept, the current one included
    * @param cost prices each row's error, or empty without a cost file (costs are then 0)
-   * @param newModels told of each model (this and its name) the first time it has a row, outside
-   *     this object's lock, e.g. to register its counters
+   * @param listener told of each new model and pair, e.g. to register their counters
    */
   public ModelWindows(Duration width, int windows, Optional<CostModel> cost, InstantSource clock,
-      BiConsumer<ModelWindows, String> newModels) {
+      Listener listener) {
     if (width.toMillis() < 1) {
       throw new IllegalArgumentException("the window width must be at least 1 ms: " + width);
     }
@@ -109,50 +121,55 @@ public final class ModelWindows {
     this.count = windows;
     this.costModel = Objects.requireNonNull(cost, "cost");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.newModels = Objects.requireNonNull(newModels, "newModels");
+    this.listener = Objects.requireNonNull(listener, "listener");
   }
 
   /** Default width and count, no cost file, the system clock, no listener. */
   public static ModelWindows defaults() {
-    return new ModelWindows(DEFAULT_WIDTH, DEFAULT_COUNT, Optional.empty(), InstantSource.system(), (w, m) -> {});
+    return new ModelWindows(DEFAULT_WIDTH, DEFAULT_COUNT, Optional.empty(), InstantSource.system(), Listener.NONE);
   }
 
   /** Counts {@code row} in its model's window and pairs it with other models' answers to its id. */
   public void add(ModelLog.Row row) {
-    boolean isNew;
+    List<List<String>> news = new ArrayList<>(0);
     synchronized (this) {
-      isNew = addLocked(row);
+      addLocked(row, news);
     }
-    if (isNew) {
-      newModels.accept(this, row.model());
+    for (List<String> n : news) {
+      if (n.size() == 1) {
+        listener.newModel(this, n.get(0));
+      } else {
+        listener.newPair(this, n.get(0), n.get(1));
+      }
     }
   }
 
-  private boolean addLocked(ModelLog.Row row) {
+  /** Adds to {@code news} the model ({@code [model]}) and pairs ({@code [from, to]}) seen first. */
+  private void addLocked(ModelLog.Row row, List<List<String>> news) {
     long now = index(clock.millis());
     double rowCost = costModel.map(c -> c.cost(row.yTrue(), row.yPred())).orElse(0.0);
     PerModel m = models.get(row.model());
-    boolean isNew = m == null;
-    if (isNew) {
+    if (m == null) {
       m = new PerModel();
       models.put(row.model(), m);
+      news.add(List.of(row.model()));
     }
     m.rows++;
     m.cost += rowCost;
     long w = Math.min(index(row.loggedAt().toEpochMilli()), now);
     if (w <= now - count) {
       tooOld++;
-      return isNew;
+      return;
     }
     slot(m.ring, w).add(row.yTrue(), row.yPred(), rowCost);
     Answer answer = new Answer(row.model(), row.absoluteError(), rowCost, w);
     List<Answer> before = open.get(row.id());
     if (before == null) {
       open.put(row.id(), new ArrayList<>(List.of(answer)));
-      return isNew;
+      return;
     }
     if (before.stream().anyMatch(a -> a.model().equals(answer.model()))) {
-      return isNew; // the same model's answer again (a row logged twice) pairs with nothing new
+      return; // the same model's answer again (a row logged twice) pairs with nothing new
     }
     for (Answer other : before) {
       if (other.window() <= now - count) {
@@ -161,13 +178,21 @@ public final class ModelWindows {
       boolean otherFirst = ORDER.compare(other.model(), answer.model()) < 0;
       Answer from = otherFirst ? other : answer;
       Answer to = otherFirst ? answer : other;
-      PerPair pair = pairs.computeIfAbsent(List.of(from.model(), to.model()), k -> new PerPair());
+      List<String> key = List.of(from.model(), to.model());
+      PerPair pair = pairs.get(key);
+      if (pair == null) {
+        pair = new PerPair();
+        pairs.put(key, pair);
+        news.add(key);
+      }
       long pairWindow = Math.max(from.window(), to.window());
       slot(pair.absoluteError, pairWindow).add(from.absoluteError() - to.absoluteError());
       slot(pair.cost, pairWindow).add(from.cost() - to.cost());
+      pair.pairs++;
+      pair.costFrom += from.cost();
+      pair.costTo += to.cost();
     }
     before.add(answer);
-    return isNew;
   }
 
   /** Forgets every window and waiting id (the log is read again from its start); totals stay. */
@@ -177,7 +202,12 @@ public final class ModelWindows {
         s.reset(Long.MIN_VALUE);
       }
     }
-    pairs.clear();
+    for (PerPair p : pairs.values()) {
+      for (int i = 0; i < count; i++) {
+        p.absoluteError[i].reset(Long.MIN_VALUE);
+        p.cost[i].reset(Long.MIN_VALUE);
+      }
+    }
     open.clear();
   }
 
@@ -196,6 +226,22 @@ public final class ModelWindows {
   public synchronized double cost(String model) {
     PerModel m = models.get(model);
     return m == null ? 0 : m.cost;
+  }
+
+  /** Ids that {@code from} and {@code to} (in {@link #ORDER}) both answered, since start. */
+  public synchronized long pairs(String from, String to) {
+    PerPair p = pairs.get(List.of(from, to));
+    return p == null ? 0 : p.pairs;
+  }
+
+  /**
+   * What {@code model}'s answers to the ids it shares with {@code pairedWith} cost, since start (0
+   * without a cost file): the two models' difference over {@link #pairs} is the saving of switching.
+   */
+  public synchronized double pairedCost(String model, String pairedWith) {
+    boolean first = ORDER.compare(model, pairedWith) < 0;
+    PerPair p = pairs.get(first ? List.of(model, pairedWith) : List.of(pairedWith, model));
+    return p == null ? 0 : first ? p.costFrom : p.costTo;
   }
 
   /** Rows since start that were older than every window kept. */

@@ -70,7 +70,7 @@ public final class PlotService implements AutoCloseable {
   /** As {@link #PlotService(PlotConfig)}, with the clock that stamps each draw. */
   public PlotService(PlotConfig config, Clock clock) {
     this(config, clock, new ModelWindows(ModelWindows.DEFAULT_WIDTH, ModelWindows.DEFAULT_COUNT,
-        Optional.empty(), clock, (w, model) -> {}));
+        Optional.empty(), clock, ModelWindows.Listener.NONE));
   }
 
   /** As {@link #PlotService(PlotConfig)}, with the rows of {@code model_log.csv} kept in {@code windows}. */

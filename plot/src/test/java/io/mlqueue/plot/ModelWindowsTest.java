@@ -35,7 +35,17 @@ class ModelWindowsTest {
   private final List<String> announced = new ArrayList<>();
 
   private ModelWindows windows(Optional<CostModel> cost) {
-    return new ModelWindows(Duration.ofSeconds(10), 6, cost, clock, (w, m) -> announced.add(m));
+    return new ModelWindows(Duration.ofSeconds(10), 6, cost, clock, new ModelWindows.Listener() {
+      @Override
+      public void newModel(ModelWindows windows, String model) {
+        announced.add(model);
+      }
+
+      @Override
+      public void newPair(ModelWindows windows, String from, String to) {
+        announced.add(from + " -> " + to);
+      }
+    });
   }
 
   private static ModelLog.Row row(String id, String model, double yTrue, double yPred, long second) {
@@ -174,6 +184,19 @@ class ModelWindowsTest {
     assertThat(cost.upper()).isCloseTo(expected.upper(), within(1e-9));
     assertThat(c.absoluteError().orElseThrow().meanDifference())
         .isCloseTo(TTest.paired(absolute, 0.95).meanDifference(), within(1e-9));
+    // The totals behind plot's counters: the saving is their difference over the pairs.
+    assertThat(announced).containsExactly("m:10", "m:2", "m:2 -> m:10");
+    assertThat(w.pairs("m:2", "m:10")).isEqualTo(6);
+    double championCost = 0;
+    double challengerCost = 0;
+    for (int i = 0; i < truth.length; i++) {
+      championCost += prices.cost(truth[i], champion[i]);
+      challengerCost += prices.cost(truth[i], challenger[i]);
+    }
+    assertThat(w.pairedCost("m:2", "m:10")).isCloseTo(championCost, within(1e-9));
+    assertThat(w.pairedCost("m:10", "m:2")).isCloseTo(challengerCost, within(1e-9));
+    assertThat(w.pairedCost("m:2", "m:10") - w.pairedCost("m:10", "m:2"))
+        .isCloseTo(expected.meanDifference() * 6, within(1e-9));
   }
 
   @Test
@@ -198,6 +221,7 @@ class ModelWindowsTest {
     assertThat(t.models()).extracting(ModelWindows.Series::model).containsExactly("m:2");
     assertThat(t.comparisons()).isEmpty();
     assertThat(w.rows("m:1")).isEqualTo(1);
+    assertThat(w.pairs("m:1", "m:2")).isZero();
   }
 
   @Test

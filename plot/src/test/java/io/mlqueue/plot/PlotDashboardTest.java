@@ -192,7 +192,7 @@ class PlotDashboardTest {
     CostModel prices = new CostModel("EUR", 2, 1, List.of());
     startServer(new PlotService(PlotConfig.of(dir).withInterval(FAST),
         new ModelWindows(Duration.ofSeconds(10), 30, Optional.of(prices), InstantSource.system(),
-            (w, m) -> {})));
+            ModelWindows.Listener.NONE)));
     assertThat(models().path("available").asBoolean()).isFalse();
     service.start();
 
