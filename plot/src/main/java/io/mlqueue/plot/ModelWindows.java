@@ -9,12 +9,12 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Each model's quality over time, from the rows of {@code model_log.csv}: per model and per time
@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * the stream. A row older than the oldest window kept still counts in the totals since start (the
  * Prometheus counters) but in no window; one stamped later than the clock's window (another host's
  * clock ahead) goes into the current one. Ids wait for a second model's answer while their window is
- * kept, at most {@value #MAX_OPEN_IDS} of them (the oldest dropped first).
+ * kept ({@link SharedIds}).
  *
  * <p>Thread-safe: the plot poller adds while the dashboard and Prometheus read.
  */
@@ -35,7 +35,6 @@ public final class ModelWindows {
 
   public static final Duration DEFAULT_WIDTH = Duration.ofSeconds(10);
   public static final int DEFAULT_COUNT = 60;
-  static final int MAX_OPEN_IDS = 50_000;
   /** The intervals' coverage: evaluate's default α. */
   static final double CONFIDENCE = 1 - Settings.DEFAULT_ALPHA;
 
@@ -71,20 +70,10 @@ public final class ModelWindows {
     default void newPair(ModelWindows windows, String from, String to) {}
   }
 
-  private record Answer(String model, double absoluteError, double cost, long window) {}
-
   private final class PerModel {
     final WindowSums[] ring = ring(WindowSums::new, new WindowSums[count]);
     long rows;
     double cost;
-  }
-
-  private final class PerPair {
-    final DifferenceSums[] absoluteError = ring(DifferenceSums::new, new DifferenceSums[count]);
-    final DifferenceSums[] cost = ring(DifferenceSums::new, new DifferenceSums[count]);
-    long pairs; // since start, as the two costs below
-    double costFrom;
-    double costTo;
   }
 
   private final long width;
@@ -93,14 +82,7 @@ public final class ModelWindows {
   private final InstantSource clock;
   private final Listener listener;
   private final Map<String, PerModel> models = new TreeMap<>(ORDER); // guarded by this
-  private final Map<List<String>, PerPair> pairs = new LinkedHashMap<>(); // guarded by this
-  private final Map<String, List<Answer>> open = // guarded by this
-      new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, List<Answer>> eldest) {
-          return size() > MAX_OPEN_IDS;
-        }
-      };
+  private final SharedIds shared; // guarded by this
   private long tooOld; // guarded by this
 
   /**
@@ -119,6 +101,7 @@ public final class ModelWindows {
     }
     this.width = width.toMillis();
     this.count = windows;
+    this.shared = new SharedIds(windows);
     this.costModel = Objects.requireNonNull(cost, "cost");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listener = Objects.requireNonNull(listener, "listener");
@@ -162,37 +145,7 @@ public final class ModelWindows {
       return;
     }
     slot(m.ring, w).add(row.yTrue(), row.yPred(), rowCost);
-    Answer answer = new Answer(row.model(), row.absoluteError(), rowCost, w);
-    List<Answer> before = open.get(row.id());
-    if (before == null) {
-      open.put(row.id(), new ArrayList<>(List.of(answer)));
-      return;
-    }
-    if (before.stream().anyMatch(a -> a.model().equals(answer.model()))) {
-      return; // the same model's answer again (a row logged twice) pairs with nothing new
-    }
-    for (Answer other : before) {
-      if (other.window() <= now - count) {
-        continue; // its window is no longer kept
-      }
-      boolean otherFirst = ORDER.compare(other.model(), answer.model()) < 0;
-      Answer from = otherFirst ? other : answer;
-      Answer to = otherFirst ? answer : other;
-      List<String> key = List.of(from.model(), to.model());
-      PerPair pair = pairs.get(key);
-      if (pair == null) {
-        pair = new PerPair();
-        pairs.put(key, pair);
-        news.add(key);
-      }
-      long pairWindow = Math.max(from.window(), to.window());
-      slot(pair.absoluteError, pairWindow).add(from.absoluteError() - to.absoluteError());
-      slot(pair.cost, pairWindow).add(from.cost() - to.cost());
-      pair.pairs++;
-      pair.costFrom += from.cost();
-      pair.costTo += to.cost();
-    }
-    before.add(answer);
+    shared.add(row.id(), row.model(), row.absoluteError(), rowCost, w, now - count, news);
   }
 
   /** Forgets every window and waiting id (the log is read again from its start); totals stay. */
@@ -202,13 +155,7 @@ public final class ModelWindows {
         s.reset(Long.MIN_VALUE);
       }
     }
-    for (PerPair p : pairs.values()) {
-      for (int i = 0; i < count; i++) {
-        p.absoluteError[i].reset(Long.MIN_VALUE);
-        p.cost[i].reset(Long.MIN_VALUE);
-      }
-    }
-    open.clear();
+    shared.clearWindows();
   }
 
   /** The models with rows since start, in {@link #ORDER}. */
@@ -230,8 +177,7 @@ public final class ModelWindows {
 
   /** Ids that {@code from} and {@code to} (in {@link #ORDER}) both answered, since start. */
   public synchronized long pairs(String from, String to) {
-    PerPair p = pairs.get(List.of(from, to));
-    return p == null ? 0 : p.pairs;
+    return shared.pairs(from, to);
   }
 
   /**
@@ -239,9 +185,7 @@ public final class ModelWindows {
    * without a cost file): the two models' difference over {@link #pairs} is the saving of switching.
    */
   public synchronized double pairedCost(String model, String pairedWith) {
-    boolean first = ORDER.compare(model, pairedWith) < 0;
-    PerPair p = pairs.get(first ? List.of(model, pairedWith) : List.of(pairedWith, model));
-    return p == null ? 0 : first ? p.costFrom : p.costTo;
+    return shared.pairedCost(model, pairedWith);
   }
 
   /** Rows since start that were older than every window kept. */
@@ -319,30 +263,9 @@ public final class ModelWindows {
         series.add(new Series(e.getKey(), m.rows, m.cost, List.copyOf(figures), span.figures()));
       }
     }
-    List<Comparison> comparisons = new ArrayList<>();
-    for (Map.Entry<List<String>, PerPair> e : pairs.entrySet()) {
-      DifferenceSums absolute = spanOf(e.getValue().absoluteError, first, now);
-      if (absolute.count() == 0) {
-        continue;
-      }
-      DifferenceSums cost = spanOf(e.getValue().cost, first, now);
-      comparisons.add(new Comparison(e.getKey().get(0), e.getKey().get(1), absolute.count(),
-          absolute.test(CONFIDENCE), costModel.isPresent() ? cost.test(CONFIDENCE) : Optional.empty()));
-    }
-    comparisons.sort(Comparator.comparing(Comparison::from, ORDER).thenComparing(Comparison::to, ORDER));
+    List<Comparison> comparisons = shared.comparisons(first, now, costModel.isPresent());
     return new Timeline(Instant.ofEpochMilli(first * width), Duration.ofMillis(width),
         Instant.ofEpochMilli(nowMillis), List.copyOf(series), List.copyOf(comparisons));
-  }
-
-  private DifferenceSums spanOf(DifferenceSums[] ring, long first, long now) {
-    DifferenceSums span = new DifferenceSums();
-    for (long w = first; w <= now; w++) {
-      DifferenceSums s = ring[(int) Math.floorMod(w, (long) count)];
-      if (s.window == w) {
-        span.merge(s);
-      }
-    }
-    return span;
   }
 
   private long index(long epochMillis) {
@@ -357,15 +280,7 @@ public final class ModelWindows {
     return s;
   }
 
-  private DifferenceSums slot(DifferenceSums[] ring, long w) {
-    DifferenceSums s = ring[(int) Math.floorMod(w, (long) count)];
-    if (s.window != w) {
-      s.reset(w);
-    }
-    return s;
-  }
-
-  private static <T> T[] ring(java.util.function.Supplier<T> make, T[] slots) {
+  static <T> T[] ring(Supplier<T> make, T[] slots) {
     for (int i = 0; i < slots.length; i++) {
       slots[i] = make.get();
     }
