@@ -9,6 +9,7 @@ import io.mlqueue.metric.ModelQuality;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.service.ModelService;
 import io.mlqueue.model.service.Shadow;
+import io.mlqueue.plot.ModelWindows;
 import io.mlqueue.plot.PlotService;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +125,42 @@ final class ServiceMeters {
     Gauge.builder("mlqueue.plot.rows", plot, PlotService::rowsPlotted)
         .description("Rows in the last histogram drawn (-1 before the first)")
         .register(registry);
+  }
+
+  /**
+   * Registers, when plot first reads a row of a model in model_log.csv, that model's rows and their
+   * cost by plot's --cost file as counters labelled {@code model}; when two models first answer the
+   * same id, the ids they share ({@code from}, {@code to}) and what each one's answers to them cost
+   * ({@code model}, {@code paired_with}), whose difference over the pairs is the saving of switching.
+   * All since plot started, the log's earlier rows included.
+   */
+  static ModelWindows.Listener plotPerModel(MeterRegistry registry) {
+    return new ModelWindows.Listener() {
+      @Override
+      public void newModel(ModelWindows windows, String model) {
+        FunctionCounter.builder("mlqueue.plot.model.rows", windows, w -> w.rows(model))
+            .description("Rows of this model plot read from model_log.csv")
+            .tag("model", model).register(registry);
+        FunctionCounter.builder("mlqueue.plot.model.cost", windows, w -> w.cost(model))
+            .description("What this model's predictions read by plot cost by its --cost file (0 without one)")
+            .tag("model", model).register(registry);
+      }
+
+      @Override
+      public void newPair(ModelWindows windows, String from, String to) {
+        FunctionCounter.builder("mlqueue.plot.pairs", windows, w -> w.pairs(from, to))
+            .description("Ids both models answered (a shadow), as plot read them from model_log.csv")
+            .tag("from", from).tag("to", to).register(registry);
+        pairedCost(registry, windows, from, to);
+        pairedCost(registry, windows, to, from);
+      }
+    };
+  }
+
+  private static void pairedCost(MeterRegistry registry, ModelWindows windows, String model, String other) {
+    FunctionCounter.builder("mlqueue.plot.paired.cost", windows, w -> w.pairedCost(model, other))
+        .description("What this model's answers to the ids it shares with paired_with cost (--cost)")
+        .tag("model", model).tag("paired_with", other).register(registry);
   }
 
   static void bind(FeaturesService features, MeterRegistry registry) {

@@ -30,7 +30,11 @@ import picocli.CommandLine;
  * shift of bmi makes a drift episode: the page loads with no console message (an error, a failed
  * request, a CSP violation would each write one), its row count moves between two loads, the drift
  * panel names the episode, and a screenshot is saved to {@code app/target/dashboard-1280x900.png}.
- * Skipped when Chromium is not installed, except on CI ({@code CI=true}), where .ci/run installs it.
+ * A second test serves {@code plot --cost} over a {@code model_log.csv} of two models in shadow:
+ * the page draws one line per model, their cost per 1,000 predictions and the saving of switching
+ * (screenshot {@code app/target/dashboard-models-1280x1400.png}), and {@code /metrics} counts each
+ * model's cost and the shared ids, passing {@code promtool check metrics} where promtool is. Skipped
+ * when Chromium is not installed, except on CI ({@code CI=true}), where .ci/run installs it.
  */
 class DashboardInChromiumTest {
   @TempDir Path dir;
@@ -48,11 +52,16 @@ class DashboardInChromiumTest {
   }
 
   private String[] load(Path browser, String url, String name, String... extra) throws Exception {
+    return loadSized(browser, "1280,900", url, name, extra);
+  }
+
+  private String[] loadSized(Path browser, String size, String url, String name, String... extra)
+      throws Exception {
     Path profile = Files.createDirectories(dir.resolve("profile-" + name));
     List<String> cmd = new java.util.ArrayList<>(List.of(browser.toString(), "--headless", "--no-sandbox",
         "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-        "--window-size=1280,900", "--virtual-time-budget=4000"));
+        "--window-size=" + size, "--virtual-time-budget=4000"));
     cmd.addAll(List.of(extra));
     cmd.add(url);
     Process p = new ProcessBuilder(cmd)
@@ -112,5 +121,96 @@ class DashboardInChromiumTest {
       demo.stop();
     }
     assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
+  }
+
+  private static Path requireChromium() {
+    Optional<Path> browser = chromium();
+    if (!"true".equals(System.getenv("CI"))) {
+      assumeThat(browser).as("chromium is not installed (apt-get install chromium); skipping").isPresent();
+    }
+    assertThat(browser).as("CI must have chromium (.ci/run installs it)").isPresent();
+    return browser.get();
+  }
+
+  @Test
+  void twoModelsOfTheModelLogShowAsTwoSeriesWithTheirCostAndTheSaving() throws Exception {
+    Path browser = requireChromium();
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path cost = dir.resolve("cost.yaml");
+    Files.writeString(cost, """
+        unit: EUR
+        under_prediction: 2
+        over_prediction: 1
+        bands:
+          - name: high case missed
+            true_above: 200
+            predicted_below: 150
+            cost: 500
+        """);
+    // Three minutes of a shadow, one pair a second: diabetes:1 over-predicts by 12 to 20,
+    // diabetes:2 is off by at most 4 either way.
+    java.time.Instant now = java.time.Instant.now();
+    StringBuilder rows = new StringBuilder(io.mlqueue.contract.ModelLog.HEADER + "\n");
+    for (int i = 180; i >= 0; i--) {
+      java.time.Instant at = now.minusSeconds(i);
+      double truth = 80 + (i * 37) % 200;
+      rows.append(io.mlqueue.contract.ModelLog.format(io.mlqueue.contract.ModelLog.Row.of(
+              "id" + i, "diabetes:1", truth, truth + 12 + i % 9, at))).append('\n')
+          .append(io.mlqueue.contract.ModelLog.format(io.mlqueue.contract.ModelLog.Row.of(
+              "id" + i, "diabetes:2", truth, truth + (i % 9) - 4, at))).append('\n');
+    }
+    Files.writeString(logs.resolve(io.mlqueue.contract.ModelLog.FILE_NAME), rows);
+
+    PlotCommand plot = new PlotCommand();
+    new CommandLine(plot).parseArgs("--log-dir", logs.toString(), "--cost", cost.toString(),
+        "--interval", "200ms", "--window", "10s", "--windows", "30");
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+        io.mlqueue.observe.Observability.registry("plot");
+    try (io.mlqueue.plot.PlotService service = plot.service(registry);
+        io.mlqueue.observe.MetricsServer server = io.mlqueue.observe.MetricsServer.start("plot",
+            "127.0.0.1", 0, registry, service::isRunning, new io.mlqueue.plot.PlotDashboard(service))) {
+      service.start();
+      HttpClient http = HttpClient.newHttpClient();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+          new ObjectMapper().readTree(http.send(
+              HttpRequest.newBuilder(URI.create(server.url() + "/api/models")).build(),
+              HttpResponse.BodyHandlers.ofString()).body()).path("models").size() == 2);
+
+      String[] page = load(browser, server.url() + "/", "models", "--dump-dom");
+      // Taller than the demo's, so that the models' table and the saving are in the picture.
+      Path shot = Path.of("target", "dashboard-models-1280x1400.png").toAbsolutePath();
+      Files.deleteIfExists(shot);
+      loadSized(browser, "1280,1400", server.url() + "/", "models-shot", "--screenshot=" + shot,
+          "--hide-scrollbars");
+
+      assertThat(page[1].lines().filter(l -> l.contains(":CONSOLE") || l.contains("Uncaught")
+          || l.contains("Failed to load resource"))).isEmpty();
+      assertThat(Pattern.compile("<path [^>]*class=\"series\"").matcher(page[0]).results().count())
+          .as("one line per model").isEqualTo(2);
+      assertThat(page[0]).contains("data-model=\"diabetes:1\"", "data-model=\"diabetes:2\"")
+          .contains("Cost per 1,000 (EUR)")
+          .containsPattern("Switching from diabetes:1 to diabetes:2 saves <span class=\"better\">[0-9,.]+ EUR"
+              + " per 1,000 predictions</span> \\(95% interval [0-9,.]+ to [0-9,.]+, paired t over [0-9,]+"
+              + " shared ids\\): better\\.");
+      assertThat(shot).exists();
+      assertThat(Files.size(shot)).isGreaterThan(10_000);
+
+      String metrics = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics)
+          .containsPattern("mlqueue_plot_model_cost_total\\{[^}]*model=\"diabetes:1\"[^}]*\\} [1-9]")
+          .containsPattern("mlqueue_plot_model_rows_total\\{[^}]*model=\"diabetes:2\"[^}]*\\} 181\\.0")
+          .containsPattern("mlqueue_plot_pairs_total\\{from=\"diabetes:1\",[^}]*to=\"diabetes:2\"\\} 181\\.0")
+          .contains("mlqueue_plot_paired_cost_total{");
+      Optional<Path> promtool = MetricsExpositionTest.promtool();
+      if (promtool.isPresent()) {
+        Process p = new ProcessBuilder(promtool.get().toString(), "check", "metrics")
+            .redirectErrorStream(true).start();
+        p.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+      }
+    }
   }
 }

@@ -25,11 +25,13 @@ import java.util.Optional;
  *   <li>{@code GET /api/histogram}: the bins and statistics of the last chart drawn ({@link
  *       HistogramJson});
  *   <li>{@code GET /error_distribution.png}: the last image drawn, 404 before the first draw;
- *   <li>{@code GET /api/drift}: the drift panel's data ({@link DriftFeed}).
+ *   <li>{@code GET /api/drift}: the drift panel's data ({@link DriftFeed});
+ *   <li>{@code GET /api/models}: each model's quality and cost over time, from {@code
+ *       model_log.csv} ({@link ModelWindowsJson}).
  * </ul>
  *
- * Every response comes from the service's in-memory {@link PlotSnapshot}: a request costs no file
- * read and no CSV parsing, however long the log.
+ * Every response comes from the service's memory (its {@link PlotSnapshot} and {@link
+ * ModelWindows}): a request costs no file read and no CSV parsing, however long the log.
  */
 public final class PlotDashboard implements HttpService {
 
@@ -75,6 +77,7 @@ public final class PlotDashboard implements HttpService {
         .get("/", this::page)
         .get("/api/histogram", this::histogram)
         .get("/api/drift", this::drift)
+        .get("/api/models", this::models)
         .get("/" + PlotService.PNG_FILE_NAME, this::png);
   }
 
@@ -100,6 +103,15 @@ public final class PlotDashboard implements HttpService {
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
     res.header(HeaderValues.X_CONTENT_TYPE_OPTIONS_NOSNIFF);
     res.send(drift.json());
+  }
+
+  private void models(ServerRequest req, ServerResponse res) {
+    ModelWindows windows = service.modelWindows();
+    byte[] json = ModelWindowsJson.of(windows.timeline(), windows.costModel(), service.modelLogExists());
+    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+    res.header(HeaderNames.CACHE_CONTROL, "no-store");
+    res.header(HeaderValues.X_CONTENT_TYPE_OPTIONS_NOSNIFF);
+    res.send(json);
   }
 
   private void png(ServerRequest req, ServerResponse res) {

@@ -1,6 +1,7 @@
 package io.mlqueue.plot;
 
 import io.mlqueue.contract.MetricLog;
+import io.mlqueue.contract.ModelLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each draw is also kept in memory as a {@link PlotSnapshot} (see {@link #latest()}), which the
  * {@link PlotDashboard} serves: the same numbers and bytes as the image, without reading the CSV
  * again.
+ *
+ * <p>The same thread follows {@code <logDir>/model_log.csv} (every model's rows, when metric runs
+ * with {@code --model-log}) into {@link #modelWindows()}: each model's quality and cost over time.
  */
 public final class PlotService implements AutoCloseable {
 
@@ -42,6 +46,8 @@ public final class PlotService implements AutoCloseable {
   private final Path csv;
   private final Path png;
   private final MetricLogTail tail;
+  private final ModelWindows modelWindows;
+  private final ModelLogTail modelTail;
   private final ErrorHistogram histogram;
   private final Clock clock;
 
@@ -63,8 +69,20 @@ public final class PlotService implements AutoCloseable {
 
   /** As {@link #PlotService(PlotConfig)}, with the clock that stamps each draw. */
   public PlotService(PlotConfig config, Clock clock) {
+    this(config, clock, new ModelWindows(ModelWindows.DEFAULT_WIDTH, ModelWindows.DEFAULT_COUNT,
+        Optional.empty(), clock, ModelWindows.Listener.NONE));
+  }
+
+  /** As {@link #PlotService(PlotConfig)}, with the rows of {@code model_log.csv} kept in {@code windows}. */
+  public PlotService(PlotConfig config, ModelWindows windows) {
+    this(config, Clock.systemUTC(), windows);
+  }
+
+  PlotService(PlotConfig config, Clock clock, ModelWindows windows) {
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.modelWindows = Objects.requireNonNull(windows, "windows");
+    this.modelTail = new ModelLogTail(config.logDir().resolve(ModelLog.FILE_NAME), windows);
     this.csv = config.logDir().resolve(MetricLog.FILE_NAME);
     this.png = config.logDir().resolve(PNG_FILE_NAME);
     this.tail = new MetricLogTail(csv);
@@ -78,6 +96,26 @@ public final class PlotService implements AutoCloseable {
   /** The CSV read: {@code <logDir>/metric_log.csv}. */
   public Path csvPath() {
     return csv;
+  }
+
+  /** Each model's quality and cost over time, from {@code <logDir>/model_log.csv}. */
+  public ModelWindows modelWindows() {
+    return modelWindows;
+  }
+
+  /** Whether {@code model_log.csv} existed when last read. */
+  boolean modelLogExists() {
+    return modelTail.exists();
+  }
+
+  /**
+   * Reads the rows appended to {@code <logDir>/model_log.csv} into {@link #modelWindows()}; the
+   * poller does so every interval.
+   *
+   * @return the number of rows read
+   */
+  public int readModelLog() throws IOException {
+    return modelTail.poll();
   }
 
   /** The image written: {@code <logDir>/error_distribution.png}. */
@@ -198,28 +236,36 @@ public final class PlotService implements AutoCloseable {
   private void tick() {
     // An exception escaping a periodic task would cancel it silently, hence the catch-all below.
     try {
+      // The per-model log first: one stat when unchanged, and its rows need not wait for a change
+      // of metric_log.csv.
+      modelTail.poll();
       // Taken before reading: a change racing with the draw makes the next tick draw once more,
       // which is harmless, whereas taking it after could miss that change for good.
       FileState state = FileState.of(csv);
       if (state.equals(drawnState)) {
+        clearFailure();
         return;
       }
       drawOnce();
       drawnState = state;
-      if (failing) {
-        log.info("drawing {} works again", png);
-        failing = false;
-        failure = null;
-      }
+      clearFailure();
     } catch (IOException | RuntimeException e) {
       failure = e.toString();
       // Logged once per outage rather than every interval; the next tick simply tries again.
       if (!failing) {
-        log.warn("could not draw {}; will retry every {} ms", png, config.interval().toMillis(), e);
+        log.warn("could not read the logs or draw {}; will retry every {} ms", png, config.interval().toMillis(), e);
         failing = true;
       } else {
-        log.debug("drawing {} still fails", png, e);
+        log.debug("reading the logs or drawing {} still fails", png, e);
       }
+    }
+  }
+
+  private void clearFailure() {
+    if (failing) {
+      log.info("reading the logs and drawing {} work again", png);
+      failing = false;
+      failure = null;
     }
   }
 

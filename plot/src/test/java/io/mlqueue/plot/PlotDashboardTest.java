@@ -7,7 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.contract.ModelLog;
+import io.mlqueue.stats.cost.CostModel;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +45,11 @@ class PlotDashboardTest {
   private MetricsServer server;
 
   private void startServer() {
-    service = new PlotService(PlotConfig.of(dir).withInterval(FAST));
+    startServer(new PlotService(PlotConfig.of(dir).withInterval(FAST)));
+  }
+
+  private void startServer(PlotService plot) {
+    service = plot;
     server =
         MetricsServer.start(
             "plot",
@@ -168,6 +178,59 @@ class PlotDashboardTest {
             etag);
     assertThat(again.statusCode()).isEqualTo(304);
     assertThat(again.body()).isEmpty();
+  }
+
+  private JsonNode models() throws Exception {
+    HttpResponse<String> response = get("/api/models", HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("cache-control")).hasValue("no-store");
+    return mapper.readTree(response.body());
+  }
+
+  @Test
+  void everyModelOfTheModelLogIsServedPerWindowWithCostAndTheSaving() throws Exception {
+    CostModel prices = new CostModel("EUR", 2, 1, List.of());
+    startServer(new PlotService(PlotConfig.of(dir).withInterval(FAST),
+        new ModelWindows(Duration.ofSeconds(10), 30, Optional.of(prices), InstantSource.system(),
+            ModelWindows.Listener.NONE)));
+    assertThat(models().path("available").asBoolean()).isFalse();
+    service.start();
+
+    // A shadow: the champion off by 10 (over), the challenger by 2 (under), on the same ids.
+    Instant now = Instant.now();
+    StringBuilder rows = new StringBuilder(ModelLog.HEADER + "\n");
+    for (int i = 0; i < 40; i++) {
+      rows.append(ModelLog.format(ModelLog.Row.of("r" + i, "diabetes:1", 100 + i, 110 + i, now)))
+          .append('\n')
+          .append(ModelLog.format(ModelLog.Row.of("r" + i, "diabetes:2", 100 + i, 98 + i, now)))
+          .append('\n');
+    }
+    Files.writeString(dir.resolve(ModelLog.FILE_NAME), rows);
+
+    await().atMost(DEADLINE).pollInterval(FAST).until(() -> models().path("models").size() == 2);
+    JsonNode m = models();
+    assertThat(m.path("available").asBoolean()).isTrue();
+    assertThat(m.path("windows").asInt()).isEqualTo(30);
+    assertThat(m.path("costUnit").asText()).isEqualTo("EUR");
+    JsonNode champion = m.path("models").get(0);
+    assertThat(champion.path("model").asText()).isEqualTo("diabetes:1");
+    assertThat(champion.path("mae").size()).isEqualTo(30);
+    // One window has the rows (the last, or the one before if a window closed since): 10 there,
+    // null (no rows) elsewhere.
+    List<Double> maes = new java.util.ArrayList<>();
+    champion.path("mae").forEach(v -> maes.add(v.isNull() ? null : v.asDouble()));
+    assertThat(maes.stream().filter(java.util.Objects::nonNull)).containsExactly(10.0);
+    assertThat(maes.subList(0, 28)).containsOnlyNulls();
+    assertThat(champion.path("span").path("costPerThousand").asDouble()).isEqualTo(10_000.0);
+    assertThat(m.path("models").get(1).path("span").path("costPerThousand").asDouble()).isEqualTo(4_000.0);
+    JsonNode saving = m.path("comparisons").get(0);
+    assertThat(saving.path("from").asText()).isEqualTo("diabetes:1");
+    assertThat(saving.path("to").asText()).isEqualTo("diabetes:2");
+    assertThat(saving.path("pairs").asInt()).isEqualTo(40);
+    // Every pair saves exactly 10 − 4 = 6 per prediction: the interval has no width.
+    assertThat(saving.path("savingPerThousand").path("estimate").asDouble()).isEqualTo(6_000.0);
+    assertThat(saving.path("savingPerThousand").path("lower").asDouble()).isEqualTo(6_000.0);
+    assertThat(saving.path("maeDifference").path("estimate").asDouble()).isEqualTo(8.0);
   }
 
   @Test

@@ -1,6 +1,8 @@
 package io.mlqueue.stats.compare;
 
 import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.descriptive.StatisticalSummary;
+import org.apache.commons.math3.stat.descriptive.StatisticalSummaryValues;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 
 /**
@@ -31,7 +33,22 @@ public record TTest(
 
   /** The paired t test of differences {@code d} against a mean of 0 (at least 2, not all equal). */
   public static TTest paired(double[] d, double confidence) {
-    SummaryStatistics s = summary(d);
+    return paired(summary(d), confidence);
+  }
+
+  /**
+   * The paired t test from the differences' count, mean and (sample, n − 1) variance alone: for a
+   * stream that keeps running sums instead of every difference (the dashboard's saving).
+   */
+  public static TTest paired(long n, double mean, double variance, double confidence) {
+    if (!Double.isFinite(mean) || !(variance >= 0) || Double.isInfinite(variance)) {
+      throw new IllegalArgumentException(
+          "mean and variance must be finite, the variance not negative, got " + mean + " and " + variance);
+    }
+    return paired(new StatisticalSummaryValues(mean, variance, n, Double.NaN, Double.NaN, mean * n), confidence);
+  }
+
+  private static TTest paired(StatisticalSummary s, double confidence) {
     if (s.getN() < 2) {
       throw new IllegalArgumentException("a paired t test needs at least 2 pairs, got " + s.getN());
     }

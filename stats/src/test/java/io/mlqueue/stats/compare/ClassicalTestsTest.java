@@ -79,6 +79,26 @@ class ClassicalTestsTest {
   }
 
   @Test
+  void pairedTFromCountMeanAndVarianceMatchesScipyToo() {
+    JsonNode c = Fixtures.get("paired_t");
+    double[] x = doubles(c.get("x"));
+    double[] y = doubles(c.get("y"));
+    double mean = 0;
+    for (int i = 0; i < x.length; i++) {
+      mean += (x[i] - y[i]) / x.length;
+    }
+    double ss = 0;
+    for (int i = 0; i < x.length; i++) {
+      ss += (x[i] - y[i] - mean) * (x[i] - y[i] - mean);
+    }
+    TTest t = TTest.paired(x.length, mean, ss / (x.length - 1), 0.95);
+    assertThat(t.t()).isCloseTo(c.get("t").asDouble(), within(1e-9));
+    assertThat(t.pValue()).isCloseTo(c.get("p").asDouble(), within(1e-9));
+    assertThat(t.lower()).isCloseTo(c.get("interval").get(0).asDouble(), within(1e-8));
+    assertThat(t.upper()).isCloseTo(c.get("interval").get(1).asDouble(), within(1e-8));
+  }
+
+  @Test
   void welchMatchesScipyWithItsInterval() {
     JsonNode c = Fixtures.get("welch");
     TTest t = TTest.welch(doubles(c.get("x")), doubles(c.get("y")), 0.95);
