@@ -33,23 +33,32 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>restart it (same data: it rejoins the cluster and its queue members catch up), and wait
  *       until {@code rabbitmq-queues check_if_node_is_quorum_critical} says the next victim can go
  *       without any quorum queue losing its majority;
- *   <li>SIGKILL the node {@code metric} is connected to at that moment (read from {@code
- *       list_connections}). After step 1 that can no longer be the first victim's node: metric
+ *   <li>start a second {@code features} process (the stream's second half, fresh ids as always)
+ *       and, once its rows flow, SIGKILL the node {@code metric} is connected to at that moment
+ *       (read from {@code list_connections}). After step 1 that can no longer be the first victim's node: metric
  *       either was elsewhere or has failed over. Should it be anyway (say it failed over and back),
  *       the node {@code model} uses is taken, and failing that any node other than the first
  *       victim, so that step 3 always hits a different node than step 1. That node stays down.
  * </ol>
+ *
+ * <p>The stream is sent in two halves, the second started only when the second kill is due, so
+ * that kill always falls mid-stream however long the restart in between took (one process sending
+ * all pairs at a fixed rate once finished before a slow restart on a busy machine was over).
  */
 @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ClusterFailoverIT {
-  private static final int PAIRS = 20_000;
+  /** Pairs of the first half, sent across the first kill and the restart. */
+  private static final int FIRST_HALF = 12_000;
+
+  /** Pairs of the second half, started just before the second kill. */
+  private static final int SECOND_HALF = 8_000;
+
+  private static final int PAIRS = FIRST_HALF + SECOND_HALF;
 
   /**
    * Pairs per second: slow enough for the two-core machine to keep up with three nodes and three
-   * JVMs, and long enough (~40 s of sending) that the second kill, which waits for a node restart
-   * (10-12 s here), still falls in the middle of the stream. At 1,000/s the stream was over before
-   * the restarted node was back; at 600/s the second kill came 8-15 s before the end; at 500/s a
-   * slow restart (24 s) on a busy machine once let the stream end before the second kill.
+   * JVMs, and long enough that each kill falls in the middle of a half (the second half lasts ~23 s,
+   * its kill comes once 500 of its rows are in).
    */
   private static final int RATE = 350;
 
@@ -82,7 +91,7 @@ class ClusterFailoverIT {
     ServiceProcess features =
         services.mlqueue(
             "features", uri, "features", "--queue-type", "quorum",
-            "--count", "" + PAIRS, "--rate", "" + RATE);
+            "--count", "" + FIRST_HALF, "--rate", "" + RATE);
     features.awaitLog("features: connected to", READY);
     note(t0, "features on %d", connectedPort(features));
 
@@ -103,15 +112,27 @@ class ClusterFailoverIT {
     // 2. The node metric uses now (see the class comment for the fallbacks).
     int second = secondVictim(first);
     cluster.awaitNotQuorumCritical(second, Duration.ofSeconds(60));
+    int rowsBefore = CsvCheck.rowCount(csv);
+    ServiceProcess secondHalf =
+        services.mlqueue(
+            "features-2", uri, "features", "--queue-type", "quorum",
+            "--count", "" + SECOND_HALF, "--rate", "" + RATE);
+    secondHalf.awaitLog("features: connected to", READY);
+    // First-half rows still arriving count too; 500 more than when the second half started means
+    // both halves' rows are flowing through the services.
+    awaitRows(csv, rowsBefore + 500, Duration.ofSeconds(60), model, metric, secondHalf);
     int rowsAtSecondKill = CsvCheck.rowCount(csv);
+    assertThat(secondHalf.isAlive()).as("the second half is still sending at the second kill").isTrue();
     assertThat(rowsAtSecondKill).as("the pipeline is still mid-run at the second kill").isLessThan(PAIRS);
-    boolean sending = features.isAlive();
     cluster.kill(second);
-    note(t0, "killed %s at %d rows (features %s)", RabbitMqCluster.nodeName(second),
-        rowsAtSecondKill, sending ? "still sending" : "done sending");
+    note(t0, "killed %s at %d rows (first half %s, second half sending)",
+        RabbitMqCluster.nodeName(second), rowsAtSecondKill,
+        features.isAlive() ? "still sending" : "done sending");
 
     features.awaitSuccess(Duration.ofSeconds(120));
-    note(t0, "features done: %s", lastLine(features, "features: done"));
+    note(t0, "first half done: %s", lastLine(features, "features: done"));
+    secondHalf.awaitSuccess(Duration.ofSeconds(120));
+    note(t0, "second half done: %s", lastLine(secondHalf, "features: done"));
     CsvCheck.awaitExactRows(
         csv,
         PAIRS,
