@@ -10,19 +10,20 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * How a service reaches the broker. Validated once, at start-up, with messages that name the setting.
+ * How a service reaches the broker. Validated once, at start-up, with messages that name the
+ * setting.
  *
- * @param uri the AMQP URI, e.g. {@code amqp://guest:guest@localhost:5672/%2F}; several, separated by
- *     commas, name the nodes of a cluster: credentials and virtual host come from the first, and the
- *     client connects to any node that answers and moves to another when its node fails
+ * @param uri the AMQP URI, e.g. {@code amqp://guest:guest@localhost:5672/%2F}; several, separated
+ *     by commas, name the nodes of a cluster: credentials and virtual host come from the first, and
+ *     the client connects to any node that answers and moves to another when its node fails
  * @param mode how queues are declared
  * @param queueType classic or quorum queues (durable mode only)
  * @param prefetch unacknowledged deliveries a consumer may hold, the bound on its in-flight work
  * @param connectTimeout how long to keep retrying when the broker cannot be reached at start-up
  * @param caFile for {@code amqps://} URIs: a PEM file with the CA certificates to trust instead of
  *     the JVM's default trust store, e.g. a private CA that signed the broker's certificate
- * @param poisonAttempts how often a message may fail in a consumer's handler while other messages go
- *     through before it is dead-lettered as a poison message; 0 never gives one up
+ * @param poisonAttempts how often a message may fail in a consumer's handler while other messages
+ *     go through before it is dead-lettered as a poison message; 0 never gives one up
  * @param tracer how messages are traced: {@link MessageTracer#OFF} (the default) adds nothing to
  *     them; on, W3C trace context travels in their headers
  */
@@ -37,6 +38,7 @@ public record AmqpSettings(
     MessageTracer tracer) {
   /** Environment variable that overrides the default URI. */
   public static final String URI_ENV = "MLQUEUE_AMQP_URI";
+
   /**
    * Environment variable naming a file that holds the URI, for secrets mounted as files (Docker and
    * Kubernetes secrets) rather than passed in the environment.
@@ -76,7 +78,8 @@ public record AmqpSettings(
     }
     if (caFile.isPresent() && !schemes.contains("amqps")) {
       throw new IllegalArgumentException(
-          "--amqp-ca-file is for amqps:// URIs, but --amqp-uri is " + redact(uri)
+          "--amqp-ca-file is for amqps:// URIs, but --amqp-uri is "
+              + redact(uri)
               + "; use amqps:// to connect over TLS or drop the CA file");
     }
     if (queueType == QueueType.QUORUM && mode == TopologyMode.COURSE) {
@@ -124,7 +127,10 @@ public record AmqpSettings(
   /** Defaults: the URI from the environment or localhost, durable topology. */
   public static AmqpSettings defaults() {
     return new AmqpSettings(
-        defaultUri(), TopologyMode.DURABLE, DEFAULT_PREFETCH, DEFAULT_CONNECT_TIMEOUT,
+        defaultUri(),
+        TopologyMode.DURABLE,
+        DEFAULT_PREFETCH,
+        DEFAULT_CONNECT_TIMEOUT,
         QueueType.CLASSIC);
   }
 
@@ -164,7 +170,14 @@ public record AmqpSettings(
    */
   public AmqpSettings withCaFile(Path pemFile) {
     return new AmqpSettings(
-        uri, mode, prefetch, connectTimeout, queueType, Optional.of(pemFile), poisonAttempts, tracer);
+        uri,
+        mode,
+        prefetch,
+        connectTimeout,
+        queueType,
+        Optional.of(pemFile),
+        poisonAttempts,
+        tracer);
   }
 
   /** These settings with messages traced by {@code messageTracer}. */
@@ -221,7 +234,10 @@ public record AmqpSettings(
     return all;
   }
 
-  /** {@value #URI_ENV} if set, else the file {@value #URI_FILE_ENV} names, else {@value #DEFAULT_URI}. */
+  /**
+   * {@value #URI_ENV} if set, else the file {@value #URI_FILE_ENV} names, else {@value
+   * #DEFAULT_URI}.
+   */
   public static String defaultUri() {
     String env = System.getenv(URI_ENV);
     if (env != null && !env.isBlank()) {
@@ -241,7 +257,8 @@ public record AmqpSettings(
           .map(String::strip)
           .filter(line -> !line.isEmpty())
           .findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("the broker URI file " + file + " is empty"));
+          .orElseThrow(
+              () -> new IllegalArgumentException("the broker URI file " + file + " is empty"));
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("cannot read the broker URI file " + file + ": " + e, e);
     }
@@ -280,7 +297,15 @@ public record AmqpSettings(
 
   @Override
   public String toString() {
-    return "AmqpSettings[uri=" + redactedUri() + ", mode=" + mode + ", queueType=" + queueType
-        + ", prefetch=" + prefetch + caFile.map(f -> ", caFile=" + f).orElse("") + "]";
+    return "AmqpSettings[uri="
+        + redactedUri()
+        + ", mode="
+        + mode
+        + ", queueType="
+        + queueType
+        + ", prefetch="
+        + prefetch
+        + caFile.map(f -> ", caFile=" + f).orElse("")
+        + "]";
   }
 }

@@ -27,17 +27,20 @@ public final class BrokerConnector {
 
   static final int HEARTBEAT_SECONDS = 30;
   static final long RECOVERY_INTERVAL_MILLIS = 2_000;
+
   /**
    * The largest message body the client accepts: RabbitMQ's own default {@code max_message_size}.
    * The client's default (64 MiB) is lower, and a delivery over it closes the connection; the
    * message is then redelivered on the next connection, and the next, and nothing behind it ever
-   * gets through. Accepting what the broker accepts lets the service refuse it properly
-   * ({@code --max-message-bytes}: dead-lettered unparsed). Lower the broker's
-   * {@code max_message_size} to bound memory further: a consumer may hold prefetch × that size.
+   * gets through. Accepting what the broker accepts lets the service refuse it properly ({@code
+   * --max-message-bytes}: dead-lettered unparsed). Lower the broker's {@code max_message_size} to
+   * bound memory further: a consumer may hold prefetch × that size.
    */
   public static final int MAX_INBOUND_BODY_BYTES = 128 * 1024 * 1024;
+
   private static final long FIRST_BACKOFF_MILLIS = 500;
   private static final long MAX_BACKOFF_MILLIS = 10_000;
+
   /** How long to wait for a node to answer when finding out what it is. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
@@ -81,12 +84,18 @@ public final class BrokerConnector {
         if (refusedCertificate(e)) {
           // The broker's certificate will not become trusted by waiting: say why now, once.
           throw new BrokerUnavailableException(
-              serviceName + ": refused the certificate of the broker at " + settings.redactedUri()
-                  + ": " + describe(e) + " ("
-                  + settings.caFile()
+              serviceName
+                  + ": refused the certificate of the broker at "
+                  + settings.redactedUri()
+                  + ": "
+                  + describe(e)
+                  + " ("
+                  + settings
+                      .caFile()
                       .map(f -> "this service trusts only the CA in --amqp-ca-file " + f)
-                      .orElse("this service trusts the JVM's default CAs; pass a private CA with"
-                          + " --amqp-ca-file")
+                      .orElse(
+                          "this service trusts the JVM's default CAs; pass a private CA with"
+                              + " --amqp-ca-file")
                   + "; the certificate must also name the host of the URI)",
               e);
         }
@@ -98,8 +107,15 @@ public final class BrokerConnector {
         long remaining = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
         if (remaining <= 0) {
           throw new BrokerUnavailableException(
-              serviceName + ": no broker at " + settings.redactedUri() + " after " + attempt
-                  + " attempts in " + settings.connectTimeout().toSeconds() + " s: " + describe(e),
+              serviceName
+                  + ": no broker at "
+                  + settings.redactedUri()
+                  + " after "
+                  + attempt
+                  + " attempts in "
+                  + settings.connectTimeout().toSeconds()
+                  + " s: "
+                  + describe(e),
               e);
         }
         long wait = Math.min(backoff, remaining);
@@ -118,10 +134,17 @@ public final class BrokerConnector {
   /** The line for a login the broker refused: a wrong user or password, or guest from afar. */
   static String refusedLogin(AmqpSettings settings, String serviceName) {
     String user = settings.user();
-    return serviceName + ": the broker at " + settings.redactedUri() + " refused user '" + user
+    return serviceName
+        + ": the broker at "
+        + settings.redactedUri()
+        + " refused user '"
+        + user
         + "' with the password given (ACCESS_REFUSED). Fix: correct the user or password in"
-        + " --amqp-uri (`rabbitmqctl authenticate_user " + user + " PASSWORD` tests them on the"
-        + " broker)" + (user.equals("guest")
+        + " --amqp-uri (`rabbitmqctl authenticate_user "
+        + user
+        + " PASSWORD` tests them on the"
+        + " broker)"
+        + (user.equals("guest")
             ? "; RabbitMQ lets 'guest' log in only from localhost: for a remote broker create a"
                 + " user (rabbitmqctl add_user)"
             : "");
@@ -140,14 +163,30 @@ public final class BrokerConnector {
       String detail = reply.get().detail();
       String vhost = settings.vhost();
       if (reply.get().code() == BrokerReply.NOT_ALLOWED && detail.contains("not found")) {
-        return Optional.of(at + " has no virtual host '" + vhost + "'. Fix: `rabbitmqctl add_vhost "
-            + vhost + "` and `rabbitmqctl set_permissions -p " + vhost + " " + settings.user()
-            + " '.*' '.*' '.*'`, or correct the URI's path (%2F is the default virtual host '/')");
+        return Optional.of(
+            at
+                + " has no virtual host '"
+                + vhost
+                + "'. Fix: `rabbitmqctl add_vhost "
+                + vhost
+                + "` and `rabbitmqctl set_permissions -p "
+                + vhost
+                + " "
+                + settings.user()
+                + " '.*' '.*' '.*'`, or correct the URI's path (%2F is the default virtual host '/')");
       }
       if (reply.get().code() == BrokerReply.NOT_ALLOWED && detail.contains("refused for user")) {
-        return Optional.of(at + " refuses user '" + settings.user() + "' access to virtual host '"
-            + vhost + "' (no permissions there). Fix: `rabbitmqctl set_permissions -p " + vhost
-            + " " + settings.user() + " '.*' '.*' '.*'`");
+        return Optional.of(
+            at
+                + " refuses user '"
+                + settings.user()
+                + "' access to virtual host '"
+                + vhost
+                + "' (no permissions there). Fix: `rabbitmqctl set_permissions -p "
+                + vhost
+                + " "
+                + settings.user()
+                + " '.*' '.*' '.*'`");
       }
       if (reply.get().code() == BrokerReply.ACCESS_REFUSED
           || reply.get().code() == BrokerReply.NOT_ALLOWED) {
@@ -162,15 +201,24 @@ public final class BrokerConnector {
     }
     boolean tlsFailed = hasCause(e, javax.net.ssl.SSLException.class);
     for (Address address : addresses) {
-      String node = serviceName + ": the node at " + address.getHost() + ":" + address.getPort()
-          + " (" + settings.redactedUri() + ")";
+      String node =
+          serviceName
+              + ": the node at "
+              + address.getHost()
+              + ":"
+              + address.getPort()
+              + " ("
+              + settings.redactedUri()
+              + ")";
       Optional<byte[]> answer = NodeProbe.answer(address, PROBE_TIMEOUT);
       if (answer.isEmpty()) {
         continue;
       }
       if (tlsFailed && NodeProbe.isAmqp091(answer.get())) {
-        return Optional.of(node + " speaks plain AMQP, not TLS: use amqp:// for this port, or"
-            + " amqps:// with the broker's TLS port (RabbitMQ's is usually 5671)");
+        return Optional.of(
+            node
+                + " speaks plain AMQP, not TLS: use amqp:// for this port, or"
+                + " amqps:// with the broker's TLS port (RabbitMQ's is usually 5671)");
       }
       Optional<String> why = NodeProbe.classify(answer.get(), settings.tls());
       if (why.isPresent()) {
@@ -178,8 +226,12 @@ public final class BrokerConnector {
       }
     }
     if (tlsFailed) {
-      return Optional.of(at + " did not complete the TLS handshake: " + describe(e) + " (is it a"
-          + " TLS port? RabbitMQ's is usually 5671; for a plain port use amqp://)");
+      return Optional.of(
+          at
+              + " did not complete the TLS handshake: "
+              + describe(e)
+              + " (is it a"
+              + " TLS port? RabbitMQ's is usually 5671; for a plain port use amqp://)");
     }
     return Optional.empty();
   }
@@ -202,17 +254,23 @@ public final class BrokerConnector {
     connection.addBlockedListener(
         reason -> {
           if (blockedAt.compareAndSet(0, System.nanoTime())) {
-            log.warn("{}: the broker at {} blocks publishing: {} (a resource alarm: the broker is"
-                + " low on memory or disk). Publishes wait until it clears; nothing is lost. Fix on"
-                + " the broker: free memory or disk, or raise vm_memory_high_watermark or"
-                + " disk_free_limit", serviceName, settings.redactedUri(), reason);
+            log.warn(
+                "{}: the broker at {} blocks publishing: {} (a resource alarm: the broker is"
+                    + " low on memory or disk). Publishes wait until it clears; nothing is lost. Fix on"
+                    + " the broker: free memory or disk, or raise vm_memory_high_watermark or"
+                    + " disk_free_limit",
+                serviceName,
+                settings.redactedUri(),
+                reason);
           }
         },
         () -> {
           long since = blockedAt.getAndSet(0);
           if (since != 0) {
-            log.info("{}: the broker unblocked publishing after {} s; the resource alarm cleared",
-                serviceName, Duration.ofNanos(System.nanoTime() - since).toSeconds());
+            log.info(
+                "{}: the broker unblocked publishing after {} s; the resource alarm cleared",
+                serviceName,
+                Duration.ofNanos(System.nanoTime() - since).toSeconds());
           }
         });
   }
@@ -235,7 +293,10 @@ public final class BrokerConnector {
             @Override
             public void handleRecovery(Recoverable r) {
               Connection c = (Connection) r;
-              log.info("{}: reconnected to {}:{}", serviceName, c.getAddress().getHostAddress(),
+              log.info(
+                  "{}: reconnected to {}:{}",
+                  serviceName,
+                  c.getAddress().getHostAddress(),
                   c.getPort());
             }
 
@@ -247,14 +308,19 @@ public final class BrokerConnector {
     }
   }
 
-  /** One address per URI: host and port; the rest (credentials, virtual host) is the first URI's. */
+  /**
+   * One address per URI: host and port; the rest (credentials, virtual host) is the first URI's.
+   */
   static List<Address> addresses(AmqpSettings settings) {
     List<Address> addresses = new ArrayList<>();
     for (String uri : settings.uris()) {
       URI parsed = URI.create(uri);
-      int port = parsed.getPort() != -1 ? parsed.getPort()
-          : "amqps".equals(parsed.getScheme()) ? ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT
-          : ConnectionFactory.DEFAULT_AMQP_PORT;
+      int port =
+          parsed.getPort() != -1
+              ? parsed.getPort()
+              : "amqps".equals(parsed.getScheme())
+                  ? ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT
+                  : ConnectionFactory.DEFAULT_AMQP_PORT;
       String host = parsed.getHost() == null ? ConnectionFactory.DEFAULT_HOST : parsed.getHost();
       addresses.add(new Address(host, port));
     }

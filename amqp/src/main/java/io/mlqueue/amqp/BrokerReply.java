@@ -8,10 +8,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The broker's answer when it closed a channel or a connection on us: its reply code and text,
- * e.g. {@code 406 PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'features' in vhost
- * '/': received 'true' but current is 'false'}. RabbitMQ says what went wrong only there, in
- * words meant for its operators; this class finds them in whatever the client threw.
+ * The broker's answer when it closed a channel or a connection on us: its reply code and text, e.g.
+ * {@code 406 PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'features' in vhost '/':
+ * received 'true' but current is 'false'}. RabbitMQ says what went wrong only there, in words meant
+ * for its operators; this class finds them in whatever the client threw.
  *
  * @param code the AMQP reply code (403 access refused, 404 not found, 405 resource locked, 406
  *     precondition failed, 530 not allowed, …)
@@ -25,14 +25,17 @@ public record BrokerReply(int code, String text) {
   public static final int NOT_ALLOWED = 530;
 
   private static final Pattern INEQUIVALENT =
-      Pattern.compile("inequivalent arg '([^']+)' for queue '.*' in vhost '.*': received (.+) but current is (.+)$");
+      Pattern.compile(
+          "inequivalent arg '([^']+)' for queue '.*' in vhost '.*': received (.+) but current is (.+)$");
   private static final Pattern ACCESS =
-      Pattern.compile("(?:(configure|write|read) )?access to (queue|exchange) '([^']*)' in vhost '([^']*)' refused for user '([^']*)'");
+      Pattern.compile(
+          "(?:(configure|write|read) )?access to (queue|exchange) '([^']*)' in vhost '([^']*)' refused for user '([^']*)'");
 
   /** The broker's close reason somewhere in {@code e}'s causes, if the broker closed on us. */
   public static Optional<BrokerReply> of(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ShutdownSignalException signal && signal.isInitiatedByApplication() == false) {
+      if (t instanceof ShutdownSignalException signal
+          && signal.isInitiatedByApplication() == false) {
         Method reason = signal.getReason();
         if (reason instanceof AMQP.Channel.Close close) {
           return Optional.of(new BrokerReply(close.getReplyCode(), close.getReplyText()));
@@ -76,7 +79,8 @@ public record BrokerReply(int code, String text) {
    * @param vhost the virtual host
    * @param user the user
    */
-  public record Refusal(String permission, String kind, String resource, String vhost, String user) {
+  public record Refusal(
+      String permission, String kind, String resource, String vhost, String user) {
     /** One line: what the user may not do, and the {@code rabbitmqctl} command that allows it. */
     public String explain() {
       String what =
@@ -89,9 +93,22 @@ public record BrokerReply(int code, String text) {
                     : "write to " + kind + " '" + resource + "'";
             default -> "consume from " + kind + " '" + resource + "'";
           };
-      return "user '" + user + "' may not " + what + " on virtual host '" + vhost + "' (no "
-          + permission + " permission). Fix: rabbitmqctl set_permissions -p " + vhost + " "
-          + user + " CONFIGURE WRITE READ with a " + permission + " pattern matching '" + resource
+      return "user '"
+          + user
+          + "' may not "
+          + what
+          + " on virtual host '"
+          + vhost
+          + "' (no "
+          + permission
+          + " permission). Fix: rabbitmqctl set_permissions -p "
+          + vhost
+          + " "
+          + user
+          + " CONFIGURE WRITE READ with a "
+          + permission
+          + " pattern matching '"
+          + resource
           + "' (mlqueue needs '.*' '.*' '.*' on its own virtual host)";
     }
   }
@@ -107,8 +124,13 @@ public record BrokerReply(int code, String text) {
     }
     Matcher m = ACCESS.matcher(text);
     return m.find()
-        ? Optional.of(new Refusal(m.group(1) != null ? m.group(1) : permission, m.group(2),
-            m.group(3), m.group(4), m.group(5)))
+        ? Optional.of(
+            new Refusal(
+                m.group(1) != null ? m.group(1) : permission,
+                m.group(2),
+                m.group(3),
+                m.group(4),
+                m.group(5)))
         : Optional.empty();
   }
 

@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes on a channel in confirm mode and reports each message's fate to its {@link Outcome}:
  * exactly once, confirmed or failed. Confirms are asynchronous, so a publisher never waits for the
- * broker between two messages; the bound on what is in flight is the caller's (a consumer's prefetch,
- * or a producer's window).
+ * broker between two messages; the bound on what is in flight is the caller's (a consumer's
+ * prefetch, or a producer's window).
  *
  * <p>With a {@link MessageTracer} on, each publish has its producer span and carries its context in
  * the message headers; off, the message goes out exactly as given.
  *
- * <p>When the channel goes down, every message still waiting for its confirm is failed: the broker may
- * or may not have it, and the new channel after recovery numbers its confirms from scratch.
+ * <p>When the channel goes down, every message still waiting for its confirm is failed: the broker
+ * may or may not have it, and the new channel after recovery numbers its confirms from scratch.
  */
 public final class ConfirmedPublisher {
   private static final Logger log = LoggerFactory.getLogger(ConfirmedPublisher.class);
@@ -52,7 +52,11 @@ public final class ConfirmedPublisher {
    */
   public void publish(String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome) {
     if (tracer.enabled()) {
-      publish(queue, properties, body, outcome,
+      publish(
+          queue,
+          properties,
+          body,
+          outcome,
           tracer.startPublish(queue, false, Context.current(), null, 1));
     } else {
       send(queue, properties, body, outcome);
@@ -74,7 +78,8 @@ public final class ConfirmedPublisher {
   }
 
   private void send(String queue, AMQP.BasicProperties properties, byte[] body, Outcome outcome) {
-    // Sequence number and publish must not interleave with another thread's publish on this channel.
+    // Sequence number and publish must not interleave with another thread's publish on this
+    // channel.
     synchronized (this) {
       long seq = channel.getNextPublishSeqNo();
       pending.put(seq, outcome);

@@ -88,13 +88,14 @@ public final class DeadLetterQueues {
           break;
         }
         Letter letter = letter(deadLetterQueue, r);
-        channel.basicPublish("", letter.sourceQueue(), withoutDeathHeaders(r.getProps(), letter),
-            r.getBody());
+        channel.basicPublish(
+            "", letter.sourceQueue(), withoutDeathHeaders(r.getProps(), letter), r.getBody());
         channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT.toMillis());
         channel.basicAck(r.getEnvelope().getDeliveryTag(), false);
       }
     } catch (TimeoutException e) {
-      throw new IOException("the broker did not confirm a replayed message in " + CONFIRM_TIMEOUT, e);
+      throw new IOException(
+          "the broker did not confirm a replayed message in " + CONFIRM_TIMEOUT, e);
     } finally {
       closeQuietly(channel);
     }
@@ -102,10 +103,13 @@ public final class DeadLetterQueues {
   }
 
   private static Letter letter(String deadLetterQueue, GetResponse r) {
-    Map<String, Object> headers = r.getProps().getHeaders() == null ? Map.of() : r.getProps().getHeaders();
+    Map<String, Object> headers =
+        r.getProps().getHeaders() == null ? Map.of() : r.getProps().getHeaders();
     String source = text(headers.get(DeadLetters.SOURCE_QUEUE));
     if (source.isEmpty() && deadLetterQueue.endsWith(Queues.DEAD_LETTER_SUFFIX)) {
-      source = deadLetterQueue.substring(0, deadLetterQueue.length() - Queues.DEAD_LETTER_SUFFIX.length());
+      source =
+          deadLetterQueue.substring(
+              0, deadLetterQueue.length() - Queues.DEAD_LETTER_SUFFIX.length());
     }
     Object at = headers.get(DeadLetters.AT);
     Object replays = headers.get(REPLAYS);
@@ -118,8 +122,10 @@ public final class DeadLetterQueues {
         replays instanceof Number n ? n.intValue() : 0);
   }
 
-  private static AMQP.BasicProperties withoutDeathHeaders(AMQP.BasicProperties props, Letter letter) {
-    Map<String, Object> headers = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
+  private static AMQP.BasicProperties withoutDeathHeaders(
+      AMQP.BasicProperties props, Letter letter) {
+    Map<String, Object> headers =
+        new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
     headers.remove(DeadLetters.REASON);
     headers.remove(DeadLetters.SOURCE_QUEUE);
     headers.remove(DeadLetters.SERVICE);

@@ -15,12 +15,12 @@ import org.slf4j.LoggerFactory;
  * The acks of one channel, sent as few frames as the guarantees allow: one {@code basic.ack} with
  * {@code multiple=true} for the longest run of deliveries, oldest first, that are all settled.
  *
- * <p>Why: RabbitMQ's channel keeps its unacked deliveries in delivery order and settles a single ack
- * by walking that list from the oldest, and every ack frame costs it a round through the channel and
- * queue processes. One ack per message, with halves that wait unacked for their partner in front of
- * them, made the broker work about three times harder per pair than the course's auto-ack services
- * (docs/PERFORMANCE.md). A multiple ack over a settled prefix is one frame and one walk for the lot,
- * and still acks nothing before its side effect is done.
+ * <p>Why: RabbitMQ's channel keeps its unacked deliveries in delivery order and settles a single
+ * ack by walking that list from the oldest, and every ack frame costs it a round through the
+ * channel and queue processes. One ack per message, with halves that wait unacked for their partner
+ * in front of them, made the broker work about three times harder per pair than the course's
+ * auto-ack services (docs/PERFORMANCE.md). A multiple ack over a settled prefix is one frame and
+ * one walk for the lot, and still acks nothing before its side effect is done.
  *
  * <p>Settling marks a delivery; the ack frame goes out at the end of the settling thread's current
  * {@linkplain #batch() batch}, or at once when the thread is in none. So a confirm frame that

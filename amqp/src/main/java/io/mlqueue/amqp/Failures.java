@@ -27,13 +27,17 @@ public final class Failures {
     if (message == null || message.isBlank()) {
       // The nearest cause that says something, from the root outwards.
       for (Throwable t = e; t != null && t != root; t = t.getCause()) {
-        if (t.getMessage() != null && !t.getMessage().isBlank() && !looksLikeClassName(t.getMessage())) {
+        if (t.getMessage() != null
+            && !t.getMessage().isBlank()
+            && !looksLikeClassName(t.getMessage())) {
           message = t.getMessage();
         }
       }
     }
     if (message == null || message.isBlank() || looksLikeClassName(message)) {
-      return kind != null ? kind : "an unexpected error without a message (the debug log, MLQUEUE_LOG_LEVEL=debug, has its details)";
+      return kind != null
+          ? kind
+          : "an unexpected error without a message (the debug log, MLQUEUE_LOG_LEVEL=debug, has its details)";
     }
     return kind != null && !message.toLowerCase().contains(kind) ? kind + ": " + message : message;
   }
@@ -44,7 +48,10 @@ public final class Failures {
    */
   public static String message(Throwable e) {
     String m = e.getMessage();
-    if (m == null || m.isBlank() || looksLikeClassName(m) || m.matches("^[a-z][\\w.]*\\.[A-Z]\\w*(Exception|Error): .*")) {
+    if (m == null
+        || m.isBlank()
+        || looksLikeClassName(m)
+        || m.matches("^[a-z][\\w.]*\\.[A-Z]\\w*(Exception|Error): .*")) {
       return describe(e);
     }
     return m;

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A delivery that must be settled exactly once: acked after its side effect, requeued, or
- * dead-lettered with a reason. A second settlement is ignored — acking a delivery tag twice would make
- * the broker close the channel.
+ * dead-lettered with a reason. A second settlement is ignored — acking a delivery tag twice would
+ * make the broker close the channel.
  *
  * <p>If the channel has gone down in the meantime, settling does nothing: the broker redelivers the
  * message on the recovered channel, which is why every consumer is idempotent on the message id.
@@ -102,8 +102,9 @@ public final class Inbound {
   }
 
   /**
-   * Publishes {@code outBody} to {@code outQueue} and acks this message once the broker has confirmed
-   * it; requeues this message if the publish fails. The output and the ack cannot both be lost.
+   * Publishes {@code outBody} to {@code outQueue} and acks this message once the broker has
+   * confirmed it; requeues this message if the publish fails. The output and the ack cannot both be
+   * lost.
    */
   public void publishThenAck(String outQueue, AMQP.BasicProperties outProperties, byte[] outBody) {
     publish(outQueue, outProperties, outBody, ackOnConfirm());
@@ -122,8 +123,14 @@ public final class Inbound {
     }
     // A reply goes to the queue its request named: a temporary one, as the conventions see it.
     boolean reply = outQueue.equals(properties.getReplyTo());
-    publisher.publish(outQueue, outProperties, outBody, outcome, publisher.tracer().startPublish(
-        outQueue, reply, trace.context(), trace.messageId(), trace.rows()));
+    publisher.publish(
+        outQueue,
+        outProperties,
+        outBody,
+        outcome,
+        publisher
+            .tracer()
+            .startPublish(outQueue, reply, trace.context(), trace.messageId(), trace.rows()));
   }
 
   /** An outcome that acks this message when confirmed and requeues it when failed. */

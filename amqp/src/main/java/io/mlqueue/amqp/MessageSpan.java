@@ -16,8 +16,10 @@ import org.slf4j.MDC;
 public class MessageSpan implements AutoCloseable {
   /** MDC key of the trace id (32 hex digits). */
   public static final String TRACE_ID = "trace_id";
+
   /** MDC key of the span id (16 hex digits). */
   public static final String SPAN_ID = "span_id";
+
   /** MDC key of the mlqueue message id (for a bulk message, its first row's). */
   public static final String MESSAGE_ID = "message_id";
 

@@ -138,10 +138,18 @@ public final class MessageTracer {
     return tracer.spanBuilder(name).setNoParent().setSpanKind(SpanKind.INTERNAL).startSpan();
   }
 
-  private Span start(SpanKind kind, String operation, String type, String queue,
-      boolean temporary, Context parent, String messageId, int rows) {
+  private Span start(
+      SpanKind kind,
+      String operation,
+      String type,
+      String queue,
+      boolean temporary,
+      Context parent,
+      String messageId,
+      int rows) {
     SpanBuilder span =
-        tracer.spanBuilder(operation + " " + (temporary ? TEMPORARY_NAME : queue))
+        tracer
+            .spanBuilder(operation + " " + (temporary ? TEMPORARY_NAME : queue))
             .setParent(parent)
             .setSpanKind(kind)
             .setAttribute(SYSTEM, "rabbitmq")

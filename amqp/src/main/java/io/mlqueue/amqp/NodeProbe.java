@@ -39,7 +39,10 @@ final class NodeProbe {
     }
   }
 
-  /** Whether {@code answer} is an AMQP 0-9-1 broker's: a method frame on channel 0 (connection.start). */
+  /**
+   * Whether {@code answer} is an AMQP 0-9-1 broker's: a method frame on channel 0
+   * (connection.start).
+   */
   static boolean isAmqp091(byte[] answer) {
     return answer.length > 0 && answer[0] == 1;
   }
@@ -77,8 +80,10 @@ final class NodeProbe {
   static Optional<String> classify(byte[] answer, boolean tls) {
     String tlsHint = tls ? "" : " (if it is a TLS port, use amqps://; RabbitMQ's is usually 5671)";
     if (answer.length == 0) {
-      return Optional.of("closed the connection on the AMQP greeting without a word: not an AMQP"
-          + " 0-9-1 broker" + tlsHint);
+      return Optional.of(
+          "closed the connection on the AMQP greeting without a word: not an AMQP"
+              + " 0-9-1 broker"
+              + tlsHint);
     }
     if (isAmqp091(answer)) {
       return Optional.empty();
@@ -87,25 +92,32 @@ final class NodeProbe {
     if (text.startsWith("AMQP") && answer.length >= 8) {
       String version = answer[5] + "." + answer[6] + (answer[7] == 0 ? "" : "." + answer[7]);
       if (answer[5] == 1 && answer[6] == 0) {
-        return Optional.of("speaks AMQP 1.0, not the AMQP 0-9-1 of RabbitMQ (an AMQP 1.0 broker"
-            + " such as ActiveMQ Artemis or Azure Service Bus; mlqueue needs RabbitMQ or another"
-            + " AMQP 0-9-1 broker)");
+        return Optional.of(
+            "speaks AMQP 1.0, not the AMQP 0-9-1 of RabbitMQ (an AMQP 1.0 broker"
+                + " such as ActiveMQ Artemis or Azure Service Bus; mlqueue needs RabbitMQ or another"
+                + " AMQP 0-9-1 broker)");
       }
       return Optional.of("speaks AMQP " + version + ", not the AMQP 0-9-1 of RabbitMQ");
     }
     if (answer[0] == 0x15 && answer.length > 1 && answer[1] == 0x03) {
-      return Optional.of("answered with a TLS alert: it is a TLS port; use amqps:// for it, or"
-          + " amqp:// with RabbitMQ's plain AMQP port (usually 5672)");
+      return Optional.of(
+          "answered with a TLS alert: it is a TLS port; use amqps:// for it, or"
+              + " amqp:// with RabbitMQ's plain AMQP port (usually 5672)");
     }
     if (text.startsWith("HTTP/")) {
-      return Optional.of("is an HTTP server, not an AMQP broker (RabbitMQ's AMQP port is usually"
-          + " 5672; 15672 is its management UI)");
+      return Optional.of(
+          "is an HTTP server, not an AMQP broker (RabbitMQ's AMQP port is usually"
+              + " 5672; 15672 is its management UI)");
     }
     if (text.startsWith("SSH-")) {
       return Optional.of("is an SSH server, not an AMQP broker");
     }
-    return Optional.of("answered '" + printable(text) + "…', which is not AMQP 0-9-1: not a"
-        + " RabbitMQ node" + tlsHint);
+    return Optional.of(
+        "answered '"
+            + printable(text)
+            + "…', which is not AMQP 0-9-1: not a"
+            + " RabbitMQ node"
+            + tlsHint);
   }
 
   private static String printable(String text) {

@@ -1,8 +1,8 @@
 package io.mlqueue.amqp;
 
 /**
- * What happens once the broker has answered a publish. Called on the connection's I/O thread: keep it
- * short and never block in it.
+ * What happens once the broker has answered a publish. Called on the connection's I/O thread: keep
+ * it short and never block in it.
  */
 public interface Outcome {
   /** An outcome that does nothing, for publishes nobody waits on. */
@@ -19,8 +19,8 @@ public interface Outcome {
   void confirmed();
 
   /**
-   * The broker refused the message, or the connection was lost before it answered: the message may or
-   * may not have arrived.
+   * The broker refused the message, or the connection was lost before it answered: the message may
+   * or may not have arrived.
    */
   void failed(String reason);
 }

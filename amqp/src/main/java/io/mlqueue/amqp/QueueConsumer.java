@@ -51,8 +51,7 @@ public final class QueueConsumer implements AutoCloseable {
   private final Map<String, Dispatch> consumers = new ConcurrentHashMap<>(); // by queue
   private int consumersStarted; // guarded by this: makes each consumer tag of the channel unique
 
-  private QueueConsumer(String service, AmqpSettings settings, Channel channel)
-      throws IOException {
+  private QueueConsumer(String service, AmqpSettings settings, Channel channel) throws IOException {
     this.service = service;
     this.settings = settings;
     this.channel = channel;
@@ -114,9 +113,17 @@ public final class QueueConsumer implements AutoCloseable {
     } catch (IOException e) {
       BrokerReply reply = BrokerReply.of(e).orElseThrow(() -> e);
       throw new BrokerRefusedException(
-          reply.refusal("read").map(r -> service + ": " + r.explain())
-              .orElse(service + ": the broker refused to let it consume queue '" + queue
-                  + "' on virtual host '" + settings.vhost() + "': " + reply.detail()),
+          reply
+              .refusal("read")
+              .map(r -> service + ": " + r.explain())
+              .orElse(
+                  service
+                      + ": the broker refused to let it consume queue '"
+                      + queue
+                      + "' on virtual host '"
+                      + settings.vhost()
+                      + "': "
+                      + reply.detail()),
           e);
     }
   }
@@ -157,8 +164,11 @@ public final class QueueConsumer implements AutoCloseable {
   public void close(Duration drain) throws InterruptedException {
     cancel();
     if (!publisher.awaitPending(drain)) {
-      log.warn("{}: {} publishes unconfirmed after {}; their inputs will be redelivered",
-          service, publisher.pending(), drain);
+      log.warn(
+          "{}: {} publishes unconfirmed after {}; their inputs will be redelivered",
+          service,
+          publisher.pending(),
+          drain);
     }
     acks.flushAll(); // what is done must not come back because an unsettled one was in front
     try {
@@ -218,16 +228,20 @@ public final class QueueConsumer implements AutoCloseable {
         failures.forget(body); // it may have failed before
       }
       if (failuresInARow > 0) {
-        log.info("{}: handling messages of {} works again after {} failed attempts", service,
-            queue, failuresInARow);
+        log.info(
+            "{}: handling messages of {} works again after {} failed attempts",
+            service,
+            queue,
+            failuresInARow);
         failuresInARow = 0;
       }
     }
 
     /**
-     * A bug, or a failing side effect (a full disk), not bad input: bad input is dead-lettered by the
-     * handler. A message failing alone is given up after a few rounds; failures in a row slow the
-     * consumer down rather than spin, and a long outage is logged once a minute, not once a second.
+     * A bug, or a failing side effect (a full disk), not bad input: bad input is dead-lettered by
+     * the handler. A message failing alone is given up after a few rounds; failures in a row slow
+     * the consumer down rather than spin, and a long outage is logged once a minute, not once a
+     * second.
      */
     private void failed(Inbound message, byte[] body, Exception e) {
       if (message.isSettled()) {
@@ -238,17 +252,32 @@ public final class QueueConsumer implements AutoCloseable {
       int alone = failures.failed(body);
       if (failures.isPoison(alone)) {
         failures.forget(body);
-        log.error("{}: a message of {} failed {} times while others went through; dead-lettered"
-            + " as a poison message: {}", service, queue, alone, e.toString());
-        message.deadLetter("poison message: handling it failed " + alone + " times while other"
-            + " messages went through (--poison-attempts " + failures.maxAttempts() + "): " + e);
+        log.error(
+            "{}: a message of {} failed {} times while others went through; dead-lettered"
+                + " as a poison message: {}",
+            service,
+            queue,
+            alone,
+            e.toString());
+        message.deadLetter(
+            "poison message: handling it failed "
+                + alone
+                + " times while other"
+                + " messages went through (--poison-attempts "
+                + failures.maxAttempts()
+                + "): "
+                + e);
         return;
       }
       if (failuresInARow == 1) {
         log.error("{}: handling a message of {} failed; requeued", service, queue, e);
       } else if (failuresInARow % 60 == 0) {
-        log.error("{}: handling messages of {} still fails ({} attempts in a row): {}", service,
-            queue, failuresInARow, e.toString());
+        log.error(
+            "{}: handling messages of {} still fails ({} attempts in a row): {}",
+            service,
+            queue,
+            failuresInARow,
+            e.toString());
       } else {
         log.debug("{}: handling a message of {} failed again: {}", service, queue, e.toString());
       }
@@ -277,13 +306,23 @@ public final class QueueConsumer implements AutoCloseable {
       try {
         Topology.declare(channel, settings, service, queue);
         startConsuming(this);
-        log.error("{}: queue '{}' on virtual host '{}' was deleted while {} consumed it (the"
-            + " messages in it are gone); declared it again and consuming again", service, queue,
-            settings.vhost(), service);
+        log.error(
+            "{}: queue '{}' on virtual host '{}' was deleted while {} consumed it (the"
+                + " messages in it are gone); declared it again and consuming again",
+            service,
+            queue,
+            settings.vhost(),
+            service);
       } catch (IOException | RuntimeException e) {
-        log.error("{}: queue '{}' on virtual host '{}' was deleted while {} consumed it, and"
-            + " declaring it again failed: {}; restart {} once the queue can be declared",
-            service, queue, settings.vhost(), service, Failures.describe(e), service);
+        log.error(
+            "{}: queue '{}' on virtual host '{}' was deleted while {} consumed it, and"
+                + " declaring it again failed: {}; restart {} once the queue can be declared",
+            service,
+            queue,
+            settings.vhost(),
+            service,
+            Failures.describe(e),
+            service);
       }
     }
   }

@@ -13,22 +13,28 @@ import java.util.regex.Pattern;
 /**
  * Finds out how an existing queue differs from the shape a service wants, without the management
  * plugin. AMQP has no "describe queue": a passive declare tells only that a queue exists. But a
- * declare with other properties is refused with a reply naming the first property that differs
- * and its current value. So the probe declares on a scratch channel (the refusal closes that
- * channel, never the service's), takes the current value the reply names into its next attempt,
- * and goes on until a declare is accepted: then it knows every property RabbitMQ compares.
+ * declare with other properties is refused with a reply naming the first property that differs and
+ * its current value. So the probe declares on a scratch channel (the refusal closes that channel,
+ * never the service's), takes the current value the reply names into its next attempt, and goes on
+ * until a declare is accepted: then it knows every property RabbitMQ compares.
  *
  * <p>A queue that does not exist yet is created by the first attempt, as the service wants it.
  */
 final class QueueProbe {
-  /** RabbitMQ compares a couple of flags and about twenty arguments; more means something is off. */
+  /**
+   * RabbitMQ compares a couple of flags and about twenty arguments; more means something is off.
+   */
   private static final int MAX_ATTEMPTS = 24;
 
-  private static final Pattern TYPED_VALUE = Pattern.compile("^the value '(.*)' of type '([a-z]+)'$");
+  private static final Pattern TYPED_VALUE =
+      Pattern.compile("^the value '(.*)' of type '([a-z]+)'$");
 
   private QueueProbe() {}
 
-  /** One property in which the queue differs: the service wanted {@code wanted}, it has {@code current}. */
+  /**
+   * One property in which the queue differs: the service wanted {@code wanted}, it has {@code
+   * current}.
+   */
   record Difference(String key, String wanted, String current) {}
 
   /** What the probe found. */
@@ -40,7 +46,9 @@ final class QueueProbe {
   /** The queue exists with other properties: {@code existing}, differing in {@code differences}. */
   record Differs(QueueShape existing, List<Difference> differences) implements Result {}
 
-  /** The broker refused a declare for another reason (a lock, a permission, an unknown argument). */
+  /**
+   * The broker refused a declare for another reason (a lock, a permission, an unknown argument).
+   */
   record Refused(BrokerReply reply) implements Result {}
 
   /** Probes {@code queue} on scratch channels of {@code connection}. */
@@ -52,7 +60,9 @@ final class QueueProbe {
       try {
         attempt.declare(scratch, queue);
         close(scratch);
-        return differences.isEmpty() ? new Matches() : new Differs(attempt, List.copyOf(differences));
+        return differences.isEmpty()
+            ? new Matches()
+            : new Differs(attempt, List.copyOf(differences));
       } catch (IOException e) {
         BrokerReply reply = BrokerReply.of(e).orElseThrow(() -> e);
         Optional<BrokerReply.Inequivalent> inequivalent = reply.inequivalent();
@@ -67,11 +77,13 @@ final class QueueProbe {
           return new Refused(reply);
         }
         differences.add(
-            new Difference(key, wanted.valueOf(key), current.get().map(String::valueOf).orElse("none")));
+            new Difference(
+                key, wanted.valueOf(key), current.get().map(String::valueOf).orElse("none")));
         attempt = attempt.with(key, current.get());
       }
     }
-    throw new IOException("queue '" + queue + "' still refused after " + MAX_ATTEMPTS + " declares");
+    throw new IOException(
+        "queue '" + queue + "' still refused after " + MAX_ATTEMPTS + " declares");
   }
 
   /**

@@ -48,7 +48,10 @@ public record QueueShape(boolean durable, boolean autoDelete, Map<String, Object
     }
   }
 
-  /** The value of {@code key} in this shape, as a person reads it: {@code true}, {@code quorum}, {@code none}. */
+  /**
+   * The value of {@code key} in this shape, as a person reads it: {@code true}, {@code quorum},
+   * {@code none}.
+   */
   String valueOf(String key) {
     return switch (key) {
       case "durable" -> String.valueOf(durable);

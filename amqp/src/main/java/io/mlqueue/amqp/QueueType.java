@@ -7,8 +7,8 @@ public enum QueueType {
   /** A classic queue: one node holds it. The default, and what a single broker needs. */
   CLASSIC,
   /**
-   * A quorum queue (RabbitMQ 3.8+): replicated over the cluster's nodes by Raft, so losing the
-   * node that leads it loses nothing. For a clustered broker.
+   * A quorum queue (RabbitMQ 3.8+): replicated over the cluster's nodes by Raft, so losing the node
+   * that leads it loses nothing. For a clustered broker.
    */
   QUORUM;
 

@@ -11,8 +11,8 @@ import java.util.Map;
  * every message must wait, and none may be given up.
  *
  * <p>So a failure counts against a message only when some other message succeeded since its last
- * failure: a message that fails "alone" this way {@code maxAttempts} times is a poison message. In an
- * outage nothing succeeds between the failures, and no count grows.
+ * failure: a message that fails "alone" this way {@code maxAttempts} times is a poison message. In
+ * an outage nothing succeeds between the failures, and no count grows.
  *
  * <p>Messages are told apart by a 64-bit hash of the body; the consumer's own ids are in the body,
  * and the broker's redelivery keeps it byte for byte. Only the most recent failures are remembered.
@@ -37,10 +37,13 @@ final class RepeatedFailures {
         }
       };
 
-  /** @param maxAttempts failures "alone" after which a message is poison; 0 never gives up */
+  /**
+   * @param maxAttempts failures "alone" after which a message is poison; 0 never gives up
+   */
   RepeatedFailures(int maxAttempts) {
     if (maxAttempts < 0) {
-      throw new IllegalArgumentException("--poison-attempts must be 0 (never) or more, was " + maxAttempts);
+      throw new IllegalArgumentException(
+          "--poison-attempts must be 0 (never) or more, was " + maxAttempts);
     }
     this.maxAttempts = maxAttempts;
   }

@@ -17,8 +17,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The TLS context of an {@code amqps://} connection: it verifies the broker's certificate against
- * either the JVM's default certificate authorities or the ones in a PEM file, never against nothing.
- * (Host-name verification is switched on separately, on the connection factory.)
+ * either the JVM's default certificate authorities or the ones in a PEM file, never against
+ * nothing. (Host-name verification is switched on separately, on the connection factory.)
  */
 final class TlsContexts {
   private TlsContexts() {}
@@ -81,8 +81,11 @@ final class TlsContexts {
     String reason =
         cause == null ? "" : ": " + String.valueOf(cause.getMessage()).replaceAll("\\s+", " ");
     return new IllegalArgumentException(
-        "--amqp-ca-file " + caFile + " holds no X.509 certificate (expected PEM blocks"
-            + " '-----BEGIN CERTIFICATE-----')" + reason,
+        "--amqp-ca-file "
+            + caFile
+            + " holds no X.509 certificate (expected PEM blocks"
+            + " '-----BEGIN CERTIFICATE-----')"
+            + reason,
         cause);
   }
 }

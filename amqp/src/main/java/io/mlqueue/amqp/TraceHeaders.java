@@ -8,8 +8,8 @@ import java.util.Map;
  * The AMQP headers table as a carrier of W3C trace context ({@code traceparent}, {@code
  * tracestate}): what an OpenTelemetry propagator writes into a message and reads back out of it.
  *
- * <p>The RabbitMQ client hands header strings back as {@code LongString} (bytes), not {@link String},
- * so values are read with {@code toString()}, which decodes them as UTF-8.
+ * <p>The RabbitMQ client hands header strings back as {@code LongString} (bytes), not {@link
+ * String}, so values are read with {@code toString()}, which decodes them as UTF-8.
  */
 public final class TraceHeaders
     implements TextMapGetter<Map<String, Object>>, TextMapSetter<Map<String, Object>> {

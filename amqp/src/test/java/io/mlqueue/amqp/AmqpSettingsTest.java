@@ -39,7 +39,8 @@ class AmqpSettingsTest {
   @Test
   void severalUrisNameTheNodesOfACluster() {
     AmqpSettings s =
-        AmqpSettings.of("amqp://u:s3cret@n1:5681/v, amqp://u:s3cret@n2:5682/v,amqp://u:s3cret@n3/v");
+        AmqpSettings.of(
+            "amqp://u:s3cret@n1:5681/v, amqp://u:s3cret@n2:5682/v,amqp://u:s3cret@n3/v");
     assertThat(s.uris()).hasSize(3);
     assertThat(s.redactedUri()).doesNotContain("s3cret").contains("n1:5681").contains("n3/v");
     assertThat(BrokerConnector.addresses(s))
@@ -104,6 +105,7 @@ class AmqpSettingsTest {
                     .withQueueType(QueueType.QUORUM)
                     .withMode(TopologyMode.COURSE))
         .hasMessageContaining("--queue-type quorum needs durable queues");
-    assertThatThrownBy(() -> QueueType.parse("stream")).hasMessageContaining("unknown --queue-type");
+    assertThatThrownBy(() -> QueueType.parse("stream"))
+        .hasMessageContaining("unknown --queue-type");
   }
 }

@@ -20,27 +20,44 @@ class BrokerAnswersTest {
 
   @Test
   void anInequivalentArgReplyNamesTheKeyAndBothValues() {
-    BrokerReply reply = BrokerReply.of(channelClosed(406, "PRECONDITION_FAILED - inequivalent arg"
-        + " 'x-message-ttl' for queue 'features' in vhost 'v': received none but current is the"
-        + " value '60000' of type 'signedint'")).orElseThrow();
+    BrokerReply reply =
+        BrokerReply.of(
+                channelClosed(
+                    406,
+                    "PRECONDITION_FAILED - inequivalent arg"
+                        + " 'x-message-ttl' for queue 'features' in vhost 'v': received none but current is the"
+                        + " value '60000' of type 'signedint'"))
+            .orElseThrow();
     BrokerReply.Inequivalent arg = reply.inequivalent().orElseThrow();
     assertThat(arg.key()).isEqualTo("x-message-ttl");
     assertThat(QueueProbe.parse(arg.received())).contains(Optional.empty());
     assertThat(QueueProbe.parse(arg.current())).contains(Optional.of(60000));
     assertThat(QueueProbe.parse("'false'")).contains(Optional.of(false));
-    assertThat(QueueProbe.parse("the value 'quorum' of type 'longstr'")).contains(Optional.of("quorum"));
+    assertThat(QueueProbe.parse("the value 'quorum' of type 'longstr'"))
+        .contains(Optional.of("quorum"));
     assertThat(QueueProbe.parse("the value '[]' of type 'array'")).isEmpty();
   }
 
   @Test
   void anAccessRefusedReplyOfRabbitMq3TakesThePermissionFromTheOperation() {
-    BrokerReply reply = BrokerReply.of(channelClosed(403, "ACCESS_REFUSED - access to queue"
-        + " 'features' in vhost 'v' refused for user 'u'")).orElseThrow();
+    BrokerReply reply =
+        BrokerReply.of(
+                channelClosed(
+                    403,
+                    "ACCESS_REFUSED - access to queue"
+                        + " 'features' in vhost 'v' refused for user 'u'"))
+            .orElseThrow();
     assertThat(reply.refusal("read").orElseThrow().explain())
-        .startsWith("user 'u' may not consume from queue 'features' on virtual host 'v' (no read"
-            + " permission)");
-    BrokerReply named = BrokerReply.of(channelClosed(403, "ACCESS_REFUSED - write access to"
-        + " exchange 'amq.default' in vhost 'v' refused for user 'u'")).orElseThrow();
+        .startsWith(
+            "user 'u' may not consume from queue 'features' on virtual host 'v' (no read"
+                + " permission)");
+    BrokerReply named =
+        BrokerReply.of(
+                channelClosed(
+                    403,
+                    "ACCESS_REFUSED - write access to"
+                        + " exchange 'amq.default' in vhost 'v' refused for user 'u'"))
+            .orElseThrow();
     assertThat(named.refusal("configure").orElseThrow().permission()).isEqualTo("write");
   }
 
@@ -49,7 +66,8 @@ class BrokerAnswersTest {
     assertThat(Failures.message(new IOException())).doesNotContain("IOException");
     assertThat(Failures.message(channelClosed(404, "NOT_FOUND - no queue 'x' in vhost 'v'")))
         .isEqualTo("the broker answered 404: no queue 'x' in vhost 'v'");
-    assertThat(Failures.message(new IOException(new java.net.ConnectException("Connection refused"))))
+    assertThat(
+            Failures.message(new IOException(new java.net.ConnectException("Connection refused"))))
         .isEqualTo("Connection refused");
     assertThat(Failures.message(new IllegalArgumentException("--prefetch must be 1 to 65535")))
         .isEqualTo("--prefetch must be 1 to 65535");

@@ -43,21 +43,25 @@ class DeadLetterQueuesTest {
     for (int i = 0; i < 3; i++) {
       ch.basicPublish("", "replay.in", Messages.PERSISTENT_JSON, ("m" + i).getBytes(UTF_8));
     }
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> DeadLetterQueues.count(connection, "replay.in.dlq") == 3);
     rejecting.close();
 
     List<DeadLetterQueues.Letter> letters = DeadLetterQueues.peek(connection, "replay.in.dlq", 10);
     assertThat(letters).hasSize(3);
     assertThat(letters)
-        .allSatisfy(l -> {
-          assertThat(l.reason()).isEqualTo("not today");
-          assertThat(l.sourceQueue()).isEqualTo("replay.in");
-          assertThat(l.service()).isEqualTo("svc");
-          assertThat(l.at()).isNotNull();
-          assertThat(l.replays()).isZero();
-        });
-    assertThat(DeadLetterQueues.count(connection, "replay.in.dlq")).as("peek removes nothing").isEqualTo(3);
+        .allSatisfy(
+            l -> {
+              assertThat(l.reason()).isEqualTo("not today");
+              assertThat(l.sourceQueue()).isEqualTo("replay.in");
+              assertThat(l.service()).isEqualTo("svc");
+              assertThat(l.at()).isNotNull();
+              assertThat(l.replays()).isZero();
+            });
+    assertThat(DeadLetterQueues.count(connection, "replay.in.dlq"))
+        .as("peek removes nothing")
+        .isEqualTo(3);
 
     assertThat(DeadLetterQueues.replay(connection, "replay.in.dlq", 2)).isEqualTo(2);
     assertThat(DeadLetterQueues.count(connection, "replay.in.dlq")).isEqualTo(1);

@@ -144,7 +144,8 @@ class DeliveryAcksTest {
     QueueConsumer consumer =
         QueueConsumer.open(connection, "svc", settings)
             .declare("acks.pipe.in", "acks.pipe.out")
-            .consume("acks.pipe.in",
+            .consume(
+                "acks.pipe.in",
                 m -> m.publishThenAck("acks.pipe.out", Messages.PERSISTENT_JSON, m.body()));
     Channel ch = connection.createChannel();
     for (int i = 0; i < 2_000; i++) {

@@ -46,7 +46,9 @@ class MessageTracingTest {
   private final OpenTelemetrySdk sdk =
       OpenTelemetrySdk.builder()
           .setTracerProvider(
-              SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                  .build())
           .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
           .build();
   private final MessageTracer tracer = MessageTracer.of(sdk);
@@ -71,8 +73,12 @@ class MessageTracingTest {
 
   @Test
   void traceparentAndTracestateRoundTripThroughTheHeaders() {
-    SpanContext upstream = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
-        TraceFlags.getSampled(), TraceState.builder().put("vendor", "v1").build());
+    SpanContext upstream =
+        SpanContext.create(
+            "0af7651916cd43dd8448eb211c80319c",
+            "b7ad6b7169203331",
+            TraceFlags.getSampled(),
+            TraceState.builder().put("vendor", "v1").build());
     Span publish =
         tracer.startPublish("q", false, Context.root().with(Span.wrap(upstream)), "id-1", 1);
     AMQP.BasicProperties sent = tracer.inject(publish, Messages.PERSISTENT_JSON);
@@ -87,7 +93,8 @@ class MessageTracingTest {
 
     // The client delivers header strings as LongString: read back as such.
     Map<String, Object> delivered = new HashMap<>();
-    sent.getHeaders().forEach((k, v) -> delivered.put(k, LongStringHelper.asLongString((String) v)));
+    sent.getHeaders()
+        .forEach((k, v) -> delivered.put(k, LongStringHelper.asLongString((String) v)));
     assertThat(delivered.get("traceparent")).isInstanceOf(LongString.class);
     try (MessageSpan process =
         tracer.process("q", false, sent.builder().headers(delivered).build())) {
@@ -116,7 +123,8 @@ class MessageTracingTest {
     assertThat(span).isSameAs(Span.getInvalid());
     assertThat(MessageTracer.OFF.inject(span, Messages.PERSISTENT_JSON))
         .isSameAs(Messages.PERSISTENT_JSON);
-    assertThat(MessageTracer.OFF.process("q", false, Messages.PERSISTENT_JSON)).isSameAs(MessageSpan.NONE);
+    assertThat(MessageTracer.OFF.process("q", false, Messages.PERSISTENT_JSON))
+        .isSameAs(MessageSpan.NONE);
     assertThat(MDC.get(MessageSpan.TRACE_ID)).isNull();
   }
 
@@ -174,8 +182,10 @@ class MessageTracingTest {
         .isEqualTo("send");
     assertThat(process.getAttributes().get(AttributeKey.stringKey("messaging.operation.type")))
         .isEqualTo("process");
-    assertThat(publish.getAttributes()
-        .get(AttributeKey.stringKey("messaging.rabbitmq.destination.routing_key")))
+    assertThat(
+            publish
+                .getAttributes()
+                .get(AttributeKey.stringKey("messaging.rabbitmq.destination.routing_key")))
         .isEqualTo("traced.out");
     // Flags 01 (sampled), or 03 when the SDK also says its trace ids are random (W3C level 2).
     assertThat(out.getProps().getHeaders().get("traceparent").toString())
@@ -192,15 +202,18 @@ class MessageTracingTest {
     QueueConsumer consumer =
         QueueConsumer.open(connection, "svc", consuming)
             .declare(name + ".in", name + ".out")
-            .consume(name + ".in", m -> {
-              m.identify("m-1", 1);
-              traceId.set(MDC.get(MessageSpan.TRACE_ID));
-              m.publishThenAck(name + ".out", Messages.PERSISTENT_JSON, m.body());
-            });
+            .consume(
+                name + ".in",
+                m -> {
+                  m.identify("m-1", 1);
+                  traceId.set(MDC.get(MessageSpan.TRACE_ID));
+                  m.publishThenAck(name + ".out", Messages.PERSISTENT_JSON, m.body());
+                });
     Channel ch = connection.createChannel();
     try {
       ch.basicPublish("", name + ".in", Messages.PERSISTENT_JSON, "x".getBytes(UTF_8));
-      return await().atMost(Duration.ofSeconds(10))
+      return await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> ch.basicGet(name + ".out", true), r -> r != null);
     } finally {
       consumer.close();
@@ -209,8 +222,14 @@ class MessageTracingTest {
   }
 
   private SpanData span(String name) {
-    return await().atMost(Duration.ofSeconds(5)).until(
-        () -> spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).findFirst(),
-        java.util.Optional::isPresent).get();
+    return await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                spans.getFinishedSpanItems().stream()
+                    .filter(s -> s.getName().equals(name))
+                    .findFirst(),
+            java.util.Optional::isPresent)
+        .get();
   }
 }

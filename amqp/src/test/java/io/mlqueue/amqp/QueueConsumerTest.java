@@ -45,7 +45,9 @@ class QueueConsumerTest {
     ch.basicPublish("", "dl.in", Messages.PERSISTENT_JSON, "payload".getBytes(UTF_8));
 
     GetResponse dead =
-        await().atMost(Duration.ofSeconds(10)).until(() -> ch.basicGet("dl.in.dlq", true), r -> r != null);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> ch.basicGet("dl.in.dlq", true), r -> r != null);
     assertThat(new String(dead.getBody(), UTF_8)).isEqualTo("payload");
     assertThat(dead.getProps().getContentType()).isEqualTo(Messages.JSON);
     assertThat(dead.getProps().getHeaders())
@@ -65,13 +67,15 @@ class QueueConsumerTest {
     QueueConsumer consumer =
         QueueConsumer.open(connection, "svc", settings)
             .declare("fail.in")
-            .consume("fail.in", m -> {
-              redelivered.add(m.redelivered());
-              if (calls.incrementAndGet() == 1) {
-                throw new IllegalStateException("disk full");
-              }
-              m.ack();
-            });
+            .consume(
+                "fail.in",
+                m -> {
+                  redelivered.add(m.redelivered());
+                  if (calls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("disk full");
+                  }
+                  m.ack();
+                });
     Channel ch = connection.createChannel();
     ch.basicPublish("", "fail.in", Messages.PERSISTENT_JSON, "x".getBytes(UTF_8));
     await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
@@ -88,21 +92,27 @@ class QueueConsumerTest {
     QueueConsumer consumer =
         QueueConsumer.open(connection, "svc", settings.withPoisonAttempts(3))
             .declare("poison.in")
-            .consume("poison.in", m -> {
-              if (new String(m.body(), UTF_8).equals("poison")) {
-                poisonCalls.incrementAndGet();
-                throw new IllegalStateException("the model fails on this input");
-              }
-              m.ack();
-              acked.incrementAndGet();
-            });
+            .consume(
+                "poison.in",
+                m -> {
+                  if (new String(m.body(), UTF_8).equals("poison")) {
+                    poisonCalls.incrementAndGet();
+                    throw new IllegalStateException("the model fails on this input");
+                  }
+                  m.ack();
+                  acked.incrementAndGet();
+                });
     Channel ch = connection.createChannel();
     for (int i = 0; i < 2_000; i++) {
-      ch.basicPublish("", "poison.in", Messages.PERSISTENT_JSON,
+      ch.basicPublish(
+          "",
+          "poison.in",
+          Messages.PERSISTENT_JSON,
           (i == 10 ? "poison" : "m" + i).getBytes(UTF_8));
     }
     GetResponse dead =
-        await().atMost(Duration.ofSeconds(20))
+        await()
+            .atMost(Duration.ofSeconds(20))
             .until(() -> ch.basicGet("poison.in.dlq", true), r -> r != null);
     assertThat(new String(dead.getBody(), UTF_8)).isEqualTo("poison");
     assertThat(dead.getProps().getHeaders().get(DeadLetters.REASON).toString())
@@ -124,13 +134,15 @@ class QueueConsumerTest {
     QueueConsumer consumer =
         QueueConsumer.open(connection, "svc", settings.withPoisonAttempts(2))
             .declare("outage.in")
-            .consume("outage.in", m -> {
-              if (failuresLeft.getAndDecrement() > 0) {
-                throw new java.io.IOException("No space left on device");
-              }
-              m.ack();
-              acked.incrementAndGet();
-            });
+            .consume(
+                "outage.in",
+                m -> {
+                  if (failuresLeft.getAndDecrement() > 0) {
+                    throw new java.io.IOException("No space left on device");
+                  }
+                  m.ack();
+                  acked.incrementAndGet();
+                });
     Channel ch = connection.createChannel();
     for (int i = 0; i < 3; i++) {
       ch.basicPublish("", "outage.in", Messages.PERSISTENT_JSON, ("m" + i).getBytes(UTF_8));
@@ -147,12 +159,15 @@ class QueueConsumerTest {
     QueueConsumer consumer =
         QueueConsumer.open(connection, "svc", settings)
             .declare("pipe.in", "pipe.out")
-            .consume("pipe.in", m -> m.publishThenAck("pipe.out", Messages.PERSISTENT_JSON, m.body()));
+            .consume(
+                "pipe.in", m -> m.publishThenAck("pipe.out", Messages.PERSISTENT_JSON, m.body()));
     Channel ch = connection.createChannel();
     for (int i = 0; i < 100; i++) {
       ch.basicPublish("", "pipe.in", Messages.PERSISTENT_JSON, ("m" + i).getBytes(UTF_8));
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> ch.queueDeclarePassive("pipe.out").getMessageCount() == 100);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ch.queueDeclarePassive("pipe.out").getMessageCount() == 100);
     await().atMost(Duration.ofSeconds(10)).until(() -> consumer.publisher().pending() == 0);
     consumer.close();
     assertThat(ch.queueDeclarePassive("pipe.in").getMessageCount()).isZero();
@@ -165,15 +180,19 @@ class QueueConsumerTest {
     ConfirmedPublisher publisher = new ConfirmedPublisher(ch);
     List<String> failures = new CopyOnWriteArrayList<>();
     ch.close();
-    publisher.publish("nowhere", Messages.PERSISTENT_JSON, new byte[] {1}, new Outcome() {
-      @Override
-      public void confirmed() {}
+    publisher.publish(
+        "nowhere",
+        Messages.PERSISTENT_JSON,
+        new byte[] {1},
+        new Outcome() {
+          @Override
+          public void confirmed() {}
 
-      @Override
-      public void failed(String reason) {
-        failures.add(reason);
-      }
-    });
+          @Override
+          public void failed(String reason) {
+            failures.add(reason);
+          }
+        });
     assertThat(failures).hasSize(1);
     assertThat(publisher.pending()).isZero();
   }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TlsConnectionTest {
   private static final String PASSWORD = "s3cret-pw";
+
   /** Long enough that a test which fails fast did not merely run out of retries. */
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -104,7 +105,8 @@ class TlsConnectionTest {
     // Signed by the trusted CA, but for another name than the 127.0.0.1 of the URI.
     try (EmbeddedBroker elsewhere = startBroker(ca.issue("elsewhere", "broker.invalid"))) {
       String message =
-          assertRefusedQuickly(settings(elsewhere).withCaFile(ca.caFile()), "must also name the host of the URI");
+          assertRefusedQuickly(
+              settings(elsewhere).withCaFile(ca.caFile()), "must also name the host of the URI");
       assertThat(message).contains("127.0.0.1");
     }
   }
@@ -139,7 +141,8 @@ class TlsConnectionTest {
     Duration took = Duration.ofNanos(System.nanoTime() - begin);
     assertThat(thrown)
         .isInstanceOf(BrokerUnavailableException.class)
-        .hasMessageStartingWith("tls-test: refused the certificate of the broker at amqps://mlqueue:****@")
+        .hasMessageStartingWith(
+            "tls-test: refused the certificate of the broker at amqps://mlqueue:****@")
         .hasMessageContaining(hint)
         .hasMessageNotContaining(PASSWORD)
         .hasMessageNotContaining("\n");

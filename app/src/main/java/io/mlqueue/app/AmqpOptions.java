@@ -84,7 +84,9 @@ final class AmqpOptions {
 
   AmqpSettings settings() {
     return new AmqpSettings(
-        uri != null ? uri : uriFile != null ? AmqpSettings.readUri(uriFile) : AmqpSettings.defaultUri(),
+        uri != null
+            ? uri
+            : uriFile != null ? AmqpSettings.readUri(uriFile) : AmqpSettings.defaultUri(),
         TopologyMode.fromCompat(compat),
         prefetch,
         connectTimeout,

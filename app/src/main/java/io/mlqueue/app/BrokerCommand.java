@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
         "Run the embedded AMQP 0-9-1 broker (Apache Qpid Broker-J, in memory) on 127.0.0.1 until"
             + " stopped.")
 final class BrokerCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "5672", description = "Port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "5672",
+      description = "Port (default: ${DEFAULT-VALUE}).")
   int port;
 
   @Option(
@@ -49,9 +52,11 @@ final class BrokerCommand implements Callable<Integer> {
     }
     Shutdown.Guard guard = Shutdown.install("broker");
     EmbeddedBroker broker = guard.closeOnStop(EmbeddedBroker.start(options));
-    System.out.println("mlqueue broker: listening on " + broker.amqpUri()
-        + (broker.tlsPort().isPresent() ? " and " + broker.amqpsUri() : "")
-        + " (in memory: messages do not survive a restart). Ctrl-C stops it.");
+    System.out.println(
+        "mlqueue broker: listening on "
+            + broker.amqpUri()
+            + (broker.tlsPort().isPresent() ? " and " + broker.amqpsUri() : "")
+            + " (in memory: messages do not survive a restart). Ctrl-C stops it.");
     guard.awaitStop();
     return 0;
   }

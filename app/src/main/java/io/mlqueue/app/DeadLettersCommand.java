@@ -16,12 +16,20 @@ import picocli.CommandLine.Option;
 /** {@code mlqueue dead-letters list|replay}: what the services rejected, and sending it back. */
 @Command(
     name = "dead-letters",
-    description = "Inspect the dead-letter queues (<queue>.dlq) and replay their messages after a fix.",
+    description =
+        "Inspect the dead-letter queues (<queue>.dlq) and replay their messages after a fix.",
     subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Replay.class})
 final class DeadLettersCommand implements Runnable {
   /** Every queue a service consumes, and so may dead-letter from. */
-  static final List<String> QUEUES = List.of(Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED,
-      Queues.PREDICT, Queues.Y_PRED_SHADOW, Queues.FEEDBACK, Queues.PREDICT_CHALLENGER);
+  static final List<String> QUEUES =
+      List.of(
+          Queues.FEATURES,
+          Queues.Y_TRUE,
+          Queues.Y_PRED,
+          Queues.PREDICT,
+          Queues.Y_PRED_SHADOW,
+          Queues.FEEDBACK,
+          Queues.PREDICT_CHALLENGER);
 
   @Override
   public void run() {
@@ -34,8 +42,9 @@ final class DeadLettersCommand implements Runnable {
         names = "--queue",
         paramLabel = "QUEUE",
         defaultValue = "all",
-        description = "features, y_true, y_pred, predict, y_pred_shadow, y_true_feedback,"
-            + " predict.challenger or all (default: ${DEFAULT-VALUE}).")
+        description =
+            "features, y_true, y_pred, predict, y_pred_shadow, y_true_feedback,"
+                + " predict.challenger or all (default: ${DEFAULT-VALUE}).")
     String queue;
 
     List<String> deadLetterQueues() {
@@ -52,12 +61,17 @@ final class DeadLettersCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", description = "Count the dead letters and show the first ones, with why; removes nothing.")
+  @Command(
+      name = "list",
+      description = "Count the dead letters and show the first ones, with why; removes nothing.")
   static final class ListLetters implements Callable<Integer> {
     @Mixin AmqpOptions amqp;
     @Mixin QueueOption queue;
 
-    @Option(names = "--max", defaultValue = "10", description = "Letters to show per queue (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max",
+        defaultValue = "10",
+        description = "Letters to show per queue (default: ${DEFAULT-VALUE}).")
     int max;
 
     @Override
@@ -67,9 +81,17 @@ final class DeadLettersCommand implements Runnable {
         for (String dlq : queue.deadLetterQueues()) {
           long count = DeadLetterQueues.count(connection, dlq);
           System.out.println(dlq + ": " + count + " dead letter" + (count == 1 ? "" : "s"));
-          for (DeadLetterQueues.Letter l : DeadLetterQueues.peek(connection, dlq, Math.min(max, (int) Math.min(count, Integer.MAX_VALUE)))) {
-            System.out.println("  - " + (l.at() == null ? "?" : l.at()) + " by " + (l.service().isEmpty() ? "?" : l.service())
-                + (l.replays() > 0 ? " (replayed " + l.replays() + "x)" : "") + ": " + l.reason());
+          for (DeadLetterQueues.Letter l :
+              DeadLetterQueues.peek(
+                  connection, dlq, Math.min(max, (int) Math.min(count, Integer.MAX_VALUE)))) {
+            System.out.println(
+                "  - "
+                    + (l.at() == null ? "?" : l.at())
+                    + " by "
+                    + (l.service().isEmpty() ? "?" : l.service())
+                    + (l.replays() > 0 ? " (replayed " + l.replays() + "x)" : "")
+                    + ": "
+                    + l.reason());
             System.out.println("    " + preview(l.body()));
           }
         }
@@ -83,12 +105,18 @@ final class DeadLettersCommand implements Runnable {
     }
   }
 
-  @Command(name = "replay", description = "Send dead letters back to the queue they came from, oldest first, each confirmed before it leaves the dead-letter queue.")
+  @Command(
+      name = "replay",
+      description =
+          "Send dead letters back to the queue they came from, oldest first, each confirmed before it leaves the dead-letter queue.")
   static final class Replay implements Callable<Integer> {
     @Mixin AmqpOptions amqp;
     @Mixin QueueOption queue;
 
-    @Option(names = "--max", defaultValue = "1000", description = "Letters to replay per queue at most (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max",
+        defaultValue = "1000",
+        description = "Letters to replay per queue at most (default: ${DEFAULT-VALUE}).")
     int max;
 
     @Override

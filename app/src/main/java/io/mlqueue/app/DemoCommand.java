@@ -1,6 +1,7 @@
 package io.mlqueue.app;
 
 import com.rabbitmq.client.Connection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.broker.EmbeddedBroker;
@@ -9,23 +10,22 @@ import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
 import io.mlqueue.features.Shift;
-import io.mlqueue.model.drift.LiveDrift;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
-import io.mlqueue.observe.MetricsServer;
-import io.mlqueue.observe.Observability;
-import io.mlqueue.observe.Tracing;
 import io.mlqueue.metric.RunningMetrics;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.ModelCompatibility;
 import io.mlqueue.model.ServableModel;
+import io.mlqueue.model.drift.LiveDrift;
 import io.mlqueue.model.registry.AliasFollower;
 import io.mlqueue.model.service.LiveModel;
 import io.mlqueue.model.service.ModelService;
-import io.mlqueue.plot.PlotConfig;
+import io.mlqueue.observe.MetricsServer;
+import io.mlqueue.observe.Observability;
+import io.mlqueue.observe.Tracing;
 import io.mlqueue.plot.DriftFeed;
+import io.mlqueue.plot.PlotConfig;
 import io.mlqueue.plot.PlotDashboard;
 import io.mlqueue.plot.PlotService;
 import java.nio.file.Path;
@@ -65,8 +65,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--shift",
       paramLabel = "FEATURE:DELTA[@N]",
-      description = "As 'features --shift': add DELTA to FEATURE from the N-th pair on, to watch drift"
-          + " detected (docs/MONITORING.md).")
+      description =
+          "As 'features --shift': add DELTA to FEATURE from the N-th pair on, to watch drift"
+              + " detected (docs/MONITORING.md).")
   List<String> shifts = new java.util.ArrayList<>();
 
   @Option(
@@ -118,6 +119,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** For tests: where the dashboard listens, once it does. */
   volatile String dashboardUrl;
+
   /** The drift monitor while the demo runs, for tests. */
   volatile Optional<LiveDrift> drifts = Optional.empty();
 
@@ -126,8 +128,8 @@ final class DemoCommand implements Callable<Integer> {
 
   /**
    * For tests: stops the stream as Ctrl-C or the end of {@code --duration} would, so a test can
-   * watch the running demo for as long as it needs instead of racing a fixed duration. The demo then
-   * finishes as usual; safe to call before the stream has started.
+   * watch the running demo for as long as it needs instead of racing a fixed duration. The demo
+   * then finishes as usual; safe to call before the stream has started.
    */
   void stop() {
     stopRequested = true;
@@ -184,10 +186,14 @@ final class DemoCommand implements Callable<Integer> {
       Connection featuresConnection = open.add(BrokerConnector.connect(settings, "features"));
       Connection gatewayConnection = open.add(BrokerConnector.connect(settings, "gateway"));
       PrometheusMeterRegistry registry = Observability.registry("demo");
-      ModelService.Config modelConfig = new ModelService.Config(
-          ModelService.Config.DEFAULT_BATCH_ROWS, ModelService.Config.DEFAULT_BATCH_WAIT, registry);
+      ModelService.Config modelConfig =
+          new ModelService.Config(
+              ModelService.Config.DEFAULT_BATCH_ROWS,
+              ModelService.Config.DEFAULT_BATCH_WAIT,
+              registry);
       Optional<LiveDrift> watch =
-          drift.start(model.reference().map(r -> model.registry.open()), Optional.of(data), registry);
+          drift.start(
+              model.reference().map(r -> model.registry.open()), Optional.of(data), registry);
       DriftBoard driftBoard = new DriftBoard(Clock.systemUTC());
       if (watch.isPresent()) {
         open.add(watch.get());
@@ -197,21 +203,32 @@ final class DemoCommand implements Callable<Integer> {
       }
       this.drifts = watch;
       ModelService.Config config = modelConfig;
-      ModelService modelService =
-          ModelService.start(modelConnection, modelSettings, live, config);
+      ModelService modelService = ModelService.start(modelConnection, modelSettings, live, config);
       services.add(() -> modelService.close(DRAIN));
       AmqpPredictor predictor =
           services.add(AmqpPredictor.start(gatewayConnection, gatewaySettings, registry));
-      GatewayServer gateway = services.add(Listening.on("--gateway-port", gatewayPort, () ->
-          GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(gatewayPort),
-              predictor, registry)));
+      GatewayServer gateway =
+          services.add(
+              Listening.on(
+                  "--gateway-port",
+                  gatewayPort,
+                  () ->
+                      GatewayServer.start(
+                          GatewayConfig.defaults().withHost("127.0.0.1").withPort(gatewayPort),
+                          predictor,
+                          registry)));
       gatewayUrl = gateway.url();
       MetricService metricService =
-          MetricService.start(metricConnection, metricSettings, MetricService.Config.of(dir)
-              .withStatusEvery(Duration.ZERO)
-              .withPairDelays(ServiceMeters.pairDelays(registry)), Clock.systemUTC());
+          MetricService.start(
+              metricConnection,
+              metricSettings,
+              MetricService.Config.of(dir)
+                  .withStatusEvery(Duration.ZERO)
+                  .withPairDelays(ServiceMeters.pairDelays(registry)),
+              Clock.systemUTC());
       services.add(() -> metricService.close(DRAIN));
-      // Each service's own meters, as its command registers them: the demo's /metrics shows them all.
+      // Each service's own meters, as its command registers them: the demo's /metrics shows them
+      // all.
       ServiceMeters.bind(modelService, registry);
       ServiceMeters.bind(metricService, registry);
       PlotService plotService = services.add(new PlotService(PlotConfig.of(dir)));
@@ -220,9 +237,20 @@ final class DemoCommand implements Callable<Integer> {
       // The plot service's own server, as `mlqueue plot --metrics-port` runs it, on the loopback
       // like the gateway: the demo is for the machine it runs on. It outlives the services, so the
       // dashboard shows the last rows until the demo ends.
-      MetricsServer dashboard = open.add(Listening.on("--dashboard-port", dashboardPort, () ->
-          MetricsServer.start("demo", "127.0.0.1", dashboardPort, registry, plotService::isRunning,
-              new PlotDashboard(plotService, watch.isPresent() ? driftBoard : DriftFeed.NONE))));
+      MetricsServer dashboard =
+          open.add(
+              Listening.on(
+                  "--dashboard-port",
+                  dashboardPort,
+                  () ->
+                      MetricsServer.start(
+                          "demo",
+                          "127.0.0.1",
+                          dashboardPort,
+                          registry,
+                          plotService::isRunning,
+                          new PlotDashboard(
+                              plotService, watch.isPresent() ? driftBoard : DriftFeed.NONE))));
       dashboardUrl = dashboard.url();
       FeaturesService features =
           new FeaturesService(
@@ -243,22 +271,44 @@ final class DemoCommand implements Callable<Integer> {
       if (stopRequested) {
         features.stop();
       }
-      System.out.println("demo: writing " + metricService.logFile() + " and " + plotService.pngPath());
-      System.out.println("demo: gateway at " + gateway.url() + ", try: curl -s -H 'Content-Type: application/json' -d '{\"features\": "
-          + java.util.Arrays.toString(data.features(0)) + "}' " + gateway.url() + "/v1/predict");
-      System.out.println("demo: live dashboard at " + dashboard.url() + "/ (the error histogram, redrawn"
-          + " as rows arrive; JSON at /api/histogram)");
-      System.out.println("demo: model " + loaded.id() + ", " + data.name() + " data at " + rate
-          + " pairs/s" + (duration == null ? "; Ctrl-C stops" : " for " + duration));
+      System.out.println(
+          "demo: writing " + metricService.logFile() + " and " + plotService.pngPath());
+      System.out.println(
+          "demo: gateway at "
+              + gateway.url()
+              + ", try: curl -s -H 'Content-Type: application/json' -d '{\"features\": "
+              + java.util.Arrays.toString(data.features(0))
+              + "}' "
+              + gateway.url()
+              + "/v1/predict");
+      System.out.println(
+          "demo: live dashboard at "
+              + dashboard.url()
+              + "/ (the error histogram, redrawn"
+              + " as rows arrive; JSON at /api/histogram)");
+      System.out.println(
+          "demo: model "
+              + loaded.id()
+              + ", "
+              + data.name()
+              + " data at "
+              + rate
+              + " pairs/s"
+              + (duration == null ? "; Ctrl-C stops" : " for " + duration));
 
-      ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "demo-status");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledExecutorService timers =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "demo-status");
+                t.setDaemon(true);
+                return t;
+              });
       services.add(timers::shutdownNow);
-      timers.scheduleAtFixedRate(() -> printStatus(modelService, metricService),
-          statusEvery.toMillis(), statusEvery.toMillis(), TimeUnit.MILLISECONDS);
+      timers.scheduleAtFixedRate(
+          () -> printStatus(modelService, metricService),
+          statusEvery.toMillis(),
+          statusEvery.toMillis(),
+          TimeUnit.MILLISECONDS);
       if (duration != null) {
         timers.schedule(features::stop, duration.toMillis(), TimeUnit.MILLISECONDS);
       }
@@ -270,8 +320,15 @@ final class DemoCommand implements Callable<Integer> {
         services.close();
         int rows = plotService.drawOnce();
         printStatus(modelService, metricService);
-        System.out.println("demo: done: " + sent + " pairs sent, " + rows + " rows in "
-            + metricService.logFile() + ", histogram in " + plotService.pngPath());
+        System.out.println(
+            "demo: done: "
+                + sent
+                + " pairs sent, "
+                + rows
+                + " rows in "
+                + metricService.logFile()
+                + ", histogram in "
+                + plotService.pngPath());
       } finally {
         finished.countDown();
       }
@@ -279,7 +336,9 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The last predictions are still in flight when features stops: give metric a moment to log them. */
+  /**
+   * The last predictions are still in flight when features stops: give metric a moment to log them.
+   */
   private static void awaitRows(MetricService metric, long sent, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -290,8 +349,14 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void printStatus(ModelService model, MetricService metric) {
     RunningMetrics.Snapshot s = metric.metrics();
-    System.out.println(String.format(Locale.ROOT,
-        "demo: %,d predictions, %,d rows logged, MAE %.2f, RMSE %.2f, R² %.3f",
-        model.predictions(), s.count(), s.mae(), s.rmse(), s.r2()));
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "demo: %,d predictions, %,d rows logged, MAE %.2f, RMSE %.2f, R² %.3f",
+            model.predictions(),
+            s.count(),
+            s.mae(),
+            s.rmse(),
+            s.r2()));
   }
 }

@@ -51,7 +51,8 @@ final class DriftCommand implements Callable<Integer> {
   @Option(
       names = "--shift",
       paramLabel = "FEATURE:DELTA[@N]",
-      description = "Add DELTA to FEATURE from the N-th row on before checking, as 'features --shift' does.")
+      description =
+          "Add DELTA to FEATURE from the N-th row on before checking, as 'features --shift' does.")
   List<String> shifts = new ArrayList<>();
 
   @Option(names = "--json", description = "Write the report as JSON.")
@@ -60,12 +61,14 @@ final class DriftCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (model.data.file == null) {
-      throw new IllegalArgumentException("drift needs --data FILE: the rows to compare with the reference");
+      throw new IllegalArgumentException(
+          "drift needs --data FILE: the rows to compare with the reference");
     }
     if (window < 0) {
       throw new IllegalArgumentException("--window must not be negative, was " + window);
     }
-    // Rows from production may have no labels yet: then the realised MAE is unknown, the rest holds.
+    // Rows from production may have no labels yet: then the realised MAE is unknown, the rest
+    // holds.
     Path file = model.data.file;
     Dataset data = Dataset.loadUnlabelled(file, model.data.target);
     List<Shift> parsed = shifts.stream().map(s -> Shift.parse(s, data)).toList();
@@ -75,11 +78,18 @@ final class DriftCommand implements Callable<Integer> {
     try (ServableModel served = model.load()) {
       model.data.file = file;
       Optional<Dataset> referenceData =
-          reference == null ? Optional.empty() : Optional.of(Dataset.load(reference, model.data.target));
+          reference == null
+              ? Optional.empty()
+              : Optional.of(Dataset.load(reference, model.data.target));
       ReferenceProfile profile =
-          ReferenceProfiles.find(served, model.reference().map(r -> model.registry.open()), referenceData)
-              .orElseThrow(() -> new IllegalArgumentException("model " + served.id()
-                  + " has no reference profile; give --reference CSV (its training data)"));
+          ReferenceProfiles.find(
+                  served, model.reference().map(r -> model.registry.open()), referenceData)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "model "
+                              + served.id()
+                              + " has no reference profile; give --reference CSV (its training data)"));
       double[][] rows = ReferenceProfiles.inModelOrder(data, served);
       for (int i = 0; i < rows.length; i++) {
         for (Shift s : parsed) {
@@ -94,7 +104,15 @@ final class DriftCommand implements Callable<Integer> {
       int size = window == 0 ? rows.length : window;
       List<Window> windows = new ArrayList<>();
       for (int from = 0; from < rows.length; from += size) {
-        windows.add(check(profile, dle, rows, predictions, data.targets(), from, Math.min(rows.length, from + size)));
+        windows.add(
+            check(
+                profile,
+                dle,
+                rows,
+                predictions,
+                data.targets(),
+                from,
+                Math.min(rows.length, from + size)));
       }
       System.out.print(json ? json(served, profile, windows) : text(served, profile, windows));
     }
@@ -103,10 +121,17 @@ final class DriftCommand implements Callable<Integer> {
 
   private record Column(String name, ColumnDrift drift) {}
 
-  private record Window(int from, int to, List<Column> columns, double estimatedMae, double realisedMae) {}
+  private record Window(
+      int from, int to, List<Column> columns, double estimatedMae, double realisedMae) {}
 
-  private static Window check(ReferenceProfile profile, Optional<LossEstimator> dle, double[][] rows,
-      double[] predictions, double[] targets, int from, int to) {
+  private static Window check(
+      ReferenceProfile profile,
+      Optional<LossEstimator> dle,
+      double[][] rows,
+      double[] predictions,
+      double[] targets,
+      int from,
+      int to) {
     int p = profile.features().size();
     double[][] columns = new double[p + 1][to - from];
     double realised = 0;
@@ -128,29 +153,65 @@ final class DriftCommand implements Callable<Integer> {
 
   private String text(ServableModel served, ReferenceProfile profile, List<Window> windows) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "drift of %s (%d rows) against the reference of %s (%d rows)%n",
-        model.data.file, windows.get(windows.size() - 1).to(), served.id(), profile.rows()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "drift of %s (%d rows) against the reference of %s (%d rows)%n",
+            model.data.file,
+            windows.get(windows.size() - 1).to(),
+            served.id(),
+            profile.rows()));
     for (Window w : windows) {
-      List<String> drifted = w.columns().stream().filter(c -> c.drift().drifted()).map(Column::name).toList();
-      b.append(String.format(Locale.ROOT, "%nrows %d-%d: %s%n", w.from() + 1, w.to(),
-          drifted.isEmpty() ? "no drift" : "drift in " + String.join(", ", drifted)));
-      b.append(String.format(Locale.ROOT, "  %-12s %-14s %12s %10s  %-7s %8s%n",
-          "column", "test", "statistic", "value", "drifted", "psi"));
+      List<String> drifted =
+          w.columns().stream().filter(c -> c.drift().drifted()).map(Column::name).toList();
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nrows %d-%d: %s%n",
+              w.from() + 1,
+              w.to(),
+              drifted.isEmpty() ? "no drift" : "drift in " + String.join(", ", drifted)));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-12s %-14s %12s %10s  %-7s %8s%n",
+              "column",
+              "test",
+              "statistic",
+              "value",
+              "drifted",
+              "psi"));
       for (Column c : w.columns()) {
         var t = c.drift().test();
-        b.append(String.format(Locale.ROOT, "  %-12s %-14s %12.4g %10.4g  %-7s %8.4f%n", c.name(),
-            t.method().label() + (t.method().isPValue() ? " (p)" : ""), t.statistic(), t.value(),
-            t.drifted() ? "yes" : "no", c.drift().psi().value()));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  %-12s %-14s %12.4g %10.4g  %-7s %8.4f%n",
+                c.name(),
+                t.method().label() + (t.method().isPValue() ? " (p)" : ""),
+                t.statistic(),
+                t.value(),
+                t.drifted() ? "yes" : "no",
+                c.drift().psi().value()));
       }
-      b.append(Double.isNaN(w.realisedMae())
-          ? String.format(Locale.ROOT, "  MAE estimated %.4g (no labels: realised unknown)%n", w.estimatedMae())
-          : String.format(Locale.ROOT, "  MAE estimated %.4g, realised %.4g, gap %+.4g%n",
-              w.estimatedMae(), w.realisedMae(), w.estimatedMae() - w.realisedMae()));
+      b.append(
+          Double.isNaN(w.realisedMae())
+              ? String.format(
+                  Locale.ROOT,
+                  "  MAE estimated %.4g (no labels: realised unknown)%n",
+                  w.estimatedMae())
+              : String.format(
+                  Locale.ROOT,
+                  "  MAE estimated %.4g, realised %.4g, gap %+.4g%n",
+                  w.estimatedMae(),
+                  w.realisedMae(),
+                  w.estimatedMae() - w.realisedMae()));
     }
     return b.toString();
   }
 
-  private String json(ServableModel served, ReferenceProfile profile, List<Window> windows) throws Exception {
+  private String json(ServableModel served, ReferenceProfile profile, List<Window> windows)
+      throws Exception {
     ObjectNode root = StrictJson.MAPPER.createObjectNode();
     root.put("model", served.id());
     root.put("data", model.data.file.toString());

@@ -19,7 +19,8 @@ final class DriftOptions {
       names = "--drift-window",
       paramLabel = "ROWS",
       defaultValue = "" + WindowSettings.DEFAULT_SIZE,
-      description = "Drift is checked over the last ROWS rows predicted on the stream (default: ${DEFAULT-VALUE}).")
+      description =
+          "Drift is checked over the last ROWS rows predicted on the stream (default: ${DEFAULT-VALUE}).")
   int window;
 
   @Option(
@@ -33,9 +34,10 @@ final class DriftOptions {
       paramLabel = "DURATION",
       defaultValue = "1s",
       converter = DurationConverter.class,
-      description = "…but not sooner than DURATION after the last check: a fast stream is checked"
-          + " once a DURATION on its latest rows, not several times a second (default:"
-          + " ${DEFAULT-VALUE}; 0s: every --drift-step rows).")
+      description =
+          "…but not sooner than DURATION after the last check: a fast stream is checked"
+              + " once a DURATION on its latest rows, not several times a second (default:"
+              + " ${DEFAULT-VALUE}; 0s: every --drift-step rows).")
   Duration minInterval;
 
   @Option(
@@ -43,8 +45,9 @@ final class DriftOptions {
       paramLabel = "DURATION",
       defaultValue = "60s",
       converter = DurationConverter.class,
-      description = "…or once DURATION has passed since the last check and at least --drift-min-rows came"
-          + " (default: ${DEFAULT-VALUE}; 0s: rows only).")
+      description =
+          "…or once DURATION has passed since the last check and at least --drift-min-rows came"
+              + " (default: ${DEFAULT-VALUE}; 0s: rows only).")
   Duration maxAge;
 
   @Option(
@@ -58,33 +61,36 @@ final class DriftOptions {
       names = "--drift-patience",
       paramLabel = "WINDOWS",
       defaultValue = "" + WindowSettings.DEFAULT_PATIENCE,
-      description = "A feature's drift episode starts (one log line, the episode gauge at 1) after WINDOWS"
-          + " drifted windows in a row, and ends at the first window in line (default: ${DEFAULT-VALUE}).")
+      description =
+          "A feature's drift episode starts (one log line, the episode gauge at 1) after WINDOWS"
+              + " drifted windows in a row, and ends at the first window in line (default: ${DEFAULT-VALUE}).")
   int patience;
 
-  @Option(
-      names = "--no-drift",
-      description = "Do not watch the inputs and predictions for drift.")
+  @Option(names = "--no-drift", description = "Do not watch the inputs and predictions for drift.")
   boolean off;
 
   WindowSettings settings() {
     int s = step == null ? window : step;
-    return new WindowSettings(window, s, maxAge.toMillis(), Math.min(minRows, window), patience,
-        minInterval.toMillis());
+    return new WindowSettings(
+        window, s, maxAge.toMillis(), Math.min(minRows, window), patience, minInterval.toMillis());
   }
 
   /**
    * The monitor, or empty with {@code --no-drift}. A model's profile is its registry version's, the
    * built-in model's own, or made from {@code data} when given.
    */
-  Optional<LiveDrift> start(Optional<ModelRegistry> registry, Optional<Dataset> data, MeterRegistry meters) {
+  Optional<LiveDrift> start(
+      Optional<ModelRegistry> registry, Optional<Dataset> data, MeterRegistry meters) {
     if (off) {
       return Optional.empty();
     }
     WindowSettings settings = settings();
-    return Optional.of(new LiveDrift(
-        (ServableModel m) -> ReferenceProfiles.find(m, registry, data), settings, meters,
-        System::currentTimeMillis));
+    return Optional.of(
+        new LiveDrift(
+            (ServableModel m) -> ReferenceProfiles.find(m, registry, data),
+            settings,
+            meters,
+            System::currentTimeMillis));
   }
 
   static Optional<Dataset> load(FeaturesCommand.DataOptions data) {

@@ -1,6 +1,7 @@
 package io.mlqueue.app;
 
 import com.rabbitmq.client.Connection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.data.Dataset;
@@ -8,7 +9,6 @@ import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
 import io.mlqueue.features.Shift;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
 import io.mlqueue.observe.Tracing;
 import java.nio.file.Path;
@@ -74,7 +74,8 @@ final class FeaturesCommand implements Callable<Integer> {
           "Rows per message (default: 1, the course's form). K > 1 sends bulk messages (lists of"
               + " ids and rows; our model answers in kind and metric unpacks them, the course's"
               + " services do not take them): far fewer messages for the broker. At most "
-              + FeaturesConfig.MAX_BATCH + ".")
+              + FeaturesConfig.MAX_BATCH
+              + ".")
   int batch;
 
   @Option(
@@ -103,7 +104,8 @@ final class FeaturesCommand implements Callable<Integer> {
     settings = TracingOptions.traced(settings, traces);
     Connection connection = BrokerConnector.connect(settings, "features");
     FeaturesService service =
-        new FeaturesService(config, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);
+        new FeaturesService(
+            config, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);
     CountDownLatch finished = new CountDownLatch(1);
     Shutdown.onSignal("features", service::stop, finished);
     PrometheusMeterRegistry registry = Observability.registry("features");

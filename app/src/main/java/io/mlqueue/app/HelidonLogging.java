@@ -13,7 +13,8 @@ public final class HelidonLogging implements LoggingProvider {
 
   @Override
   public void initialization() {
-    // Main installs the bridge first; a server started elsewhere (a test, an embedding) gets it here.
+    // Main installs the bridge first; a server started elsewhere (a test, an embedding) gets it
+    // here.
     if (!SLF4JBridgeHandler.isInstalled()) {
       SLF4JBridgeHandler.removeHandlersForRootLogger();
       SLF4JBridgeHandler.install();

@@ -11,8 +11,8 @@ final class Listening {
   private Listening() {}
 
   /**
-   * {@code start}'s server; its {@link IllegalStateException} (the servers' "cannot listen")
-   * comes back prefixed with {@code option} and {@code port}.
+   * {@code start}'s server; its {@link IllegalStateException} (the servers' "cannot listen") comes
+   * back prefixed with {@code option} and {@code port}.
    */
   static <T> T on(String option, int port, Supplier<T> start) {
     try {

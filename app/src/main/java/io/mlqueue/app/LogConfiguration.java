@@ -26,16 +26,22 @@ import java.util.List;
 public final class LogConfiguration extends ContextAwareBase implements Configurator {
   /** Libraries whose INFO lines say nothing an operator of mlqueue needs. */
   private static final List<String> QUIET =
-      List.of("org.apache.qpid", "qpid", "com.rabbitmq", "org.tribuo", "com.oracle.labs.mlrg.olcut",
+      List.of(
+          "org.apache.qpid",
+          "qpid",
+          "com.rabbitmq",
+          "org.tribuo",
+          "com.oracle.labs.mlrg.olcut",
           "io.helidon");
 
   /**
    * A line of text; a line written while a traced message is handled ends with its message id and
    * trace id (the MDC fields of {@link io.mlqueue.amqp.MessageSpan}), and other lines with nothing.
    */
-  static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg"
-      + "%replace( [message_id=%X{message_id}]){' \\[message_id=\\]', ''}"
-      + "%replace( [trace_id=%X{trace_id}]){' \\[trace_id=\\]', ''}%n";
+  static final String PATTERN =
+      "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg"
+          + "%replace( [message_id=%X{message_id}]){' \\[message_id=\\]', ''}"
+          + "%replace( [trace_id=%X{trace_id}]){' \\[trace_id=\\]', ''}%n";
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -67,7 +73,9 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
-  /** The system property {@link Main} sets from {@code --log-format}, read before logging starts. */
+  /**
+   * The system property {@link Main} sets from {@code --log-format}, read before logging starts.
+   */
   static final String FORMAT_PROPERTY = "mlqueue.log.format";
 
   /** {@code text} (default) or {@code json}: from --log-format, else MLQUEUE_LOG_FORMAT. */
@@ -82,8 +90,8 @@ public final class LogConfiguration extends ContextAwareBase implements Configur
   /**
    * One line per event: as text for a person, or as JSON (Logback's own encoder: time, level,
    * logger, thread, message, MDC, exception) for a log pipeline. The MDC carries {@code
-   * message_id}, {@code trace_id} and {@code span_id} while a traced message is handled. An unknown format is refused by
-   * {@link Main} before logging starts; here it falls back to text.
+   * message_id}, {@code trace_id} and {@code span_id} while a traced message is handled. An unknown
+   * format is refused by {@link Main} before logging starts; here it falls back to text.
    */
   static Encoder<ILoggingEvent> encoder(LoggerContext context, String format) {
     if (format.equals("json")) {

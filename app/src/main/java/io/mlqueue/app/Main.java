@@ -15,9 +15,9 @@ public final class Main implements Runnable {
   /**
    * The subcommands, in the order of the usage help. Added to the command line by {@link
    * #commandLine(Object, EnvironmentDefaults, String...)} rather than listed in the annotation:
-   * picocli builds the model of every subcommand it is given, which took a service 0.3–0.8 s of
-   * its start-up (picocli's classes are Java 5 class files, which the JDK's AOT cache cannot hold,
-   * so they are loaded and verified anew each time), so a run that names one gets that one only.
+   * picocli builds the model of every subcommand it is given, which took a service 0.3–0.8 s of its
+   * start-up (picocli's classes are Java 5 class files, which the JDK's AOT cache cannot hold, so
+   * they are loaded and verified anew each time), so a run that names one gets that one only.
    */
   static final List<Class<?>> SUBCOMMANDS =
       List.of(
@@ -66,7 +66,10 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  /** The value of --log-format in {@code args} (either spelling), else MLQUEUE_LOG_FORMAT's, else text. */
+  /**
+   * The value of --log-format in {@code args} (either spelling), else MLQUEUE_LOG_FORMAT's, else
+   * text.
+   */
   static String logFormat(String[] args) {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--log-format") && i + 1 < args.length) {
@@ -95,7 +98,10 @@ public final class Main implements Runnable {
     return commandLine(new Main(), defaults);
   }
 
-  /** The command line of {@code command} (Main or one subcommand) with this error handling; for tests. */
+  /**
+   * The command line of {@code command} (Main or one subcommand) with this error handling; for
+   * tests.
+   */
   static CommandLine commandLine(Object command, EnvironmentDefaults defaults) {
     return commandLine(command, defaults, new String[0]);
   }
@@ -125,11 +131,17 @@ public final class Main implements Runnable {
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("ended while stopping", e);
             return 0;
           }
-          // Failures people can act on (broker unreachable, bad data, bad model) print one line, not
+          // Failures people can act on (broker unreachable, bad data, bad model) print one line,
+          // not
           // a stack trace; the logs keep the detail.
           org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
-          commandLine.getErr().println("mlqueue " + commandLine.getCommandName() + ": "
-              + io.mlqueue.amqp.Failures.message(e));
+          commandLine
+              .getErr()
+              .println(
+                  "mlqueue "
+                      + commandLine.getCommandName()
+                      + ": "
+                      + io.mlqueue.amqp.Failures.message(e));
           return ExitCodes.of(e);
         });
     return cli;

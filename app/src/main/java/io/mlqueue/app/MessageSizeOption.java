@@ -18,7 +18,9 @@ final class MessageSizeOption {
       defaultValue = "" + MessageCodec.DEFAULT_MAX_BYTES,
       description =
           "A message body over BYTES is dead-lettered unparsed, naming its size (default:"
-              + " ${DEFAULT-VALUE}, 1 MiB; at most " + CLIENT_LIMIT + "). Set the broker's"
+              + " ${DEFAULT-VALUE}, 1 MiB; at most "
+              + CLIENT_LIMIT
+              + "). Set the broker's"
               + " max_message_size no higher than that maximum.")
   int maxMessageBytes;
 
@@ -26,8 +28,12 @@ final class MessageSizeOption {
   int bytes() {
     if (maxMessageBytes < MessageCodec.MIN_MAX_BYTES || maxMessageBytes > CLIENT_LIMIT) {
       throw new IllegalArgumentException(
-          "--max-message-bytes must be between " + MessageCodec.MIN_MAX_BYTES + " and "
-              + CLIENT_LIMIT + ", was " + maxMessageBytes);
+          "--max-message-bytes must be between "
+              + MessageCodec.MIN_MAX_BYTES
+              + " and "
+              + CLIENT_LIMIT
+              + ", was "
+              + maxMessageBytes);
     }
     return maxMessageBytes;
   }

@@ -1,13 +1,13 @@
 package io.mlqueue.app;
 
 import com.rabbitmq.client.Connection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
 import io.mlqueue.metric.MetricLogWriter;
 import io.mlqueue.metric.PairingBuffer;
 import io.mlqueue.metric.WrittenIds;
 import io.mlqueue.metric.service.MetricService;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.Observability;
 import io.mlqueue.observe.Tracing;
 import io.mlqueue.stats.cost.CostModel;
@@ -81,7 +81,8 @@ final class MetricCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "5m",
       converter = DurationConverter.class,
-      description = "With --model-log: the sliding window of the per-model figures (default: ${DEFAULT-VALUE}).")
+      description =
+          "With --model-log: the sliding window of the per-model figures (default: ${DEFAULT-VALUE}).")
   Duration qualityWindow;
 
   @Option(
@@ -105,11 +106,14 @@ final class MetricCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--cost prices the model log's rows: add --model-log");
     }
     if (modelLog) {
-      DoubleBinaryOperator price = cost == null
-          ? (t, p) -> 0
-          : CostModel.fromTree(EvaluateCommand.readTree(cost), cost.toString())::cost;
-      config = config.withPerModel(MetricService.PerModelLog.on(
-          qualityWindow, price, ServiceMeters.perModel(registry, qualityWindow)));
+      DoubleBinaryOperator price =
+          cost == null
+              ? (t, p) -> 0
+              : CostModel.fromTree(EvaluateCommand.readTree(cost), cost.toString())::cost;
+      config =
+          config.withPerModel(
+              MetricService.PerModelLog.on(
+                  qualityWindow, price, ServiceMeters.perModel(registry, qualityWindow)));
     }
     Connection connection = guard.closeOnStop(BrokerConnector.connect(settings, "metric"));
     // Before consuming: a port that cannot be bound stops the service before it takes a message.

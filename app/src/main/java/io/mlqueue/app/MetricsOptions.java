@@ -36,11 +36,17 @@ final class MetricsOptions {
 
   /** The server, with the service's own {@code routes} beside the two, if a port was asked for. */
   Optional<MetricsServer> serve(
-      String service, PrometheusMeterRegistry registry, BooleanSupplier healthy, HttpService... routes) {
+      String service,
+      PrometheusMeterRegistry registry,
+      BooleanSupplier healthy,
+      HttpService... routes) {
     if (port == null) {
       return Optional.empty();
     }
-    return Optional.of(Listening.on("--metrics-port", port,
-        () -> MetricsServer.start(service, host, port, registry, healthy, routes)));
+    return Optional.of(
+        Listening.on(
+            "--metrics-port",
+            port,
+            () -> MetricsServer.start(service, host, port, registry, healthy, routes)));
   }
 }

@@ -84,7 +84,8 @@ final class ModelCommand implements Callable<Integer> {
     if (shadowSpec != null) {
       ServableModel challenger = model.load(shadowSpec);
       LiveModel shadowLive = guard.closeOnStop(new LiveModel(challenger));
-      // The challenger reads the same arrays: another column order would predict from shuffled rows.
+      // The challenger reads the same arrays: another column order would predict from shuffled
+      // rows.
       ModelCompatibility.require(challenger, live.current().featureNames());
       shadow = Shadow.of(shadowLive);
       model.follow(shadowSpec, shadowLive).ifPresent(guard::closeOnStop);
@@ -93,7 +94,10 @@ final class ModelCommand implements Callable<Integer> {
     ModelService.Config config =
         new ModelService.Config(batchRows, batchWait, registry, messageSize.bytes());
     Optional<LiveDrift> watch =
-        drift.start(model.reference().map(r -> model.registry.open()), DriftOptions.load(model.data), registry);
+        drift.start(
+            model.reference().map(r -> model.registry.open()),
+            DriftOptions.load(model.data),
+            registry);
     if (watch.isPresent()) {
       guard.closeOnStop(watch.get());
       config = config.withObserver(watch.get());
@@ -132,7 +136,9 @@ final class ModelCommand implements Callable<Integer> {
                 + " trees), an ONNX regression model (a path ending in .onnx; see"
                 + " docs/MODEL_FORMAT.md), or a registered model:"
                 + " registry:NAME@ALIAS (the version the alias points at; 'model' follows it as it"
-                + " moves) or registry:NAME:VERSION, or '" + BUILT_IN + "' (the default: the"
+                + " moves) or registry:NAME:VERSION, or '"
+                + BUILT_IN
+                + "' (the default: the"
                 + " built-in least-squares model of the diabetes data).")
     String spec;
 
@@ -168,7 +174,8 @@ final class ModelCommand implements Callable<Integer> {
 
     /** {@link #follow(LiveModel)} for another model, named as {@code --model} names one. */
     Optional<AliasFollower> follow(String modelSpec, LiveModel live) throws IOException {
-      Optional<ModelReference> followed = reference(modelSpec).filter(r -> r.followedAlias().isPresent());
+      Optional<ModelReference> followed =
+          reference(modelSpec).filter(r -> r.followedAlias().isPresent());
       if (followed.isEmpty()) {
         return Optional.empty();
       }

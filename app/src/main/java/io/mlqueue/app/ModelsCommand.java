@@ -69,12 +69,13 @@ final class ModelsCommand implements Runnable {
       rows.add(new String[] {"NAME", "LATEST", "VERSIONS", "ALIASES"});
       for (String name : names) {
         List<Integer> versions = r.versions(name);
-        rows.add(new String[] {
-          name,
-          versions.isEmpty() ? "-" : String.valueOf(versions.get(versions.size() - 1)),
-          String.valueOf(versions.size()),
-          aliasList(r.aliases(name))
-        });
+        rows.add(
+            new String[] {
+              name,
+              versions.isEmpty() ? "-" : String.valueOf(versions.get(versions.size() - 1)),
+              String.valueOf(versions.size()),
+              aliasList(r.aliases(name))
+            });
       }
       print(rows);
       return 0;
@@ -108,14 +109,16 @@ final class ModelsCommand implements Runnable {
       ModelRegistry r = registry.open();
       List<Integer> versions = r.versions(name);
       if (versions.isEmpty()) {
-        throw new IllegalArgumentException("model '" + name + "' is not in the registry " + r.root());
+        throw new IllegalArgumentException(
+            "model '" + name + "' is not in the registry " + r.root());
       }
       SortedMap<String, Integer> aliases = r.aliases(name);
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {
-        "VERSION", "FORMAT", "ALGO", "PARAMS", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2",
-        "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES"
-      });
+      rows.add(
+          new String[] {
+            "VERSION", "FORMAT", "ALGO", "PARAMS", "CREATED", "ROWS", "DATA", "MAE", "RMSE", "R2",
+            "CV_MAE", "CV_RMSE", "CV_R2", "ALIASES"
+          });
       for (int v : versions) {
         RunRecord run = r.run(name, v);
         List<String> pointing = new ArrayList<>();
@@ -130,26 +133,45 @@ final class ModelsCommand implements Runnable {
         if (run.isImported()) {
           // Not trained here: no training rows, no metrics to show.
           RunRecord.Import imported = run.importedFrom().orElseThrow();
-          rows.add(new String[] {
-            String.valueOf(v), format, RunsCommand.algorithm(run), "-", created, "-",
-            imported.sha256().substring(0, 8) + " " + imported.sourceFile(),
-            "-", "-", "-", "-", "-", "-", aliasList
-          });
+          rows.add(
+              new String[] {
+                String.valueOf(v),
+                format,
+                RunsCommand.algorithm(run),
+                "-",
+                created,
+                "-",
+                imported.sha256().substring(0, 8) + " " + imported.sourceFile(),
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                aliasList
+              });
           continue;
         }
         TrainingRun trained = run.trained().orElseThrow();
         FitMetrics in = trained.inSample();
         FitMetrics cv = trained.crossValidated().map(c -> c.mean()).orElse(null);
-        rows.add(new String[] {
-          String.valueOf(v), format, trained.algorithm(), RunsCommand.parameters(trained), created,
-          String.valueOf(trained.rows()),
-          trained.dataSha256().substring(0, 8) + " " + trained.dataFile(),
-          number(in.mae()), number(in.rmse()), number(in.r2()),
-          cv == null ? "-" : number(cv.mae()),
-          cv == null ? "-" : number(cv.rmse()),
-          cv == null ? "-" : number(cv.r2()),
-          aliasList
-        });
+        rows.add(
+            new String[] {
+              String.valueOf(v),
+              format,
+              trained.algorithm(),
+              RunsCommand.parameters(trained),
+              created,
+              String.valueOf(trained.rows()),
+              trained.dataSha256().substring(0, 8) + " " + trained.dataFile(),
+              number(in.mae()),
+              number(in.rmse()),
+              number(in.r2()),
+              cv == null ? "-" : number(cv.mae()),
+              cv == null ? "-" : number(cv.rmse()),
+              cv == null ? "-" : number(cv.r2()),
+              aliasList
+            });
       }
       print(rows);
       return 0;
@@ -240,16 +262,41 @@ final class ModelsCommand implements Runnable {
       String from =
           imported
               .fromMlflow()
-              .map(m -> "mlflow " + imported.sourceFile() + " (" + m.flavor() + " flavor, run "
-                  + (m.runId() == null ? "-" : m.runId()) + ", model_uuid "
-                  + (m.modelUuid() == null ? "-" : m.modelUuid()) + ", sha256 "
-                  + imported.sha256().substring(0, 8) + ")")
-              .orElse("onnx " + imported.sourceFile() + " (sha256 "
-                  + imported.sha256().substring(0, 8) + ", declares " + imported.declaredName()
-                  + ":" + imported.declaredVersion() + ")");
-      System.out.println(from + ", served as " + name + ":" + added.version() + ": "
-          + imported.features().size() + " features " + imported.features() + " -> "
-          + imported.target());
+              .map(
+                  m ->
+                      "mlflow "
+                          + imported.sourceFile()
+                          + " ("
+                          + m.flavor()
+                          + " flavor, run "
+                          + (m.runId() == null ? "-" : m.runId())
+                          + ", model_uuid "
+                          + (m.modelUuid() == null ? "-" : m.modelUuid())
+                          + ", sha256 "
+                          + imported.sha256().substring(0, 8)
+                          + ")")
+              .orElse(
+                  "onnx "
+                      + imported.sourceFile()
+                      + " (sha256 "
+                      + imported.sha256().substring(0, 8)
+                      + ", declares "
+                      + imported.declaredName()
+                      + ":"
+                      + imported.declaredVersion()
+                      + ")");
+      System.out.println(
+          from
+              + ", served as "
+              + name
+              + ":"
+              + added.version()
+              + ": "
+              + imported.features().size()
+              + " features "
+              + imported.features()
+              + " -> "
+              + imported.target());
       if (alias != null) {
         System.out.println(aliasMove("alias " + alias, added.previousAlias(), added.version()));
       }
@@ -295,9 +342,19 @@ final class ModelsCommand implements Runnable {
       RunRecord run = r.run(v.name(), v.version());
       Dataset example = data == null ? Dataset.builtIn() : Dataset.load(data, run.target());
       MlflowExport.export(r, v.name(), v.version(), dir, example, Clock.systemUTC());
-      System.out.println("exported " + v + " (" + run.format().label() + ") to " + dir
-          + " as an MLflow model: MLmodel, model.onnx, signature " + run.features() + " -> "
-          + run.target() + ", input example from " + example.name());
+      System.out.println(
+          "exported "
+              + v
+              + " ("
+              + run.format().label()
+              + ") to "
+              + dir
+              + " as an MLflow model: MLmodel, model.onnx, signature "
+              + run.features()
+              + " -> "
+              + run.target()
+              + ", input example from "
+              + example.name());
       return 0;
     }
   }
@@ -343,8 +400,11 @@ final class ModelsCommand implements Runnable {
 
   /** {@code "<what>: 1 -> 2"}, or {@code "(none) -> 2"} when the alias was not set before. */
   static String aliasMove(String what, OptionalInt before, int after) {
-    return what + ": " + (before.isPresent() ? String.valueOf(before.getAsInt()) : "(none)")
-        + " -> " + after;
+    return what
+        + ": "
+        + (before.isPresent() ? String.valueOf(before.getAsInt()) : "(none)")
+        + " -> "
+        + after;
   }
 
   /** Prints rows as left-aligned columns, two spaces apart. */
@@ -358,7 +418,8 @@ final class ModelsCommand implements Runnable {
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < row.length; i++) {
-        line.append(i == row.length - 1 ? row[i] : String.format("%-" + (width[i] + 2) + "s", row[i]));
+        line.append(
+            i == row.length - 1 ? row[i] : String.format("%-" + (width[i] + 2) + "s", row[i]));
       }
       System.out.println(line.toString().stripTrailing());
     }

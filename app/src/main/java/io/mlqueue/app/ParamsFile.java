@@ -47,7 +47,9 @@ final class ParamsFile {
     JsonNode train = root == null ? null : root.get("train");
     if (train == null || !train.isObject()) {
       throw new IllegalArgumentException(
-          "params file " + file + " has no 'train' section; write e.g.\ntrain:\n  algo: ridge\n  penalty: 0.5");
+          "params file "
+              + file
+              + " has no 'train' section; write e.g.\ntrain:\n  algo: ridge\n  penalty: 0.5");
     }
     String algo = null;
     Map<String, String> options = new LinkedHashMap<>();
@@ -55,7 +57,8 @@ final class ParamsFile {
       JsonNode v = e.getValue();
       if (!v.isValueNode() || v.isNull()) {
         throw new IllegalArgumentException(
-            "params file %s: train.%s must be a number or a word, got %s".formatted(file, e.getKey(), v));
+            "params file %s: train.%s must be a number or a word, got %s"
+                .formatted(file, e.getKey(), v));
       }
       if (e.getKey().equals("algo")) {
         algo = v.asText();

@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.plot.ModelWindows;
 import io.mlqueue.plot.PlotConfig;
 import io.mlqueue.plot.PlotDashboard;
-import io.mlqueue.plot.ModelWindows;
 import io.mlqueue.plot.PlotService;
 import io.mlqueue.stats.cost.CostModel;
 import java.io.IOException;
@@ -52,14 +52,16 @@ final class PlotCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "10s",
       converter = DurationConverter.class,
-      description = "The dashboard's time windows of model_log.csv: each one's length (default: ${DEFAULT-VALUE}).")
+      description =
+          "The dashboard's time windows of model_log.csv: each one's length (default: ${DEFAULT-VALUE}).")
   Duration window;
 
   @Option(
       names = "--windows",
       paramLabel = "N",
       defaultValue = "60",
-      description = "How many windows the dashboard keeps and plots, the current one included (default: ${DEFAULT-VALUE}).")
+      description =
+          "How many windows the dashboard keeps and plots, the current one included (default: ${DEFAULT-VALUE}).")
   int windows;
 
   @Option(
@@ -91,7 +93,8 @@ final class PlotCommand implements Callable<Integer> {
     if (server.isPresent()) {
       log.info("plot: live dashboard at {}/", server.get().url());
     } else {
-      log.info("plot: no dashboard; --metrics-port PORT serves it at / beside /metrics and /health");
+      log.info(
+          "plot: no dashboard; --metrics-port PORT serves it at / beside /metrics and /health");
     }
     guard.awaitStop();
     return 0;
@@ -102,11 +105,17 @@ final class PlotCommand implements Callable<Integer> {
    * each model's counters registered in {@code registry} when it first has a row.
    */
   PlotService service(MeterRegistry registry) throws IOException {
-    Optional<CostModel> costModel = cost == null
-        ? Optional.empty()
-        : Optional.of(CostModel.fromTree(EvaluateCommand.readTree(cost), cost.toString()));
-    ModelWindows modelWindows = new ModelWindows(
-        window, windows, costModel, InstantSource.system(), ServiceMeters.plotPerModel(registry));
+    Optional<CostModel> costModel =
+        cost == null
+            ? Optional.empty()
+            : Optional.of(CostModel.fromTree(EvaluateCommand.readTree(cost), cost.toString()));
+    ModelWindows modelWindows =
+        new ModelWindows(
+            window,
+            windows,
+            costModel,
+            InstantSource.system(),
+            ServiceMeters.plotPerModel(registry));
     return new PlotService(PlotConfig.of(logDir.dir).withInterval(interval), modelWindows);
   }
 }

@@ -33,36 +33,59 @@ final class PromoteCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RULE", description = "The promotion rule (YAML or JSON).")
   Path rule;
 
-  @Option(names = "--guardrail", paramLabel = "RULE",
+  @Option(
+      names = "--guardrail",
+      paramLabel = "RULE",
       description = "A roll-back rule for the same alias, checked before each promotion.")
   Path guardrail;
 
-  @Option(names = "--log", paramLabel = "FILE", defaultValue = "logs/" + ModelLog.FILE_NAME,
+  @Option(
+      names = "--log",
+      paramLabel = "FILE",
+      defaultValue = "logs/" + ModelLog.FILE_NAME,
       description = "The per-model log (default: ${DEFAULT-VALUE}).")
   Path modelLog;
 
-  @Option(names = "--cost", paramLabel = "FILE", description = "The cost file, for rules on saving.")
+  @Option(
+      names = "--cost",
+      paramLabel = "FILE",
+      description = "The cost file, for rules on saving.")
   Path cost;
 
-  @Option(names = "--watch", description = "Keep checking every --every until stopped (otherwise: once).")
+  @Option(
+      names = "--watch",
+      description = "Keep checking every --every until stopped (otherwise: once).")
   boolean watch;
 
-  @Option(names = "--every", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--every",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       converter = DurationConverter.class,
-      description = "With --watch: the pause between looks (default: ${DEFAULT-VALUE}). Looking"
-          + " often is safe: the rules' confidence sequence is valid at every look.")
+      description =
+          "With --watch: the pause between looks (default: ${DEFAULT-VALUE}). Looking"
+              + " often is safe: the rules' confidence sequence is valid at every look.")
   Duration every;
 
-  @Option(names = "--last", paramLabel = "DURATION", converter = DurationConverter.class,
+  @Option(
+      names = "--last",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
       description = "Only rows of the last DURATION count (default: the whole log).")
   Duration last;
 
-  @Option(names = "--shadow-alias", paramLabel = "ALIAS",
-      description = "The alias 'model --shadow registry:NAME@ALIAS' follows: after a promotion it"
-          + " points at the replaced version, which stays in shadow for the guardrail.")
+  @Option(
+      names = "--shadow-alias",
+      paramLabel = "ALIAS",
+      description =
+          "The alias 'model --shadow registry:NAME@ALIAS' follows: after a promotion it"
+              + " points at the replaced version, which stays in shadow for the guardrail.")
   String shadowAlias;
 
-  @Option(names = "--resamples", paramLabel = "B", defaultValue = "500",
+  @Option(
+      names = "--resamples",
+      paramLabel = "B",
+      defaultValue = "500",
       description = "Bootstrap resamples of the evidence's report (default: ${DEFAULT-VALUE}).")
   int resamples;
 
@@ -73,25 +96,31 @@ final class PromoteCommand implements Callable<Integer> {
     if (every.isNegative() || every.isZero()) {
       throw new IllegalArgumentException("--every must be positive, was " + every);
     }
-    PromotionWatch watcher = new PromotionWatch(
-        modelLog,
-        PromotionRule.fromTree(EvaluateCommand.readTree(rule), rule.toString()),
-        guardrail == null ? Optional.empty()
-            : Optional.of(PromotionRule.fromTree(EvaluateCommand.readTree(guardrail), guardrail.toString())),
-        cost == null ? Optional.empty()
-            : Optional.of(CostModel.fromTree(EvaluateCommand.readTree(cost), cost.toString())),
-        Optional.ofNullable(last),
-        Optional.ofNullable(shadowAlias),
-        resamples,
-        registry.open(),
-        Clock.systemUTC());
+    PromotionWatch watcher =
+        new PromotionWatch(
+            modelLog,
+            PromotionRule.fromTree(EvaluateCommand.readTree(rule), rule.toString()),
+            guardrail == null
+                ? Optional.empty()
+                : Optional.of(
+                    PromotionRule.fromTree(
+                        EvaluateCommand.readTree(guardrail), guardrail.toString())),
+            cost == null
+                ? Optional.empty()
+                : Optional.of(CostModel.fromTree(EvaluateCommand.readTree(cost), cost.toString())),
+            Optional.ofNullable(last),
+            Optional.ofNullable(shadowAlias),
+            resamples,
+            registry.open(),
+            Clock.systemUTC());
     if (!watch) {
       System.out.println(watcher.check().summary());
       return 0;
     }
     Shutdown.Guard guard = Shutdown.install("promote");
-    ScheduledExecutorService looks = Executors.newSingleThreadScheduledExecutor(
-        r -> Thread.ofPlatform().daemon().name("promote").unstarted(r));
+    ScheduledExecutorService looks =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("promote").unstarted(r));
     guard.closeOnStop(looks::shutdownNow);
     looks.scheduleWithFixedDelay(() -> look(watcher), 0, every.toMillis(), TimeUnit.MILLISECONDS);
     log.info("promote: checking {} on {} every {}", rule, modelLog, every);

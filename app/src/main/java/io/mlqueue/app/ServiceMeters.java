@@ -18,8 +18,8 @@ import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
- * The services' own counts, read from them when Prometheus scrapes: the services keep plain counters
- * and know nothing of the registry (a distribution comes to them as a listener).
+ * The services' own counts, read from them when Prometheus scrapes: the services keep plain
+ * counters and know nothing of the registry (a distribution comes to them as a listener).
  */
 final class ServiceMeters {
   private ServiceMeters() {}
@@ -48,37 +48,56 @@ final class ServiceMeters {
    * both over the sliding window ({@code window="5m"}, say) and since start ({@code window="all"}).
    */
   static BiConsumer<ModelQuality, String> perModel(MeterRegistry registry, Duration window) {
-    String span = window.toSeconds() % 60 == 0 ? window.toMinutes() + "m" : window.toSeconds() + "s";
+    String span =
+        window.toSeconds() % 60 == 0 ? window.toMinutes() + "m" : window.toSeconds() + "s";
     return (quality, model) -> {
       FunctionCounter.builder("mlqueue.metric.model.rows", quality, q -> q.total(model).count())
           .description("Rows of this model in model_log.csv (before a restart included)")
-          .tag("model", model).register(registry);
+          .tag("model", model)
+          .register(registry);
       FunctionCounter.builder("mlqueue.metric.model.cost", quality, q -> q.total(model).cost())
           .description("What this model's errors cost by metric's --cost file (0 without one)")
-          .tag("model", model).register(registry);
+          .tag("model", model)
+          .register(registry);
       perSpan(registry, quality, model, span, q -> q.window(model));
       perSpan(registry, quality, model, "all", q -> q.total(model));
     };
   }
 
-  private static void perSpan(MeterRegistry registry, ModelQuality quality, String model,
-      String span, Function<ModelQuality, ModelQuality.Figures> figures) {
+  private static void perSpan(
+      MeterRegistry registry,
+      ModelQuality quality,
+      String model,
+      String span,
+      Function<ModelQuality, ModelQuality.Figures> figures) {
     Gauge.builder("mlqueue.metric.model.count", quality, q -> figures.apply(q).count())
-        .description("Rows of this model in the span").tag("model", model).tag("window", span)
+        .description("Rows of this model in the span")
+        .tag("model", model)
+        .tag("window", span)
         .register(registry);
     Gauge.builder("mlqueue.metric.model.mae", quality, q -> figures.apply(q).mae())
-        .description("This model's mean absolute error in the span").tag("model", model)
-        .tag("window", span).register(registry);
+        .description("This model's mean absolute error in the span")
+        .tag("model", model)
+        .tag("window", span)
+        .register(registry);
     Gauge.builder("mlqueue.metric.model.rmse", quality, q -> figures.apply(q).rmse())
-        .description("This model's root mean squared error in the span").tag("model", model)
-        .tag("window", span).register(registry);
+        .description("This model's root mean squared error in the span")
+        .tag("model", model)
+        .tag("window", span)
+        .register(registry);
     Gauge.builder("mlqueue.metric.model.r2", quality, q -> figures.apply(q).r2())
         .description("This model's coefficient of determination in the span")
-        .tag("model", model).tag("window", span).register(registry);
-    Gauge.builder("mlqueue.metric.model.cost.per.thousand", quality,
+        .tag("model", model)
+        .tag("window", span)
+        .register(registry);
+    Gauge.builder(
+            "mlqueue.metric.model.cost.per.thousand",
+            quality,
             q -> figures.apply(q).costPerThousand())
         .description("What 1,000 of this model's predictions cost in the span (--cost)")
-        .tag("model", model).tag("window", span).register(registry);
+        .tag("model", model)
+        .tag("window", span)
+        .register(registry);
   }
 
   static void bind(MetricService metric, MeterRegistry registry) {
@@ -131,8 +150,8 @@ final class ServiceMeters {
    * Registers, when plot first reads a row of a model in model_log.csv, that model's rows and their
    * cost by plot's --cost file as counters labelled {@code model}; when two models first answer the
    * same id, the ids they share ({@code from}, {@code to}) and what each one's answers to them cost
-   * ({@code model}, {@code paired_with}), whose difference over the pairs is the saving of switching.
-   * All since plot started, the log's earlier rows included.
+   * ({@code model}, {@code paired_with}), whose difference over the pairs is the saving of
+   * switching. All since plot started, the log's earlier rows included.
    */
   static ModelWindows.Listener plotPerModel(MeterRegistry registry) {
     return new ModelWindows.Listener() {
@@ -140,31 +159,42 @@ final class ServiceMeters {
       public void newModel(ModelWindows windows, String model) {
         FunctionCounter.builder("mlqueue.plot.model.rows", windows, w -> w.rows(model))
             .description("Rows of this model plot read from model_log.csv")
-            .tag("model", model).register(registry);
+            .tag("model", model)
+            .register(registry);
         FunctionCounter.builder("mlqueue.plot.model.cost", windows, w -> w.cost(model))
-            .description("What this model's predictions read by plot cost by its --cost file (0 without one)")
-            .tag("model", model).register(registry);
+            .description(
+                "What this model's predictions read by plot cost by its --cost file (0 without one)")
+            .tag("model", model)
+            .register(registry);
       }
 
       @Override
       public void newPair(ModelWindows windows, String from, String to) {
         FunctionCounter.builder("mlqueue.plot.pairs", windows, w -> w.pairs(from, to))
-            .description("Ids both models answered (a shadow), as plot read them from model_log.csv")
-            .tag("from", from).tag("to", to).register(registry);
+            .description(
+                "Ids both models answered (a shadow), as plot read them from model_log.csv")
+            .tag("from", from)
+            .tag("to", to)
+            .register(registry);
         pairedCost(registry, windows, from, to);
         pairedCost(registry, windows, to, from);
       }
     };
   }
 
-  private static void pairedCost(MeterRegistry registry, ModelWindows windows, String model, String other) {
+  private static void pairedCost(
+      MeterRegistry registry, ModelWindows windows, String model, String other) {
     FunctionCounter.builder("mlqueue.plot.paired.cost", windows, w -> w.pairedCost(model, other))
-        .description("What this model's answers to the ids it shares with paired_with cost (--cost)")
-        .tag("model", model).tag("paired_with", other).register(registry);
+        .description(
+            "What this model's answers to the ids it shares with paired_with cost (--cost)")
+        .tag("model", model)
+        .tag("paired_with", other)
+        .register(registry);
   }
 
   static void bind(FeaturesService features, MeterRegistry registry) {
-    FunctionCounter.builder("mlqueue.features.confirmed", features, FeaturesService::confirmedMessages)
+    FunctionCounter.builder(
+            "mlqueue.features.confirmed", features, FeaturesService::confirmedMessages)
         .description("Messages (features and y_true) the broker confirmed")
         .register(registry);
   }

@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
  * that drained on request has done nothing wrong, so supervisors see 0 rather than the 143 of a
  * death by signal.
  *
- * <p>That takes catching the signals: left to the JVM, a signal starts the shutdown at once with exit
- * code 128 + its number, and only {@link Runtime#halt} from a hook could change the code, cutting the
- * other hooks short. Any other way out (a failure at start-up, SIGHUP) still closes what the service
- * opened, from a shutdown hook, and keeps its own exit code.
+ * <p>That takes catching the signals: left to the JVM, a signal starts the shutdown at once with
+ * exit code 128 + its number, and only {@link Runtime#halt} from a hook could change the code,
+ * cutting the other hooks short. Any other way out (a failure at start-up, SIGHUP) still closes
+ * what the service opened, from a shutdown hook, and keeps its own exit code.
  */
 final class Shutdown {
   private static final Logger log = LoggerFactory.getLogger(Shutdown.class);
@@ -80,8 +80,8 @@ final class Shutdown {
 
     /**
      * Closes what is open, newest first. Whole under the lock: the shutdown hook, run by the exit
-     * that follows a signal's stop (or by the main thread's own exit meanwhile), waits for that stop
-     * to finish rather than closing beside it, then closes whatever was registered since.
+     * that follows a signal's stop (or by the main thread's own exit meanwhile), waits for that
+     * stop to finish rather than closing beside it, then closes whatever was registered since.
      */
     private synchronized void closeAll() {
       try {
@@ -108,10 +108,10 @@ final class Shutdown {
   }
 
   /**
-   * For a service whose work runs on the main thread: on a signal, runs {@code stop}; the main thread
-   * then finishes its work, calls {@code finished.countDown()} and returns. If it has not within
-   * {@link #GRACE}, the process exits anyway. On any other way out, {@code stop} runs from a shutdown
-   * hook, which waits as long for {@code finished}.
+   * For a service whose work runs on the main thread: on a signal, runs {@code stop}; the main
+   * thread then finishes its work, calls {@code finished.countDown()} and returns. If it has not
+   * within {@link #GRACE}, the process exits anyway. On any other way out, {@code stop} runs from a
+   * shutdown hook, which waits as long for {@code finished}.
    */
   static void onSignal(String service, Runnable stop, CountDownLatch finished) {
     onTermination(
@@ -171,8 +171,11 @@ final class Shutdown {
               }
             });
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
-        log.debug("{}: SIG{} cannot be caught ({}); the shutdown hook stops the service", service,
-            name, e.getMessage());
+        log.debug(
+            "{}: SIG{} cannot be caught ({}); the shutdown hook stops the service",
+            service,
+            name,
+            e.getMessage());
       }
     }
   }

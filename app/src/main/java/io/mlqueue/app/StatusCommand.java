@@ -87,7 +87,10 @@ final class StatusCommand implements Callable<Integer> {
       description = "Show it again every DURATION until stopped.")
   Duration watch;
 
-  @Option(names = "--max-letters", defaultValue = "1000", description = "Dead letters read per queue to count reasons (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-letters",
+      defaultValue = "1000",
+      description = "Dead letters read per queue to count reasons (default: ${DEFAULT-VALUE}).")
   int maxLetters;
 
   /**
@@ -114,8 +117,17 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static QueueState api(ManagementApi.QueueInfo q) {
-      return new QueueState(q.name(), true, StatusCommand.mode(q), q.durable(), q.type(), q.arguments(),
-          q.ready(), q.unacked(), q.consumers(), q.rates());
+      return new QueueState(
+          q.name(),
+          true,
+          StatusCommand.mode(q),
+          q.durable(),
+          q.type(),
+          q.arguments(),
+          q.ready(),
+          q.unacked(),
+          q.consumers(),
+          q.rates());
     }
 
     static QueueState absent(String name) {
@@ -141,11 +153,16 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    AmqpSettings settings = amqp.settings().withConnectTimeout(
-        amqp.connectTimeout.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : amqp.connectTimeout);
-    ManagementApi api = NO_MANAGEMENT.equalsIgnoreCase(managementUrl == null ? "" : managementUrl.strip())
-        ? null
-        : ManagementApi.of(settings, managementUrl == null ? null : managementUrl.strip());
+    AmqpSettings settings =
+        amqp.settings()
+            .withConnectTimeout(
+                amqp.connectTimeout.compareTo(Duration.ofSeconds(10)) > 0
+                    ? Duration.ofSeconds(10)
+                    : amqp.connectTimeout);
+    ManagementApi api =
+        NO_MANAGEMENT.equalsIgnoreCase(managementUrl == null ? "" : managementUrl.strip())
+            ? null
+            : ManagementApi.of(settings, managementUrl == null ? null : managementUrl.strip());
     try (Connection connection = BrokerConnector.connect(settings, "status")) {
       // On a terminal, each refresh of the text replaces the last: one screen, not a scroll.
       boolean redraw = watch != null && !json && System.console() != null;
@@ -213,7 +230,9 @@ final class StatusCommand implements Callable<Integer> {
       String state = health(url);
       services.put(name, state);
       String metrics = ModelsServed.metricsUrl(url);
-      if (metrics != null && !state.startsWith("not answering") && !state.startsWith("not a usable")) {
+      if (metrics != null
+          && !state.startsWith("not answering")
+          && !state.startsWith("not a usable")) {
         List<ModelsServed.Served> served = models(metrics);
         if (!served.isEmpty()) {
           models.put(name, served);
@@ -222,8 +241,14 @@ final class StatusCommand implements Callable<Integer> {
     }
     Object product = connection.getServerProperties().get("product");
     Object version = connection.getServerProperties().get("version");
-    return new Status(settings.redactedUri() + " (" + product + " " + version + ")", via, viaDetail,
-        queues, reasons, models, services);
+    return new Status(
+        settings.redactedUri() + " (" + product + " " + version + ")",
+        via,
+        viaDetail,
+        queues,
+        reasons,
+        models,
+        services);
   }
 
   /** The contract's queues among the API's, in the order shown; one the API lacks is absent. */
@@ -266,7 +291,10 @@ final class StatusCommand implements Callable<Integer> {
     return mode.toString();
   }
 
-  /** Depth and consumers by a passive declare on a scratch channel (it closes the channel if absent). */
+  /**
+   * Depth and consumers by a passive declare on a scratch channel (it closes the channel if
+   * absent).
+   */
   private static QueueState queue(Connection connection, String name) throws IOException {
     Channel channel = connection.createChannel();
     try {
@@ -284,7 +312,8 @@ final class StatusCommand implements Callable<Integer> {
     try {
       HttpResponse<String> r = get(url);
       String body = r.body().strip().replaceAll("\\s+", " ");
-      return (r.statusCode() == 200 ? "up" : "not ready (" + r.statusCode() + ")") + ": "
+      return (r.statusCode() == 200 ? "up" : "not ready (" + r.statusCode() + ")")
+          + ": "
           + (body.length() > 160 ? body.substring(0, 160) + "…" : body);
     } catch (IOException e) {
       return "not answering at " + url + " (" + ManagementApi.describe(e) + ")";
@@ -320,40 +349,76 @@ final class StatusCommand implements Callable<Integer> {
     StringBuilder out = new StringBuilder();
     out.append("broker: ").append(s.broker()).append('\n');
     if (s.via().equals("AMQP")) {
-      out.append("read over AMQP (").append(s.viaDetail())
-          .append("): mode, unacked messages and rates unknown (").append(UNKNOWN).append(")\n");
+      out.append("read over AMQP (")
+          .append(s.viaDetail())
+          .append("): mode, unacked messages and rates unknown (")
+          .append(UNKNOWN)
+          .append(")\n");
     } else {
-      out.append("read through the management API at ").append(s.viaDetail())
-          .append(" (").append(UNKNOWN).append(" = not reported by it)\n");
+      out.append("read through the management API at ")
+          .append(s.viaDetail())
+          .append(" (")
+          .append(UNKNOWN)
+          .append(" = not reported by it)\n");
     }
     String row = "%-22s %-18s %7s %7s %9s %9s %9s %7s%n";
-    out.append(String.format(row, "queue", "mode", "ready", "unacked", "consumers", "publish/s",
-        "deliver/s", "ack/s"));
+    out.append(
+        String.format(
+            row,
+            "queue",
+            "mode",
+            "ready",
+            "unacked",
+            "consumers",
+            "publish/s",
+            "deliver/s",
+            "ack/s"));
     for (QueueState q : s.queues()) {
       if (!q.exists()) {
         out.append(String.format(row, q.name(), "absent", "-", "-", "-", "-", "-", "-"));
         continue;
       }
       ManagementApi.Rates r = q.rates();
-      out.append(String.format(row, q.name(), q.mode() == null ? UNKNOWN : q.mode(),
-          shown(q.ready()), shown(q.unacked()), shown(q.consumers()),
-          rate(r == null ? null : r.publish()), rate(r == null ? null : r.deliver()),
-          rate(r == null ? null : r.ack())));
+      out.append(
+          String.format(
+              row,
+              q.name(),
+              q.mode() == null ? UNKNOWN : q.mode(),
+              shown(q.ready()),
+              shown(q.unacked()),
+              shown(q.consumers()),
+              rate(r == null ? null : r.publish()),
+              rate(r == null ? null : r.deliver()),
+              rate(r == null ? null : r.ack())));
     }
-    s.deadLetterReasons().forEach((dlq, reasons) -> {
-      out.append("dead letters in ").append(dlq).append(" by reason:\n");
-      reasons.forEach((reason, n) -> out.append(String.format("  %5d × %s%n", n, reason)));
-    });
+    s.deadLetterReasons()
+        .forEach(
+            (dlq, reasons) -> {
+              out.append("dead letters in ").append(dlq).append(" by reason:\n");
+              reasons.forEach((reason, n) -> out.append(String.format("  %5d × %s%n", n, reason)));
+            });
     if (s.models().isEmpty()) {
-      out.append("models served: ").append(UNKNOWN)
-          .append(" (no --health endpoint named one; give a worker's, e.g. --health model=http://HOST:9100/health)\n");
+      out.append("models served: ")
+          .append(UNKNOWN)
+          .append(
+              " (no --health endpoint named one; give a worker's, e.g. --health model=http://HOST:9100/health)\n");
     } else {
-      s.models().forEach((service, served) -> out.append("models served by ").append(service)
-          .append(": ").append(String.join(", ",
-              served.stream().map(m -> m.model() + " (" + m.role() + ")").toList())).append('\n'));
+      s.models()
+          .forEach(
+              (service, served) ->
+                  out.append("models served by ")
+                      .append(service)
+                      .append(": ")
+                      .append(
+                          String.join(
+                              ", ",
+                              served.stream().map(m -> m.model() + " (" + m.role() + ")").toList()))
+                      .append('\n'));
     }
-    s.services().forEach((name, state) -> out.append("service ").append(name).append(": ")
-        .append(state).append('\n'));
+    s.services()
+        .forEach(
+            (name, state) ->
+                out.append("service ").append(name).append(": ").append(state).append('\n'));
     return out.toString().stripTrailing();
   }
 

@@ -16,7 +16,8 @@ final class TracingOptions {
           "Trace every message with OpenTelemetry and send the spans over OTLP/HTTP to URL (its base,"
               + " e.g. http://localhost:4318: /v1/traces is appended); W3C trace context then travels"
               + " in the messages' headers (default: environment variable "
-              + Tracing.ENDPOINT_ENV + ", else off: no spans, no headers).")
+              + Tracing.ENDPOINT_ENV
+              + ", else off: no spans, no headers).")
   String endpoint;
 
   /** The endpoint: the option (or {@code MLQUEUE_OTLP_ENDPOINT}), else OpenTelemetry's variable. */

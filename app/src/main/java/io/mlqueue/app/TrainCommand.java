@@ -39,10 +39,18 @@ import picocli.CommandLine.Option;
             + " gbt), cross-validate it, and write the model (--out) or register it as a new"
             + " version in the model registry (--register), or both (formats: docs/MODEL_FORMAT.md).")
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, paramLabel = "FILE", description = "Numeric CSV with a header row.")
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "FILE",
+      description = "Numeric CSV with a header row.")
   Path data;
 
-  @Option(names = "--target", required = true, paramLabel = "COLUMN", description = "The column to predict.")
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "COLUMN",
+      description = "The column to predict.")
   String target;
 
   @Option(
@@ -55,16 +63,28 @@ final class TrainCommand implements Callable<Integer> {
               + " in Tribuo's format (*.tribuo).")
   String algo;
 
-  @Option(names = "--penalty", paramLabel = "ALPHA", description = "ridge: weight of the squared coefficients (default 1).")
+  @Option(
+      names = "--penalty",
+      paramLabel = "ALPHA",
+      description = "ridge: weight of the squared coefficients (default 1).")
   String penalty;
 
-  @Option(names = "--max-depth", paramLabel = "N", description = "tree (default 4), forest (6), gbt (3): deepest leaf.")
+  @Option(
+      names = "--max-depth",
+      paramLabel = "N",
+      description = "tree (default 4), forest (6), gbt (3): deepest leaf.")
   String maxDepth;
 
-  @Option(names = "--trees", paramLabel = "N", description = "forest (default 50), gbt (100): how many trees.")
+  @Option(
+      names = "--trees",
+      paramLabel = "N",
+      description = "forest (default 50), gbt (100): how many trees.")
   String trees;
 
-  @Option(names = "--learning-rate", paramLabel = "ETA", description = "gbt: shrinkage of each tree (default 0.1).")
+  @Option(
+      names = "--learning-rate",
+      paramLabel = "ETA",
+      description = "gbt: shrinkage of each tree (default 0.1).")
   String learningRate;
 
   @Option(names = "--seed", paramLabel = "N", description = "forest, gbt: random seed (default 1).")
@@ -90,7 +110,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--metrics",
       paramLabel = "FILE",
-      description = "Write the run's algorithm, parameters, in-sample and cross-validated metrics as JSON (for DVC).")
+      description =
+          "Write the run's algorithm, parameters, in-sample and cross-validated metrics as JSON (for DVC).")
   Path metrics;
 
   @Option(
@@ -119,10 +140,12 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (out == null && register == null) {
-      throw new IllegalArgumentException("say where the model goes: --out PATH, --register NAME or both");
+      throw new IllegalArgumentException(
+          "say where the model goes: --out PATH, --register NAME or both");
     }
     if (alias != null && register == null) {
-      throw new IllegalArgumentException("--alias needs --register NAME: it names a registered version");
+      throw new IllegalArgumentException(
+          "--alias needs --register NAME: it names a registered version");
     }
     // Before the fit, which may take a while: bad options fail at once.
     Algorithm algorithm = algorithm();
@@ -130,7 +153,8 @@ final class TrainCommand implements Callable<Integer> {
     if (outFile != null && ModelFormat.ofPath(outFile) != algorithm.format()) {
       throw new IllegalArgumentException(
           "--out %s: a %s model is written in the %s format; name the file *%s"
-              .formatted(out, algorithm.label(), algorithm.format().label(), algorithm.format().suffix()));
+              .formatted(
+                  out, algorithm.label(), algorithm.format().label(), algorithm.format().suffix()));
     }
     if (register != null) {
       ModelRegistry.checkName(register);
@@ -155,20 +179,39 @@ final class TrainCommand implements Callable<Integer> {
           models.register(register, fit, alias, ProfileFile.extras(profile));
       model = r.model();
       registered = r.run().id();
-      System.out.println("registered " + register + " version " + r.version()
-          + " in " + models.root());
+      System.out.println(
+          "registered " + register + " version " + r.version() + " in " + models.root());
       if (alias != null) {
-        System.out.println(ModelsCommand.aliasMove("alias " + alias, r.previousAlias(), r.version()));
+        System.out.println(
+            ModelsCommand.aliasMove("alias " + alias, r.previousAlias(), r.version()));
       }
     }
     if (outFile != null) {
       fit.format().write(model, outFile);
-      System.out.println("train: wrote " + outFile + ": " + model.id() + ", " + model.featureCount()
-          + " features " + model.featureNames() + " -> " + model.targetName());
+      System.out.println(
+          "train: wrote "
+              + outFile
+              + ": "
+              + model.id()
+              + ", "
+              + model.featureCount()
+              + " features "
+              + model.featureNames()
+              + " -> "
+              + model.targetName());
     }
     TrainingRun run = fit.run();
-    System.out.println("train: " + run.algorithm() + " " + new TreeMap<>(run.parameters()) + " on "
-        + run.rows() + " rows of " + run.dataFile() + ", in-sample " + run.inSample());
+    System.out.println(
+        "train: "
+            + run.algorithm()
+            + " "
+            + new TreeMap<>(run.parameters())
+            + " on "
+            + run.rows()
+            + " rows of "
+            + run.dataFile()
+            + ", in-sample "
+            + run.inSample());
     System.out.println(
         run.crossValidated()
             .map(cv -> "train: " + cv.folds().size() + "-fold cross-validation, mean " + cv.mean())
@@ -183,7 +226,8 @@ final class TrainCommand implements Callable<Integer> {
   /** {@code --out} as a file: a directory gets the format's file name in it. */
   private Path outFile(ModelFormat format) {
     Path path = Path.of(out);
-    boolean directory = out.endsWith("/") || out.endsWith(java.io.File.separator) || Files.isDirectory(path);
+    boolean directory =
+        out.endsWith("/") || out.endsWith(java.io.File.separator) || Files.isDirectory(path);
     return directory ? path.resolve(format.fileName()) : path;
   }
 

@@ -27,8 +27,11 @@ record VersionArgument(String name, int version) {
       ref = ModelReference.parse(full);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "'" + spec + "' names no version; write NAME:VERSION (diabetes:3) or NAME@ALIAS"
-              + " (diabetes@production)", e);
+          "'"
+              + spec
+              + "' names no version; write NAME:VERSION (diabetes:3) or NAME@ALIAS"
+              + " (diabetes@production)",
+          e);
     }
     if (ref.followedAlias().isEmpty()) {
       registry.run(ref.name(), ref.version()); // says which versions exist when this one does not

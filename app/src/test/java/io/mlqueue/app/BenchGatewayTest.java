@@ -14,18 +14,42 @@ class BenchGatewayTest {
   @Test
   void loadsTheV1AndTheV2ApiWithoutAFailedRequest() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (GatewayServer server = GatewayServer.start(
-        GatewayConfig.defaults().withHost("127.0.0.1").withPort(0), new FakePredictor(), registry)) {
+    try (GatewayServer server =
+        GatewayServer.start(
+            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
+            new FakePredictor(),
+            registry)) {
       for (String api : new String[] {"v1", "v2"}) {
-        CommandRun run = CommandRun.of("bench", "gateway", "--url", server.url(), "--api", api,
-            "--model", "fake", "--concurrency", "2", "--duration", "1s", "--warmup", "200ms");
+        CommandRun run =
+            CommandRun.of(
+                "bench",
+                "gateway",
+                "--url",
+                server.url(),
+                "--api",
+                api,
+                "--model",
+                "fake",
+                "--concurrency",
+                "2",
+                "--duration",
+                "1s",
+                "--warmup",
+                "200ms");
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains(api.equals("v1") ? "/v1/predict" : "/v2/models/fake/infer")
-            .contains("req/s").contains("0 failed");
+        assertThat(run.out())
+            .contains(api.equals("v1") ? "/v1/predict" : "/v2/models/fake/infer")
+            .contains("req/s")
+            .contains("0 failed");
       }
-      assertThat(registry.get("mlqueue.gateway.requests").tag("protocol", "v2").tag("outcome", "ok")
-              .counter().count())
+      assertThat(
+              registry
+                  .get("mlqueue.gateway.requests")
+                  .tag("protocol", "v2")
+                  .tag("outcome", "ok")
+                  .counter()
+                  .count())
           .isPositive();
     }
   }

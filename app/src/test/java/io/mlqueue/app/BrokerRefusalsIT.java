@@ -59,8 +59,9 @@ class BrokerRefusalsIT {
   }
 
   private CommandRun features(String uri, String... more) {
-    List<String> args = new java.util.ArrayList<>(
-        List.of("features", "--count", "1", "--connect-timeout", "20s", "--amqp-uri", uri));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("features", "--count", "1", "--connect-timeout", "20s", "--amqp-uri", uri));
     args.addAll(List.of(more));
     return CommandRun.of(args.toArray(String[]::new));
   }
@@ -83,12 +84,17 @@ class BrokerRefusalsIT {
     assertThat(ready("features")).as("both pairs are in the durable queue").isEqualTo(2);
     String v = rabbit.name();
     assertThat(warningLines())
-        .contains("features: queue 'features' on virtual host '" + v + "' is durable, as mlqueue's"
-            + " default mode declares it: the course's Python services cannot declare it (RabbitMQ"
-            + " refuses their non-durable declare): using it as it is [existing vs wanted: durable"
-            + " true (wanted false)]. To have it as this mode declares it, stop every service that"
-            + " uses it, run `rabbitmqctl -p " + v + " delete_queue features` (the messages in it go"
-            + " with it) and start again");
+        .contains(
+            "features: queue 'features' on virtual host '"
+                + v
+                + "' is durable, as mlqueue's"
+                + " default mode declares it: the course's Python services cannot declare it (RabbitMQ"
+                + " refuses their non-durable declare): using it as it is [existing vs wanted: durable"
+                + " true (wanted false)]. To have it as this mode declares it, stop every service that"
+                + " uses it, run `rabbitmqctl -p "
+                + v
+                + " delete_queue features` (the messages in it go"
+                + " with it) and start again");
   }
 
   @Test
@@ -99,12 +105,17 @@ class BrokerRefusalsIT {
     assertThat(ready("y_true")).isEqualTo(2);
     String v = rabbit.name();
     assertThat(warningLines())
-        .contains("features: queue 'y_true' on virtual host '" + v + "' is not durable: it and its"
-            + " messages are lost when the broker restarts: using it as it is [existing vs wanted:"
-            + " durable false (wanted true)]. To have it as this mode declares it, stop every"
-            + " service that uses it, run `rabbitmqctl -p " + v + " delete_queue y_true` (the"
-            + " messages in it go with it) and start again (it was declared by the course's"
-            + " services or --compat course; while those run, keep it)");
+        .contains(
+            "features: queue 'y_true' on virtual host '"
+                + v
+                + "' is not durable: it and its"
+                + " messages are lost when the broker restarts: using it as it is [existing vs wanted:"
+                + " durable false (wanted true)]. To have it as this mode declares it, stop every"
+                + " service that uses it, run `rabbitmqctl -p "
+                + v
+                + " delete_queue y_true` (the"
+                + " messages in it go with it) and start again (it was declared by the course's"
+                + " services or --compat course; while those run, keep it)");
   }
 
   @Test
@@ -113,9 +124,13 @@ class BrokerRefusalsIT {
     CommandRun quorum = features(rabbit.uri(), "--queue-type", "quorum");
     assertThat(quorum.exit()).as(quorum.err()).isZero();
     assertThat(warningLines())
-        .anyMatch(l -> l.startsWith("features: queue 'features' on virtual host '" + rabbit.name()
-            + "' is a classic queue, not the quorum queue --queue-type quorum asks for: not"
-            + " replicated, so it is lost with the node that holds it: using it as it is"));
+        .anyMatch(
+            l ->
+                l.startsWith(
+                    "features: queue 'features' on virtual host '"
+                        + rabbit.name()
+                        + "' is a classic queue, not the quorum queue --queue-type quorum asks for: not"
+                        + " replicated, so it is lost with the node that holds it: using it as it is"));
   }
 
   @Test
@@ -127,12 +142,17 @@ class BrokerRefusalsIT {
     String v = rabbit.name();
     assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_REFUSED);
     assertThat(run.err().strip())
-        .isEqualTo("mlqueue features: features: queue 'features' on virtual host '" + v + "'"
-            + " cannot be used as it is: it has x-message-ttl 60000: the broker discards messages"
-            + " older than 60000 ms [existing vs wanted: x-message-ttl 60000 (wanted none)]. Fix:"
-            + " stop every service that uses it, run `rabbitmqctl -p " + v + " delete_queue"
-            + " features` (the messages in it go with it) and start again, or use another virtual"
-            + " host");
+        .isEqualTo(
+            "mlqueue features: features: queue 'features' on virtual host '"
+                + v
+                + "'"
+                + " cannot be used as it is: it has x-message-ttl 60000: the broker discards messages"
+                + " older than 60000 ms [existing vs wanted: x-message-ttl 60000 (wanted none)]. Fix:"
+                + " stop every service that uses it, run `rabbitmqctl -p "
+                + v
+                + " delete_queue"
+                + " features` (the messages in it go with it) and start again, or use another virtual"
+                + " host");
   }
 
   @Test
@@ -142,8 +162,10 @@ class BrokerRefusalsIT {
     CommandRun run = features(rabbit.uri());
     assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_REFUSED);
     assertThat(run.err().strip())
-        .startsWith("mlqueue features: features: queue 'features' on virtual host '"
-            + rabbit.name() + "' is exclusive to another connection");
+        .startsWith(
+            "mlqueue features: features: queue 'features' on virtual host '"
+                + rabbit.name()
+                + "' is exclusive to another connection");
     assertThat(run.err().strip().lines()).hasSize(1);
   }
 
@@ -152,11 +174,13 @@ class BrokerRefusalsIT {
     CommandRun run = features("amqp://guest:wrong@127.0.0.1:5672/" + rabbit.name());
     assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
     assertThat(run.err().strip())
-        .isEqualTo("mlqueue features: features: the broker at amqp://guest:****@127.0.0.1:5672/"
-            + rabbit.name() + " refused user 'guest' with the password given (ACCESS_REFUSED)."
-            + " Fix: correct the user or password in --amqp-uri (`rabbitmqctl authenticate_user"
-            + " guest PASSWORD` tests them on the broker); RabbitMQ lets 'guest' log in only from"
-            + " localhost: for a remote broker create a user (rabbitmqctl add_user)");
+        .isEqualTo(
+            "mlqueue features: features: the broker at amqp://guest:****@127.0.0.1:5672/"
+                + rabbit.name()
+                + " refused user 'guest' with the password given (ACCESS_REFUSED)."
+                + " Fix: correct the user or password in --amqp-uri (`rabbitmqctl authenticate_user"
+                + " guest PASSWORD` tests them on the broker); RabbitMQ lets 'guest' log in only from"
+                + " localhost: for a remote broker create a user (rabbitmqctl add_user)");
   }
 
   @Test
@@ -165,10 +189,17 @@ class BrokerRefusalsIT {
     CommandRun run = features("amqp://guest:guest@127.0.0.1:5672/" + missing);
     assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
     assertThat(run.err().strip())
-        .isEqualTo("mlqueue features: features: the broker at amqp://guest:****@127.0.0.1:5672/"
-            + missing + " has no virtual host '" + missing + "'. Fix: `rabbitmqctl add_vhost "
-            + missing + "` and `rabbitmqctl set_permissions -p " + missing + " guest '.*' '.*'"
-            + " '.*'`, or correct the URI's path (%2F is the default virtual host '/')");
+        .isEqualTo(
+            "mlqueue features: features: the broker at amqp://guest:****@127.0.0.1:5672/"
+                + missing
+                + " has no virtual host '"
+                + missing
+                + "'. Fix: `rabbitmqctl add_vhost "
+                + missing
+                + "` and `rabbitmqctl set_permissions -p "
+                + missing
+                + " guest '.*' '.*'"
+                + " '.*'`, or correct the URI's path (%2F is the default virtual host '/')");
   }
 
   /** A scratch user with these permissions on the test's vhost ({@code null}: none at all). */
@@ -176,8 +207,8 @@ class BrokerRefusalsIT {
     scratchUser = "mlqueue-it-" + UUID.randomUUID().toString().substring(0, 8);
     RabbitMqVhost.rabbitmqctl("add_user", scratchUser, "pw");
     if (configure != null) {
-      RabbitMqVhost.rabbitmqctl("set_permissions", "-p", rabbit.name(), scratchUser, configure,
-          write, read);
+      RabbitMqVhost.rabbitmqctl(
+          "set_permissions", "-p", rabbit.name(), scratchUser, configure, write, read);
     }
     return "amqp://" + scratchUser + ":pw@127.0.0.1:5672/" + rabbit.name();
   }
@@ -188,10 +219,20 @@ class BrokerRefusalsIT {
     CommandRun run = features(uri);
     assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
     assertThat(run.err().strip())
-        .isEqualTo("mlqueue features: features: the broker at "
-            + AmqpSettings.redact(uri) + " refuses user '" + scratchUser + "' access to virtual"
-            + " host '" + rabbit.name() + "' (no permissions there). Fix: `rabbitmqctl"
-            + " set_permissions -p " + rabbit.name() + " " + scratchUser + " '.*' '.*' '.*'`");
+        .isEqualTo(
+            "mlqueue features: features: the broker at "
+                + AmqpSettings.redact(uri)
+                + " refuses user '"
+                + scratchUser
+                + "' access to virtual"
+                + " host '"
+                + rabbit.name()
+                + "' (no permissions there). Fix: `rabbitmqctl"
+                + " set_permissions -p "
+                + rabbit.name()
+                + " "
+                + scratchUser
+                + " '.*' '.*' '.*'`");
   }
 
   @Test
@@ -199,11 +240,19 @@ class BrokerRefusalsIT {
     CommandRun run = features(userWith("^$", ".*", ".*"));
     assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_REFUSED);
     assertThat(run.err().strip())
-        .isEqualTo("mlqueue features: features: user '" + scratchUser + "' may not declare queue"
-            + " 'features' on virtual host '" + rabbit.name() + "' (no configure permission). Fix:"
-            + " rabbitmqctl set_permissions -p " + rabbit.name() + " " + scratchUser
-            + " CONFIGURE WRITE READ with a configure pattern matching 'features' (mlqueue needs"
-            + " '.*' '.*' '.*' on its own virtual host)");
+        .isEqualTo(
+            "mlqueue features: features: user '"
+                + scratchUser
+                + "' may not declare queue"
+                + " 'features' on virtual host '"
+                + rabbit.name()
+                + "' (no configure permission). Fix:"
+                + " rabbitmqctl set_permissions -p "
+                + rabbit.name()
+                + " "
+                + scratchUser
+                + " CONFIGURE WRITE READ with a configure pattern matching 'features' (mlqueue needs"
+                + " '.*' '.*' '.*' on its own virtual host)");
   }
 
   @Test
@@ -211,12 +260,21 @@ class BrokerRefusalsIT {
     CommandRun run = features(userWith(".*", "^$", ".*"));
     assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_REFUSED);
     assertThat(run.err().strip())
-        .isEqualTo("mlqueue features: features: user '" + scratchUser + "' may not publish (write"
-            + " to the default exchange 'amq.default', which every mlqueue message goes through) on"
-            + " virtual host '" + rabbit.name() + "' (no write permission). Fix: rabbitmqctl"
-            + " set_permissions -p " + rabbit.name() + " " + scratchUser + " CONFIGURE WRITE READ"
-            + " with a write pattern matching 'amq.default' (mlqueue needs '.*' '.*' '.*' on its"
-            + " own virtual host)");
+        .isEqualTo(
+            "mlqueue features: features: user '"
+                + scratchUser
+                + "' may not publish (write"
+                + " to the default exchange 'amq.default', which every mlqueue message goes through) on"
+                + " virtual host '"
+                + rabbit.name()
+                + "' (no write permission). Fix: rabbitmqctl"
+                + " set_permissions -p "
+                + rabbit.name()
+                + " "
+                + scratchUser
+                + " CONFIGURE WRITE READ"
+                + " with a write pattern matching 'amq.default' (mlqueue needs '.*' '.*' '.*' on its"
+                + " own virtual host)");
   }
 
   @Test
@@ -225,15 +283,24 @@ class BrokerRefusalsIT {
     ExecutorService runner = Executors.newSingleThreadExecutor();
     try {
       Future<CommandRun> model =
-          runner.submit(() -> CommandRun.of("model", "--connect-timeout", "20s", "--amqp-uri", uri));
+          runner.submit(
+              () -> CommandRun.of("model", "--connect-timeout", "20s", "--amqp-uri", uri));
       CommandRun run = model.get(60, TimeUnit.SECONDS);
       assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_REFUSED);
       assertThat(run.err().strip())
-          .isEqualTo("mlqueue model: model: user '" + scratchUser + "' may not consume from queue"
-              + " 'features' on virtual host '" + rabbit.name() + "' (no read permission). Fix:"
-              + " rabbitmqctl set_permissions -p " + rabbit.name() + " " + scratchUser
-              + " CONFIGURE WRITE READ with a read pattern matching 'features' (mlqueue needs '.*'"
-              + " '.*' '.*' on its own virtual host)");
+          .isEqualTo(
+              "mlqueue model: model: user '"
+                  + scratchUser
+                  + "' may not consume from queue"
+                  + " 'features' on virtual host '"
+                  + rabbit.name()
+                  + "' (no read permission). Fix:"
+                  + " rabbitmqctl set_permissions -p "
+                  + rabbit.name()
+                  + " "
+                  + scratchUser
+                  + " CONFIGURE WRITE READ with a read pattern matching 'features' (mlqueue needs '.*'"
+                  + " '.*' '.*' on its own virtual host)");
     } finally {
       runner.shutdownNow();
     }
@@ -244,10 +311,13 @@ class BrokerRefusalsIT {
     CommandRun run = features("amqps://guest:guest@127.0.0.1:5672/" + rabbit.name());
     assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
     assertThat(run.err().strip())
-        .isEqualTo("mlqueue features: features: the node at 127.0.0.1:5672"
-            + " (amqps://guest:****@127.0.0.1:5672/" + rabbit.name() + ") speaks plain AMQP, not"
-            + " TLS: use amqp:// for this port, or amqps:// with the broker's TLS port (RabbitMQ's"
-            + " is usually 5671)");
+        .isEqualTo(
+            "mlqueue features: features: the node at 127.0.0.1:5672"
+                + " (amqps://guest:****@127.0.0.1:5672/"
+                + rabbit.name()
+                + ") speaks plain AMQP, not"
+                + " TLS: use amqp:// for this port, or amqps:// with the broker's TLS port (RabbitMQ's"
+                + " is usually 5671)");
   }
 
   @Test
@@ -259,9 +329,13 @@ class BrokerRefusalsIT {
       CommandRun run = features("amqp://guest:guest@127.0.0.1:" + port + "/%2F");
       assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
       assertThat(run.err().strip())
-          .isEqualTo("mlqueue features: features: the node at 127.0.0.1:" + port
-              + " (amqp://guest:****@127.0.0.1:" + port + "/%2F) is an HTTP server, not an AMQP"
-              + " broker (RabbitMQ's AMQP port is usually 5672; 15672 is its management UI)");
+          .isEqualTo(
+              "mlqueue features: features: the node at 127.0.0.1:"
+                  + port
+                  + " (amqp://guest:****@127.0.0.1:"
+                  + port
+                  + "/%2F) is an HTTP server, not an AMQP"
+                  + " broker (RabbitMQ's AMQP port is usually 5672; 15672 is its management UI)");
     } finally {
       http.stop(0);
     }
@@ -272,27 +346,33 @@ class BrokerRefusalsIT {
     // What an AMQP 1.0 broker (ActiveMQ Artemis, Qpid Dispatch) answers an AMQP 0-9-1 header: its
     // own protocol header, then it closes.
     try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      Thread.ofVirtual().start(() -> {
-        while (!server.isClosed()) {
-          try (Socket s = server.accept()) {
-            InputStream in = s.getInputStream();
-            in.readNBytes(8);
-            OutputStream out = s.getOutputStream();
-            out.write(new byte[] {'A', 'M', 'Q', 'P', 0, 1, 0, 0});
-            out.flush();
-          } catch (Exception e) {
-            return;
-          }
-        }
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (!server.isClosed()) {
+                  try (Socket s = server.accept()) {
+                    InputStream in = s.getInputStream();
+                    in.readNBytes(8);
+                    OutputStream out = s.getOutputStream();
+                    out.write(new byte[] {'A', 'M', 'Q', 'P', 0, 1, 0, 0});
+                    out.flush();
+                  } catch (Exception e) {
+                    return;
+                  }
+                }
+              });
       int port = server.getLocalPort();
       CommandRun run = features("amqp://guest:guest@127.0.0.1:" + port + "/%2F");
       assertThat(run.exit()).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
       assertThat(run.err().strip())
-          .isEqualTo("mlqueue features: features: the node at 127.0.0.1:" + port
-              + " (amqp://guest:****@127.0.0.1:" + port + "/%2F) speaks AMQP 1.0, not the AMQP"
-              + " 0-9-1 of RabbitMQ (an AMQP 1.0 broker such as ActiveMQ Artemis or Azure Service"
-              + " Bus; mlqueue needs RabbitMQ or another AMQP 0-9-1 broker)");
+          .isEqualTo(
+              "mlqueue features: features: the node at 127.0.0.1:"
+                  + port
+                  + " (amqp://guest:****@127.0.0.1:"
+                  + port
+                  + "/%2F) speaks AMQP 1.0, not the AMQP"
+                  + " 0-9-1 of RabbitMQ (an AMQP 1.0 broker such as ActiveMQ Artemis or Azure Service"
+                  + " Bus; mlqueue needs RabbitMQ or another AMQP 0-9-1 broker)");
     }
   }
 
@@ -307,15 +387,22 @@ class BrokerRefusalsIT {
         QueueConsumer consumer = QueueConsumer.open(connection, "model", settings)) {
       consumer.declare("features").consume("features", message -> message.ack());
       RabbitMqVhost.rabbitmqctl("delete_queue", "-p", rabbit.name(), "features");
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        try (Channel channel = rabbit.connect().createChannel()) {
-          assertThat(channel.queueDeclarePassive("features").getConsumerCount()).isEqualTo(1);
-        }
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                try (Channel channel = rabbit.connect().createChannel()) {
+                  assertThat(channel.queueDeclarePassive("features").getConsumerCount())
+                      .isEqualTo(1);
+                }
+              });
       assertThat(consumerLog.list.stream().map(ILoggingEvent::getFormattedMessage))
-          .contains("model: queue 'features' on virtual host '" + rabbit.name() + "' was deleted"
-              + " while model consumed it (the messages in it are gone); declared it again and"
-              + " consuming again");
+          .contains(
+              "model: queue 'features' on virtual host '"
+                  + rabbit.name()
+                  + "' was deleted"
+                  + " while model consumed it (the messages in it are gone); declared it again and"
+                  + " consuming again");
     } finally {
       logger.detachAppender(consumerLog);
     }

@@ -21,18 +21,34 @@ class CommandLineTest {
     Path csv = dir.resolve("lin.csv");
     StringBuilder rows = new StringBuilder("a,b,y\n");
     for (int i = 0; i < 20; i++) {
-      rows.append(i).append(',').append(i * i % 7).append(',').append(3 + 2 * i - (i * i % 7)).append('\n');
+      rows.append(i)
+          .append(',')
+          .append(i * i % 7)
+          .append(',')
+          .append(3 + 2 * i - (i * i % 7))
+          .append('\n');
     }
     Files.writeString(csv, rows);
     Path out = dir.resolve("models/lin.json");
 
-    CommandRun train = CommandRun.of("train", "--data", csv.toString(), "--target", "y", "--out", out.toString(), "--name", "lin");
+    CommandRun train =
+        CommandRun.of(
+            "train",
+            "--data",
+            csv.toString(),
+            "--target",
+            "y",
+            "--out",
+            out.toString(),
+            "--name",
+            "lin");
     assertThat(train.exit()).isZero();
     assertThat(train.out()).contains("train: wrote").contains("lin:").contains("[a, b] -> y");
 
     LinearModel model = ModelArtifact.read(out);
     assertThat(model.intercept()).isCloseTo(3, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(model.coefficients()).containsExactly(new double[] {2, -1}, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(model.coefficients())
+        .containsExactly(new double[] {2, -1}, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test
@@ -40,7 +56,8 @@ class CommandLineTest {
     Path csv = dir.resolve("other.csv");
     Files.writeString(csv, "x,z,target\n1,2,3\n4,5,6\n");
     // Fails before it ever connects: the broker URI points nowhere.
-    CommandRun model = CommandRun.of("model", "--data", csv.toString(), "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    CommandRun model =
+        CommandRun.of("model", "--data", csv.toString(), "--amqp-uri", "amqp://127.0.0.1:1/%2F");
     assertThat(model.exit()).isEqualTo(1);
     assertThat(model.err()).contains("mlqueue model:").contains("age");
   }
@@ -48,9 +65,18 @@ class CommandLineTest {
   @Test
   void aBrokerThatIsNotThereIsReportedWithoutThePassword() {
     CommandRun features =
-        CommandRun.of("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri", "amqp://u:s3cret@127.0.0.1:1/%2F");
+        CommandRun.of(
+            "features",
+            "--count",
+            "1",
+            "--connect-timeout",
+            "1s",
+            "--amqp-uri",
+            "amqp://u:s3cret@127.0.0.1:1/%2F");
     assertThat(features.exit()).as("exit code: no usable broker").isEqualTo(3);
-    assertThat(features.err()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
+    assertThat(features.err())
+        .contains("no broker at amqp://u:****@127.0.0.1:1/%2F")
+        .doesNotContain("s3cret");
   }
 
   @Test
@@ -58,10 +84,20 @@ class CommandLineTest {
     Path secret = dir.resolve("amqp-uri");
     Files.writeString(secret, "\n  amqp://u:s3cret@127.0.0.1:1/%2F  \n");
     CommandRun features =
-        CommandRun.of("features", "--count", "1", "--connect-timeout", "1s", "--amqp-uri-file", secret.toString());
+        CommandRun.of(
+            "features",
+            "--count",
+            "1",
+            "--connect-timeout",
+            "1s",
+            "--amqp-uri-file",
+            secret.toString());
     assertThat(features.exit()).as("exit code: no usable broker").isEqualTo(3);
-    assertThat(features.err()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F").doesNotContain("s3cret");
-    CommandRun missing = CommandRun.of("features", "--amqp-uri-file", dir.resolve("nope").toString());
+    assertThat(features.err())
+        .contains("no broker at amqp://u:****@127.0.0.1:1/%2F")
+        .doesNotContain("s3cret");
+    CommandRun missing =
+        CommandRun.of("features", "--amqp-uri-file", dir.resolve("nope").toString());
     assertThat(missing.err()).contains("cannot read the broker URI file");
   }
 
@@ -81,7 +117,9 @@ class CommandLineTest {
     long start = System.nanoTime();
     assertThat(cli.execute("features")).isEqualTo(ExitCodes.BROKER_UNAVAILABLE);
     assertThat(err.toString()).contains("no broker at amqp://u:****@127.0.0.1:1/%2F");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("MLQUEUE_CONNECT_TIMEOUT=1s").isLessThan(Duration.ofSeconds(20));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("MLQUEUE_CONNECT_TIMEOUT=1s")
+        .isLessThan(Duration.ofSeconds(20));
 
     CommandLine again = Main.commandLine(env);
     java.io.StringWriter err2 = new java.io.StringWriter();
@@ -92,11 +130,14 @@ class CommandLineTest {
 
   @Test
   void aMessageSizeLimitOutsideWhatTheClientCanTakeIsRefusedBeforeConnecting() {
-    CommandRun tiny = CommandRun.of("metric", "--max-message-bytes", "10", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+    CommandRun tiny =
+        CommandRun.of(
+            "metric", "--max-message-bytes", "10", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
     assertThat(tiny.exit()).isEqualTo(1);
     assertThat(tiny.err()).contains("--max-message-bytes must be between 64 and 134217728, was 10");
     CommandRun huge =
-        CommandRun.of("model", "--max-message-bytes", "134217729", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
+        CommandRun.of(
+            "model", "--max-message-bytes", "134217729", "--amqp-uri", "amqp://127.0.0.1:1/%2F");
     assertThat(huge.exit()).isEqualTo(1);
     assertThat(huge.err()).contains("--max-message-bytes must be between");
   }
@@ -108,17 +149,30 @@ class CommandLineTest {
     assertThat(DurationConverter.parse("1.5m")).isEqualTo(Duration.ofSeconds(90));
     assertThat(DurationConverter.parse("2h")).isEqualTo(Duration.ofHours(2));
     assertThat(DurationConverter.parse("PT10S")).isEqualTo(Duration.ofSeconds(10));
-    assertThatThrownBy(() -> DurationConverter.parse("soon")).hasMessageContaining("500ms, 10s, 2m or 1h");
+    assertThatThrownBy(() -> DurationConverter.parse("soon"))
+        .hasMessageContaining("500ms, 10s, 2m or 1h");
   }
 
   @Test
   void aRunThatNamesASubcommandBuildsThatOneOnlyAndHelpStillKnowsThemAll() {
-    assertThat(Main.commandLine(new Main(), new EnvironmentDefaults(java.util.Map.of()), "--log-format", "json", "model", "--help")
-            .getSubcommands().keySet())
+    assertThat(
+            Main.commandLine(
+                    new Main(),
+                    new EnvironmentDefaults(java.util.Map.of()),
+                    "--log-format",
+                    "json",
+                    "model",
+                    "--help")
+                .getSubcommands()
+                .keySet())
         .containsExactly("model");
-    assertThat(Main.named("--log-format", "model", "features")).as("a value of Main's option is no name").isEqualTo(FeaturesCommand.class);
+    assertThat(Main.named("--log-format", "model", "features"))
+        .as("a value of Main's option is no name")
+        .isEqualTo(FeaturesCommand.class);
     assertThat(Main.named("bogus", "model")).as("an unknown first name").isNull();
-    assertThat(Main.commandLine(new Main(), new EnvironmentDefaults(java.util.Map.of()), "--help").getSubcommands())
+    assertThat(
+            Main.commandLine(new Main(), new EnvironmentDefaults(java.util.Map.of()), "--help")
+                .getSubcommands())
         .hasSize(Main.SUBCOMMANDS.size());
 
     CommandRun help = CommandRun.of("help", "features");

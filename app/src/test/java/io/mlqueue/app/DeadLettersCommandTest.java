@@ -40,21 +40,33 @@ class DeadLettersCommandTest {
       channel.queueDeclare(Queues.Y_PRED_SHADOW, true, false, false, null);
       String dlq = Queues.deadLetterQueue(Queues.Y_PRED_SHADOW);
       channel.queueDeclare(dlq, true, false, false, null);
-      channel.basicPublish("", dlq, new AMQP.BasicProperties.Builder()
-          .headers(Map.of(DeadLetters.REASON, "a y_pred_shadow message must name its model",
-              DeadLetters.SERVICE, "metric"))
-          .build(), "{\"id\": \"a\", \"body\": 1}".getBytes(UTF_8));
+      channel.basicPublish(
+          "",
+          dlq,
+          new AMQP.BasicProperties.Builder()
+              .headers(
+                  Map.of(
+                      DeadLetters.REASON,
+                      "a y_pred_shadow message must name its model",
+                      DeadLetters.SERVICE,
+                      "metric"))
+              .build(),
+          "{\"id\": \"a\", \"body\": 1}".getBytes(UTF_8));
 
-      CommandRun list = CommandRun.of("dead-letters", "list", "--queue", "y_pred_shadow",
-          "--amqp-uri", broker.uri());
+      CommandRun list =
+          CommandRun.of(
+              "dead-letters", "list", "--queue", "y_pred_shadow", "--amqp-uri", broker.uri());
       assertThat(list.exit()).as(list.err()).isZero();
-      assertThat(list.out()).contains("y_pred_shadow.dlq: 1 dead letter")
+      assertThat(list.out())
+          .contains("y_pred_shadow.dlq: 1 dead letter")
           .contains("by metric: a y_pred_shadow message must name its model");
 
       CommandRun replay = CommandRun.of("dead-letters", "replay", "--amqp-uri", broker.uri());
       assertThat(replay.exit()).as(replay.err()).isZero();
-      assertThat(replay.out()).contains("y_pred_shadow.dlq: replayed 1")
-          .contains("predict.challenger.dlq: replayed 0").contains("y_true_feedback.dlq: replayed 0");
+      assertThat(replay.out())
+          .contains("y_pred_shadow.dlq: replayed 1")
+          .contains("predict.challenger.dlq: replayed 0")
+          .contains("y_true_feedback.dlq: replayed 0");
       GetResponse back = channel.basicGet(Queues.Y_PRED_SHADOW, true);
       assertThat(back).isNotNull();
       assertThat(new String(back.getBody(), UTF_8)).isEqualTo("{\"id\": \"a\", \"body\": 1}");

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code mlqueue demo} end to end, in-process on the embedded broker: every logged row is a row that
- * was sent, with scikit-learn's prediction for it; its dashboard shows them while it runs.
+ * {@code mlqueue demo} end to end, in-process on the embedded broker: every logged row is a row
+ * that was sent, with scikit-learn's prediction for it; its dashboard shows them while it runs.
  */
 class DemoEndToEndTest {
   @TempDir Path logDir;
@@ -44,21 +44,38 @@ class DemoEndToEndTest {
         CompletableFuture.supplyAsync(
             () ->
                 new CommandLine(demo)
-                    .execute("--rate", "200", "--status-every", "1s", "--gateway-port", "0",
-                        "--dashboard-port", "0", "--log-dir", logDir.toString()));
+                    .execute(
+                        "--rate",
+                        "200",
+                        "--status-every",
+                        "1s",
+                        "--gateway-port",
+                        "0",
+                        "--dashboard-port",
+                        "0",
+                        "--log-dir",
+                        logDir.toString()));
     try {
       // While it runs, its dashboard shows the rows logged so far; the demo runs until it has.
       await().atMost(Duration.ofSeconds(60)).until(() -> demo.dashboardUrl != null || run.isDone());
       assertThat(demo.dashboardUrl).as("the demo serves its dashboard").isNotNull();
       HttpClient http = HttpClient.newHttpClient();
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-        HttpResponse<String> histogram = http.send(
-            HttpRequest.newBuilder(URI.create(demo.dashboardUrl + "/api/histogram")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        return new ObjectMapper().readTree(histogram.body()).path("rows").asInt() > 100;
-      });
-      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(demo.dashboardUrl + "/")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                HttpResponse<String> histogram =
+                    http.send(
+                        HttpRequest.newBuilder(URI.create(demo.dashboardUrl + "/api/histogram"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return new ObjectMapper().readTree(histogram.body()).path("rows").asInt() > 100;
+              });
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create(demo.dashboardUrl + "/")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(page.statusCode()).isEqualTo(200);
       assertThat(page.body()).contains("api/histogram");
     } finally {
@@ -87,7 +104,8 @@ class DemoEndToEndTest {
 
   /** scikit-learn's predictions for the 442 rows, from the reference file. */
   private static double[] referencePredictions() throws Exception {
-    try (InputStream in = DemoEndToEndTest.class.getResourceAsStream("/reference_linear_regression.json")) {
+    try (InputStream in =
+        DemoEndToEndTest.class.getResourceAsStream("/reference_linear_regression.json")) {
       JsonNode predictions = new ObjectMapper().readTree(in).path("full_fit").path("predictions");
       double[] out = new double[predictions.size()];
       for (int i = 0; i < out.length; i++) {

@@ -30,14 +30,23 @@ class DemoFailureTest {
               Duration.ofSeconds(60),
               () ->
                   CommandRun.of(
-                      demo, "--gateway-port", "0", "--dashboard-port", Integer.toString(port),
-                      "--log-dir", logDir.toString()));
+                      demo,
+                      "--gateway-port",
+                      "0",
+                      "--dashboard-port",
+                      Integer.toString(port),
+                      "--log-dir",
+                      logDir.toString()));
 
       assertThat(run.exit()).isEqualTo(1);
       assertThat(run.err())
           .isEqualTo(
-              "mlqueue demo: --dashboard-port " + port + ": cannot listen on 127.0.0.1:" + port
-                  + ": Address already in use" + System.lineSeparator());
+              "mlqueue demo: --dashboard-port "
+                  + port
+                  + ": cannot listen on 127.0.0.1:"
+                  + port
+                  + ": Address already in use"
+                  + System.lineSeparator());
       // The gateway had started before the dashboard failed: it must not listen on.
       assertThat(demo.gatewayUrl).isNotNull();
       URI gateway = URI.create(demo.gatewayUrl);

@@ -38,26 +38,48 @@ class DemoFollowsAliasTest {
     }
     ModelRegistry registry = new ModelRegistry(dir.resolve("reg"));
     registry.register("d", Training.fit(data, "target", "d", Clock.systemUTC()), "production");
-    registry.register("d", Training.fit(data, "target", "d", new Algorithm.Ridge(10), Clock.systemUTC()), null);
+    registry.register(
+        "d", Training.fit(data, "target", "d", new Algorithm.Ridge(10), Clock.systemUTC()), null);
 
     DemoCommand demo = new DemoCommand();
-    CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> new CommandLine(demo).execute(
-        "--model", "registry:d@production", "--model-poll", "100ms", "--registry", registry.root().toString(),
-        "--rate", "100", "--status-every", "10s", "--gateway-port", "0", "--dashboard-port", "0",
-        "--log-dir", dir.resolve("logs").toString()));
+    CompletableFuture<Integer> run =
+        CompletableFuture.supplyAsync(
+            () ->
+                new CommandLine(demo)
+                    .execute(
+                        "--model",
+                        "registry:d@production",
+                        "--model-poll",
+                        "100ms",
+                        "--registry",
+                        registry.root().toString(),
+                        "--rate",
+                        "100",
+                        "--status-every",
+                        "10s",
+                        "--gateway-port",
+                        "0",
+                        "--dashboard-port",
+                        "0",
+                        "--log-dir",
+                        dir.resolve("logs").toString()));
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> demo.gatewayUrl != null || run.isDone());
       assertThat(demo.gatewayUrl).as("the demo serves its gateway").isNotNull();
       HttpClient http = HttpClient.newHttpClient();
       String body = "{\"features\": " + Arrays.toString(Dataset.builtIn().features(0)) + "}";
-      HttpRequest predict = HttpRequest.newBuilder(URI.create(demo.gatewayUrl + "/v1/predict"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+      HttpRequest predict =
+          HttpRequest.newBuilder(URI.create(demo.gatewayUrl + "/v1/predict"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build();
       assertThat(model(http, predict)).isEqualTo("d:1");
 
       registry.setAlias("d", "production", 2);
 
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
           .until(() -> model(http, predict).equals("d:2"));
     } finally {
       demo.stop();

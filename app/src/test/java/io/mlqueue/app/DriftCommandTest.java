@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code mlqueue drift} on a data file, and {@code train --register} storing the reference profile. */
+/**
+ * {@code mlqueue drift} on a data file, and {@code train --register} storing the reference profile.
+ */
 class DriftCommandTest {
   @TempDir Path dir;
 
@@ -30,21 +32,34 @@ class DriftCommandTest {
   }
 
   @Test
-  void theTrainingDataAgainstItsOwnReferenceShowsNoDriftAndAShiftedFeatureIsNamed() throws Exception {
+  void theTrainingDataAgainstItsOwnReferenceShowsNoDriftAndAShiftedFeatureIsNamed()
+      throws Exception {
     Path csv = diabetesCsv();
     CommandRun same = CommandRun.of("drift", "--data", csv.toString());
     assertThat(same.exit()).as(same.err()).isZero();
-    assertThat(same.out()).contains("rows 1-442: no drift").contains("ks (p)").contains("MAE estimated");
+    assertThat(same.out())
+        .contains("rows 1-442: no drift")
+        .contains("ks (p)")
+        .contains("MAE estimated");
 
     CommandRun shifted =
-        CommandRun.of("drift", "--data", csv.toString(), "--shift", "s5:0.03@221", "--window", "221", "--json");
+        CommandRun.of(
+            "drift",
+            "--data",
+            csv.toString(),
+            "--shift",
+            "s5:0.03@221",
+            "--window",
+            "221",
+            "--json");
     assertThat(shifted.exit()).as(shifted.err()).isZero();
     JsonNode report = json(shifted.out());
     JsonNode first = report.get("windows").get(0);
     JsonNode second = report.get("windows").get(1);
     assertThat(columns(first, true)).isEmpty();
     assertThat(columns(second, true)).contains("s5").doesNotContain("age", "bmi");
-    assertThat(second.get("realised_mae").asDouble()).isGreaterThan(first.get("realised_mae").asDouble());
+    assertThat(second.get("realised_mae").asDouble())
+        .isGreaterThan(first.get("realised_mae").asDouble());
   }
 
   @Test
@@ -64,7 +79,8 @@ class DriftCommandTest {
     assertThat(w.get("realised_mae").isNull()).isTrue();
     assertThat(w.get("estimated_mae").asDouble()).isBetween(30.0, 60.0);
     assertThat(columns(w, true)).isEmpty();
-    assertThat(CommandRun.of("drift", "--data", csv.toString()).out()).contains("no labels: realised unknown");
+    assertThat(CommandRun.of("drift", "--data", csv.toString()).out())
+        .contains("no labels: realised unknown");
   }
 
   /**
@@ -90,13 +106,31 @@ class DriftCommandTest {
   void trainRegisterStoresTheReferenceProfileThatDriftReads() throws Exception {
     Path csv = diabetesCsv();
     Path registry = dir.resolve("registry");
-    CommandRun train = CommandRun.of("train", "--data", csv.toString(), "--target", "target", "--register", "diabetes",
-        "--registry", registry.toString());
+    CommandRun train =
+        CommandRun.of(
+            "train",
+            "--data",
+            csv.toString(),
+            "--target",
+            "target",
+            "--register",
+            "diabetes",
+            "--registry",
+            registry.toString());
     assertThat(train.exit()).as(train.err()).isZero();
     assertThat(registry.resolve("diabetes/1/" + ProfileFile.FILE_NAME)).exists();
-    CommandRun drift = CommandRun.of("drift", "--model", "registry:diabetes:1", "--registry",
-        registry.toString(), "--data", csv.toString());
+    CommandRun drift =
+        CommandRun.of(
+            "drift",
+            "--model",
+            "registry:diabetes:1",
+            "--registry",
+            registry.toString(),
+            "--data",
+            csv.toString());
     assertThat(drift.exit()).as(drift.err()).isZero();
-    assertThat(drift.out()).contains("against the reference of diabetes:1 (442 rows)").contains("no drift");
+    assertThat(drift.out())
+        .contains("against the reference of diabetes:1 (442 rows)")
+        .contains("no drift");
   }
 }

@@ -49,8 +49,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The HTTP gateway end to end in one JVM: a client posts to {@link GatewayServer}, which calls a
- * real {@link ModelService} through {@link AmqpPredictor} on the embedded broker. The gateway's
- * own tests use a fake predictor and the predictor's tests skip HTTP; only here do the JSON on the
+ * real {@link ModelService} through {@link AmqpPredictor} on the embedded broker. The gateway's own
+ * tests use a fake predictor and the predictor's tests skip HTTP; only here do the JSON on the
  * wire, the request/reply call and the model meet, and the answers are checked against
  * scikit-learn's predictions rather than against our own model.
  */
@@ -171,8 +171,7 @@ class GatewayEndToEndTest {
   }
 
   @Test
-  void aRowOfTheWrongLengthIsRefusedByTheWorkerWith400NamingTheExpectedFeatures()
-      throws Exception {
+  void aRowOfTheWrongLengthIsRefusedByTheWorkerWith400NamingTheExpectedFeatures() throws Exception {
     startWorker();
     Gateway gateway = startGateway(Duration.ofSeconds(5));
     awaitReady(gateway);

@@ -21,28 +21,54 @@ class MlflowCommandTest {
       Files.copy(in, data);
     }
     String registry = dir.resolve("reg").toString();
-    assertThat(CommandRun.of("train", "--data", data.toString(), "--target", "target",
-        "--register", "d", "--alias", "production", "--registry", registry).exit()).isZero();
+    assertThat(
+            CommandRun.of(
+                    "train",
+                    "--data",
+                    data.toString(),
+                    "--target",
+                    "target",
+                    "--register",
+                    "d",
+                    "--alias",
+                    "production",
+                    "--registry",
+                    registry)
+                .exit())
+        .isZero();
 
     Path out = dir.resolve("mlflow-model");
-    CommandRun export = CommandRun.of("models", "export", "d@production", "--mlflow", out.toString(),
-        "--data", data.toString(), "--registry", registry);
+    CommandRun export =
+        CommandRun.of(
+            "models",
+            "export",
+            "d@production",
+            "--mlflow",
+            out.toString(),
+            "--data",
+            data.toString(),
+            "--registry",
+            registry);
     assertThat(export.exit()).as(export.err()).isZero();
     assertThat(export.out()).startsWith("exported d:1 (linear) to " + out + " as an MLflow model");
     assertThat(out.resolve("MLmodel")).isRegularFile();
 
-    CommandRun add = CommandRun.of("models", "add", "d", "--mlflow", out.toString(), "--registry", registry);
+    CommandRun add =
+        CommandRun.of("models", "add", "d", "--mlflow", out.toString(), "--registry", registry);
     assertThat(add.exit()).as(add.err()).isZero();
-    assertThat(add.out()).contains("registered d version 2")
+    assertThat(add.out())
+        .contains("registered d version 2")
         .contains("mlflow mlflow-model/model.onnx (onnx flavor, run -, model_uuid ")
-        .contains("served as d:2: 10 features [age, sex, bmi, bp, s1, s2, s3, s4, s5, s6] -> target");
+        .contains(
+            "served as d:2: 10 features [age, sex, bmi, bp, s1, s2, s3, s4, s5, s6] -> target");
 
     ModelRegistry r = new ModelRegistry(dir.resolve("reg"));
     Dataset rows = Dataset.builtIn();
-    try (ServableModel v1 = r.load("d", 1); ServableModel v2 = r.load("d", 2)) {
+    try (ServableModel v1 = r.load("d", 1);
+        ServableModel v2 = r.load("d", 2)) {
       for (int i = 0; i < rows.size(); i++) {
-        assertThat(v2.predict(rows.features(i))).isCloseTo(v1.predict(rows.features(i)),
-            org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(v2.predict(rows.features(i)))
+            .isCloseTo(v1.predict(rows.features(i)), org.assertj.core.data.Offset.offset(1e-9));
       }
     }
     assertThat(CommandRun.of("runs", "list", "--registry", registry).out())
@@ -53,7 +79,9 @@ class MlflowCommandTest {
   void aPickleOnlyDirectoryIsRefusedInOneLineSayingWhatWouldWork() throws Exception {
     // MLflow's documented example of an MLmodel for a scikit-learn model.
     Path model = Files.createDirectories(dir.resolve("sk"));
-    Files.writeString(model.resolve("MLmodel"), """
+    Files.writeString(
+        model.resolve("MLmodel"),
+        """
         time_created: 2018-05-25T17:28:53.35
 
         flavors:
@@ -63,11 +91,21 @@ class MlflowCommandTest {
           python_function:
             loader_module: mlflow.sklearn
         """);
-    CommandRun add = CommandRun.of("models", "add", "d", "--mlflow", model.toString(),
-        "--registry", dir.resolve("reg").toString());
+    CommandRun add =
+        CommandRun.of(
+            "models",
+            "add",
+            "d",
+            "--mlflow",
+            model.toString(),
+            "--registry",
+            dir.resolve("reg").toString());
     assertThat(add.exit()).isEqualTo(1);
     assertThat(add.err().strip().lines()).hasSize(1);
-    assertThat(add.err()).contains("has the flavors [sklearn, python_function]: a pickled"
-        + " scikit-learn model (model.pkl, pickle)").contains("mlflow.onnx.save_model");
+    assertThat(add.err())
+        .contains(
+            "has the flavors [sklearn, python_function]: a pickled"
+                + " scikit-learn model (model.pkl, pickle)")
+        .contains("mlflow.onnx.save_model");
   }
 }

@@ -85,7 +85,8 @@ public final class OpenInferenceChecks {
     assertThat(client.get("/v2/health/live").status()).isEqualTo(200);
     assertThat(client.get("/v2/health/ready").status()).isEqualTo(200);
     assertThat(client.get("/v2").json().get("name").asText()).isEqualTo("mlqueue");
-    for (String path : List.of("/v2/models/" + MODEL, "/v2/models/" + MODEL + "/versions/" + VERSION)) {
+    for (String path :
+        List.of("/v2/models/" + MODEL, "/v2/models/" + MODEL + "/versions/" + VERSION)) {
       Answer a = client.get(path);
       assertThat(a.status()).as(a.body()).isEqualTo(200);
       JsonNode m = a.json();
@@ -103,11 +104,20 @@ public final class OpenInferenceChecks {
 
   /** What the worker refuses (400, in its words) and what the gateway does not serve (404). */
   public void refusesWhatTheModelCannotTake() {
-    Answer shortRows = post(infer(false), body(null, List.of(tensor("x",
-        CheckedClient.JSON.createArrayNode().add(0.01).add(0.02).add(0.03), 1, 3))));
+    Answer shortRows =
+        post(
+            infer(false),
+            body(
+                null,
+                List.of(
+                    tensor(
+                        "x",
+                        CheckedClient.JSON.createArrayNode().add(0.01).add(0.02).add(0.03),
+                        1,
+                        3))));
     assertThat(shortRows.status()).as(shortRows.body()).isEqualTo(400);
-    assertThat(shortRows.error()).contains("expected 10 features (" + String.join(", ", FEATURES)
-        + "), got 3");
+    assertThat(shortRows.error())
+        .contains("expected 10 features (" + String.join(", ", FEATURES) + "), got 3");
 
     List<ObjectNode> columns = new ArrayList<>();
     for (int f = 0; f < FEATURES.size(); f++) {
@@ -116,13 +126,17 @@ public final class OpenInferenceChecks {
     }
     Answer unknown = post(infer(false), body(null, columns));
     assertThat(unknown.status()).as(unknown.body()).isEqualTo(400);
-    assertThat(unknown.error()).isEqualTo(
-        "unknown feature 'blood_pressure'; the model expects " + String.join(", ", FEATURES));
+    assertThat(unknown.error())
+        .isEqualTo(
+            "unknown feature 'blood_pressure'; the model expects " + String.join(", ", FEATURES));
 
-    Answer model = post("/v2/models/other/infer", body(null, List.of(tensor("x",
-        CheckedClient.JSON.createArrayNode().add(1), 1, 1))));
+    Answer model =
+        post(
+            "/v2/models/other/infer",
+            body(null, List.of(tensor("x", CheckedClient.JSON.createArrayNode().add(1), 1, 1))));
     assertThat(model.status()).isEqualTo(404);
-    assertThat(model.error()).isEqualTo("no model named 'other' is served here; served now: " + MODEL);
+    assertThat(model.error())
+        .isEqualTo("no model named 'other' is served here; served now: " + MODEL);
     Answer version = client.get("/v2/models/" + MODEL + "/versions/2");
     assertThat(version.status()).isEqualTo(404);
     assertThat(version.error()).contains("no version '2'").contains("served now: " + VERSION);

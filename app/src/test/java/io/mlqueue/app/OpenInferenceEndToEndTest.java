@@ -82,8 +82,14 @@ class OpenInferenceEndToEndTest {
     checks.refusesWhatTheModelCannotTake();
 
     assertThat(gateway.predictor().pendingCalls()).isZero();
-    assertThat(gateway.registry().get("mlqueue.gateway.requests").tag("protocol", "v2")
-            .tag("outcome", "ok").counter().count())
+    assertThat(
+            gateway
+                .registry()
+                .get("mlqueue.gateway.requests")
+                .tag("protocol", "v2")
+                .tag("outcome", "ok")
+                .counter()
+                .count())
         .isGreaterThanOrEqualTo(7);
   }
 
@@ -98,8 +104,10 @@ class OpenInferenceEndToEndTest {
     assertThat(client.get("/v2/health/live").status()).isEqualTo(200);
 
     long start = System.nanoTime();
-    Answer infer = client.post("/v2/models/diabetes-ols/infer",
-        "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1], \"datatype\": \"FP64\", \"data\": [1]}]}");
+    Answer infer =
+        client.post(
+            "/v2/models/diabetes-ols/infer",
+            "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1], \"datatype\": \"FP64\", \"data\": [1]}]}");
     assertThat(infer.status()).as(infer.body()).isEqualTo(503);
     assertThat(infer.error()).contains("no model worker");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
@@ -111,10 +119,13 @@ class OpenInferenceEndToEndTest {
     // A "worker" that takes requests off queue predict, describe calls included, and never answers.
     Channel stuck = connect("stuck-worker").createChannel();
     stuck.queueDeclare(Queues.PREDICT, true, false, false, null);
-    stuck.basicConsume(Queues.PREDICT, true, new DefaultConsumer(stuck) {
-      @Override
-      public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body) {}
-    });
+    stuck.basicConsume(
+        Queues.PREDICT,
+        true,
+        new DefaultConsumer(stuck) {
+          @Override
+          public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body) {}
+        });
     Gateway gateway = startGateway(Duration.ofMillis(300));
     CheckedClient client = new CheckedClient(gateway.server().url());
     awaitReady(client);
@@ -122,16 +133,20 @@ class OpenInferenceEndToEndTest {
     Answer metadata = client.get("/v2/models/diabetes-ols");
     assertThat(metadata.status()).as(metadata.body()).isEqualTo(504);
     assertThat(metadata.error()).contains("300 ms");
-    Answer infer = client.post("/v2/models/diabetes-ols/infer",
-        "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1], \"datatype\": \"FP64\", \"data\": [1]}]}");
+    Answer infer =
+        client.post(
+            "/v2/models/diabetes-ols/infer",
+            "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1], \"datatype\": \"FP64\", \"data\": [1]}]}");
     assertThat(infer.status()).as(infer.body()).isEqualTo(504);
-    await("no pending call left").atMost(Duration.ofSeconds(2))
+    await("no pending call left")
+        .atMost(Duration.ofSeconds(2))
         .until(() -> gateway.predictor().pendingCalls() == 0);
   }
 
   // ---- the system under test ----
 
-  private record Gateway(GatewayServer server, AmqpPredictor predictor, PrometheusMeterRegistry registry) {}
+  private record Gateway(
+      GatewayServer server, AmqpPredictor predictor, PrometheusMeterRegistry registry) {}
 
   private Connection connect(String name) throws Exception {
     Connection c = BrokerConnector.connect(settings, name);
@@ -143,15 +158,19 @@ class OpenInferenceEndToEndTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AmqpPredictor predictor = AmqpPredictor.start(connect("gateway"), settings, registry);
     open.add(predictor);
-    GatewayServer server = GatewayServer.start(
-        GatewayConfig.defaults().withHost("127.0.0.1").withPort(0).withTimeout(timeout),
-        predictor, registry);
+    GatewayServer server =
+        GatewayServer.start(
+            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0).withTimeout(timeout),
+            predictor,
+            registry);
     open.add(server);
     return new Gateway(server, predictor, registry);
   }
 
   private static void awaitReady(CheckedClient client) {
-    await("gateway ready").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+    await("gateway ready")
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> client.get("/v2/health/ready").status() == 200);
   }
 }

@@ -46,14 +46,23 @@ class PortTakenTest {
               Duration.ofSeconds(30),
               () ->
                   CommandRun.of(
-                      "plot", "--log-dir", dir.toString(), "--metrics-host", "127.0.0.1",
-                      "--metrics-port", Integer.toString(port)));
+                      "plot",
+                      "--log-dir",
+                      dir.toString(),
+                      "--metrics-host",
+                      "127.0.0.1",
+                      "--metrics-port",
+                      Integer.toString(port)));
 
       assertThat(run.exit()).isEqualTo(1);
       assertThat(run.err())
           .isEqualTo(
-              "mlqueue plot: --metrics-port " + port + ": cannot listen on 127.0.0.1:" + port
-                  + ": Address already in use" + System.lineSeparator());
+              "mlqueue plot: --metrics-port "
+                  + port
+                  + ": cannot listen on 127.0.0.1:"
+                  + port
+                  + ": Address already in use"
+                  + System.lineSeparator());
       assertThat(log.list)
           .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
           .extracting(ILoggingEvent::getFormattedMessage)

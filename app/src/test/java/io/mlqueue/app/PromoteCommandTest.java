@@ -26,8 +26,9 @@ class PromoteCommandTest {
     LoggerFactory.getLogger(PromoteCommandTest.class).debug("logging ready");
   }
 
-  private static final Map<String, Object> RULE = Map.of(
-      "model", "diabetes", "alias", "production", "metric", "mae_difference", "min_pairs", 500);
+  private static final Map<String, Object> RULE =
+      Map.of(
+          "model", "diabetes", "alias", "production", "metric", "mae_difference", "min_pairs", 500);
 
   private ModelRegistry registry() throws Exception {
     Path csv = dir.resolve("train.csv");
@@ -38,8 +39,17 @@ class PromoteCommandTest {
     Files.writeString(csv, text);
     String registry = dir.resolve("reg").toString();
     for (int v = 1; v <= 3; v++) {
-      CommandRun t = CommandRun.of("train", "--data", csv.toString(), "--target", "y", "--register",
-          "diabetes", "--registry", registry);
+      CommandRun t =
+          CommandRun.of(
+              "train",
+              "--data",
+              csv.toString(),
+              "--target",
+              "y",
+              "--register",
+              "diabetes",
+              "--registry",
+              registry);
       assertThat(t.exit()).as(t.err()).isZero();
     }
     ModelRegistry r = new ModelRegistry(Path.of(registry));
@@ -52,8 +62,16 @@ class PromoteCommandTest {
     // The log's rows are of 2025; the clock stands just after them.
     Clock clock = Clock.fixed(ModelLogs.START.plusSeconds(3_600), ZoneOffset.UTC);
     PromotionRule rule = PromotionRule.fromTree(RULE, "rule");
-    return new PromotionWatch(log, rule, Optional.of(rule), Optional.empty(), Optional.empty(),
-        Optional.of("staging"), 200, registry, clock);
+    return new PromotionWatch(
+        log,
+        rule,
+        Optional.of(rule),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of("staging"),
+        200,
+        registry,
+        clock);
   }
 
   @Test
@@ -100,18 +118,31 @@ class PromoteCommandTest {
     ModelLogs.write(log, "diabetes:2", 65, "diabetes:1", 45, 2000, 0, 14);
     PromotionWatch.Look back = watch.check();
     assertThat(back.moved()).as(back.summary()).isTrue();
-    assertThat(back.summary()).contains("guardrail: roll diabetes@production back from diabetes:2 to diabetes:1");
+    assertThat(back.summary())
+        .contains("guardrail: roll diabetes@production back from diabetes:2 to diabetes:1");
     assertThat(registry.alias("diabetes", "production").getAsInt()).isEqualTo(1);
   }
 
   @Test
   void theCommandChecksOnceWithoutWatch() throws Exception {
     ModelRegistry registry = registry();
-    Path log = ModelLogs.write(dir.resolve("model_log.csv"), "diabetes:1", 60, "diabetes:2", 40, 2000, 0, 15);
-    Path rule = Files.writeString(dir.resolve("rule.yaml"),
-        "{\"model\": \"diabetes\", \"alias\": \"production\", \"min_pairs\": 500}");
-    CommandRun run = CommandRun.of("promote", rule.toString(), "--log", log.toString(),
-        "--registry", registry.root().toString(), "--resamples", "200");
+    Path log =
+        ModelLogs.write(
+            dir.resolve("model_log.csv"), "diabetes:1", 60, "diabetes:2", 40, 2000, 0, 15);
+    Path rule =
+        Files.writeString(
+            dir.resolve("rule.yaml"),
+            "{\"model\": \"diabetes\", \"alias\": \"production\", \"min_pairs\": 500}");
+    CommandRun run =
+        CommandRun.of(
+            "promote",
+            rule.toString(),
+            "--log",
+            log.toString(),
+            "--registry",
+            registry.root().toString(),
+            "--resamples",
+            "200");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).contains("alias diabetes@production: 1 -> 2");
   }

@@ -76,23 +76,25 @@ class ShutdownTest {
               .redirectErrorStream(true)
               .start();
       List<String> lines = new ArrayList<>();
-      Thread reader = Thread.ofVirtual()
-          .start(
-              () -> {
-                try (BufferedReader in =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = in.readLine()) != null) {
-                    synchronized (lines) {
-                      lines.add(line);
-                      lines.notifyAll();
+      Thread reader =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (BufferedReader in =
+                        new BufferedReader(
+                            new InputStreamReader(
+                                process.getInputStream(), StandardCharsets.UTF_8))) {
+                      String line;
+                      while ((line = in.readLine()) != null) {
+                        synchronized (lines) {
+                          lines.add(line);
+                          lines.notifyAll();
+                        }
+                      }
+                    } catch (java.io.IOException e) {
+                      // the process ended
                     }
-                  }
-                } catch (java.io.IOException e) {
-                  // the process ended
-                }
-              });
+                  });
       return new Probe(process, lines, reader);
     }
 

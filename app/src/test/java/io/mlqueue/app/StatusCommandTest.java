@@ -55,17 +55,23 @@ class StatusCommandTest {
   /** A stub HTTP server answering every path with {@code status} and {@code body}. */
   private String stub(Map<String, Object[]> answers) throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      String path = exchange.getRequestURI().getRawPath();
-      Object[] answer = answers.entrySet().stream().filter(e -> path.startsWith(e.getKey()))
-          .map(Map.Entry::getValue).findFirst().orElse(new Object[] {404, ""});
-      byte[] body = ((String) answer[1]).getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders((Integer) answer[0], body.length == 0 ? -1 : body.length);
-      if (body.length > 0) {
-        exchange.getResponseBody().write(body);
-      }
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          String path = exchange.getRequestURI().getRawPath();
+          Object[] answer =
+              answers.entrySet().stream()
+                  .filter(e -> path.startsWith(e.getKey()))
+                  .map(Map.Entry::getValue)
+                  .findFirst()
+                  .orElse(new Object[] {404, ""});
+          byte[] body = ((String) answer[1]).getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders((Integer) answer[0], body.length == 0 ? -1 : body.length);
+          if (body.length > 0) {
+            exchange.getResponseBody().write(body);
+          }
+          exchange.close();
+        });
     server.start();
     stubs.add(server);
     return "http://127.0.0.1:" + server.getAddress().getPort();
@@ -96,8 +102,17 @@ class StatusCommandTest {
   @Test
   void fallsBackToAmqpWhenTheApiRefusesAndSaysWhy() throws Exception {
     String api = stub(Map.of("/api/", new Object[] {401, "{\"error\":\"not_authorised\"}"}));
-    JsonNode status = document(CommandRun.of("status", "--json", "--amqp-uri", broker.uri(),
-        "--management-url", api, "--health", "model=http://127.0.0.1:1/health"));
+    JsonNode status =
+        document(
+            CommandRun.of(
+                "status",
+                "--json",
+                "--amqp-uri",
+                broker.uri(),
+                "--management-url",
+                api,
+                "--health",
+                "model=http://127.0.0.1:1/health"));
     assertThat(status.get("via").asText()).isEqualTo("AMQP");
     assertThat(status.get("viaDetail").asText()).contains("refused at " + api + ": 401");
     JsonNode features = queue(status, "features");
@@ -108,9 +123,17 @@ class StatusCommandTest {
     assertThat(features.get("rates").isNull()).isTrue();
     assertThat(queue(status, "y_pred").get("exists").asBoolean()).isFalse();
 
-    CommandRun text = CommandRun.of("status", "--amqp-uri", broker.uri(), "--management-url", api,
-        "--health", "model=http://127.0.0.1:1/health");
-    assertThat(text.out()).contains("read over AMQP (the management API refused at " + api + ": 401")
+    CommandRun text =
+        CommandRun.of(
+            "status",
+            "--amqp-uri",
+            broker.uri(),
+            "--management-url",
+            api,
+            "--health",
+            "model=http://127.0.0.1:1/health");
+    assertThat(text.out())
+        .contains("read over AMQP (the management API refused at " + api + ": 401")
         .containsPattern("features +\\? +2 +\\? +0 +\\? +\\? +\\?")
         .containsPattern("y_pred +absent");
   }
@@ -121,14 +144,33 @@ class StatusCommandTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       closed = s.getLocalPort();
     }
-    JsonNode refused = document(CommandRun.of("status", "--json", "--amqp-uri", broker.uri(),
-        "--management-url", "http://127.0.0.1:" + closed, "--health", "m=http://127.0.0.1:1/health"));
+    JsonNode refused =
+        document(
+            CommandRun.of(
+                "status",
+                "--json",
+                "--amqp-uri",
+                broker.uri(),
+                "--management-url",
+                "http://127.0.0.1:" + closed,
+                "--health",
+                "m=http://127.0.0.1:1/health"));
     assertThat(refused.get("via").asText()).isEqualTo("AMQP");
     assertThat(refused.get("viaDetail").asText())
-        .contains("not answering at http://127.0.0.1:" + closed).contains("connection refused");
+        .contains("not answering at http://127.0.0.1:" + closed)
+        .contains("connection refused");
 
-    JsonNode none = document(CommandRun.of("status", "--json", "--amqp-uri", broker.uri(),
-        "--management-url", "none", "--health", "m=http://127.0.0.1:1/health"));
+    JsonNode none =
+        document(
+            CommandRun.of(
+                "status",
+                "--json",
+                "--amqp-uri",
+                broker.uri(),
+                "--management-url",
+                "none",
+                "--health",
+                "m=http://127.0.0.1:1/health"));
     assertThat(none.get("via").asText()).isEqualTo("AMQP");
     assertThat(none.get("viaDetail").asText()).isEqualTo("--management-url none");
   }
@@ -136,11 +178,25 @@ class StatusCommandTest {
   @Test
   void readsThroughTheApiWhenItAnswersWithTheModelsAWorkerServes() throws Exception {
     String api = stub(Map.of("/api/queues/", new Object[] {200, recorded()}));
-    String worker = stub(Map.of(
-        "/health", new Object[] {200, "{\"status\":\"ready\",\"service\":\"model\"}"},
-        "/metrics", new Object[] {200, "mlqueue_model_info{model=\"price:2\",role=\"champion\"} 1.0\n"}));
-    JsonNode status = document(CommandRun.of("status", "--json", "--amqp-uri", broker.uri(),
-        "--management-url", api, "--health", "model=" + worker + "/health"));
+    String worker =
+        stub(
+            Map.of(
+                "/health", new Object[] {200, "{\"status\":\"ready\",\"service\":\"model\"}"},
+                "/metrics",
+                    new Object[] {
+                      200, "mlqueue_model_info{model=\"price:2\",role=\"champion\"} 1.0\n"
+                    }));
+    JsonNode status =
+        document(
+            CommandRun.of(
+                "status",
+                "--json",
+                "--amqp-uri",
+                broker.uri(),
+                "--management-url",
+                api,
+                "--health",
+                "model=" + worker + "/health"));
     assertThat(status.get("via").asText()).isEqualTo("management API");
     assertThat(status.get("viaDetail").asText()).isEqualTo(api);
     JsonNode yTrue = queue(status, "y_true");
@@ -156,9 +212,17 @@ class StatusCommandTest {
     assertThat(queue(status, "y_true_feedback").get("exists").asBoolean()).isFalse();
     assertThat(status.get("models").get("model").get(0).get("model").asText()).isEqualTo("price:2");
 
-    CommandRun text = CommandRun.of("status", "--amqp-uri", broker.uri(), "--management-url", api,
-        "--health", "model=" + worker + "/health");
-    assertThat(text.out()).contains("read through the management API at " + api)
+    CommandRun text =
+        CommandRun.of(
+            "status",
+            "--amqp-uri",
+            broker.uri(),
+            "--management-url",
+            api,
+            "--health",
+            "model=" + worker + "/health");
+    assertThat(text.out())
+        .contains("read through the management API at " + api)
         .containsPattern("y_true +durable +445 +5 +1 +19\\.2 +\\? +\\?")
         .containsPattern("y_pred +transient \\(course\\) +\\? +\\? +\\? +19\\.2 +19\\.2 +0\\.0")
         .contains("models served by model: price:2 (champion)");
@@ -166,24 +230,42 @@ class StatusCommandTest {
 
   @Test
   void watchReadsAgainThroughEitherPath() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     byte[] body = recorded().getBytes(StandardCharsets.UTF_8);
-    server.createContext("/api/queues/", exchange -> {
-      // The first answer refuses, the next ones answer: the path is chosen anew at each refresh.
-      int n = asked.incrementAndGet();
-      exchange.sendResponseHeaders(n == 1 ? 401 : 200, n == 1 ? -1 : body.length);
-      if (n > 1) {
-        exchange.getResponseBody().write(body);
-      }
-      exchange.close();
-    });
+    server.createContext(
+        "/api/queues/",
+        exchange -> {
+          // The first answer refuses, the next ones answer: the path is chosen anew at each
+          // refresh.
+          int n = asked.incrementAndGet();
+          exchange.sendResponseHeaders(n == 1 ? 401 : 200, n == 1 ? -1 : body.length);
+          if (n > 1) {
+            exchange.getResponseBody().write(body);
+          }
+          exchange.close();
+        });
     server.start();
     stubs.add(server);
     String api = "http://127.0.0.1:" + server.getAddress().getPort();
-    java.util.concurrent.atomic.AtomicReference<CommandRun> run = new java.util.concurrent.atomic.AtomicReference<>();
-    Thread watching = new Thread(() -> run.set(CommandRun.of("status", "--json", "--watch", "100ms",
-        "--amqp-uri", broker.uri(), "--management-url", api, "--health", "m=http://127.0.0.1:1/health")));
+    java.util.concurrent.atomic.AtomicReference<CommandRun> run =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread watching =
+        new Thread(
+            () ->
+                run.set(
+                    CommandRun.of(
+                        "status",
+                        "--json",
+                        "--watch",
+                        "100ms",
+                        "--amqp-uri",
+                        broker.uri(),
+                        "--management-url",
+                        api,
+                        "--health",
+                        "m=http://127.0.0.1:1/health")));
     watching.start();
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     while (asked.get() < 3 && System.nanoTime() < deadline) {
@@ -194,17 +276,37 @@ class StatusCommandTest {
     String out = run.get().out();
     assertThat(asked.get()).isGreaterThanOrEqualTo(3);
     assertThat(out).contains("\"via\" : \"AMQP\"").contains("\"via\" : \"management API\"");
-    assertThat(out.indexOf("\"via\" : \"AMQP\"")).isLessThan(out.indexOf("\"via\" : \"management API\""));
+    assertThat(out.indexOf("\"via\" : \"AMQP\""))
+        .isLessThan(out.indexOf("\"via\" : \"management API\""));
   }
 
   @Test
   void anUnknownValueIsShownAsUnknownAndAZeroAsZero() {
-    StatusCommand.QueueState zero = new StatusCommand.QueueState("features", true, "durable", true,
-        "classic", Map.of(), 0L, 0L, 0L, new ManagementApi.Rates(0.0, 0.0, 0.0));
+    StatusCommand.QueueState zero =
+        new StatusCommand.QueueState(
+            "features",
+            true,
+            "durable",
+            true,
+            "classic",
+            Map.of(),
+            0L,
+            0L,
+            0L,
+            new ManagementApi.Rates(0.0, 0.0, 0.0));
     StatusCommand.QueueState unknown = StatusCommand.QueueState.amqp("y_true", true, 0L, null);
-    String text = StatusCommand.toText(new StatusCommand.Status("b", "management API", "http://x",
-        List.of(zero, unknown), Map.of(), Map.of(), Map.of()));
-    assertThat(text).containsPattern("features +durable +0 +0 +0 +0\\.0 +0\\.0 +0\\.0\n")
+    String text =
+        StatusCommand.toText(
+            new StatusCommand.Status(
+                "b",
+                "management API",
+                "http://x",
+                List.of(zero, unknown),
+                Map.of(),
+                Map.of(),
+                Map.of()));
+    assertThat(text)
+        .containsPattern("features +durable +0 +0 +0 +0\\.0 +0\\.0 +0\\.0\n")
         .containsPattern("y_true +\\? +0 +\\? +\\? +\\? +\\? +\\?\n")
         .contains("models served: ?");
   }
@@ -212,15 +314,19 @@ class StatusCommandTest {
   @Test
   void describesEachModeInWords() {
     assertThat(StatusCommand.mode(info(true, "classic", Map.of()))).isEqualTo("durable");
-    assertThat(StatusCommand.mode(info(false, "classic", Map.of()))).isEqualTo("transient (course)");
+    assertThat(StatusCommand.mode(info(false, "classic", Map.of())))
+        .isEqualTo("transient (course)");
     assertThat(StatusCommand.mode(info(true, "quorum", Map.of("x-queue-type", "quorum"))))
         .isEqualTo("durable quorum");
-    assertThat(StatusCommand.mode(info(true, "classic",
-        Map.of("x-dead-letter-exchange", "", "x-message-ttl", 60000))))
+    assertThat(
+            StatusCommand.mode(
+                info(
+                    true, "classic", Map.of("x-dead-letter-exchange", "", "x-message-ttl", 60000))))
         .isEqualTo("durable x-dead-letter-exchange= x-message-ttl=60000");
   }
 
-  private static ManagementApi.QueueInfo info(boolean durable, String type, Map<String, Object> args) {
+  private static ManagementApi.QueueInfo info(
+      boolean durable, String type, Map<String, Object> args) {
     return new ManagementApi.QueueInfo("q", durable, false, false, type, args, 0L, 0L, 0L, null);
   }
 }

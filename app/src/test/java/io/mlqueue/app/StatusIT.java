@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.DeadLetters;
@@ -41,16 +41,27 @@ class StatusIT {
 
   @Test
   void showsDepthsConsumersDeadLetterReasonsAndUnansweredServices() throws Exception {
-    assertThat(CommandRun.of("features", "--count", "3", "--amqp-uri", rabbit.uri()).exit()).isZero();
+    assertThat(CommandRun.of("features", "--count", "3", "--amqp-uri", rabbit.uri()).exit())
+        .isZero();
     Channel channel = rabbit.connect().createChannel();
     channel.basicConsume("y_true", false, new DefaultConsumer(channel));
-    AMQP.BasicProperties dead = new AMQP.BasicProperties.Builder()
-        .headers(Map.of(DeadLetters.REASON, "invalid features: not a number")).build();
+    AMQP.BasicProperties dead =
+        new AMQP.BasicProperties.Builder()
+            .headers(Map.of(DeadLetters.REASON, "invalid features: not a number"))
+            .build();
     channel.basicPublish("", "features.dlq", dead, "x".getBytes());
     channel.basicPublish("", "features.dlq", dead, "y".getBytes());
 
-    CommandRun run = CommandRun.of("status", "--json", "--amqp-uri", rabbit.uri(),
-        "--management-url", "none", "--health", "model=http://127.0.0.1:1/health");
+    CommandRun run =
+        CommandRun.of(
+            "status",
+            "--json",
+            "--amqp-uri",
+            rabbit.uri(),
+            "--management-url",
+            "none",
+            "--health",
+            "model=http://127.0.0.1:1/health");
     assertThat(run.exit()).as(run.err()).isZero();
     // The test JVM's log lines share standard output (the CLI's go to standard error): take the
     // document alone.
@@ -58,18 +69,37 @@ class StatusIT {
     JsonNode status = new ObjectMapper().readTree(out.substring(out.indexOf("\n{\n") + 1));
     assertThat(queue(status, "features").get("ready").asLong()).isEqualTo(3);
     assertThat(queue(status, "features").get("consumers").asLong()).isZero();
-    assertThat(queue(status, "y_true").get("consumers").asLong()).as("a worker consumes").isEqualTo(1);
+    assertThat(queue(status, "y_true").get("consumers").asLong())
+        .as("a worker consumes")
+        .isEqualTo(1);
     assertThat(queue(status, "y_pred").get("exists").asBoolean()).isFalse();
     assertThat(queue(status, "y_pred").get("ready").isNull()).as("unknown, not zero").isTrue();
-    assertThat(queue(status, "features").get("rates").isNull()).as("AMQP cannot tell rates").isTrue();
-    assertThat(status.get("deadLetterReasons").get("features.dlq")
-        .get("invalid features: not a number").asInt()).isEqualTo(2);
-    assertThat(status.get("services").get("model").asText()).startsWith("not answering at http://127.0.0.1:1/health");
+    assertThat(queue(status, "features").get("rates").isNull())
+        .as("AMQP cannot tell rates")
+        .isTrue();
+    assertThat(
+            status
+                .get("deadLetterReasons")
+                .get("features.dlq")
+                .get("invalid features: not a number")
+                .asInt())
+        .isEqualTo(2);
+    assertThat(status.get("services").get("model").asText())
+        .startsWith("not answering at http://127.0.0.1:1/health");
 
-    CommandRun text = CommandRun.of("status", "--amqp-uri", rabbit.uri(), "--management-url", "none",
-        "--health", "model=http://127.0.0.1:1/health");
-    assertThat(text.out()).containsPattern("features +\\? +3 +\\? +0 +\\? +\\? +\\?\n")
-        .contains("    2 × invalid features: not a number").containsPattern("y_pred +absent");
+    CommandRun text =
+        CommandRun.of(
+            "status",
+            "--amqp-uri",
+            rabbit.uri(),
+            "--management-url",
+            "none",
+            "--health",
+            "model=http://127.0.0.1:1/health");
+    assertThat(text.out())
+        .containsPattern("features +\\? +3 +\\? +0 +\\? +\\? +\\?\n")
+        .contains("    2 × invalid features: not a number")
+        .containsPattern("y_pred +absent");
   }
 
   private JsonNode status(String... more) throws Exception {
@@ -85,7 +115,8 @@ class StatusIT {
    * The status once {@code done} holds of it, or the last one read after {@code timeout} (the
    * management API's statistics lag the broker by its collection interval, 5 s by default).
    */
-  private JsonNode awaitStatus(Predicate<JsonNode> done, Duration timeout, String... args) throws Exception {
+  private JsonNode awaitStatus(Predicate<JsonNode> done, Duration timeout, String... args)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode status = status(args);
     while (!done.test(status) && System.nanoTime() < deadline) {
@@ -102,7 +133,8 @@ class StatusIT {
 
   @Test
   void throughTheManagementApiWhenThePluginIsOnOverAmqpWhenItIsOffOrRefuses() throws Exception {
-    assertThat(CommandRun.of("features", "--count", "20", "--amqp-uri", rabbit.uri()).exit()).isZero();
+    assertThat(CommandRun.of("features", "--count", "20", "--amqp-uri", rabbit.uri()).exit())
+        .isZero();
     Connection connection = rabbit.connect();
     Channel declare = connection.createChannel();
     declare.queueDeclare("y_true_feedback", false, false, false, null); // as the course declares
@@ -112,13 +144,20 @@ class StatusIT {
     worker.basicConsume("y_true", false, new DefaultConsumer(worker));
     // A model worker on features (and predict), with its metrics endpoint.
     PrometheusMeterRegistry registry = Observability.registry("model");
-    ModelService model = ModelService.start(rabbit.connect(), AmqpSettings.of(rabbit.uri()),
-        new LiveModel(BuiltInModel.get()), new ModelService.Config(64, Duration.ZERO, registry));
+    ModelService model =
+        ModelService.start(
+            rabbit.connect(),
+            AmqpSettings.of(rabbit.uri()),
+            new LiveModel(BuiltInModel.get()),
+            new ModelService.Config(64, Duration.ZERO, registry));
     MetricsServer metrics = MetricsServer.start("model", "127.0.0.1", 0, registry, () -> true);
     String health = "model=" + metrics.url() + "/health";
     String served = BuiltInModel.NAME + ":" + BuiltInModel.VERSION;
-    RabbitMqVhost.awaitReadyCounts(declare, Map.of("features", 0L, "y_pred", 20L, "y_true", 17L),
-        Duration.ofSeconds(30), "the model worker predicted every row");
+    RabbitMqVhost.awaitReadyCounts(
+        declare,
+        Map.of("features", 0L, "y_pred", 20L, "y_true", 17L),
+        Duration.ofSeconds(30),
+        "the model worker predicted every row");
 
     boolean wasOn = ManagementPlugin.enabled();
     boolean workersStopped = false;
@@ -127,7 +166,10 @@ class StatusIT {
         JsonNode off = status("--health", health);
         assertThat(off.get("via").asText()).isEqualTo("AMQP");
         assertThat(off.get("viaDetail").asText())
-            .isEqualTo("the management API not answering at " + ManagementPlugin.URL + " (connection refused)");
+            .isEqualTo(
+                "the management API not answering at "
+                    + ManagementPlugin.URL
+                    + " (connection refused)");
         assertThat(count(off, "y_true", "ready")).isEqualTo(17);
         assertThat(count(off, "y_true", "unacked")).as("unknown over AMQP").isEqualTo(-1);
         assertThat(queue(off, "y_true").get("mode").isNull()).isTrue();
@@ -135,10 +177,16 @@ class StatusIT {
       }
 
       try (ManagementPlugin plugin = ManagementPlugin.enable(Duration.ofSeconds(90))) {
-        JsonNode on = awaitStatus(s -> count(s, "y_true", "unacked") == 3
-                && count(s, "y_true", "consumers") == 1 && count(s, "features", "consumers") == 1
-                && count(s, "y_pred", "ready") == 20,
-            Duration.ofSeconds(60), "--health", health);
+        JsonNode on =
+            awaitStatus(
+                s ->
+                    count(s, "y_true", "unacked") == 3
+                        && count(s, "y_true", "consumers") == 1
+                        && count(s, "features", "consumers") == 1
+                        && count(s, "y_pred", "ready") == 20,
+                Duration.ofSeconds(60),
+                "--health",
+                health);
         assertThat(on.get("via").asText()).isEqualTo("management API");
         assertThat(on.get("viaDetail").asText()).isEqualTo(ManagementPlugin.URL);
         assertThat(count(on, "y_true", "ready")).isEqualTo(17);
@@ -151,13 +199,15 @@ class StatusIT {
         assertThat(count(on, "y_pred", "consumers")).isZero();
         assertThat(queue(on, "features").get("mode").asText()).isEqualTo("durable");
         assertThat(queue(on, "features.dlq").get("mode").asText()).isEqualTo("durable");
-        assertThat(queue(on, "y_true_feedback").get("mode").asText()).isEqualTo("transient (course)");
+        assertThat(queue(on, "y_true_feedback").get("mode").asText())
+            .isEqualTo("transient (course)");
         assertThat(queue(on, "y_pred_shadow").get("exists").asBoolean()).isFalse();
         assertThat(on.get("models").get("model").get(0).get("model").asText()).isEqualTo(served);
         assertThat(on.get("models").get("model").get(0).get("role").asText()).isEqualTo("champion");
 
         CommandRun text = CommandRun.of("status", "--amqp-uri", rabbit.uri(), "--health", health);
-        assertThat(text.out()).contains("read through the management API at " + ManagementPlugin.URL)
+        assertThat(text.out())
+            .contains("read through the management API at " + ManagementPlugin.URL)
             .containsPattern("y_true +durable +17 +3 +1 ")
             .containsPattern("y_true_feedback +transient \\(course\\) ")
             .contains("models served by model: " + served + " (champion)");
@@ -165,21 +215,29 @@ class StatusIT {
         // The API on, but asked at a wrong port or with a wrong password: over AMQP, saying why.
         JsonNode wrongPort = status("--management-url", "http://127.0.0.1:1", "--health", health);
         assertThat(wrongPort.get("via").asText()).isEqualTo("AMQP");
-        assertThat(wrongPort.get("viaDetail").asText()).contains("not answering at http://127.0.0.1:1");
-        JsonNode wrongPassword = status("--management-url", "http://guest:wrong@127.0.0.1:15672",
-            "--health", health);
+        assertThat(wrongPort.get("viaDetail").asText())
+            .contains("not answering at http://127.0.0.1:1");
+        JsonNode wrongPassword =
+            status("--management-url", "http://guest:wrong@127.0.0.1:15672", "--health", health);
         assertThat(wrongPassword.get("via").asText()).isEqualTo("AMQP");
         assertThat(wrongPassword.get("viaDetail").asText())
-            .contains("refused at " + ManagementPlugin.URL + ": 401").doesNotContain("wrong");
+            .contains("refused at " + ManagementPlugin.URL + ": 401")
+            .doesNotContain("wrong");
 
         // The workers stop: no consumers, the unacked messages back to ready.
         workersStopped = true;
         metrics.close();
         model.close();
         worker.close();
-        JsonNode stopped = awaitStatus(s -> count(s, "features", "consumers") == 0
-                && count(s, "y_true", "consumers") == 0 && count(s, "y_true", "ready") == 20,
-            Duration.ofSeconds(60), "--health", health);
+        JsonNode stopped =
+            awaitStatus(
+                s ->
+                    count(s, "features", "consumers") == 0
+                        && count(s, "y_true", "consumers") == 0
+                        && count(s, "y_true", "ready") == 20,
+                Duration.ofSeconds(60),
+                "--health",
+                health);
         assertThat(stopped.get("via").asText()).isEqualTo("management API");
         assertThat(count(stopped, "features", "consumers")).isZero();
         assertThat(count(stopped, "predict", "consumers")).isZero();

@@ -53,33 +53,55 @@ class StreamDriftTest {
   @ParameterizedTest(name = "{0} rows per message")
   @ValueSource(ints = {1, 50})
   void anInjectedShiftOfOneFeatureIsDetectedWithinABoundAndNamed(int batch) throws Exception {
-    broker.deleteQueues(Queues.FEATURES, Queues.Y_PRED, Queues.Y_TRUE, Queues.PREDICT,
-        Queues.deadLetterQueue(Queues.FEATURES), Queues.deadLetterQueue(Queues.Y_PRED),
+    broker.deleteQueues(
+        Queues.FEATURES,
+        Queues.Y_PRED,
+        Queues.Y_TRUE,
+        Queues.PREDICT,
+        Queues.deadLetterQueue(Queues.FEATURES),
+        Queues.deadLetterQueue(Queues.Y_PRED),
         Queues.deadLetterQueue(Queues.PREDICT));
     AmqpSettings settings = AmqpSettings.of(broker.uri());
     WindowSettings windows = new WindowSettings(500, 500, 0, 50, 3);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     LiveDrift drift =
-        new LiveDrift(m -> Optional.of(ReferenceProfiles.builtIn()), windows, meters, System::currentTimeMillis);
+        new LiveDrift(
+            m -> Optional.of(ReferenceProfiles.builtIn()),
+            windows,
+            meters,
+            System::currentTimeMillis);
     drift.prepare(BuiltInModel.get());
     List<String> started = new CopyOnWriteArrayList<>();
     List<Long> alarmAtWindow = new CopyOnWriteArrayList<>();
-    drift.onCheck(r -> {
-      if (!r.check().started().isEmpty()) {
-        alarmAtWindow.add(r.check().number());
-      }
-      started.addAll(r.check().started());
-    });
+    drift.onCheck(
+        r -> {
+          if (!r.check().started().isEmpty()) {
+            alarmAtWindow.add(r.check().number());
+          }
+          started.addAll(r.check().started());
+        });
     ModelService.Config config = ModelService.Config.defaults().withObserver(drift);
     Dataset data = Dataset.builtIn();
-    double bmiSd = ReferenceProfiles.builtIn().features().stream()
-        .filter(c -> c.name().equals("bmi")).findFirst().orElseThrow().std();
+    double bmiSd =
+        ReferenceProfiles.builtIn().features().stream()
+            .filter(c -> c.name().equals("bmi"))
+            .findFirst()
+            .orElseThrow()
+            .std();
     int pairs = SHIFT_FROM + 3_000;
-    try (ModelService service = ModelService.start(connection, settings, BuiltInModel.get(), config)) {
+    try (ModelService service =
+        ModelService.start(connection, settings, BuiltInModel.get(), config)) {
       FeaturesConfig features =
-          new FeaturesConfig(data, pairs, Pace.UNLIMITED, OptionalLong.of(5), 256, batch,
+          new FeaturesConfig(
+              data,
+              pairs,
+              Pace.UNLIMITED,
+              OptionalLong.of(5),
+              256,
+              batch,
               List.of(Shift.parse("bmi:" + bmiSd + "@" + SHIFT_FROM, data)));
-      new FeaturesService(features, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP)
+      new FeaturesService(
+              features, settings, connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP)
           .run(Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(60)).until(() -> service.predictions() == pairs);
       await().atMost(Duration.ofSeconds(30)).until(() -> !alarmAtWindow.isEmpty());
@@ -91,7 +113,9 @@ class StreamDriftTest {
     // drifted windows later, at window 9 or 10, the episode starts.
     long bound = (SHIFT_FROM + (windows.patience() + 1L) * windows.size()) / windows.size();
     assertThat(alarmAtWindow.get(0)).isBetween((long) SHIFT_FROM / windows.size() + 1, bound);
-    assertThat(meters.get("mlqueue.drift.episode").tag("feature", "bmi").gauge().value()).isEqualTo(1.0);
-    assertThat(meters.get("mlqueue.drift.episode").tag("feature", "age").gauge().value()).isEqualTo(0.0);
+    assertThat(meters.get("mlqueue.drift.episode").tag("feature", "bmi").gauge().value())
+        .isEqualTo(1.0);
+    assertThat(meters.get("mlqueue.drift.episode").tag("feature", "age").gauge().value())
+        .isEqualTo(0.0);
   }
 }

@@ -46,7 +46,12 @@ class TlsOptionsTest {
     Run run =
         run(
             Map.of("MLQUEUE_AMQP_CA_FILE", ca.caFile().toString()),
-            "dead-letters", "list", "--queue", "features", "--amqp-uri", broker.amqpsUri());
+            "dead-letters",
+            "list",
+            "--queue",
+            "features",
+            "--amqp-uri",
+            broker.amqpsUri());
     assertThat(run.exit).as(run.err).isZero();
     assertThat(run.out).contains("features.dlq: 0 dead letters");
   }
@@ -54,12 +59,19 @@ class TlsOptionsTest {
   @Test
   void withoutTheCaFileTheServiceRefusesTheBrokerInOneLineWithoutThePassword() {
     Run run =
-        run(Map.of(), "dead-letters", "list", "--connect-timeout", "30s", "--amqp-uri",
+        run(
+            Map.of(),
+            "dead-letters",
+            "list",
+            "--connect-timeout",
+            "30s",
+            "--amqp-uri",
             broker.amqpsUri());
     assertThat(run.exit).as("exit code: no usable broker").isEqualTo(3);
     assertThat(run.err)
-        .startsWith("mlqueue list: dead-letters: refused the certificate of the broker at"
-            + " amqps://mlqueue:****@127.0.0.1:")
+        .startsWith(
+            "mlqueue list: dead-letters: refused the certificate of the broker at"
+                + " amqps://mlqueue:****@127.0.0.1:")
         .contains("--amqp-ca-file")
         .doesNotContain(PASSWORD);
     assertThat(run.err.strip().lines()).hasSize(1);
@@ -68,8 +80,14 @@ class TlsOptionsTest {
   @Test
   void aCaFileForAPlainUriAndHalfTheBrokerTlsOptionsAreRefused() {
     Run plain =
-        run(Map.of(), "dead-letters", "list", "--amqp-ca-file", ca.caFile().toString(),
-            "--amqp-uri", broker.amqpUri());
+        run(
+            Map.of(),
+            "dead-letters",
+            "list",
+            "--amqp-ca-file",
+            ca.caFile().toString(),
+            "--amqp-uri",
+            broker.amqpUri());
     assertThat(plain.exit).isEqualTo(1);
     assertThat(plain.err).contains("--amqp-ca-file is for amqps:// URIs").doesNotContain(PASSWORD);
 

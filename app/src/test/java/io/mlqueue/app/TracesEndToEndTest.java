@@ -109,24 +109,38 @@ class TracesEndToEndTest {
     Connection connection = broker.connection();
     ModelService model = ModelService.start(connection, traced("model"), BuiltInModel.get());
     open.add(model);
-    MetricService metric = MetricService.start(
-        connection, traced("metric"), MetricService.Config.of(logDir), Clock.systemUTC());
+    MetricService metric =
+        MetricService.start(
+            connection, traced("metric"), MetricService.Config.of(logDir), Clock.systemUTC());
     open.add(metric);
     FeaturesConfig config =
         new FeaturesConfig(Dataset.builtIn(), pairs, Pace.UNLIMITED, OptionalLong.of(7), 64, batch);
-    new FeaturesService(config, traced("features"), connection, Clock.systemUTC(),
-        FeaturesService.Listener.NO_OP).run(Duration.ofSeconds(10));
+    new FeaturesService(
+            config,
+            traced("features"),
+            connection,
+            Clock.systemUTC(),
+            FeaturesService.Listener.NO_OP)
+        .run(Duration.ofSeconds(10));
     await().atMost(Duration.ofSeconds(20)).until(() -> metric.rowsWritten() == pairs);
 
     int messages = pairs / batch;
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> spans.getFinishedSpanItems().size() >= 7 * messages);
     Map<String, List<SpanData>> traces = byTrace(spans.getFinishedSpanItems());
     assertThat(traces).hasSize(messages);
     for (List<SpanData> trace : traces.values()) {
       Map<String, SpanData> span = byName(trace);
-      assertThat(span).containsOnlyKeys("send pair", "publish y_true", "publish features",
-          "process features", "publish y_pred", "process y_true", "process y_pred");
+      assertThat(span)
+          .containsOnlyKeys(
+              "send pair",
+              "publish y_true",
+              "publish features",
+              "process features",
+              "publish y_pred",
+              "process y_true",
+              "process y_pred");
       SpanData root = span.get("send pair");
       assertThat(root.getParentSpanContext().isValid()).isFalse();
       assertThat(root.getKind()).isEqualTo(SpanKind.INTERNAL);
@@ -134,20 +148,45 @@ class TracesEndToEndTest {
       assertThat(id).isNotBlank();
       hop(span, root, "publish y_true", SpanKind.PRODUCER, "features", id, batch);
       hop(span, root, "publish features", SpanKind.PRODUCER, "features", id, batch);
-      hop(span, span.get("publish features"), "process features", SpanKind.CONSUMER, "model", id,
+      hop(
+          span,
+          span.get("publish features"),
+          "process features",
+          SpanKind.CONSUMER,
+          "model",
+          id,
           batch);
-      hop(span, span.get("process features"), "publish y_pred", SpanKind.PRODUCER, "model", id,
+      hop(
+          span,
+          span.get("process features"),
+          "publish y_pred",
+          SpanKind.PRODUCER,
+          "model",
+          id,
           batch);
-      hop(span, span.get("publish y_true"), "process y_true", SpanKind.CONSUMER, "metric", id,
+      hop(
+          span,
+          span.get("publish y_true"),
+          "process y_true",
+          SpanKind.CONSUMER,
+          "metric",
+          id,
           batch);
-      hop(span, span.get("publish y_pred"), "process y_pred", SpanKind.CONSUMER, "metric", id,
+      hop(
+          span,
+          span.get("publish y_pred"),
+          "process y_pred",
+          SpanKind.CONSUMER,
+          "metric",
+          id,
           batch);
     }
   }
 
   @Test
   void oneTraceSpansTheGatewayTheModelAndTheReply() throws Exception {
-    ModelService model = ModelService.start(broker.connection(), traced("model"), BuiltInModel.get());
+    ModelService model =
+        ModelService.start(broker.connection(), traced("model"), BuiltInModel.get());
     open.add(model);
     AmqpSettings gatewaySettings = traced("gateway");
     Connection gatewayConnection = BrokerConnector.connect(gatewaySettings, "gateway");
@@ -155,18 +194,21 @@ class TracesEndToEndTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AmqpPredictor predictor = AmqpPredictor.start(gatewayConnection, gatewaySettings, registry);
     open.add(predictor);
-    GatewayServer server = GatewayServer.start(
-        GatewayConfig.defaults().withHost("127.0.0.1").withPort(0), predictor, registry);
+    GatewayServer server =
+        GatewayServer.start(
+            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0), predictor, registry);
     open.add(server);
     await().atMost(Duration.ofSeconds(5)).until(() -> predictor.readiness().ready());
 
     String features = Arrays.toString(Dataset.builtIn().features(0));
-    HttpResponse<String> answer = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(server.url() + "/v1/predict"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"features\": " + features + "}"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> answer =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(server.url() + "/v1/predict"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"features\": " + features + "}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
     String id = JSON.readTree(answer.body()).path("id").asText();
 
@@ -174,24 +216,45 @@ class TracesEndToEndTest {
     Map<String, List<SpanData>> traces = byTrace(spans.getFinishedSpanItems());
     assertThat(traces).hasSize(1);
     Map<String, SpanData> span = byName(traces.values().iterator().next());
-    assertThat(span).containsOnlyKeys(
-        "publish predict", "process predict", "publish (temporary)", "process (temporary)");
+    assertThat(span)
+        .containsOnlyKeys(
+            "publish predict", "process predict", "publish (temporary)", "process (temporary)");
     SpanData root = span.get("publish predict");
     assertThat(root.getParentSpanContext().isValid()).isFalse();
     assertThat(root.getKind()).isEqualTo(SpanKind.PRODUCER);
     assertThat(root.getResource().getAttribute(SERVICE)).isEqualTo("mlqueue-gateway");
     assertThat(root.getAttributes().get(MESSAGE_ID)).isEqualTo(id);
     hop(span, root, "process predict", SpanKind.CONSUMER, "model", id, 1);
-    hop(span, span.get("process predict"), "publish (temporary)", SpanKind.PRODUCER, "model", id, 1);
-    hop(span, span.get("publish (temporary)"), "process (temporary)", SpanKind.CONSUMER, "gateway",
-        id, 1);
+    hop(
+        span,
+        span.get("process predict"),
+        "publish (temporary)",
+        SpanKind.PRODUCER,
+        "model",
+        id,
+        1);
+    hop(
+        span,
+        span.get("publish (temporary)"),
+        "process (temporary)",
+        SpanKind.CONSUMER,
+        "gateway",
+        id,
+        1);
     for (String reply : List.of("publish (temporary)", "process (temporary)")) {
-      assertThat(span.get(reply).getAttributes().get(
-          AttributeKey.booleanKey("messaging.destination.temporary"))).isTrue();
+      assertThat(
+              span.get(reply)
+                  .getAttributes()
+                  .get(AttributeKey.booleanKey("messaging.destination.temporary")))
+          .isTrue();
       // The gateway's own reply queue: server-named (tmp_… on Qpid, amq.rabbitmq.reply-to on
       // RabbitMQ), so it stays out of the span's name.
-      assertThat(span.get(reply).getAttributes().get(
-          AttributeKey.stringKey("messaging.destination.name"))).isNotBlank().isNotEqualTo("predict");
+      assertThat(
+              span.get(reply)
+                  .getAttributes()
+                  .get(AttributeKey.stringKey("messaging.destination.name")))
+          .isNotBlank()
+          .isNotEqualTo("predict");
     }
   }
 
@@ -199,14 +262,20 @@ class TracesEndToEndTest {
   void theSpansOfAPairReachARealOtlpReceiverInOneTrace(@TempDir Path logDir) throws Exception {
     List<Post> posts = new CopyOnWriteArrayList<>();
     HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      posts.add(new Post(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-          exchange.getRequestHeaders().getFirst("Content-Type"), body));
-      exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
-      exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse: all taken
-      exchange.close();
-    });
+    receiver.createContext(
+        "/",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          posts.add(
+              new Post(
+                  exchange.getRequestMethod(),
+                  exchange.getRequestURI().getPath(),
+                  exchange.getRequestHeaders().getFirst("Content-Type"),
+                  body));
+          exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+          exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse: all taken
+          exchange.close();
+        });
     receiver.start();
     try {
       Optional<String> endpoint =
@@ -217,15 +286,23 @@ class TracesEndToEndTest {
       Tracing metricTracing = Tracing.otlp("metric", endpoint);
       Tracing featuresTracing = Tracing.otlp("features", endpoint);
       AmqpSettings settings = AmqpSettings.of(broker.uri());
-      try (ModelService model = ModelService.start(
-              connection, TracingOptions.traced(settings, modelTracing), BuiltInModel.get());
-          MetricService metric = MetricService.start(connection,
-              TracingOptions.traced(settings, metricTracing), MetricService.Config.of(logDir),
-              Clock.systemUTC())) {
+      try (ModelService model =
+              ModelService.start(
+                  connection, TracingOptions.traced(settings, modelTracing), BuiltInModel.get());
+          MetricService metric =
+              MetricService.start(
+                  connection,
+                  TracingOptions.traced(settings, metricTracing),
+                  MetricService.Config.of(logDir),
+                  Clock.systemUTC())) {
         new FeaturesService(
-            new FeaturesConfig(Dataset.builtIn(), pairs, Pace.UNLIMITED, OptionalLong.of(3), 64),
-            TracingOptions.traced(settings, featuresTracing), connection, Clock.systemUTC(),
-            FeaturesService.Listener.NO_OP).run(Duration.ofSeconds(10));
+                new FeaturesConfig(
+                    Dataset.builtIn(), pairs, Pace.UNLIMITED, OptionalLong.of(3), 64),
+                TracingOptions.traced(settings, featuresTracing),
+                connection,
+                Clock.systemUTC(),
+                FeaturesService.Listener.NO_OP)
+            .run(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(20)).until(() -> metric.rowsWritten() == pairs);
       }
       // Closing flushes what the batch processors still hold.
@@ -233,13 +310,16 @@ class TracesEndToEndTest {
       modelTracing.close();
       metricTracing.close();
 
-      assertThat(posts).isNotEmpty().allSatisfy(post -> {
-        assertThat(post.method()).isEqualTo("POST");
-        assertThat(post.path()).isEqualTo("/v1/traces");
-        assertThat(post.contentType()).isEqualTo("application/x-protobuf");
-      });
-      List<OtlpSpan> received = posts.stream().flatMap(p -> OtlpSpan.decode(p.body()).stream())
-          .toList();
+      assertThat(posts)
+          .isNotEmpty()
+          .allSatisfy(
+              post -> {
+                assertThat(post.method()).isEqualTo("POST");
+                assertThat(post.path()).isEqualTo("/v1/traces");
+                assertThat(post.contentType()).isEqualTo("application/x-protobuf");
+              });
+      List<OtlpSpan> received =
+          posts.stream().flatMap(p -> OtlpSpan.decode(p.body()).stream()).toList();
       Map<String, List<OtlpSpan>> traces =
           received.stream().collect(Collectors.groupingBy(OtlpSpan::traceId));
       assertThat(traces).hasSize(pairs);
@@ -255,18 +335,28 @@ class TracesEndToEndTest {
         assertThat(span.get("process features").service()).isEqualTo("mlqueue-model");
         assertThat(span.get("publish y_pred").parentId())
             .isEqualTo(span.get("process features").id());
-        assertThat(span.get("process y_pred").parentId()).isEqualTo(span.get("publish y_pred").id());
+        assertThat(span.get("process y_pred").parentId())
+            .isEqualTo(span.get("publish y_pred").id());
         assertThat(span.get("process y_pred").service()).isEqualTo("mlqueue-metric");
-        assertThat(span.get("process y_true").parentId()).isEqualTo(span.get("publish y_true").id());
+        assertThat(span.get("process y_true").parentId())
+            .isEqualTo(span.get("publish y_true").id());
       }
     } finally {
       receiver.stop(0);
     }
   }
 
-  /** Checks that span {@code name} is {@code kind}, of {@code service}, a child of {@code parent}. */
-  private static void hop(Map<String, SpanData> spans, SpanData parent, String name, SpanKind kind,
-      String service, String messageId, int rows) {
+  /**
+   * Checks that span {@code name} is {@code kind}, of {@code service}, a child of {@code parent}.
+   */
+  private static void hop(
+      Map<String, SpanData> spans,
+      SpanData parent,
+      String name,
+      SpanKind kind,
+      String service,
+      String messageId,
+      int rows) {
     SpanData span = spans.get(name);
     assertThat(span.getKind()).as(name).isEqualTo(kind);
     assertThat(span.getTraceId()).as(name).isEqualTo(parent.getTraceId());
@@ -284,7 +374,8 @@ class TracesEndToEndTest {
     }
     assertThat(attributes.get(MESSAGE_ID)).as(name).isEqualTo(messageId);
     assertThat(attributes.get(AttributeKey.longKey("messaging.batch.message_count")))
-        .as(name).isEqualTo(rows > 1 ? Long.valueOf(rows) : null);
+        .as(name)
+        .isEqualTo(rows > 1 ? Long.valueOf(rows) : null);
   }
 
   private static Map<String, List<SpanData>> byTrace(List<SpanData> spans) {
@@ -299,8 +390,8 @@ class TracesEndToEndTest {
 
   /**
    * A span as an OTLP export request carries it, read with a few lines of protobuf decoding (the
-   * fields of opentelemetry-proto's trace.proto: ResourceSpans 1 → Resource 1 / ScopeSpans 2 →
-   * Span 2 → trace_id 1, span_id 2, parent_span_id 4, name 5).
+   * fields of opentelemetry-proto's trace.proto: ResourceSpans 1 → Resource 1 / ScopeSpans 2 → Span
+   * 2 → trace_id 1, span_id 2, parent_span_id 4, name 5).
    */
   private record OtlpSpan(String service, String traceId, String id, String parentId, String name) {
     static List<OtlpSpan> decode(byte[] request) {
@@ -316,8 +407,13 @@ class TracesEndToEndTest {
         }
         for (byte[] scopeSpans : Proto.fields(resourceSpans, 2)) {
           for (byte[] span : Proto.fields(scopeSpans, 2)) {
-            out.add(new OtlpSpan(service, Proto.hex(span, 1), Proto.hex(span, 2),
-                Proto.hex(span, 4), Proto.string(span, 5)));
+            out.add(
+                new OtlpSpan(
+                    service,
+                    Proto.hex(span, 1),
+                    Proto.hex(span, 2),
+                    Proto.hex(span, 4),
+                    Proto.string(span, 5)));
           }
         }
       }

@@ -21,15 +21,19 @@ class TracingLogLinesTest {
 
   @Test
   void jsonLinesCarryTheMdcFields() {
-    String line = encode("json", Map.of(MessageSpan.TRACE_ID, TRACE, MessageSpan.MESSAGE_ID, "m-1"));
-    assertThat(line).contains("\"mdc\"").contains("\"trace_id\":\"" + TRACE + "\"")
+    String line =
+        encode("json", Map.of(MessageSpan.TRACE_ID, TRACE, MessageSpan.MESSAGE_ID, "m-1"));
+    assertThat(line)
+        .contains("\"mdc\"")
+        .contains("\"trace_id\":\"" + TRACE + "\"")
         .contains("\"message_id\":\"m-1\"");
   }
 
   @Test
   void textLinesEndWithTheIdsOnlyWhenThereAreAny() {
     assertThat(encode("text", Map.of(MessageSpan.TRACE_ID, TRACE, MessageSpan.MESSAGE_ID, "m-1")))
-        .endsWith("dead-lettered [message_id=m-1] [trace_id=" + TRACE + "]" + System.lineSeparator());
+        .endsWith(
+            "dead-lettered [message_id=m-1] [trace_id=" + TRACE + "]" + System.lineSeparator());
     assertThat(encode("text", Map.of()))
         .endsWith("INFO  test - dead-lettered" + System.lineSeparator());
   }

@@ -29,16 +29,18 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The deployment files agree with the application and with each other: the Kubernetes manifests
- * under {@code deploy/k8s}, {@code docker-compose.yml}, the Prometheus configuration and the Grafana
- * dashboard. No cluster or Docker engine is needed: this reads the files, so a renamed subcommand,
- * a probe on a port nobody serves or a ScaledObject aimed at the wrong queue fails the build.
+ * under {@code deploy/k8s}, {@code docker-compose.yml}, the Prometheus configuration and the
+ * Grafana dashboard. No cluster or Docker engine is needed: this reads the files, so a renamed
+ * subcommand, a probe on a port nobody serves or a ScaledObject aimed at the wrong queue fails the
+ * build.
  */
 class DeployManifestsTest {
 
   /** Maven runs the tests in the module directory, app/. */
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-  private static final Set<String> SUBCOMMANDS = Set.of("features", "model", "metric", "plot", "gateway");
+  private static final Set<String> SUBCOMMANDS =
+      Set.of("features", "model", "metric", "plot", "gateway");
   private static final Set<String> COMPOSE_INFRA = Set.of("rabbitmq", "prometheus", "grafana");
   private static final String NAMESPACE = "mlqueue";
 
@@ -55,13 +57,18 @@ class DeployManifestsTest {
     k8s = new LinkedHashMap<>();
     List<Path> files;
     try (Stream<Path> s = Files.list(ROOT.resolve("deploy/k8s"))) {
-      files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+      files =
+          s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .sorted()
+              .toList();
     }
     assertThat(files).as("manifests under deploy/k8s").isNotEmpty();
     for (Path file : files) {
       for (JsonNode doc : readAllDocuments(file)) {
         String key = doc.path("kind").asText() + "/" + doc.path("metadata").path("name").asText();
-        assertThat(doc.path("apiVersion").asText()).as("apiVersion of %s in %s", key, file).isNotEmpty();
+        assertThat(doc.path("apiVersion").asText())
+            .as("apiVersion of %s in %s", key, file)
+            .isNotEmpty();
         assertThat(k8s.put(key, doc)).as("%s defined twice (again in %s)", key, file).isNull();
       }
     }
@@ -72,7 +79,9 @@ class DeployManifestsTest {
   private static List<JsonNode> readAllDocuments(Path file) throws IOException {
     List<JsonNode> docs = new ArrayList<>();
     try (Reader r = Files.newBufferedReader(file);
-        var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(new YAMLFactory().createParser(r))) {
+        var it =
+            YAML.readerFor(JsonNode.class)
+                .<JsonNode>readValues(new YAMLFactory().createParser(r))) {
       while (it.hasNext()) {
         JsonNode doc = it.next();
         if (doc != null && !doc.isMissingNode() && !doc.isNull() && !doc.isEmpty()) {
@@ -84,8 +93,8 @@ class DeployManifestsTest {
   }
 
   /**
-   * The compose file uses YAML merge keys ({@code <<: *mlqueue}), which Jackson's YAML module leaves
-   * unresolved; SnakeYAML, the parser under it, resolves them as Docker Compose does.
+   * The compose file uses YAML merge keys ({@code <<: *mlqueue}), which Jackson's YAML module
+   * leaves unresolved; SnakeYAML, the parser under it, resolves them as Docker Compose does.
    */
   private static JsonNode readCompose(Path file) throws IOException {
     try (Reader r = Files.newBufferedReader(file)) {
@@ -163,28 +172,36 @@ class DeployManifestsTest {
     // Dockerfile does not copy breaks the image build, which no test here can run.
     String pom = Files.readString(ROOT.resolve("pom.xml"));
     List<String> modules = new java.util.ArrayList<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("<module>([^<]+)</module>").matcher(pom);
     while (m.find()) {
       modules.add(m.group(1));
     }
     String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-    assertThat(modules).isNotEmpty().allSatisfy(module ->
-        assertThat(dockerfile).as("Dockerfile copies %s/pom.xml", module)
-            .contains("COPY " + module + "/pom.xml " + module + "/"));
+    assertThat(modules)
+        .isNotEmpty()
+        .allSatisfy(
+            module ->
+                assertThat(dockerfile)
+                    .as("Dockerfile copies %s/pom.xml", module)
+                    .contains("COPY " + module + "/pom.xml " + module + "/"));
     String entrypoint = Files.readString(ROOT.resolve("scripts/docker-entrypoint.sh"));
     String training = Files.readString(ROOT.resolve("scripts/train-startup-caches.sh"));
     for (String service : SUBCOMMANDS) {
       if (!service.equals("features")) {
-        assertThat(training).as("the image trains %s's start-up cache", service)
+        assertThat(training)
+            .as("the image trains %s's start-up cache", service)
             .contains("start_training " + service + " " + service);
       }
     }
     assertThat(training).contains("train features features");
     assertThat(entrypoint).contains("-XX:AOTCache=\"$cache\"").contains("/app/aot/");
     assertThat(dockerfile).contains("ENTRYPOINT [\"/app/scripts/docker-entrypoint.sh\"]");
-    // The image runs each service with the launcher's JVM defaults, and trains its caches with them.
+    // The image runs each service with the launcher's JVM defaults, and trains its caches with
+    // them.
     assertThat(dockerfile).containsPattern("COPY [^\n]*scripts/jvm-defaults.sh /app/scripts/");
-    assertThat(entrypoint).contains(". /app/scripts/jvm-defaults.sh")
+    assertThat(entrypoint)
+        .contains(". /app/scripts/jvm-defaults.sh")
         .contains("mlqueue_jvm_defaults \"${1:-}\"");
     assertThat(training).contains("jvm-defaults.sh").contains("mlqueue_jvm_defaults \"$1\"");
   }
@@ -193,7 +210,11 @@ class DeployManifestsTest {
   void theServicesJvmDefaultsCapTheHeapAndTheUserCanReplaceThem() throws Exception {
     for (String service : SUBCOMMANDS) {
       assertThat(jvmDefaults(service, null))
-          .contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError");
+          .contains(
+              "-XX:TieredStopAtLevel=1",
+              "-XX:+UseSerialGC",
+              "-Xmx128m",
+              "-XX:+ExitOnOutOfMemoryError");
     }
     assertThat(jvmDefaults("demo", null)).contains("-Xmx256m");
     assertThat(jvmDefaults("train", null)).isBlank(); // a one-off command keeps the JVM's choices
@@ -203,14 +224,19 @@ class DeployManifestsTest {
 
   /** What scripts/jvm-defaults.sh gives {@code command}, with MLQUEUE_JVM_DEFAULTS set or not. */
   private static String jvmDefaults(String command, String replacement) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("sh", "-c", ". scripts/jvm-defaults.sh && mlqueue_jvm_defaults \"$0\"",
-        command).directory(ROOT.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "sh", "-c", ". scripts/jvm-defaults.sh && mlqueue_jvm_defaults \"$0\"", command)
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true);
     pb.environment().remove("MLQUEUE_JVM_DEFAULTS");
     if (replacement != null) {
       pb.environment().put("MLQUEUE_JVM_DEFAULTS", replacement);
     }
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .strip();
     assertThat(p.waitFor()).as(out).isZero();
     return out;
   }
@@ -234,15 +260,21 @@ class DeployManifestsTest {
             "RabbitmqCluster/rabbitmq",
             "TriggerAuthentication/mlqueue-broker",
             "ScaledObject/model");
-    assertThat(all("Deployment")).extracting(d -> d.path("metadata").path("name").asText())
+    assertThat(all("Deployment"))
+        .extracting(d -> d.path("metadata").path("name").asText())
         .containsExactlyInAnyOrderElementsOf(SUBCOMMANDS);
-    k8s.forEach((key, doc) -> {
-      if (!doc.path("kind").asText().equals("Namespace")) {
-        assertThat(doc.path("metadata").path("namespace").asText()).as("namespace of %s", key).isEqualTo(NAMESPACE);
-      }
-    });
-    assertThat(get("RabbitmqCluster", "rabbitmq").path("apiVersion").asText()).isEqualTo("rabbitmq.com/v1beta1");
-    assertThat(get("ScaledObject", "model").path("apiVersion").asText()).isEqualTo("keda.sh/v1alpha1");
+    k8s.forEach(
+        (key, doc) -> {
+          if (!doc.path("kind").asText().equals("Namespace")) {
+            assertThat(doc.path("metadata").path("namespace").asText())
+                .as("namespace of %s", key)
+                .isEqualTo(NAMESPACE);
+          }
+        });
+    assertThat(get("RabbitmqCluster", "rabbitmq").path("apiVersion").asText())
+        .isEqualTo("rabbitmq.com/v1beta1");
+    assertThat(get("ScaledObject", "model").path("apiVersion").asText())
+        .isEqualTo("keda.sh/v1alpha1");
   }
 
   @Test
@@ -251,22 +283,35 @@ class DeployManifestsTest {
       String name = d.path("metadata").path("name").asText();
       JsonNode spec = d.path("spec");
       JsonNode podLabels = spec.path("template").path("metadata").path("labels");
-      spec.path("selector").path("matchLabels").fields().forEachRemaining(e ->
-          assertThat(podLabels.path(e.getKey()).asText()).as("%s selects its own pods", name).isEqualTo(e.getValue().asText()));
+      spec.path("selector")
+          .path("matchLabels")
+          .fields()
+          .forEachRemaining(
+              e ->
+                  assertThat(podLabels.path(e.getKey()).asText())
+                      .as("%s selects its own pods", name)
+                      .isEqualTo(e.getValue().asText()));
       JsonNode containers = spec.path("template").path("spec").path("containers");
       assertThat(containers).as("containers of %s", name).hasSize(1);
       JsonNode c = containers.get(0);
       List<String> line = commandLine(c);
       assertThat(line).as("command line of %s", name).isNotEmpty();
       assertThat(line.get(0)).as("subcommand of %s", name).isIn(SUBCOMMANDS).isEqualTo(name);
-      assertThat(imageRepository(c.path("image").asText())).as("image of %s", name).isEqualTo("mlqueue");
+      assertThat(imageRepository(c.path("image").asText()))
+          .as("image of %s", name)
+          .isEqualTo("mlqueue");
       if (!name.equals("plot")) {
         JsonNode uri = env(c, "MLQUEUE_AMQP_URI").path("valueFrom").path("secretKeyRef");
-        assertThat(uri.path("name").asText()).as("%s takes its broker URI from the Secret", name).isEqualTo("mlqueue-broker");
+        assertThat(uri.path("name").asText())
+            .as("%s takes its broker URI from the Secret", name)
+            .isEqualTo("mlqueue-broker");
         assertThat(get("Secret", "mlqueue-broker").path("stringData").has(uri.path("key").asText()))
-            .as("the Secret has key %s", uri.path("key").asText()).isTrue();
+            .as("the Secret has key %s", uri.path("key").asText())
+            .isTrue();
         // The cluster replicates queues only if they are quorum queues.
-        assertThat(line).as("%s on the three-node cluster", name).containsSequence("--queue-type", "quorum");
+        assertThat(line)
+            .as("%s on the three-node cluster", name)
+            .containsSequence("--queue-type", "quorum");
       }
     }
     assertThat(replicas("model")).isEqualTo(2);
@@ -277,7 +322,12 @@ class DeployManifestsTest {
   }
 
   private static JsonNode container(String deployment) {
-    return get("Deployment", deployment).path("spec").path("template").path("spec").path("containers").get(0);
+    return get("Deployment", deployment)
+        .path("spec")
+        .path("template")
+        .path("spec")
+        .path("containers")
+        .get(0);
   }
 
   private static int replicas(String deployment) {
@@ -301,7 +351,9 @@ class DeployManifestsTest {
       Set<Integer> served = servedPorts(commandLine(c));
       Set<Integer> declared = new HashSet<>();
       c.path("ports").forEach(p -> declared.add(p.path("containerPort").asInt()));
-      assertThat(declared).as("containerPorts of %s are the ports its args open", name).isEqualTo(served);
+      assertThat(declared)
+          .as("containerPorts of %s are the ports its args open", name)
+          .isEqualTo(served);
       int probes = 0;
       for (String kind : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
         JsonNode probe = c.path(kind);
@@ -312,10 +364,14 @@ class DeployManifestsTest {
         JsonNode target;
         if (probe.has("httpGet")) {
           target = probe.path("httpGet");
-          assertThat(target.path("path").asText()).as("%s path of %s", kind, name).isEqualTo("/health");
+          assertThat(target.path("path").asText())
+              .as("%s path of %s", kind, name)
+              .isEqualTo("/health");
         } else {
           target = probe.path("tcpSocket");
-          assertThat(target.isMissingNode()).as("%s of %s is httpGet or tcpSocket", kind, name).isFalse();
+          assertThat(target.isMissingNode())
+              .as("%s of %s is httpGet or tcpSocket", kind, name)
+              .isFalse();
         }
         assertThat(target.path("port").asInt()).as("%s port of %s", kind, name).isIn(served);
       }
@@ -323,7 +379,8 @@ class DeployManifestsTest {
         assertThat(probes).as("%s serves no port, so it can have no probe", name).isZero();
       } else {
         assertThat(c.path("readinessProbe").path("httpGet").path("path").asText())
-            .as("%s is ready when /health says so", name).isEqualTo("/health");
+            .as("%s is ready when /health says so", name)
+            .isEqualTo("/health");
         assertThat(c.has("livenessProbe")).as("%s has a liveness probe", name).isTrue();
       }
     }
@@ -338,17 +395,24 @@ class DeployManifestsTest {
     for (JsonNode d : all("Deployment")) {
       String name = d.path("metadata").path("name").asText();
       JsonNode pod = d.path("spec").path("template").path("spec");
-      assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).as("runAsNonRoot of %s", name).isTrue();
+      assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean())
+          .as("runAsNonRoot of %s", name)
+          .isTrue();
       for (JsonNode c : pod.path("containers")) {
         for (String bound : List.of("requests", "limits")) {
           for (String resource : List.of("cpu", "memory")) {
             assertThat(c.path("resources").path(bound).path(resource).asText())
-                .as("%s %s of %s", bound, resource, name).isNotEmpty();
+                .as("%s %s of %s", bound, resource, name)
+                .isNotEmpty();
           }
         }
         JsonNode sc = c.path("securityContext");
-        assertThat(sc.path("readOnlyRootFilesystem").asBoolean()).as("read-only root of %s", name).isTrue();
-        assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true)).as("privilege escalation of %s", name).isFalse();
+        assertThat(sc.path("readOnlyRootFilesystem").asBoolean())
+            .as("read-only root of %s", name)
+            .isTrue();
+        assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true))
+            .as("privilege escalation of %s", name)
+            .isFalse();
       }
     }
   }
@@ -368,7 +432,9 @@ class DeployManifestsTest {
       assertThat(volume).as("%s mounts the logs claim", name).isNotNull();
       boolean mounted = false;
       for (JsonNode m : pod.path("containers").get(0).path("volumeMounts")) {
-        mounted |= m.path("name").asText().equals(volume) && m.path("mountPath").asText().equals("/app/logs");
+        mounted |=
+            m.path("name").asText().equals(volume)
+                && m.path("mountPath").asText().equals("/app/logs");
       }
       assertThat(mounted).as("%s mounts the logs volume at /app/logs", name).isTrue();
     }
@@ -386,7 +452,8 @@ class DeployManifestsTest {
     assertThat(env).as("MLQUEUE_MODEL in the model container").isNotNull();
     JsonNode ref = env.path("valueFrom").path("configMapKeyRef");
     assertThat(ref.path("name").asText()).isEqualTo("mlqueue-config");
-    assertThat(get("ConfigMap", "mlqueue-config").path("data").path(ref.path("key").asText()).asText())
+    assertThat(
+            get("ConfigMap", "mlqueue-config").path("data").path(ref.path("key").asText()).asText())
         .isEqualTo("builtin");
 
     JsonNode pod = get("Deployment", "model").path("spec").path("template").path("spec");
@@ -399,9 +466,10 @@ class DeployManifestsTest {
     assertThat(volume).as("model mounts the registry claim").isNotNull();
     boolean readOnlyAtDefault = false;
     for (JsonNode m : (ArrayNode) model.path("volumeMounts")) {
-      readOnlyAtDefault |= m.path("name").asText().equals(volume)
-          && m.path("mountPath").asText().equals("/app/registry")
-          && m.path("readOnly").asBoolean();
+      readOnlyAtDefault |=
+          m.path("name").asText().equals(volume)
+              && m.path("mountPath").asText().equals("/app/registry")
+              && m.path("readOnly").asBoolean();
     }
     assertThat(readOnlyAtDefault).as("registry mounted read-only at /app/registry").isTrue();
   }
@@ -421,7 +489,10 @@ class DeployManifestsTest {
         .isIn(servedPorts(commandLine(container("plot"))));
   }
 
-  /** Service {@code name}, after checking that its selector picks Deployment {@code name}'s pods and no others. */
+  /**
+   * Service {@code name}, after checking that its selector picks Deployment {@code name}'s pods and
+   * no others.
+   */
   private static JsonNode serviceSelectingOnly(String name) {
     JsonNode svc = get("Service", name);
     JsonNode selector = svc.path("spec").path("selector");
@@ -434,7 +505,9 @@ class DeployManifestsTest {
         Map.Entry<String, JsonNode> e = it.next();
         selected &= labels.path(e.getKey()).asText().equals(e.getValue().asText());
       }
-      assertThat(selected).as("the %s Service selects %s", name, deployment).isEqualTo(deployment.equals(name));
+      assertThat(selected)
+          .as("the %s Service selects %s", name, deployment)
+          .isEqualTo(deployment.equals(name));
     }
     return svc;
   }
@@ -443,8 +516,11 @@ class DeployManifestsTest {
   void kedaScalesTheModelWorkersOnQueueFeatures() {
     JsonNode spec = get("ScaledObject", "model").path("spec");
     assertThat(spec.path("scaleTargetRef").path("name").asText()).isEqualTo("model");
-    assertThat(spec.path("scaleTargetRef").path("kind").asText("Deployment")).isEqualTo("Deployment");
-    assertThat(spec.path("minReplicaCount").asInt()).as("never fewer workers than the Deployment's 2").isGreaterThanOrEqualTo(2);
+    assertThat(spec.path("scaleTargetRef").path("kind").asText("Deployment"))
+        .isEqualTo("Deployment");
+    assertThat(spec.path("minReplicaCount").asInt())
+        .as("never fewer workers than the Deployment's 2")
+        .isGreaterThanOrEqualTo(2);
     assertThat(spec.path("triggers")).hasSize(1);
     JsonNode trigger = spec.path("triggers").get(0);
     assertThat(trigger.path("type").asText()).isEqualTo("rabbitmq");
@@ -456,7 +532,11 @@ class DeployManifestsTest {
     JsonNode ref = auth.path("spec").path("secretTargetRef");
     assertThat(ref).hasSize(1);
     assertThat(ref.get(0).path("parameter").asText()).isEqualTo("host");
-    assertThat(get("Secret", ref.get(0).path("name").asText()).path("stringData").has(ref.get(0).path("key").asText())).isTrue();
+    assertThat(
+            get("Secret", ref.get(0).path("name").asText())
+                .path("stringData")
+                .has(ref.get(0).path("key").asText()))
+        .isTrue();
   }
 
   @Test
@@ -469,13 +549,20 @@ class DeployManifestsTest {
     String pass = secret.path("password").asText();
     assertThat(config).containsPattern("(?m)^default_user = " + Pattern.quote(user) + "$");
     assertThat(config).containsPattern("(?m)^default_pass = " + Pattern.quote(pass) + "$");
-    // The URI the services and KEDA use: that user, at the operator's client Service for the cluster.
-    Matcher uri = Pattern.compile("amqp://([^:@/]+):([^@/]+)@([^:/]+):5672/%2F").matcher(secret.path("amqp-uri").asText());
+    // The URI the services and KEDA use: that user, at the operator's client Service for the
+    // cluster.
+    Matcher uri =
+        Pattern.compile("amqp://([^:@/]+):([^@/]+)@([^:/]+):5672/%2F")
+            .matcher(secret.path("amqp-uri").asText());
     assertThat(uri.matches()).as("amqp-uri %s", secret.path("amqp-uri").asText()).isTrue();
     assertThat(uri.group(1)).isEqualTo(user);
     assertThat(uri.group(2)).isEqualTo(pass);
-    assertThat(uri.group(3)).isIn("rabbitmq", "rabbitmq." + NAMESPACE, "rabbitmq." + NAMESPACE + ".svc",
-        "rabbitmq." + NAMESPACE + ".svc.cluster.local");
+    assertThat(uri.group(3))
+        .isIn(
+            "rabbitmq",
+            "rabbitmq." + NAMESPACE,
+            "rabbitmq." + NAMESPACE + ".svc",
+            "rabbitmq." + NAMESPACE + ".svc.cluster.local");
   }
 
   // ---- docker-compose.yml ----------------------------------------------------------------------
@@ -492,13 +579,21 @@ class DeployManifestsTest {
             command.isTextual()
                 ? List.of(command.asText().trim().split("\\s+"))
                 : strings(command));
-    service.path("environment").fields().forEachRemaining(e -> {
-      String name = e.getKey();
-      if (name.startsWith("MLQUEUE_") && !name.equals("MLQUEUE_AMQP_URI")) {
-        line.add("--" + name.substring("MLQUEUE_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-        line.add(e.getValue().asText());
-      }
-    });
+    service
+        .path("environment")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              String name = e.getKey();
+              if (name.startsWith("MLQUEUE_") && !name.equals("MLQUEUE_AMQP_URI")) {
+                line.add(
+                    "--"
+                        + name.substring("MLQUEUE_".length())
+                            .toLowerCase(java.util.Locale.ROOT)
+                            .replace('_', '-'));
+                line.add(e.getValue().asText());
+              }
+            });
     return line;
   }
 
@@ -526,7 +621,8 @@ class DeployManifestsTest {
         continue;
       }
       assertThat(s.path("depends_on").path("rabbitmq").path("condition").asText())
-          .as("%s depends on a healthy rabbitmq", name).isEqualTo("service_healthy");
+          .as("%s depends on a healthy rabbitmq", name)
+          .isEqualTo("service_healthy");
       List<String> command = composeCommand(s);
       assertThat(command).as("command of %s", name).isNotEmpty();
       assertThat(command.get(0)).as("subcommand of %s", name).isIn(SUBCOMMANDS);
@@ -534,17 +630,22 @@ class DeployManifestsTest {
       assertThat(s.has("build")).as("%s builds the image", name).isTrue();
       assertThat(s.path("environment").path("MLQUEUE_AMQP_URI").asText())
           .as("%s logs in as the broker's configured user", name)
-          .contains("${MLQUEUE_RABBITMQ_USER:-mlqueue}:${MLQUEUE_RABBITMQ_PASSWORD:-mlqueue}@rabbitmq:5672");
+          .contains(
+              "${MLQUEUE_RABBITMQ_USER:-mlqueue}:${MLQUEUE_RABBITMQ_PASSWORD:-mlqueue}@rabbitmq:5672");
     }
     JsonNode rabbitEnv = services.path("rabbitmq").path("environment");
-    assertThat(rabbitEnv.path("RABBITMQ_DEFAULT_USER").asText()).isEqualTo("${MLQUEUE_RABBITMQ_USER:-mlqueue}");
-    assertThat(rabbitEnv.path("RABBITMQ_DEFAULT_PASS").asText()).isEqualTo("${MLQUEUE_RABBITMQ_PASSWORD:-mlqueue}");
+    assertThat(rabbitEnv.path("RABBITMQ_DEFAULT_USER").asText())
+        .isEqualTo("${MLQUEUE_RABBITMQ_USER:-mlqueue}");
+    assertThat(rabbitEnv.path("RABBITMQ_DEFAULT_PASS").asText())
+        .isEqualTo("${MLQUEUE_RABBITMQ_PASSWORD:-mlqueue}");
     for (String name : List.of("metric", "plot")) {
       assertThat(composeCommand(services.path(name))).containsSequence("--log-dir", "/app/logs");
       assertThat(strings(services.path(name).path("volumes"))).contains("./logs:/app/logs");
     }
     for (String name : List.of("prometheus", "grafana")) {
-      assertThat(strings(services.path(name).path("profiles"))).as(name).containsExactly("monitoring");
+      assertThat(strings(services.path(name).path("profiles")))
+          .as(name)
+          .containsExactly("monitoring");
     }
   }
 
@@ -568,7 +669,8 @@ class DeployManifestsTest {
       }
     }
     assertThat(strings(services.path("gateway").path("ports"))).containsExactly("8080:8080");
-    assertThat(strings(services.path("plot").path("ports"))).as("the dashboard, on the demo's port")
+    assertThat(strings(services.path("plot").path("ports")))
+        .as("the dashboard, on the demo's port")
         .containsExactly("8081:9100");
   }
 
@@ -580,19 +682,25 @@ class DeployManifestsTest {
     for (JsonNode job : prometheus.path("scrape_configs")) {
       List<String> targets = new ArrayList<>();
       job.path("static_configs").forEach(sc -> targets.addAll(strings(sc.path("targets"))));
-      job.path("dns_sd_configs").forEach(dns ->
-          dns.path("names").forEach(n -> targets.add(n.asText() + ":" + dns.path("port").asInt())));
+      job.path("dns_sd_configs")
+          .forEach(
+              dns ->
+                  dns.path("names")
+                      .forEach(n -> targets.add(n.asText() + ":" + dns.path("port").asInt())));
       assertThat(targets).as("targets of job %s", job.path("job_name").asText()).isNotEmpty();
       for (String target : targets) {
         String host = target.substring(0, target.lastIndexOf(':'));
         int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
         assertThat(services.has(host)).as("scrape target %s is a compose service", target).isTrue();
-        assertThat(servedPorts(composeCommand(services.path(host)))).as("%s serves %d", host, port).contains(port);
+        assertThat(servedPorts(composeCommand(services.path(host))))
+            .as("%s serves %d", host, port)
+            .contains(port);
         assertThat(job.path("metrics_path").asText("/metrics")).isEqualTo("/metrics");
         scraped.add(host);
       }
     }
-    assertThat(scraped).as("every service with a metrics port is scraped")
+    assertThat(scraped)
+        .as("every service with a metrics port is scraped")
         .containsExactlyInAnyOrder("gateway", "model", "metric", "features", "plot");
   }
 
@@ -611,10 +719,17 @@ class DeployManifestsTest {
       panel.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
     }
     assertThat(String.join("\n", exprs))
-        .contains("mlqueue_gateway_requests_total", "mlqueue_gateway_request_duration_seconds_bucket",
-            "mlqueue_model_batch_rows", "jvm_memory_used_bytes",
-            "mlqueue_metric_pair_delay_seconds_bucket", "mlqueue_metric_mae", "mlqueue_metric_rmse");
-    JsonNode datasources = readAllDocuments(ROOT.resolve("deploy/grafana/provisioning/datasources/prometheus.yml")).get(0);
+        .contains(
+            "mlqueue_gateway_requests_total",
+            "mlqueue_gateway_request_duration_seconds_bucket",
+            "mlqueue_model_batch_rows",
+            "jvm_memory_used_bytes",
+            "mlqueue_metric_pair_delay_seconds_bucket",
+            "mlqueue_metric_mae",
+            "mlqueue_metric_rmse");
+    JsonNode datasources =
+        readAllDocuments(ROOT.resolve("deploy/grafana/provisioning/datasources/prometheus.yml"))
+            .get(0);
     assertThat(datasources.path("datasources").get(0).path("uid").asText()).isEqualTo("prometheus");
   }
 }

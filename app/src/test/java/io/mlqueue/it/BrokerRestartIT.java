@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * RabbitMQ stopped and started again in the middle of a stream: every service loses its connection,
  * recovers it by itself and carries on. features resends what the broker had not confirmed, model
  * and metric get back what they had not acked; metric writes no row twice. Nothing is lost. And
- * services started while the broker is down wait for it, say so, and do the whole stream once it
- * is up.
+ * services started while the broker is down wait for it, say so, and do the whole stream once it is
+ * up.
  */
 class BrokerRestartIT {
   private static final Duration READY = Duration.ofSeconds(60);
@@ -35,19 +35,22 @@ class BrokerRestartIT {
   void aBrokerRestartMidStreamLosesAndDuplicatesNothing() throws Exception {
     String uri = rabbit.uri();
     ServiceProcess model = services.mlqueue("model", uri, "model");
-    ServiceProcess metric = services.mlqueue("metric", uri, "metric", "--log-dir", logDir.toString());
+    ServiceProcess metric =
+        services.mlqueue("metric", uri, "metric", "--log-dir", logDir.toString());
     model.awaitLog("model: consuming features", READY);
     metric.awaitLog("metric: consuming y_pred", READY);
     ServiceProcess features =
         services.mlqueue("features", uri, "features", "--count", "" + PAIRS, "--rate", "2000");
 
     Path csv = logDir.resolve("metric_log.csv");
-    await("some rows before the restart").atMost(Duration.ofSeconds(60))
+    await("some rows before the restart")
+        .atMost(Duration.ofSeconds(60))
         .until(() -> CsvCheck.rowCount(csv) >= PAIRS / 5);
     rabbit.restartBroker(Duration.ofSeconds(3));
     long up = System.nanoTime();
     int rowsAtRestart = CsvCheck.rowCount(csv);
-    await("a new row after the restart").atMost(Duration.ofSeconds(60))
+    await("a new row after the restart")
+        .atMost(Duration.ofSeconds(60))
         .until(() -> CsvCheck.rowCount(csv) > rowsAtRestart);
     String firstRow = FaultCheck.secondsSince(up);
 
@@ -55,8 +58,12 @@ class BrokerRestartIT {
     for (ServiceProcess p : new ServiceProcess[] {model, metric}) {
       p.awaitLog("reconnected to", Duration.ofSeconds(30));
     }
-    FaultCheck.assertEachPairLoggedOnce("RabbitMQ stopped 3 s mid-stream, started again", csv, PAIRS,
-        rabbit, "broker up → first new row " + firstRow + ", all rows " + FaultCheck.secondsSince(up),
+    FaultCheck.assertEachPairLoggedOnce(
+        "RabbitMQ stopped 3 s mid-stream, started again",
+        csv,
+        PAIRS,
+        rabbit,
+        "broker up → first new row " + firstRow + ", all rows " + FaultCheck.secondsSince(up),
         () -> FaultCheck.tails(model, metric, features));
     model.stopCleanly();
     metric.stopCleanly();
@@ -89,8 +96,12 @@ class BrokerRestartIT {
     await("the first row").atMost(Duration.ofSeconds(60)).until(() -> CsvCheck.rowCount(csv) > 0);
     String firstRow = FaultCheck.secondsSince(up);
     features.awaitSuccess(Duration.ofSeconds(120));
-    FaultCheck.assertEachPairLoggedOnce("broker down when the services start, then up", csv, PAIRS,
-        rabbit, "broker up → first row " + firstRow + ", all rows " + FaultCheck.secondsSince(up),
+    FaultCheck.assertEachPairLoggedOnce(
+        "broker down when the services start, then up",
+        csv,
+        PAIRS,
+        rabbit,
+        "broker up → first row " + firstRow + ", all rows " + FaultCheck.secondsSince(up),
         () -> FaultCheck.tails(model, metric, features));
     model.stopCleanly();
     metric.stopCleanly();

@@ -35,15 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
  *       without any quorum queue losing its majority;
  *   <li>start a second {@code features} process (the stream's second half, fresh ids as always)
  *       and, once its rows flow, SIGKILL the node {@code metric} is connected to at that moment
- *       (read from {@code list_connections}). After step 1 that can no longer be the first victim's node: metric
- *       either was elsewhere or has failed over. Should it be anyway (say it failed over and back),
- *       the node {@code model} uses is taken, and failing that any node other than the first
- *       victim, so that step 3 always hits a different node than step 1. That node stays down.
+ *       (read from {@code list_connections}). After step 1 that can no longer be the first victim's
+ *       node: metric either was elsewhere or has failed over. Should it be anyway (say it failed
+ *       over and back), the node {@code model} uses is taken, and failing that any node other than
+ *       the first victim, so that step 3 always hits a different node than step 1. That node stays
+ *       down.
  * </ol>
  *
- * <p>The stream is sent in two halves, the second started only when the second kill is due, so
- * that kill always falls mid-stream however long the restart in between took (one process sending
- * all pairs at a fixed rate once finished before a slow restart on a busy machine was over).
+ * <p>The stream is sent in two halves, the second started only when the second kill is due, so that
+ * kill always falls mid-stream however long the restart in between took (one process sending all
+ * pairs at a fixed rate once finished before a slow restart on a busy machine was over).
  */
 @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ClusterFailoverIT {
@@ -57,13 +58,14 @@ class ClusterFailoverIT {
 
   /**
    * Pairs per second: slow enough for the two-core machine to keep up with three nodes and three
-   * JVMs, and long enough that each kill falls in the middle of a half (the second half lasts ~23 s,
-   * its kill comes once 500 of its rows are in).
+   * JVMs, and long enough that each kill falls in the middle of a half (the second half lasts ~23
+   * s, its kill comes once 500 of its rows are in).
    */
   private static final int RATE = 350;
 
   private static final Duration READY = Duration.ofSeconds(60);
-  private static final Pattern CONNECTED = Pattern.compile("connected to 127\\.0\\.0\\.1:(\\d+) of");
+  private static final Pattern CONNECTED =
+      Pattern.compile("connected to 127\\.0\\.0\\.1:(\\d+) of");
 
   @RegisterExtension
   @Order(1)
@@ -90,8 +92,15 @@ class ClusterFailoverIT {
 
     ServiceProcess features =
         services.mlqueue(
-            "features", uri, "features", "--queue-type", "quorum",
-            "--count", "" + FIRST_HALF, "--rate", "" + RATE);
+            "features",
+            uri,
+            "features",
+            "--queue-type",
+            "quorum",
+            "--count",
+            "" + FIRST_HALF,
+            "--rate",
+            "" + RATE);
     features.awaitLog("features: connected to", READY);
     note(t0, "features on %d", connectedPort(features));
 
@@ -100,7 +109,11 @@ class ClusterFailoverIT {
     int first = cluster.leaderOf(Queues.FEATURES);
     assertThat(features.isAlive()).as("features still sending at the first kill").isTrue();
     cluster.kill(first);
-    note(t0, "killed %s (leader of %s) at %d rows", RabbitMqCluster.nodeName(first), Queues.FEATURES,
+    note(
+        t0,
+        "killed %s (leader of %s) at %d rows",
+        RabbitMqCluster.nodeName(first),
+        Queues.FEATURES,
         CsvCheck.rowCount(csv));
     int newLeader = awaitLeaderOtherThan(Queues.FEATURES, first, Duration.ofSeconds(30));
     note(t0, "new leader of %s: %s", Queues.FEATURES, RabbitMqCluster.nodeName(newLeader));
@@ -115,18 +128,32 @@ class ClusterFailoverIT {
     int rowsBefore = CsvCheck.rowCount(csv);
     ServiceProcess secondHalf =
         services.mlqueue(
-            "features-2", uri, "features", "--queue-type", "quorum",
-            "--count", "" + SECOND_HALF, "--rate", "" + RATE);
+            "features-2",
+            uri,
+            "features",
+            "--queue-type",
+            "quorum",
+            "--count",
+            "" + SECOND_HALF,
+            "--rate",
+            "" + RATE);
     secondHalf.awaitLog("features: connected to", READY);
     // First-half rows still arriving count too; 500 more than when the second half started means
     // both halves' rows are flowing through the services.
     awaitRows(csv, rowsBefore + 500, Duration.ofSeconds(60), model, metric, secondHalf);
     int rowsAtSecondKill = CsvCheck.rowCount(csv);
-    assertThat(secondHalf.isAlive()).as("the second half is still sending at the second kill").isTrue();
-    assertThat(rowsAtSecondKill).as("the pipeline is still mid-run at the second kill").isLessThan(PAIRS);
+    assertThat(secondHalf.isAlive())
+        .as("the second half is still sending at the second kill")
+        .isTrue();
+    assertThat(rowsAtSecondKill)
+        .as("the pipeline is still mid-run at the second kill")
+        .isLessThan(PAIRS);
     cluster.kill(second);
-    note(t0, "killed %s at %d rows (first half %s, second half sending)",
-        RabbitMqCluster.nodeName(second), rowsAtSecondKill,
+    note(
+        t0,
+        "killed %s at %d rows (first half %s, second half sending)",
+        RabbitMqCluster.nodeName(second),
+        rowsAtSecondKill,
         features.isAlive() ? "still sending" : "done sending");
 
     features.awaitSuccess(Duration.ofSeconds(120));
@@ -144,7 +171,8 @@ class ClusterFailoverIT {
     // The services are connected, once each, to live nodes (the dead node's connections are gone).
     List<Integer> alive = cluster.runningNodes();
     assertThat(alive).doesNotContain(second).contains(first);
-    Map<String, List<Integer>> connections = awaitConnectionsOn(alive, Duration.ofSeconds(30), "model", "metric");
+    Map<String, List<Integer>> connections =
+        awaitConnectionsOn(alive, Duration.ofSeconds(30), "model", "metric");
     note(t0, "connections at the end: %s (live nodes %s)", connections, alive);
 
     model.stopCleanly();
@@ -179,8 +207,8 @@ class ClusterFailoverIT {
    * Waits until each of {@code names} has exactly one connection, to the port of a node in {@code
    * nodes}; returns all connections then.
    */
-  private Map<String, List<Integer>> awaitConnectionsOn(List<Integer> nodes, Duration timeout, String... names)
-      throws Exception {
+  private Map<String, List<Integer>> awaitConnectionsOn(
+      List<Integer> nodes, Duration timeout, String... names) throws Exception {
     List<Integer> ports = new ArrayList<>();
     nodes.forEach(n -> ports.add(RabbitMqCluster.amqpPort(n)));
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -196,8 +224,14 @@ class ClusterFailoverIT {
       }
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            "services " + List.of(names) + " not connected once each to live ports " + ports
-                + " within " + timeout + ": " + connections);
+            "services "
+                + List.of(names)
+                + " not connected once each to live ports "
+                + ports
+                + " within "
+                + timeout
+                + ": "
+                + connections);
       }
       Thread.sleep(500);
     }
@@ -223,7 +257,9 @@ class ClusterFailoverIT {
 
   private static int connectedPort(ServiceProcess service) {
     Matcher m = CONNECTED.matcher(service.output());
-    assertThat(m.find()).as("%s logged its connection:%n%s", service.name(), service.tail(20)).isTrue();
+    assertThat(m.find())
+        .as("%s logged its connection:%n%s", service.name(), service.tail(20))
+        .isTrue();
     return Integer.parseInt(m.group(1));
   }
 
@@ -233,8 +269,9 @@ class ClusterFailoverIT {
   }
 
   private static void note(long t0, String format, Object... args) {
-    System.err.printf("ClusterFailoverIT +%5.1f s: %s%n", (System.nanoTime() - t0) / 1e9,
-        String.format(format, args));
+    System.err.printf(
+        "ClusterFailoverIT +%5.1f s: %s%n",
+        (System.nanoTime() - t0) / 1e9, String.format(format, args));
   }
 
   private static void awaitRows(Path csv, int rows, Duration timeout, ServiceProcess... services)
@@ -247,8 +284,14 @@ class ClusterFailoverIT {
           tails.append('\n').append(s.name()).append(":\n").append(s.tail(20));
         }
         throw new AssertionError(
-            csv + " has " + CsvCheck.rowCount(csv) + " rows after " + timeout + ", expected "
-                + rows + tails);
+            csv
+                + " has "
+                + CsvCheck.rowCount(csv)
+                + " rows after "
+                + timeout
+                + ", expected "
+                + rows
+                + tails);
       }
       Thread.sleep(20);
     }

@@ -238,7 +238,8 @@ class DeadLetterIT {
     // nothing behind it would ever pass.
     String uri = rabbit.uri();
     ServiceProcess model = services.mlqueue("model", uri, "model");
-    ServiceProcess metric = services.mlqueue("metric", uri, "metric", "--log-dir", logDir.toString());
+    ServiceProcess metric =
+        services.mlqueue("metric", uri, "metric", "--log-dir", logDir.toString());
     model.awaitLog("model: consuming features", READY);
     metric.awaitLog("metric: consuming y_pred", READY);
     Channel channel = rabbit.connect().createChannel();
@@ -249,7 +250,8 @@ class DeadLetterIT {
     channel.basicPublish("", Queues.FEATURES, persistent, huge);
     for (int row = 0; row < 3; row++) {
       String id = "after-huge-" + row;
-      channel.basicPublish("", Queues.Y_TRUE, persistent, utf8(valueJson(id, CsvCheck.target(row))));
+      channel.basicPublish(
+          "", Queues.Y_TRUE, persistent, utf8(valueJson(id, CsvCheck.target(row))));
       channel.basicPublish("", Queues.FEATURES, persistent, utf8(featuresJson(id, row)));
     }
     channel.waitForConfirmsOrDie(30_000);
@@ -257,7 +259,10 @@ class DeadLetterIT {
     Path csv = logDir.resolve("metric_log.csv");
     CsvCheck.awaitExactRows(csv, 3, Duration.ofSeconds(60), () -> model.tail(20));
     RabbitMqVhost.awaitReadyCounts(
-        channel, Map.of(Queues.deadLetterQueue(Queues.FEATURES), 1L), Duration.ofSeconds(30), "dead letters");
+        channel,
+        Map.of(Queues.deadLetterQueue(Queues.FEATURES), 1L),
+        Duration.ofSeconds(30),
+        "dead letters");
     // Read it back through our own connector: a client at the default limit could not.
     Channel reader =
         BrokerConnector.connect(AmqpSettings.of(uri), "dead-letter-reader").createChannel();
@@ -266,7 +271,8 @@ class DeadLetterIT {
     assertThat(dead.getBody()).hasSize(huge.length);
     assertThat(String.valueOf(dead.getProps().getHeaders().get(DeadLetters.REASON)))
         .contains("over the limit");
-    assertThat(java.nio.file.Files.readString(model.log())).doesNotContain("lost the broker connection");
+    assertThat(java.nio.file.Files.readString(model.log()))
+        .doesNotContain("lost the broker connection");
     model.stopCleanly();
     metric.stopCleanly();
   }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The DVC example's {@code train} stage, run as DVC runs it: its {@code cmd} read from {@code
  * examples/dvc/dvc.yaml} and run by a shell in the stage's directory, with {@code mlqueue} on the
- * PATH (the repository's launcher, running the assembled jar). DVC itself cannot be installed here (its
- * registry is unreachable), so this does what {@code dvc repro} would: checks the deps exist, runs
- * the command, and checks it wrote every out and metrics file the stage declares.
+ * PATH (the repository's launcher, running the assembled jar). DVC itself cannot be installed here
+ * (its registry is unreachable), so this does what {@code dvc repro} would: checks the deps exist,
+ * runs the command, and checks it wrote every out and metrics file the stage declares.
  */
 class DvcStageIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -32,15 +32,22 @@ class DvcStageIT {
   void theTrainStagesCommandWritesItsOutsAndMetricsAndRegisters() throws Exception {
     Path example = dir.resolve("dvc");
     copy(ROOT.resolve("examples/dvc"), example);
-    JsonNode stage = new YAMLMapper().readTree(example.resolve("dvc.yaml").toFile()).at("/stages/train");
+    JsonNode stage =
+        new YAMLMapper().readTree(example.resolve("dvc.yaml").toFile()).at("/stages/train");
     String cmd = stage.get("cmd").asText();
-    assertThat(cmd).startsWith("mlqueue train ").contains("--register ").contains("--params params.yaml");
+    assertThat(cmd)
+        .startsWith("mlqueue train ")
+        .contains("--register ")
+        .contains("--params params.yaml");
     for (JsonNode dep : stage.get("deps")) {
       assertThat(example.resolve(dep.asText())).as("dep %s", dep.asText()).exists();
     }
 
-    ProcessBuilder shell = new ProcessBuilder("bash", "-c", cmd).directory(example.toFile())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("stage.log").toFile());
+    ProcessBuilder shell =
+        new ProcessBuilder("bash", "-c", cmd)
+            .directory(example.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("stage.log").toFile());
     // The repository's root holds the launcher, as the README puts it on the PATH.
     shell.environment().put("PATH", ROOT + ":" + System.getenv("PATH"));
     Process process = shell.start();
@@ -68,7 +75,8 @@ class DvcStageIT {
     assertThat(cv.at("/cross_validation/folds")).hasSize(5);
 
     // The params the stage declares are the ones the run used, as the registry recorded them.
-    JsonNode params = new YAMLMapper().readTree(example.resolve("params.yaml").toFile()).get("train");
+    JsonNode params =
+        new YAMLMapper().readTree(example.resolve("params.yaml").toFile()).get("train");
     RunRecord run = new ModelRegistry(example.resolve("registry")).run("diabetes", 1);
     for (JsonNode key : stage.get("params")) {
       String name = key.asText().substring("train.".length());

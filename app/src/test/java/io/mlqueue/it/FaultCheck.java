@@ -80,8 +80,15 @@ final class FaultCheck {
       throws InterruptedException {
     if (!waitForRows(csv, rows, timeout)) {
       throw new AssertionError(
-          csv + " has " + CsvCheck.rowCount(csv) + " rows after " + timeout + ", expected "
-              + rows + "\n" + context.get());
+          csv
+              + " has "
+              + CsvCheck.rowCount(csv)
+              + " rows after "
+              + timeout
+              + ", expected "
+              + rows
+              + "\n"
+              + context.get());
     }
   }
 
@@ -119,8 +126,15 @@ final class FaultCheck {
     while (completeRows(csv) < rows) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            csv + " has " + completeRows(csv) + " complete rows after " + timeout + ", expected "
-                + rows + "\n" + context.get());
+            csv
+                + " has "
+                + completeRows(csv)
+                + " complete rows after "
+                + timeout
+                + ", expected "
+                + rows
+                + "\n"
+                + context.get());
       }
       Thread.sleep(50);
     }

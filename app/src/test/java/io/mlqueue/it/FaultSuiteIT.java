@@ -80,8 +80,11 @@ class FaultSuiteIT {
         csv,
         PAIRS,
         rabbit,
-        "kill → consuming again " + String.join(", ", recoveries)
-            + "; last row " + FaultCheck.secondsSince(streamEnd) + " after the stream ended",
+        "kill → consuming again "
+            + String.join(", ", recoveries)
+            + "; last row "
+            + FaultCheck.secondsSince(streamEnd)
+            + " after the stream ended",
         () -> FaultCheck.tails(m, metric));
     model.stopCleanly();
     metric.stopCleanly();

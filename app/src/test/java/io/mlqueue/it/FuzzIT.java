@@ -35,12 +35,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile input on every queue at once: a seeded fuzzer publishes over 10,000 malformed messages
- * of every {@link FuzzMessages.Kind} (broken JSON, wrong types and lengths, NaN, out-of-range
- * numbers, bad ids, 100,000-deep nesting, invalid UTF-8, bodies of megabytes) shuffled among good
- * ones, to model and metric running as separate processes in 128 MiB heaps. Every good pair must
- * be logged once with its prediction, every good call answered, every bad message dead-lettered to
- * its queue's {@code .dlq} with a reason that names its fault (or, for a bad call that has someone
+ * Hostile input on every queue at once: a seeded fuzzer publishes over 10,000 malformed messages of
+ * every {@link FuzzMessages.Kind} (broken JSON, wrong types and lengths, NaN, out-of-range numbers,
+ * bad ids, 100,000-deep nesting, invalid UTF-8, bodies of megabytes) shuffled among good ones, to
+ * model and metric running as separate processes in 128 MiB heaps. Every good pair must be logged
+ * once with its prediction, every good call answered, every bad message dead-lettered to its
+ * queue's {@code .dlq} with a reason that names its fault (or, for a bad call that has someone
  * waiting, answered with that reason), and both services must live through it.
  *
  * <p>{@code -Dmlqueue.fuzz.seed=N} replays another sequence; the seed is in every failure message.
@@ -49,8 +49,16 @@ class FuzzIT {
   private static final long SEED = Long.getLong("mlqueue.fuzz.seed", 20261129L);
 
   private static final Map<String, Integer> BAD =
-      Map.of(Queues.FEATURES, 3_000, Queues.Y_TRUE, 2_400, Queues.Y_PRED, 2_400,
-          Queues.PREDICT, 2_400);
+      Map.of(
+          Queues.FEATURES,
+          3_000,
+          Queues.Y_TRUE,
+          2_400,
+          Queues.Y_PRED,
+          2_400,
+          Queues.PREDICT,
+          2_400);
+
   /** Of each queue's bad messages, this many are 2–8 MiB bodies, spread over the run. */
   private static final int OVERSIZED_PER_QUEUE = 5;
 
@@ -80,8 +88,15 @@ class FuzzIT {
   /** A bad message as sent: where to, and its kind and expected reason. */
   private record Sent(String queue, FuzzMessages.Bad bad) {}
 
-  private enum Step { BAD_FEATURES, BAD_Y_TRUE, BAD_Y_PRED, BAD_PREDICT, GOOD_THROUGH_MODEL,
-    GOOD_DIRECT, GOOD_CALL }
+  private enum Step {
+    BAD_FEATURES,
+    BAD_Y_TRUE,
+    BAD_Y_PRED,
+    BAD_PREDICT,
+    GOOD_THROUGH_MODEL,
+    GOOD_DIRECT,
+    GOOD_CALL
+  }
 
   @Test
   void overTenThousandMalformedMessagesAreDeadLetteredWhileEveryGoodOneIsProcessed()
@@ -90,11 +105,30 @@ class FuzzIT {
     int modelPort = HeapWatch.freePort();
     int metricPort = HeapWatch.freePort();
     List<String> jvm = List.of(HEAP, "-XX:+ExitOnOutOfMemoryError");
-    ServiceProcess modelProcess = services.mlqueue("model", uri, jvm, "model",
-        "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(modelPort));
-    ServiceProcess metricProcess = services.mlqueue("metric", uri, jvm, "metric",
-        "--log-dir", logDir.toString(), "--max-age", "10m",
-        "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(metricPort));
+    ServiceProcess modelProcess =
+        services.mlqueue(
+            "model",
+            uri,
+            jvm,
+            "model",
+            "--metrics-host",
+            "127.0.0.1",
+            "--metrics-port",
+            Integer.toString(modelPort));
+    ServiceProcess metricProcess =
+        services.mlqueue(
+            "metric",
+            uri,
+            jvm,
+            "metric",
+            "--log-dir",
+            logDir.toString(),
+            "--max-age",
+            "10m",
+            "--metrics-host",
+            "127.0.0.1",
+            "--metrics-port",
+            Integer.toString(metricPort));
     modelProcess.awaitLog("model: consuming predict", READY);
     modelProcess.awaitLog("model: consuming features", READY);
     metricProcess.awaitLog("metric: consuming y_pred", READY);
@@ -104,8 +138,11 @@ class FuzzIT {
     Map<String, byte[]> replies = new ConcurrentHashMap<>();
     Channel replyChannel = connection.createChannel();
     replyChannel.queueDeclare(REPLIES, false, true, false, null);
-    replyChannel.basicConsume(REPLIES, true,
-        (tag, d) -> replies.put(d.getProperties().getCorrelationId(), d.getBody()), tag -> {});
+    replyChannel.basicConsume(
+        REPLIES,
+        true,
+        (tag, d) -> replies.put(d.getProperties().getCorrelationId(), d.getBody()),
+        tag -> {});
 
     // The plan: every step once, shuffled, so bad messages of all kinds sit among the good ones.
     Random random = new Random(SEED);
@@ -136,16 +173,18 @@ class FuzzIT {
     for (Step step : plan) {
       switch (step) {
         case BAD_FEATURES, BAD_Y_TRUE, BAD_Y_PRED, BAD_PREDICT -> {
-          String queue = switch (step) {
-            case BAD_FEATURES -> Queues.FEATURES;
-            case BAD_Y_TRUE -> Queues.Y_TRUE;
-            case BAD_Y_PRED -> Queues.Y_PRED;
-            default -> Queues.PREDICT;
-          };
+          String queue =
+              switch (step) {
+                case BAD_FEATURES -> Queues.FEATURES;
+                case BAD_Y_TRUE -> Queues.Y_TRUE;
+                case BAD_Y_PRED -> Queues.Y_PRED;
+                default -> Queues.PREDICT;
+              };
           int n = badPerQueue.merge(queue, 1, Integer::sum);
-          FuzzMessages.Bad b = n % (BAD.get(queue) / OVERSIZED_PER_QUEUE) == 7
-              ? fuzz.bad(queue, FuzzMessages.Kind.OVER_THE_SIZE_LIMIT)
-              : fuzz.bad(queue);
+          FuzzMessages.Bad b =
+              n % (BAD.get(queue) / OVERSIZED_PER_QUEUE) == 7
+                  ? fuzz.bad(queue, FuzzMessages.Kind.OVER_THE_SIZE_LIMIT)
+                  : fuzz.bad(queue);
           String tag = "bad-" + bad.size();
           Sent sent = new Sent(queue, b);
           bad.put(tag, sent);
@@ -182,9 +221,15 @@ class FuzzIT {
           double yPred = 25 + random.nextDouble() * 320;
           expectedRows.put(id, new double[] {yTrue, yPred});
           boolean predFirst = random.nextBoolean();
-          channel.basicPublish("", predFirst ? Queues.Y_PRED : Queues.Y_TRUE, persistent,
+          channel.basicPublish(
+              "",
+              predFirst ? Queues.Y_PRED : Queues.Y_TRUE,
+              persistent,
               valueJson(id, predFirst ? yPred : yTrue));
-          channel.basicPublish("", predFirst ? Queues.Y_TRUE : Queues.Y_PRED, persistent,
+          channel.basicPublish(
+              "",
+              predFirst ? Queues.Y_TRUE : Queues.Y_PRED,
+              persistent,
               valueJson(id, predFirst ? yTrue : yPred));
           if (random.nextInt(20) == 0) {
             // The same id again, as a publisher that resends does: still one row.
@@ -202,10 +247,13 @@ class FuzzIT {
             predictions[i] = CsvCheck.referencePrediction(row);
           }
           expectedAnswers.put(tag, predictions);
-          PredictRequest request = random.nextBoolean()
-              ? PredictRequest.positional(MessageId.of(tag), rows)
-              : new PredictRequest(MessageId.of(tag), rows, model.featureNames());
-          channel.basicPublish("", Queues.PREDICT,
+          PredictRequest request =
+              random.nextBoolean()
+                  ? PredictRequest.positional(MessageId.of(tag), rows)
+                  : new PredictRequest(MessageId.of(tag), rows, model.featureNames());
+          channel.basicPublish(
+              "",
+              Queues.PREDICT,
               new AMQP.BasicProperties.Builder().replyTo(REPLIES).correlationId(tag).build(),
               predictCodec.encode(request));
         }
@@ -220,7 +268,10 @@ class FuzzIT {
 
     // Every good pair logged once, with its values.
     Path csv = logDir.resolve("metric_log.csv");
-    CsvCheck.awaitExactRows(csv, expectedRows.size(), SETTLE,
+    CsvCheck.awaitExactRows(
+        csv,
+        expectedRows.size(),
+        SETTLE,
         () -> context + "\n" + modelProcess.tail(20) + "\n" + metricProcess.tail(20));
     List<CsvCheck.Row> rows = CsvCheck.rows(csv);
     CsvCheck.assertDistinctIds(rows);
@@ -246,7 +297,8 @@ class FuzzIT {
     for (Map.Entry<String, String> e : expectedRefusals.entrySet()) {
       PredictReply reply = predictCodec.decodeReply(replies.get(e.getKey()));
       Sent sent = bad.get(e.getKey());
-      assertThat(reply).as("reply to %s (%s)", e.getKey(), sent.bad().kind())
+      assertThat(reply)
+          .as("reply to %s (%s)", e.getKey(), sent.bad().kind())
           .isInstanceOf(PredictReply.Failure.class);
       PredictReply.Failure failure = (PredictReply.Failure) reply;
       assertThat(failure.kind()).isEqualTo(PredictReply.Kind.INVALID_INPUT);
@@ -257,8 +309,9 @@ class FuzzIT {
     // Every other bad message in its queue's .dlq, with a reason that names its fault.
     Map<String, Long> expectedDlq = new TreeMap<>();
     for (String q : BAD.keySet()) {
-      expectedDlq.put(Queues.deadLetterQueue(q), bad.values().stream()
-          .filter(s -> s.queue().equals(q) && !answered(s)).count());
+      expectedDlq.put(
+          Queues.deadLetterQueue(q),
+          bad.values().stream().filter(s -> s.queue().equals(q) && !answered(s)).count());
     }
     RabbitMqVhost.awaitReadyCounts(channel, expectedDlq, SETTLE, "dead letters, " + context);
     for (String q : BAD.keySet()) {
@@ -279,13 +332,14 @@ class FuzzIT {
       }
     }
     assertThat(bad.values().stream().filter(s -> !answered(s)))
-        .as("bad messages neither dead-lettered nor answered").isEmpty();
+        .as("bad messages neither dead-lettered nor answered")
+        .isEmpty();
 
     // The services lived through it in their small heaps, and hold nothing back.
     assertThat(modelProcess.isAlive()).as("model alive").isTrue();
     assertThat(metricProcess.isAlive()).as("metric alive").isTrue();
-    rabbit.awaitEmpty(Duration.ofSeconds(20),
-        Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED, Queues.PREDICT);
+    rabbit.awaitEmpty(
+        Duration.ofSeconds(20), Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED, Queues.PREDICT);
     Map<String, HeapWatch.Figures> memory = heap.stop();
     for (ServiceProcess p : List.of(modelProcess, metricProcess)) {
       HeapWatch.Figures f = memory.get(p.name());
@@ -294,22 +348,39 @@ class FuzzIT {
       assertThat(p.output()).doesNotContain("OutOfMemoryError");
     }
 
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "FuzzIT seed %d: %,d bad (%s) and %,d good pairs (%,d y_pred sent twice) + %,d good calls;"
             + " published in %.1f s,"
             + " all settled in %.1f s%n  dead letters %s, bad calls answered %,d%n"
             + "  sent by kind:%s%n"
             + "  memory (-Xmx128m) %s%n",
-        SEED, BAD.values().stream().mapToInt(Integer::intValue).sum(),
-        BAD.entrySet().stream().sorted(Map.Entry.comparingByKey())
-            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")),
-        expectedRows.size(), duplicates, expectedAnswers.size(), publishing.toMillis() / 1e3,
-        processing.toMillis() / 1e3, expectedDlq, expectedRefusals.size(),
-        kinds.entrySet().stream().map(e -> "\n    " + e.getKey() + " " + e.getValue())
+        SEED,
+        BAD.values().stream().mapToInt(Integer::intValue).sum(),
+        BAD.entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(e -> e.getKey() + " " + e.getValue())
+            .collect(Collectors.joining(", ")),
+        expectedRows.size(),
+        duplicates,
+        expectedAnswers.size(),
+        publishing.toMillis() / 1e3,
+        processing.toMillis() / 1e3,
+        expectedDlq,
+        expectedRefusals.size(),
+        kinds.entrySet().stream()
+            .map(e -> "\n    " + e.getKey() + " " + e.getValue())
             .collect(Collectors.joining()),
-        memory.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue() + ", peak RSS "
-            + HeapWatch.mib(HeapWatch.peakRss(
-                (e.getKey().equals("model") ? modelProcess : metricProcess).pid())))
+        memory.entrySet().stream()
+            .map(
+                e ->
+                    e.getKey()
+                        + ": "
+                        + e.getValue()
+                        + ", peak RSS "
+                        + HeapWatch.mib(
+                            HeapWatch.peakRss(
+                                (e.getKey().equals("model") ? modelProcess : metricProcess).pid())))
             .collect(Collectors.joining("; ")));
     modelProcess.stopCleanly();
     metricProcess.stopCleanly();
@@ -318,29 +389,43 @@ class FuzzIT {
   /**
    * What a service holds is its prefetch times the size of the messages, whatever
    * --max-message-bytes says: the client reads each delivery whole before a handler can refuse it.
-   * This burst of 40 bodies of 8 MiB kills a 128 MiB model at the default prefetch of 250 (OutOfMemoryError); it
-   * passes through when the prefetch keeps that product inside the heap, and the good message
-   * behind it is predicted.
+   * This burst of 40 bodies of 8 MiB kills a 128 MiB model at the default prefetch of 250
+   * (OutOfMemoryError); it passes through when the prefetch keeps that product inside the heap, and
+   * the good message behind it is predicted.
    */
   @Test
   void aBurstOfOversizedMessagesPassesThroughWhenPrefetchTimesSizeFitsTheHeap() throws Exception {
-    ServiceProcess modelProcess = services.mlqueue("model", rabbit.uri(),
-        List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"), "model", "--prefetch", "4");
+    ServiceProcess modelProcess =
+        services.mlqueue(
+            "model",
+            rabbit.uri(),
+            List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"),
+            "model",
+            "--prefetch",
+            "4");
     modelProcess.awaitLog("model: consuming features", READY);
     Channel channel = rabbit.connect().createChannel();
     channel.confirmSelect();
     int burst = 40;
-    byte[] oversized = utf8("{\"id\": \"big\", \"body\": [0,0,0,0,0,0,0,0,0,0], \"pad\": \""
-        + "x".repeat(8 << 20) + "\"}");
+    byte[] oversized =
+        utf8(
+            "{\"id\": \"big\", \"body\": [0,0,0,0,0,0,0,0,0,0], \"pad\": \""
+                + "x".repeat(8 << 20)
+                + "\"}");
     for (int i = 0; i < burst; i++) {
       channel.basicPublish("", Queues.FEATURES, null, oversized);
     }
-    channel.basicPublish("", Queues.FEATURES, null,
+    channel.basicPublish(
+        "",
+        Queues.FEATURES,
+        null,
         utf8("{\"id\": \"after\", \"body\": " + list(CsvCheck.features(0)) + "}"));
     channel.waitForConfirmsOrDie(60_000);
 
-    RabbitMqVhost.awaitReadyCounts(channel,
-        Map.of(Queues.deadLetterQueue(Queues.FEATURES), (long) burst), SETTLE,
+    RabbitMqVhost.awaitReadyCounts(
+        channel,
+        Map.of(Queues.deadLetterQueue(Queues.FEATURES), (long) burst),
+        SETTLE,
         "dead letters, a burst of " + burst + " x 8 MiB");
     GetResponse prediction = null;
     for (long deadline = System.nanoTime() + SETTLE.toNanos();
@@ -351,9 +436,11 @@ class FuzzIT {
     assertThat(prediction).as("the good message behind the burst").isNotNull();
     assertThat(new String(prediction.getBody(), StandardCharsets.UTF_8)).contains("\"after\"");
     assertThat(modelProcess.isAlive()).as("model alive after the burst").isTrue();
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "FuzzIT burst: %d x 8 MiB through a -Xmx128m model at prefetch 4, peak RSS %s%n",
-        burst, HeapWatch.mib(HeapWatch.peakRss(modelProcess.pid())));
+        burst,
+        HeapWatch.mib(HeapWatch.peakRss(modelProcess.pid())));
     modelProcess.stopCleanly();
   }
 
@@ -386,5 +473,4 @@ class FuzzIT {
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
-
 }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded generator of malformed messages for each queue of the contract, each with the words
- * that the reason for refusing it must contain: the dead letter's {@code x-mlqueue-reason}, or on
- * {@code predict} the error reply. The same seed gives the same messages.
+ * A seeded generator of malformed messages for each queue of the contract, each with the words that
+ * the reason for refusing it must contain: the dead letter's {@code x-mlqueue-reason}, or on {@code
+ * predict} the error reply. The same seed gives the same messages.
  */
 final class FuzzMessages {
   /** The services' default {@code --max-message-bytes}. */
@@ -103,8 +103,14 @@ final class FuzzMessages {
     String id = "\"bad-" + serial++ + "\"";
     return switch (kind) {
       case NOT_JSON ->
-          text(kind, pick("this is not JSON " + serial, "<message id=" + id + "/>",
-              "{id: " + serial + "}", "{" + id + " " + id + "}"), "not valid JSON");
+          text(
+              kind,
+              pick(
+                  "this is not JSON " + serial,
+                  "<message id=" + id + "/>",
+                  "{id: " + serial + "}",
+                  "{" + id + " " + id + "}"),
+              "not valid JSON");
       case TRUNCATED -> text(kind, s.truncated(id), "truncated JSON");
       case NOT_AN_OBJECT ->
           text(kind, pick("[1, 2, 3]", id, "42", "null", "true"), "expected a JSON object");
@@ -119,7 +125,9 @@ final class FuzzMessages {
         // On the stream's queues a list of ids is the bulk form (docs/CONTRACT.md), refused here
         // because the body is a single row's.
         boolean bulkId = badId.startsWith("[") && !s.queue.equals(Queues.PREDICT);
-        yield text(kind, "{\"id\": " + badId + ", " + s.body() + "}",
+        yield text(
+            kind,
+            "{\"id\": " + badId + ", " + s.body() + "}",
             bulkId ? "\"id\" is a list (a bulk message)" : "\"id\" must be a string or a number");
       }
       case EMPTY_ID -> text(kind, "{\"id\": \"\", " + s.body() + "}", "\"id\" is an empty string");
@@ -138,12 +146,16 @@ final class FuzzMessages {
           text(kind, s.of(id, "1e308"), "the prediction is not a finite number");
       case DEEP_NESTING -> {
         int depth = random.nextInt(10) == 0 ? 100_000 : 33 + random.nextInt(2_000);
-        yield text(kind, "{\"id\": " + id + ", \"extra\": " + "[".repeat(depth),
+        yield text(
+            kind,
+            "{\"id\": " + id + ", \"extra\": " + "[".repeat(depth),
             "nested deeper than 32 levels");
       }
       case INVALID_UTF8 -> {
         byte[][] sequences = {
-          {(byte) 0xFF}, {(byte) 0xC3, 0x28}, {(byte) 0xE2, (byte) 0x82, 0x28},
+          {(byte) 0xFF},
+          {(byte) 0xC3, 0x28},
+          {(byte) 0xE2, (byte) 0x82, 0x28},
           {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
         };
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -156,8 +168,14 @@ final class FuzzMessages {
         int size = 2 * MAX_MESSAGE_BYTES + random.nextInt(6 * MAX_MESSAGE_BYTES);
         String head = "{\"id\": " + id + ", " + s.body() + ", \"pad\": \"";
         String padded = head + "x".repeat(size - head.length() - 2) + "\"}";
-        yield text(kind, padded, "message of " + size + " bytes is over the limit of "
-            + MAX_MESSAGE_BYTES + " bytes (--max-message-bytes)");
+        yield text(
+            kind,
+            padded,
+            "message of "
+                + size
+                + " bytes is over the limit of "
+                + MAX_MESSAGE_BYTES
+                + " bytes (--max-message-bytes)");
       }
       case RANDOM_BYTES -> {
         byte[] body = new byte[1 + random.nextInt(256)];
@@ -189,7 +207,9 @@ final class FuzzMessages {
     /** The body field with {@code values} as its numbers (one for a value queue). */
     String body(List<String> values) {
       String list = "[" + String.join(", ", values) + "]";
-      return "\"" + field + "\": "
+      return "\""
+          + field
+          + "\": "
           + (isValue() ? values.get(0) : queue.equals(Queues.PREDICT) ? "[" + list + "]" : list);
     }
 
@@ -220,14 +240,25 @@ final class FuzzMessages {
 
     Bad wrongType(String id) {
       if (isValue()) {
-        return text(Kind.BODY_OF_WRONG_TYPE, "{\"id\": " + id + ", \"body\": "
-            + pick("[151.0]", "\"151\"", "{\"v\": 151}") + "}", "body must be a number");
+        return text(
+            Kind.BODY_OF_WRONG_TYPE,
+            "{\"id\": " + id + ", \"body\": " + pick("[151.0]", "\"151\"", "{\"v\": 151}") + "}",
+            "body must be a number");
       }
-      String why = queue.equals(Queues.PREDICT)
-          ? "\"instances\" must be a list of lists of numbers"
-          : "\"body\" must be a list of numbers";
-      return text(Kind.BODY_OF_WRONG_TYPE, "{\"id\": " + id + ", \"" + field + "\": "
-          + pick("\"ten numbers\"", "{\"age\": 0.03}", "5") + "}", why);
+      String why =
+          queue.equals(Queues.PREDICT)
+              ? "\"instances\" must be a list of lists of numbers"
+              : "\"body\" must be a list of numbers";
+      return text(
+          Kind.BODY_OF_WRONG_TYPE,
+          "{\"id\": "
+              + id
+              + ", \""
+              + field
+              + "\": "
+              + pick("\"ten numbers\"", "{\"age\": 0.03}", "5")
+              + "}",
+          why);
     }
 
     Bad wrongElement(String id) {
@@ -235,7 +266,10 @@ final class FuzzMessages {
       if (isValue()) {
         // A list where one number belongs is the bulk form (docs/CONTRACT.md); an empty one is
         // refused as such.
-        return withOneValue(Kind.ELEMENT_OF_WRONG_TYPE, id, element,
+        return withOneValue(
+            Kind.ELEMENT_OF_WRONG_TYPE,
+            id,
+            element,
             element.equals("[]") ? "\"body\" is an empty list" : "body must be a number");
       }
       List<String> values = numbers(FEATURES);
@@ -243,16 +277,19 @@ final class FuzzMessages {
       values.set(at, element);
       String where = queue.equals(Queues.PREDICT) ? "instances[0][" + at + "]" : "body[" + at + "]";
       // A list first in a feature vector reads as the bulk form's first row, an empty one.
-      String why = element.equals("[]") && at == 0 && !queue.equals(Queues.PREDICT)
-          ? "body[0] is an empty list"
-          : where + " must be a number";
+      String why =
+          element.equals("[]") && at == 0 && !queue.equals(Queues.PREDICT)
+              ? "body[0] is an empty list"
+              : where + " must be a number";
       return text(Kind.ELEMENT_OF_WRONG_TYPE, "{\"id\": " + id + ", " + body(values) + "}", why);
     }
 
     Bad wrongLength(String id) {
       int n = random.nextInt(40);
       if (n == 0) {
-        return text(Kind.WRONG_LENGTH, "{\"id\": " + id + ", " + body(List.of()) + "}",
+        return text(
+            Kind.WRONG_LENGTH,
+            "{\"id\": " + id + ", " + body(List.of()) + "}",
             queue.equals(Queues.PREDICT)
                 ? "instances[0] is an empty list"
                 : "\"body\" is an empty list");
@@ -260,7 +297,9 @@ final class FuzzMessages {
       if (n == FEATURES) {
         n++;
       }
-      return text(Kind.WRONG_LENGTH, "{\"id\": " + id + ", " + body(numbers(n)) + "}",
+      return text(
+          Kind.WRONG_LENGTH,
+          "{\"id\": " + id + ", " + body(numbers(n)) + "}",
           "expected " + FEATURES + " features");
     }
   }

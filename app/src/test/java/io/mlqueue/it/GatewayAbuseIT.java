@@ -79,7 +79,8 @@ class GatewayAbuseIT {
 
   private static final double TOLERANCE = 1e-9;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern LISTENING = Pattern.compile("gateway: listening on http://([^:]+):(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("gateway: listening on http://([^:]+):(\\d+)");
 
   @RegisterExtension
   @Order(1)
@@ -107,8 +108,18 @@ class GatewayAbuseIT {
     String uri = rabbit.uri();
     ServiceProcess model = services.mlqueue("model", uri, "model");
     ServiceProcess gateway =
-        services.mlqueue("gateway", uri, "gateway", "--host", "127.0.0.1", "--port", "0",
-            "--timeout", "15s", "--idle-timeout", "5s");
+        services.mlqueue(
+            "gateway",
+            uri,
+            "gateway",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--timeout",
+            "15s",
+            "--idle-timeout",
+            "5s");
     model.awaitLog("model: consuming predict", READY);
     gateway.awaitLog("gateway: listening on", READY);
     Matcher m = LISTENING.matcher(gateway.output());
@@ -170,11 +181,25 @@ class GatewayAbuseIT {
             + " most %,d open files, heap used at most %.1f MB (old generation %.1f MB), live heap after"
             + " a full collection at most %.1f MB, VmHWM %,d kB;"
             + " open files down to %d %d ms after the flood; a new connection then answered in %d ms%n",
-        abused, FLOOD, flood.peakHeld.get(), flood.opened.get(), flood.closedByServer.get(),
-        stats.headersCut.get(), stats.longestHeaders.get(), stats.body408.get(),
-        stats.bodyCut.get(), stats.badBodies, good.ok.get(), good.sent.get(),
-        good.percentile(50), good.percentile(99), good.percentile(100), monitor.peakFiles.get(),
-        monitor.peakHeap.get() / 1e6, monitor.peakOld.get() / 1e6, monitor.peakLive.get() / 1e6,
+        abused,
+        FLOOD,
+        flood.peakHeld.get(),
+        flood.opened.get(),
+        flood.closedByServer.get(),
+        stats.headersCut.get(),
+        stats.longestHeaders.get(),
+        stats.body408.get(),
+        stats.bodyCut.get(),
+        stats.badBodies,
+        good.ok.get(),
+        good.sent.get(),
+        good.percentile(50),
+        good.percentile(99),
+        good.percentile(100),
+        monitor.peakFiles.get(),
+        monitor.peakHeap.get() / 1e6,
+        monitor.peakOld.get() / 1e6,
+        monitor.peakLive.get() / 1e6,
         monitor.peakRssKb(),
         filesAfter,
         releasedIn.toMillis(),
@@ -241,8 +266,7 @@ class GatewayAbuseIT {
         // Cut off by the gateway (a write to a closed connection fails).
         if (abusing.get()) {
           stats.headersCut.incrementAndGet();
-          stats.longestHeaders.accumulateAndGet(
-              (System.nanoTime() - start) / 1_000_000, Math::max);
+          stats.longestHeaders.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
         }
       } catch (InterruptedException e) {
         return;
@@ -267,7 +291,8 @@ class GatewayAbuseIT {
                     () -> {
                       try {
                         s.setSoTimeout(60_000);
-                        String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        String answer =
+                            new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                         (answer.startsWith("HTTP/1.1 408") ? stats.body408 : stats.bodyCut)
                             .incrementAndGet();
                       } catch (IOException e) {
@@ -297,7 +322,8 @@ class GatewayAbuseIT {
     invalidUtf8[23] = (byte) 0xC3;
     invalidUtf8[24] = '(';
     byte[] deep = "[".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
-    byte[] deepObject = ("{\"features\": " + "[".repeat(50_000)).getBytes(StandardCharsets.US_ASCII);
+    byte[] deepObject =
+        ("{\"features\": " + "[".repeat(50_000)).getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; abusing.get(); i++) {
       String head = "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
       byte[] body;
@@ -334,7 +360,10 @@ class GatewayAbuseIT {
         // Still in the gateway's accept queue behind the flood when the client gave up.
         answer = "queued";
       }
-      String key = answer.startsWith("HTTP/1.1 ") ? answer.substring(9, 12) : answer.isEmpty() ? "closed" : "queued";
+      String key =
+          answer.startsWith("HTTP/1.1 ")
+              ? answer.substring(9, 12)
+              : answer.isEmpty() ? "closed" : "queued";
       stats.badBodies.merge(key, 1, Integer::sum);
     }
   }
@@ -548,8 +577,7 @@ class GatewayAbuseIT {
   /** Just enough HTTP/1.1 over a socket to control which connection each request takes. */
   private static final class Http {
     /** Sends {@code head} and {@code body} on a new connection; returns what comes back. */
-    static String request(int port, String head, byte[] body, Duration timeout)
-        throws IOException {
+    static String request(int port, String head, byte[] body, Duration timeout) throws IOException {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
         s.setSoTimeout((int) timeout.toMillis());
@@ -593,7 +621,9 @@ class GatewayAbuseIT {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         return exchange(
             "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n",
+                + "Content-Length: "
+                + body.length
+                + "\r\n\r\n",
             body);
       }
 
@@ -645,7 +675,9 @@ class GatewayAbuseIT {
       if (health.startsWith("HTTP/1.1 200")) {
         return;
       }
-      assertThat(System.nanoTime()).as("the gateway ready within %s: %s", READY, health).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("the gateway ready within %s: %s", READY, health)
+          .isLessThan(deadline);
       Thread.sleep(100);
     }
   }

@@ -1,7 +1,6 @@
 package io.mlqueue.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,10 +73,12 @@ class GatewayIT {
   void twoGatewaysAndTwoWorkersAnswerEveryRequestWithItsOwnRowsPredictionThen503WithoutWorkers()
       throws Exception {
     String uri = rabbit.uri();
-    ServiceProcess model1 = services.mlqueue("model-1", uri, "model", "--metrics-port", "0",
-        "--metrics-host", "127.0.0.1");
-    ServiceProcess model2 = services.mlqueue("model-2", uri, "model", "--metrics-port", "0",
-        "--metrics-host", "127.0.0.1");
+    ServiceProcess model1 =
+        services.mlqueue(
+            "model-1", uri, "model", "--metrics-port", "0", "--metrics-host", "127.0.0.1");
+    ServiceProcess model2 =
+        services.mlqueue(
+            "model-2", uri, "model", "--metrics-port", "0", "--metrics-host", "127.0.0.1");
     ServiceProcess gateway1 = startGateway("gateway-1", uri);
     ServiceProcess gateway2 = startGateway("gateway-2", uri);
     model1.awaitLog("model: consuming predict", READY);
@@ -122,9 +123,7 @@ class GatewayIT {
         problems.add(problem);
       }
     }
-    assertThat(problems)
-        .as("requests answered wrongly (of %d, in %s)", REQUESTS, took)
-        .isEmpty();
+    assertThat(problems).as("requests answered wrongly (of %d, in %s)", REQUESTS, took).isEmpty();
 
     // Both workers took part, and between them predicted each request's row exactly once.
     BatchRows rows1 = batchRows(metrics1);
@@ -155,7 +154,9 @@ class GatewayIT {
     // SIGTERM, as an orchestrator stops them: exit 0, not 143.
     SoftAssertions softly = new SoftAssertions();
     for (ServiceProcess p : List.of(gateway1, gateway2)) {
-      softly.assertThat(p.stop()).as("exit code of %s; its log ends:%n%s", p.name(), p.tail(5))
+      softly
+          .assertThat(p.stop())
+          .as("exit code of %s; its log ends:%n%s", p.name(), p.tail(5))
           .isZero();
       softly.assertThat(p.output()).contains("gateway: stopping on signal");
     }
@@ -165,8 +166,7 @@ class GatewayIT {
   }
 
   @Test
-  void gatewayHealthIsReadyOnlyWhileAWorkerRunsAndMetricsCountRequestsByOutcome()
-      throws Exception {
+  void gatewayHealthIsReadyOnlyWhileAWorkerRunsAndMetricsCountRequestsByOutcome() throws Exception {
     String uri = rabbit.uri();
     ServiceProcess gatewayProcess = startGateway("gateway", uri);
     String gateway = gatewayUrl(gatewayProcess);
@@ -208,8 +208,8 @@ class GatewayIT {
 
   private ServiceProcess startGateway(String name, String uri) throws IOException {
     // Port 0 on loopback: two gateways on one machine, and no port guessed or left exposed.
-    return services.mlqueue(name, uri, "gateway", "--host", "127.0.0.1", "--port", "0",
-        "--timeout", GATEWAY_TIMEOUT);
+    return services.mlqueue(
+        name, uri, "gateway", "--host", "127.0.0.1", "--port", "0", "--timeout", GATEWAY_TIMEOUT);
   }
 
   /** The base URL the gateway prints once it listens. */
@@ -271,16 +271,22 @@ class GatewayIT {
   }
 
   /** Null if {@code r} is the 200 with {@code expected} for {@code row}, else what is wrong. */
-  private static String check(HttpResponse<String> r, int row, double expected)
-      throws IOException {
+  private static String check(HttpResponse<String> r, int row, double expected) throws IOException {
     if (r.statusCode() != 200) {
       return "row " + row + ": HTTP " + r.statusCode() + " " + r.body();
     }
     JsonNode json = JSON.readTree(r.body());
     double prediction = json.path("prediction").asDouble(Double.NaN);
     if (!(Math.abs(prediction - expected) <= TOLERANCE)) {
-      return "row " + row + ": predicted " + prediction + ", expected " + expected + " ("
-          + r.body() + ")";
+      return "row "
+          + row
+          + ": predicted "
+          + prediction
+          + ", expected "
+          + expected
+          + " ("
+          + r.body()
+          + ")";
     }
     if (!"diabetes-ols:builtin".equals(json.path("model").asText())) {
       return "row " + row + ": model " + json.path("model");
@@ -311,8 +317,12 @@ class GatewayIT {
       }
     }
     throw new AssertionError(
-        "no mlqueue_gateway_requests_total{outcome=\"" + outcome + "\",status=\"" + status
-            + "\"} in:\n" + text);
+        "no mlqueue_gateway_requests_total{outcome=\""
+            + outcome
+            + "\",status=\""
+            + status
+            + "\"} in:\n"
+            + text);
   }
 
   /** The value of the one sample of {@code name}, labels or not. */
@@ -328,7 +338,8 @@ class GatewayIT {
 
   /** scikit-learn's predictions for the 442 rows, from the reference file. */
   private static double[] referencePredictions() throws IOException {
-    try (InputStream in = GatewayIT.class.getResourceAsStream("/reference_linear_regression.json")) {
+    try (InputStream in =
+        GatewayIT.class.getResourceAsStream("/reference_linear_regression.json")) {
       JsonNode predictions = JSON.readTree(in).path("full_fit").path("predictions");
       double[] out = new double[predictions.size()];
       for (int i = 0; i < out.length; i++) {

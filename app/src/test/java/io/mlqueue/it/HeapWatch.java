@@ -27,8 +27,13 @@ final class HeapWatch {
   record Figures(int samples, long peakHeapUsed, long lastHeapUsed, long heapMax) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "heap used peak %s, at the end %s, of max %s (%d samples)",
-          mib(peakHeapUsed), mib(lastHeapUsed), mib(heapMax), samples);
+      return String.format(
+          Locale.ROOT,
+          "heap used peak %s, at the end %s, of max %s (%d samples)",
+          mib(peakHeapUsed),
+          mib(lastHeapUsed),
+          mib(heapMax),
+          samples);
     }
   }
 

@@ -41,11 +41,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Live promotion end to end on the real RabbitMQ: features, a model worker serving
- * {@code diabetes@production} with {@code diabetes@staging} in shadow, metric writing both logs,
- * and the promotion rule checked every second as {@code promote --watch} checks it. A worse
- * challenger is shown worse and never promoted; a better one is promoted, the workers swap, the
- * evidence is stored, and every pair sent ends as exactly one champion row.
+ * Live promotion end to end on the real RabbitMQ: features, a model worker serving {@code
+ * diabetes@production} with {@code diabetes@staging} in shadow, metric writing both logs, and the
+ * promotion rule checked every second as {@code promote --watch} checks it. A worse challenger is
+ * shown worse and never promoted; a better one is promoted, the workers swap, the evidence is
+ * stored, and every pair sent ends as exactly one champion row.
  *
  * <p>The weak model is least squares trained on three of the ten columns: the other seven are
  * shuffled across rows before training, which keeps the ten feature names (the messages' arrays
@@ -53,8 +53,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LivePromotionIT {
   private static final int PAIRS = 6_000;
-  private static final Map<String, Object> RULE = Map.of("model", "diabetes", "alias", "production",
-      "metric", "mae_difference", "min_pairs", 500, "sequential", true, "alpha", 0.05);
+  private static final Map<String, Object> RULE =
+      Map.of(
+          "model",
+          "diabetes",
+          "alias",
+          "production",
+          "metric",
+          "mae_difference",
+          "min_pairs",
+          500,
+          "sequential",
+          true,
+          "alpha",
+          0.05);
 
   @RegisterExtension final RabbitMqVhost rabbit = new RabbitMqVhost();
   @TempDir Path dir;
@@ -71,16 +83,21 @@ class LivePromotionIT {
       }
       p.awaitAllRows();
       // No alias moved: every id has its champion's and its challenger's row.
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .until(() -> ModelLog.read(p.modelLog()).rows().size() == 2 * PAIRS);
       assertThat(p.watch.check().moved()).isFalse();
       assertThat(looks).as("the rule was checked while traffic flowed").isGreaterThan(1);
       assertThat(registry.alias("diabetes", "production").getAsInt()).isEqualTo(1);
       assertThat(evidence(registry, 2)).isEmpty();
       // Shown worse: the always-valid interval of MAE(champion) − MAE(challenger) is below 0.
-      Evaluation e = Evaluation.compute(LogWindow.read(p.modelLog(), null, null),
-          Optional.of("diabetes:1"), Optional.of("diabetes:2"), Optional.empty(),
-          new Settings(0.05, 200, 1, 500, 500));
+      Evaluation e =
+          Evaluation.compute(
+              LogWindow.read(p.modelLog(), null, null),
+              Optional.of("diabetes:1"),
+              Optional.of("diabetes:2"),
+              Optional.empty(),
+              new Settings(0.05, 200, 1, 500, 500));
       assertThat(e.paired().orElseThrow().absoluteError().sequenceNow().upper()).isNegative();
     }
   }
@@ -101,12 +118,16 @@ class LivePromotionIT {
       System.out.println("LivePromotionIT: " + moved.summary());
       assertThat(registry.alias("diabetes", "production").getAsInt()).isEqualTo(2);
       assertThat(registry.alias("diabetes", "staging").getAsInt()).isEqualTo(1);
-      assertThat(evidence(registry, 2)).singleElement()
+      assertThat(evidence(registry, 2))
+          .singleElement()
           .satisfies(d -> assertThat(d.resolve("evidence.json")).exists());
       // The workers follow their aliases: the champion is now version 2, the shadow version 1.
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          p.champion.current().id().equals("diabetes:2")
-              && p.challenger.current().id().equals("diabetes:1"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  p.champion.current().id().equals("diabetes:2")
+                      && p.challenger.current().id().equals("diabetes:1"));
       p.awaitAllRows();
       // The two aliases are followed independently: for the few messages predicted between the
       // champion's swap and the shadow's, both answers came from version 2 and the id has one row
@@ -126,8 +147,14 @@ class LivePromotionIT {
     Path full = write(dir.resolve("full.csv"), data, false);
     Path weak = write(dir.resolve("weak.csv"), data, true);
     Clock clock = Clock.systemUTC();
-    registry.register("diabetes", Training.fit(weakChampion ? weak : full, "target", "diabetes", clock), "production");
-    registry.register("diabetes", Training.fit(weakChampion ? full : weak, "target", "diabetes", clock), "staging");
+    registry.register(
+        "diabetes",
+        Training.fit(weakChampion ? weak : full, "target", "diabetes", clock),
+        "production");
+    registry.register(
+        "diabetes",
+        Training.fit(weakChampion ? full : weak, "target", "diabetes", clock),
+        "staging");
     return registry;
   }
 
@@ -148,7 +175,8 @@ class LivePromotionIT {
         }
       }
     }
-    StringBuilder csv = new StringBuilder(String.join(",", data.featureNames())).append(",target\n");
+    StringBuilder csv =
+        new StringBuilder(String.join(",", data.featureNames())).append(",target\n");
     for (int i = 0; i < x.length; i++) {
       for (double v : x[i]) {
         csv.append(v).append(',');
@@ -159,7 +187,8 @@ class LivePromotionIT {
   }
 
   private static List<Path> evidence(ModelRegistry registry, int version) throws Exception {
-    Path d = registry.root().resolve("diabetes").resolve(String.valueOf(version)).resolve("evidence");
+    Path d =
+        registry.root().resolve("diabetes").resolve(String.valueOf(version)).resolve("evidence");
     if (!Files.isDirectory(d)) {
       return List.of();
     }
@@ -184,32 +213,80 @@ class LivePromotionIT {
       Connection modelConnection = add(BrokerConnector.connect(settings, "model"));
       Connection metricConnection = add(BrokerConnector.connect(settings, "metric"));
       Connection featuresConnection = add(BrokerConnector.connect(settings, "features"));
-      champion = add(new LiveModel(registry.load("diabetes", registry.alias("diabetes", "production").getAsInt())));
-      challenger = add(new LiveModel(registry.load("diabetes", registry.alias("diabetes", "staging").getAsInt())));
-      add(AliasFollower.start(registry, ModelReference.parse("registry:diabetes@production"), champion, Duration.ofMillis(300)));
-      add(AliasFollower.start(registry, ModelReference.parse("registry:diabetes@staging"), challenger, Duration.ofMillis(300)));
-      metric = MetricService.start(metricConnection, settings, MetricService.Config.of(dir)
-          .withStatusEvery(Duration.ZERO)
-          .withPerModel(MetricService.PerModelLog.on(Duration.ofMinutes(5), (t, q) -> 0, (q, m) -> {})),
-          Clock.systemUTC());
+      champion =
+          add(
+              new LiveModel(
+                  registry.load("diabetes", registry.alias("diabetes", "production").getAsInt())));
+      challenger =
+          add(
+              new LiveModel(
+                  registry.load("diabetes", registry.alias("diabetes", "staging").getAsInt())));
+      add(
+          AliasFollower.start(
+              registry,
+              ModelReference.parse("registry:diabetes@production"),
+              champion,
+              Duration.ofMillis(300)));
+      add(
+          AliasFollower.start(
+              registry,
+              ModelReference.parse("registry:diabetes@staging"),
+              challenger,
+              Duration.ofMillis(300)));
+      metric =
+          MetricService.start(
+              metricConnection,
+              settings,
+              MetricService.Config.of(dir)
+                  .withStatusEvery(Duration.ZERO)
+                  .withPerModel(
+                      MetricService.PerModelLog.on(
+                          Duration.ofMinutes(5), (t, q) -> 0, (q, m) -> {})),
+              Clock.systemUTC());
       open.add(metric);
-      model = ModelService.start(modelConnection, settings, champion, Shadow.of(challenger),
-          ModelService.Config.defaults());
+      model =
+          ModelService.start(
+              modelConnection,
+              settings,
+              champion,
+              Shadow.of(challenger),
+              ModelService.Config.defaults());
       open.add(model);
       PromotionRule rule = PromotionRule.fromTree(RULE, "rule");
-      watch = new PromotionWatch(modelLog(), rule, Optional.of(rule), Optional.empty(),
-          Optional.empty(), Optional.of("staging"), 200, registry, Clock.systemUTC());
-      FeaturesService features = new FeaturesService(
-          new FeaturesConfig(Dataset.builtIn(), PAIRS, Pace.rate(300), OptionalLong.of(3),
-              FeaturesConfig.DEFAULT_WINDOW),
-          settings, featuresConnection, Clock.systemUTC(), FeaturesService.Listener.NO_OP);
-      sender = Thread.ofPlatform().name("features").start(() -> {
-        try {
-          sent = features.run(Duration.ofSeconds(30));
-        } catch (Exception e) {
-          sent = -2;
-        }
-      });
+      watch =
+          new PromotionWatch(
+              modelLog(),
+              rule,
+              Optional.of(rule),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.of("staging"),
+              200,
+              registry,
+              Clock.systemUTC());
+      FeaturesService features =
+          new FeaturesService(
+              new FeaturesConfig(
+                  Dataset.builtIn(),
+                  PAIRS,
+                  Pace.rate(300),
+                  OptionalLong.of(3),
+                  FeaturesConfig.DEFAULT_WINDOW),
+              settings,
+              featuresConnection,
+              Clock.systemUTC(),
+              FeaturesService.Listener.NO_OP);
+      sender =
+          Thread.ofPlatform()
+              .name("features")
+              .start(
+                  () -> {
+                    try {
+                      sent = features.run(Duration.ofSeconds(30));
+                    } catch (Exception e) {
+                      sent = -2;
+                    }
+                  });
     }
 
     private <T extends AutoCloseable> T add(T resource) {
@@ -229,9 +306,13 @@ class LivePromotionIT {
     void awaitAllRows() throws Exception {
       sender.join(Duration.ofMinutes(2));
       assertThat(sent).as("pairs features sent").isEqualTo(PAIRS);
-      CsvCheck.awaitExactRows(dir.resolve("metric_log.csv"), PAIRS, Duration.ofSeconds(60),
-          () -> "metric_log.csv");
-      rabbit.awaitEmpty(Duration.ofSeconds(30), Queues.FEATURES, Queues.Y_TRUE, Queues.Y_PRED,
+      CsvCheck.awaitExactRows(
+          dir.resolve("metric_log.csv"), PAIRS, Duration.ofSeconds(60), () -> "metric_log.csv");
+      rabbit.awaitEmpty(
+          Duration.ofSeconds(30),
+          Queues.FEATURES,
+          Queues.Y_TRUE,
+          Queues.Y_PRED,
           Queues.Y_PRED_SHADOW);
       assertThat(CsvCheck.rows(dir.resolve("metric_log.csv"))).hasSize(PAIRS);
       CsvCheck.assertDistinctIds(CsvCheck.rows(dir.resolve("metric_log.csv")));

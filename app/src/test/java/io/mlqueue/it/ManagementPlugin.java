@@ -61,11 +61,15 @@ public final class ManagementPlugin implements AutoCloseable {
 
   private void awaitAnswer(Duration timeout) throws InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest overview = HttpRequest.newBuilder(URI.create(URL + "/api/overview"))
-        .timeout(Duration.ofSeconds(5))
-        .header("Authorization", "Basic " + Base64.getEncoder()
-            .encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8)))
-        .build();
+    HttpRequest overview =
+        HttpRequest.newBuilder(URI.create(URL + "/api/overview"))
+            .timeout(Duration.ofSeconds(5))
+            .header(
+                "Authorization",
+                "Basic "
+                    + Base64.getEncoder()
+                        .encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8)))
+            .build();
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "nothing yet";
     while (System.nanoTime() < deadline) {
@@ -80,8 +84,8 @@ public final class ManagementPlugin implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("the management API did not answer at " + URL + " within " + timeout
-        + " (" + last + ")");
+    throw new AssertionError(
+        "the management API did not answer at " + URL + " within " + timeout + " (" + last + ")");
   }
 
   /** Turns the plugin off again if it was off before {@link #enable}. */
@@ -95,13 +99,21 @@ public final class ManagementPlugin implements AutoCloseable {
 
   private record Result(int exit, String output) {}
 
-  private static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+  private static Result run(Duration timeout, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
-    command.add(executable().orElseThrow(() -> new AssertionError("rabbitmq-plugins not found")).toString());
+    command.add(
+        executable()
+            .orElseThrow(() -> new AssertionError("rabbitmq-plugins not found"))
+            .toString());
     command.addAll(List.of(args));
     Path output = Files.createTempFile("rabbitmq-plugins", ".out");
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
       if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("rabbitmq-plugins " + String.join(" ", args) + " timed out");
@@ -114,7 +126,8 @@ public final class ManagementPlugin implements AutoCloseable {
 
   /** {@code rabbitmq-plugins}, installed beside the {@code rabbitmqctl} the vhost helper uses. */
   private static Optional<Path> executable() {
-    return RabbitMqVhost.rabbitmqctl().map(ctl -> ctl.resolveSibling("rabbitmq-plugins"))
+    return RabbitMqVhost.rabbitmqctl()
+        .map(ctl -> ctl.resolveSibling("rabbitmq-plugins"))
         .filter(Files::isExecutable);
   }
 }

@@ -100,8 +100,12 @@ class MetricDiskFullIT {
         csv,
         PAIRS,
         rabbit,
-        "disk freed → first new row " + firstRow + ", all " + (PAIRS - rowsWhileFull)
-            + " waiting pairs logged " + caughtUp,
+        "disk freed → first new row "
+            + firstRow
+            + ", all "
+            + (PAIRS - rowsWhileFull)
+            + " waiting pairs logged "
+            + caughtUp,
         () -> FaultCheck.tails(model, metric));
     model.stopCleanly();
     metric.stopCleanly();

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Halves whose partner never comes (their feature vectors were dead-lettered by model, say) must not
- * stall the pairing of later ids. Every waiting half is an unacked delivery; metric consumes with a
- * prefetch of {@code --max-pending}, so its buffer overflows before the prefetch runs out, and the
- * overflow dead-letters the oldest halves long before {@code --max-age} would.
+ * Halves whose partner never comes (their feature vectors were dead-lettered by model, say) must
+ * not stall the pairing of later ids. Every waiting half is an unacked delivery; metric consumes
+ * with a prefetch of {@code --max-pending}, so its buffer overflows before the prefetch runs out,
+ * and the overflow dead-letters the oldest halves long before {@code --max-age} would.
  */
 class MetricPairingCapacityIT {
   private static final int MAX_PENDING = 100;
@@ -61,7 +61,10 @@ class MetricPairingCapacityIT {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(15))
         .until(
-            () -> channel.queueDeclarePassive(Queues.deadLetterQueue(Queues.Y_TRUE)).getMessageCount(),
+            () ->
+                channel
+                    .queueDeclarePassive(Queues.deadLetterQueue(Queues.Y_TRUE))
+                    .getMessageCount(),
             n -> n == UNPAIRED - MAX_PENDING);
 
     channel.basicPublish(

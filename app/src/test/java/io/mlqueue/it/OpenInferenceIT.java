@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Open Inference API deployed as it would be: a model worker and a gateway as separate
  * processes on a real RabbitMQ (describe calls and replies on direct reply-to). The built-in model
- * answers every row as scikit-learn does; a registry model is reported by its name and version,
- * and while its worker hot-swaps to the next version the metadata lists both. Every exchange is
- * checked against the protocol's OpenAPI document.
+ * answers every row as scikit-learn does; a registry model is reported by its name and version, and
+ * while its worker hot-swaps to the next version the metadata lists both. Every exchange is checked
+ * against the protocol's OpenAPI document.
  */
 class OpenInferenceIT {
   private static final Duration READY = Duration.ofSeconds(30);
@@ -53,7 +53,8 @@ class OpenInferenceIT {
     checks.refusesWhatTheModelCannotTake();
 
     model.stopCleanly();
-    await("not ready without the worker").atMost(READY)
+    await("not ready without the worker")
+        .atMost(READY)
         .until(() -> client.get("/v2/health/ready").status() == 503);
     Answer noWorker = client.post("/v2/models/diabetes-ols/infer", ROW);
     assertThat(noWorker.status()).isEqualTo(503);
@@ -65,13 +66,32 @@ class OpenInferenceIT {
     String registry = dir.resolve("registry").toString();
     String data = ServiceProcesses.DIABETES_CSV.toAbsolutePath().toString();
     for (int v = 1; v <= 2; v++) {
-      assertThat(Main.run("train", "--data", data, "--target", "target", "--register", "diabetes",
-          "--registry", registry)).isZero();
+      assertThat(
+              Main.run(
+                  "train",
+                  "--data",
+                  data,
+                  "--target",
+                  "target",
+                  "--register",
+                  "diabetes",
+                  "--registry",
+                  registry))
+          .isZero();
     }
     assertThat(Main.run("models", "alias", "diabetes", "production", "1", "--registry", registry))
         .isZero();
-    ServiceProcess model = services.mlqueue("model", rabbit.uri(), "model", "--model",
-        "registry:diabetes@production", "--registry", registry, "--model-poll", "500ms");
+    ServiceProcess model =
+        services.mlqueue(
+            "model",
+            rabbit.uri(),
+            "model",
+            "--model",
+            "registry:diabetes@production",
+            "--registry",
+            registry,
+            "--model-poll",
+            "500ms");
     model.awaitLog("model: consuming predict", READY);
     CheckedClient client = new CheckedClient(gatewayUrl(startGateway()));
     awaitReady(client);
@@ -87,9 +107,17 @@ class OpenInferenceIT {
     // The alias moves: the worker swaps to version 2 without stopping.
     assertThat(Main.run("models", "alias", "diabetes", "production", "2", "--registry", registry))
         .isZero();
-    await("answers from version 2").atMost(READY).pollInterval(Duration.ofMillis(200))
-        .until(() -> client.post("/v2/models/diabetes/infer", ROW)
-            .json().get("model_version").asText().equals("2"));
+    await("answers from version 2")
+        .atMost(READY)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                client
+                    .post("/v2/models/diabetes/infer", ROW)
+                    .json()
+                    .get("model_version")
+                    .asText()
+                    .equals("2"));
 
     // Version 1 answered moments ago, version 2 now: both are listed while the swap is recent.
     Answer both = client.get("/v2/models/diabetes");
@@ -101,8 +129,16 @@ class OpenInferenceIT {
   }
 
   private ServiceProcess startGateway() throws Exception {
-    return services.mlqueue("gateway", rabbit.uri(), "gateway", "--host", "127.0.0.1", "--port", "0",
-        "--timeout", "15s");
+    return services.mlqueue(
+        "gateway",
+        rabbit.uri(),
+        "gateway",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--timeout",
+        "15s");
   }
 
   private static String gatewayUrl(ServiceProcess gateway) throws InterruptedException {
@@ -113,7 +149,9 @@ class OpenInferenceIT {
   }
 
   private static void awaitReady(CheckedClient client) {
-    await("gateway ready").atMost(READY).pollInterval(Duration.ofMillis(100))
+    await("gateway ready")
+        .atMost(READY)
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> client.get("/v2/health/ready").status() == 200);
   }
 }

@@ -60,7 +60,8 @@ class OrchestrationIT {
     ServiceProcess features =
         services.launcher("features", uri, "features", "--count", "" + PAIRS, "--rate", "2000");
     Path csv = logDir.resolve("metric_log.csv");
-    await("a fifth of the rows").atMost(Duration.ofSeconds(60))
+    await("a fifth of the rows")
+        .atMost(Duration.ofSeconds(60))
         .until(() -> CsvCheck.rowCount(csv) >= PAIRS / 5);
     double byFirst = predictions(metrics1); // a lower bound: it goes on until the kill
     model1.kill(); // mid-run, with deliveries in flight

@@ -39,7 +39,15 @@ class QuorumQueuesIT {
     metric.awaitLog("metric: consuming y_pred", READY);
     ServiceProcess features =
         services.mlqueue(
-            "features", uri, "features", "--queue-type", "quorum", "--count", "500", "--rate", "500");
+            "features",
+            uri,
+            "features",
+            "--queue-type",
+            "quorum",
+            "--count",
+            "500",
+            "--rate",
+            "500");
     features.awaitSuccess(Duration.ofSeconds(60));
 
     Path csv = logDir.resolve("metric_log.csv");

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A private three-node RabbitMQ cluster for one test, beside (and never touching) the system node on
- * 5672: nodes {@code mlq1@localhost} … {@code mlq3@localhost} on AMQP ports 5681–5683, Erlang
+ * A private three-node RabbitMQ cluster for one test, beside (and never touching) the system node
+ * on 5672: nodes {@code mlq1@localhost} … {@code mlq3@localhost} on AMQP ports 5681–5683, Erlang
  * distribution ports 25681–25683, their own epmd on port 4370, their own Erlang cookie, config, env
  * and data in a temp folder. The recipe is {@code /work/shared/notes/RABBITMQ_CLUSTER.md}.
  *
@@ -54,7 +54,8 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
 
   private static final Duration CTL_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
-  private static final List<String> EPMD_CANDIDATES = List.of("/usr/bin/epmd", "/usr/local/bin/epmd");
+  private static final List<String> EPMD_CANDIDATES =
+      List.of("/usr/bin/epmd", "/usr/local/bin/epmd");
 
   private Path dir;
   private Path bin;
@@ -78,13 +79,15 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
   public void afterEach(ExtensionContext context) throws Exception {
     if (context.getExecutionException().isPresent() && dir != null) {
       for (int n = 1; n <= NODES; n++) {
-        System.err.printf("----- last 20 lines of %s -----%n%s%n", nodeLog(n), tail(nodeLog(n), 20));
+        System.err.printf(
+            "----- last 20 lines of %s -----%n%s%n", nodeLog(n), tail(nodeLog(n), 20));
       }
     }
     close();
   }
 
-  // --- the cluster ---------------------------------------------------------------------------------
+  // --- the cluster
+  // ---------------------------------------------------------------------------------
 
   /** {@code amqp://guest:guest@127.0.0.1:568N/%2F} for every node, comma-separated. */
   public String uris() {
@@ -139,8 +142,8 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
   }
 
   /**
-   * SIGKILLs {@code node}'s beam, as a crash or the OOM killer would, and waits until it is gone and
-   * its AMQP port is closed. Its data stays, so {@link #restart} brings the same member back.
+   * SIGKILLs {@code node}'s beam, as a crash or the OOM killer would, and waits until it is gone
+   * and its AMQP port is closed. Its data stays, so {@link #restart} brings the same member back.
    */
   public void kill(int node) throws Exception {
     long pid = beamPid(node).orElseThrow(() -> new AssertionError(nodeName(node) + " has no pid"));
@@ -163,16 +166,21 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
   }
 
   /**
-   * Waits until {@code node} is no longer critical for any quorum queue: every quorum queue it holds
-   * a member of has enough other members online to keep its majority without it ({@code
-   * rabbitmq-queues check_if_node_is_quorum_critical}). That is when a real cluster can lose the node
-   * without losing availability.
+   * Waits until {@code node} is no longer critical for any quorum queue: every quorum queue it
+   * holds a member of has enough other members online to keep its majority without it ({@code
+   * rabbitmq-queues check_if_node_is_quorum_critical}). That is when a real cluster can lose the
+   * node without losing availability.
    */
   public void awaitNotQuorumCritical(int node, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     CtlResult last;
     while (true) {
-      last = run(bin.resolve("rabbitmq-queues"), "-n", nodeName(node), "check_if_node_is_quorum_critical");
+      last =
+          run(
+              bin.resolve("rabbitmq-queues"),
+              "-n",
+              nodeName(node),
+              "check_if_node_is_quorum_critical");
       if (last.code() == 0) {
         return;
       }
@@ -186,7 +194,8 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
 
   /** The node (1–3) hosting the leader of quorum queue {@code queue} in vhost {@code /}. */
   public int leaderOf(String queue) throws Exception {
-    for (String line : ctlOnAnyNode("list_queues", "-q", "--no-table-headers", "name", "leader").split("\n")) {
+    for (String line :
+        ctlOnAnyNode("list_queues", "-q", "--no-table-headers", "name", "leader").split("\n")) {
       String[] cells = line.strip().split("\\s+");
       if (cells.length == 2 && cells[0].equals(queue)) {
         return nodeOfName(cells[1]);
@@ -196,16 +205,17 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
   }
 
   /**
-   * For each client connection to the cluster, its client-given name (the service name the
-   * services pass to the client) and the AMQP port on the broker side, read from any running node
-   * ({@code list_connections} shows the whole cluster's connections). A name may appear several
-   * times (e.g. one port for a connection a dead node has not yet been noticed to have lost).
+   * For each client connection to the cluster, its client-given name (the service name the services
+   * pass to the client) and the AMQP port on the broker side, read from any running node ({@code
+   * list_connections} shows the whole cluster's connections). A name may appear several times (e.g.
+   * one port for a connection a dead node has not yet been noticed to have lost).
    */
   public Map<String, List<Integer>> connections() throws Exception {
     // rabbitmqctl 3.10 has no user_provided_name column: the name is client property
     // connection_name, printed in the row as e.g. {"connection_name","model"} (with the AMQP type
     // in between in some formats).
-    String out = ctlOnAnyNode("list_connections", "-q", "--no-table-headers", "port", "client_properties");
+    String out =
+        ctlOnAnyNode("list_connections", "-q", "--no-table-headers", "port", "client_properties");
     Map<String, List<Integer>> ports = new HashMap<>();
     for (String line : out.split("\n")) {
       Matcher m = CONNECTION_ROW.matcher(line);
@@ -239,7 +249,8 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
     return ctl(running.get(0), args);
   }
 
-  // --- start and stop -----------------------------------------------------------------------------
+  // --- start and stop
+  // -----------------------------------------------------------------------------
 
   private void start() throws Exception {
     long t0 = System.nanoTime();
@@ -255,19 +266,27 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
     for (int n = 1; n <= NODES; n++) {
       Path nodeDir = Files.createDirectories(dir.resolve("mlq" + n));
       StringBuilder conf = new StringBuilder();
-      conf.append("listeners.tcp.default = ").append(HOST).append(':').append(amqpPort(n)).append('\n');
+      conf.append("listeners.tcp.default = ")
+          .append(HOST)
+          .append(':')
+          .append(amqpPort(n))
+          .append('\n');
       conf.append("loopback_users.guest = true\n");
       conf.append("cluster_formation.peer_discovery_backend = classic_config\n");
       for (int m = 1; m <= NODES; m++) {
-        conf.append("cluster_formation.classic_config.nodes.").append(m).append(" = ")
-            .append(nodeName(m)).append('\n');
+        conf.append("cluster_formation.classic_config.nodes.")
+            .append(m)
+            .append(" = ")
+            .append(nodeName(m))
+            .append('\n');
       }
       Files.writeString(nodeDir.resolve("rabbitmq.conf"), conf.toString());
     }
 
     // A private epmd in the foreground, a child of this JVM, so it can be killed by PID.
     epmd =
-        new ProcessBuilder(epmdBinary().orElseThrow().toString(), "-port", "" + EPMD_PORT, "-address", HOST)
+        new ProcessBuilder(
+                epmdBinary().orElseThrow().toString(), "-port", "" + EPMD_PORT, "-address", HOST)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("epmd.log").toFile())
             .start();
@@ -333,7 +352,12 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
         run(
             bin.resolve("rabbitmqctl"),
             Duration.ofSeconds(BOOT_TIMEOUT.toSeconds() + 10),
-            "-n", nodeName(n), "wait", pidFile(n).toString(), "--timeout", "" + BOOT_TIMEOUT.toSeconds());
+            "-n",
+            nodeName(n),
+            "wait",
+            pidFile(n).toString(),
+            "--timeout",
+            "" + BOOT_TIMEOUT.toSeconds());
     if (r.code() != 0) {
       throw new AssertionError(
           nodeName(n) + " did not start:\n" + r.output() + "\nnode log:\n" + tail(nodeLog(n), 30));
@@ -376,7 +400,8 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
     }
   }
 
-  // --- helpers -------------------------------------------------------------------------------------
+  // --- helpers
+  // -------------------------------------------------------------------------------------
 
   private Map<String, String> commonEnv() {
     Map<String, String> env = new HashMap<>();

@@ -129,8 +129,8 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
 
   /**
    * Stops the broker application ({@code rabbitmqctl stop_app}: every connection drops, the node
-   * stays up), waits {@code down}, and starts it again ({@code start_app}) — a broker restart as the
-   * clients see it. Durable queues and persistent messages survive it.
+   * stays up), waits {@code down}, and starts it again ({@code start_app}) — a broker restart as
+   * the clients see it. Durable queues and persistent messages survive it.
    */
   public void restartBroker(Duration down) throws IOException, InterruptedException {
     try {
@@ -141,7 +141,9 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
     }
   }
 
-  /** Stops the machine's RabbitMQ application (the node stays up); pair with {@link #startBroker}. */
+  /**
+   * Stops the machine's RabbitMQ application (the node stays up); pair with {@link #startBroker}.
+   */
   public void stopBroker() throws IOException, InterruptedException {
     ctl("stop_app");
   }
@@ -154,7 +156,8 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
 
   /** Every queue of the vhost with its type ({@code classic}, {@code quorum}, …). */
   public Map<String, String> queueTypes() throws IOException, InterruptedException {
-    String out = ctl("list_queues", "-q", "--no-table-headers", "-p", requireVhost(), "name", "type");
+    String out =
+        ctl("list_queues", "-q", "--no-table-headers", "-p", requireVhost(), "name", "type");
     Map<String, String> types = new HashMap<>();
     for (String line : out.split("\n")) {
       String[] cells = line.strip().split("\\s+");

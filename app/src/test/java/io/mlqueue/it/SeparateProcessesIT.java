@@ -3,12 +3,12 @@ package io.mlqueue.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpResponse;
-import java.net.http.HttpRequest;
-import java.net.http.HttpClient;
 import io.mlqueue.contract.Queues;
 import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -169,8 +169,7 @@ class SeparateProcessesIT {
   /** metric's /metrics counts the rows it wrote and exposes the running MAE; /health is up. */
   private static void assertMetricServes(ServiceProcess metric, int rows) throws Exception {
     metric.awaitLog("/metrics, health on", Duration.ofSeconds(10));
-    Matcher at =
-        Pattern.compile("metrics on (http://\\S+)/metrics").matcher(metric.output());
+    Matcher at = Pattern.compile("metrics on (http://\\S+)/metrics").matcher(metric.output());
     assertThat(at.find()).as("metrics URL in the log of metric").isTrue();
     HttpClient http = HttpClient.newHttpClient();
     String text =

@@ -46,8 +46,8 @@ public final class ServiceProcess {
   }
 
   /**
-   * {@link #mlqueueCommand(String...)} with {@code jvmOptions} after the defaults, so they win
-   * over them (the last {@code -Xmx} counts).
+   * {@link #mlqueueCommand(String...)} with {@code jvmOptions} after the defaults, so they win over
+   * them (the last {@code -Xmx} counts).
    */
   static List<String> mlqueueCommand(List<String> jvmOptions, String... args) {
     Path jar = JAR.toAbsolutePath();

@@ -84,7 +84,9 @@ public final class ServiceProcesses implements BeforeEachCallback, AfterEachCall
     return start(name, ServiceProcess.mlqueueCommand(args), Map.of("MLQUEUE_AMQP_URI", amqpUri));
   }
 
-  /** {@link #mlqueue(String, String, String...)} in a JVM with {@code jvmOptions} too (e.g. -Xmx). */
+  /**
+   * {@link #mlqueue(String, String, String...)} in a JVM with {@code jvmOptions} too (e.g. -Xmx).
+   */
   public ServiceProcess mlqueue(
       String name, String amqpUri, List<String> jvmOptions, String... args) throws IOException {
     return start(
@@ -108,8 +110,10 @@ public final class ServiceProcesses implements BeforeEachCallback, AfterEachCall
         name,
         command,
         Map.of(
-            "MLQUEUE_AMQP_URI", amqpUri,
-            "JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m"));
+            "MLQUEUE_AMQP_URI",
+            amqpUri,
+            "JAVA_OPTS",
+            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m"));
   }
 
   /**

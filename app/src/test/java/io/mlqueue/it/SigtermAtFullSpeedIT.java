@@ -53,8 +53,8 @@ class SigtermAtFullSpeedIT {
    *   <li>model and metric together while features sends as fast as it can and keeps going;
    *   <li>features, once the broker holds 20,000 pairs: it stops sending, waits for the broker's
    *       confirms and reports what it sent;
-   *   <li>the restarted model and metric together again, while they work through the backlog
-   *       flat out.
+   *   <li>the restarted model and metric together again, while they work through the backlog flat
+   *       out.
    * </ol>
    *
    * Each drains what it holds and exits 0 within {@link #STOP_BOUND}; after the last restart every
@@ -125,7 +125,13 @@ class SigtermAtFullSpeedIT {
       }
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            rows + " rows and " + yTrue + " in y_true after " + timeout + ", expected " + pairs
+            rows
+                + " rows and "
+                + yTrue
+                + " in y_true after "
+                + timeout
+                + ", expected "
+                + pairs
                 + " pairs");
       }
       Thread.sleep(200);

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * stops root too.
  *
  * <p>Mounting needs root with {@code CAP_SYS_ADMIN}. Where that is missing the test is skipped (a
- * JUnit assumption saying why), not failed. After the test the file system is unmounted — lazily
- * if a process still holds a file on it — so register this extension before {@link
- * ServiceProcesses} ({@code @Order(0)}): after-each callbacks run in reverse order, so the services
- * are gone by the time it unmounts.
+ * JUnit assumption saying why), not failed. After the test the file system is unmounted — lazily if
+ * a process still holds a file on it — so register this extension before {@link ServiceProcesses}
+ * ({@code @Order(0)}): after-each callbacks run in reverse order, so the services are gone by the
+ * time it unmounts.
  */
 final class TmpfsMount implements BeforeEachCallback, AfterEachCallback {
   private static final String FILLER = "filler";
@@ -79,9 +79,9 @@ final class TmpfsMount implements BeforeEachCallback, AfterEachCallback {
   }
 
   /**
-   * Writes a filler file until the file system refuses more ({@code ENOSPC}); returns its size.
-   * The file system is full afterwards, except for the unused rest of the pages other files
-   * already hold.
+   * Writes a filler file until the file system refuses more ({@code ENOSPC}); returns its size. The
+   * file system is full afterwards, except for the unused rest of the pages other files already
+   * hold.
    */
   long fill() throws IOException {
     Path filler = dir().resolve(FILLER);

@@ -65,12 +65,16 @@ class TracesIT {
   void aPairAndAGatewayCallAreOneTraceEach(@TempDir Path logDir) throws Exception {
     Connection connection = rabbit.connect();
     open.add(ModelService.start(connection, traced("model"), BuiltInModel.get()));
-    MetricService metric = MetricService.start(
-        connection, traced("metric"), MetricService.Config.of(logDir), Clock.systemUTC());
+    MetricService metric =
+        MetricService.start(
+            connection, traced("metric"), MetricService.Config.of(logDir), Clock.systemUTC());
     open.add(metric);
     new FeaturesService(
-        new FeaturesConfig(Dataset.builtIn(), 1, Pace.UNLIMITED, OptionalLong.of(1), 64),
-        traced("features"), connection, Clock.systemUTC(), FeaturesService.Listener.NO_OP)
+            new FeaturesConfig(Dataset.builtIn(), 1, Pace.UNLIMITED, OptionalLong.of(1), 64),
+            traced("features"),
+            connection,
+            Clock.systemUTC(),
+            FeaturesService.Listener.NO_OP)
         .run(Duration.ofSeconds(10));
     await().atMost(Duration.ofSeconds(20)).until(() -> metric.rowsWritten() == 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().size() == 7);
@@ -87,8 +91,9 @@ class TracesIT {
         AmqpPredictor.start(rabbit.connect(), traced("gateway"), new SimpleMeterRegistry());
     open.add(predictor);
     await().atMost(Duration.ofSeconds(5)).until(() -> predictor.readiness().ready());
-    PredictRequest request = PredictRequest.positional(
-        MessageId.random(), new double[][] {Dataset.builtIn().features(0)});
+    PredictRequest request =
+        PredictRequest.positional(
+            MessageId.random(), new double[][] {Dataset.builtIn().features(0)});
     PredictReply reply = predictor.predict(request, Duration.ofSeconds(5)).get();
     assertThat(reply).isInstanceOf(PredictReply.Predictions.class);
     await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().size() == 4);
@@ -98,8 +103,12 @@ class TracesIT {
     assertThat(back.getParentSpanId()).isEqualTo(call.get("publish (temporary)").getSpanId());
     assertThat(call.get("process predict").getParentSpanId())
         .isEqualTo(call.get("publish predict").getSpanId());
-    assertThat(back.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(
-        "messaging.destination.name"))).startsWith("amq.rabbitmq.reply-to");
+    assertThat(
+            back.getAttributes()
+                .get(
+                    io.opentelemetry.api.common.AttributeKey.stringKey(
+                        "messaging.destination.name")))
+        .startsWith("amq.rabbitmq.reply-to");
   }
 
   /** The finished spans, all of one trace, by name. */

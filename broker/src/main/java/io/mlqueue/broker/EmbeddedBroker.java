@@ -53,8 +53,10 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
   private static final String CONFIG_RESOURCE = "broker-config.json";
+
   /** Names of objects in broker-config.json and of those added for TLS. */
   private static final String AMQP_PORT = "AMQP";
+
   private static final String AMQPS_PORT = "AMQPS";
   private static final String TLS_KEY_STORE = "tls";
 
@@ -234,8 +236,7 @@ public final class EmbeddedBroker implements AutoCloseable {
    * Qpid warn that the new port has no virtual host aliases before it adds the default ones.)
    */
   private static URL withTlsPort(URL config, Path workDir) throws IOException {
-    ObjectMapper json =
-        JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
+    ObjectMapper json = JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
     ObjectNode root = (ObjectNode) json.readTree(config);
     root.withArrayProperty("keystores")
         .addObject()
@@ -392,8 +393,8 @@ public final class EmbeddedBroker implements AutoCloseable {
    * @param port the TCP port, or 0 to let the system choose a free one
    * @param certificateChain a PEM file with the broker's certificate, then any intermediate CA
    *     certificates; it should name the host clients connect to, as they verify that
-   * @param privateKey a PEM file with the certificate's RSA private key, unencrypted (PKCS#8
-   *     {@code BEGIN PRIVATE KEY}, or PKCS#1 {@code BEGIN RSA PRIVATE KEY})
+   * @param privateKey a PEM file with the certificate's RSA private key, unencrypted (PKCS#8 {@code
+   *     BEGIN PRIVATE KEY}, or PKCS#1 {@code BEGIN RSA PRIVATE KEY})
    */
   public record Tls(int port, Path certificateChain, Path privateKey) {
     /**

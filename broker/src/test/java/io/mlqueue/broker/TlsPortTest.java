@@ -83,20 +83,22 @@ class TlsPortTest {
     Path notPem = Files.writeString(dir.resolve("not-pem.txt"), "not a key\n");
     assertThatThrownBy(() -> new EmbeddedBroker.Tls(0, server.certificate(), notPem))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("broker TLS file " + notPem + " is not an unencrypted PEM RSA private key")
+        .hasMessageStartingWith(
+            "broker TLS file " + notPem + " is not an unencrypted PEM RSA private key")
         .hasMessageNotContaining("\n");
     // The two swapped: a key is no certificate.
-    assertThatThrownBy(
-            () -> new EmbeddedBroker.Tls(0, server.privateKey(), server.certificate()))
+    assertThatThrownBy(() -> new EmbeddedBroker.Tls(0, server.privateKey(), server.certificate()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("broker TLS file " + server.privateKey() + " is not a PEM certificate");
+        .hasMessageStartingWith(
+            "broker TLS file " + server.privateKey() + " is not a PEM certificate");
   }
 
   private static SSLContext trusting(Path caFile) throws Exception {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     try (InputStream in = Files.newInputStream(caFile)) {
-      store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      store.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
     TrustManagerFactory trust =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

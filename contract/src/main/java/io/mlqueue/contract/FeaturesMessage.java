@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param id the pairing id, echoed by the model on {@code y_pred}
  * @param features the feature values, all finite
- * @param sentAtMillis when the producer sent it (epoch milliseconds), 0 when the producer did not say
+ * @param sentAtMillis when the producer sent it (epoch milliseconds), 0 when the producer did not
+ *     say
  */
 public record FeaturesMessage(MessageId id, double[] features, long sentAtMillis) {
 

@@ -20,8 +20,8 @@ public final class JsonParsing {
   private JsonParsing() {}
 
   /**
-   * A factory that reads {@code NaN} and {@code Infinity} (to reject them by name), refuses duplicated
-   * fields and deep nesting.
+   * A factory that reads {@code NaN} and {@code Infinity} (to reject them by name), refuses
+   * duplicated fields and deep nesting.
    */
   static JsonFactory factory() {
     return JsonFactory.builder()
@@ -42,8 +42,7 @@ public final class JsonParsing {
       return new InvalidMessageException(
           String.valueOf(e.getMessage()).contains("nesting depth")
               ? "JSON nested deeper than " + MAX_NESTING + " levels"
-              : "JSON beyond the parser's limits: "
-                  + firstLine(e).replaceAll(", from `[^`]*`", ""),
+              : "JSON beyond the parser's limits: " + firstLine(e).replaceAll(", from `[^`]*`", ""),
           e);
     }
     if (e instanceof JsonEOFException) {
@@ -62,7 +61,10 @@ public final class JsonParsing {
     }
     if (body.length > maxBytes) {
       throw new InvalidMessageException(
-          "message of " + body.length + " bytes is over the limit of " + maxBytes
+          "message of "
+              + body.length
+              + " bytes is over the limit of "
+              + maxBytes
               + " bytes (--max-message-bytes)");
     }
   }
@@ -78,8 +80,7 @@ public final class JsonParsing {
         : 0;
   }
 
-  static MessageId readId(JsonParser p, JsonToken t)
-      throws IOException, InvalidMessageException {
+  static MessageId readId(JsonParser p, JsonToken t) throws IOException, InvalidMessageException {
     return switch (t) {
       case VALUE_STRING -> {
         String s = p.getText();
@@ -123,7 +124,8 @@ public final class JsonParsing {
         throw new InvalidMessageException("truncated JSON in " + quoted(field));
       }
       if (n == MAX_FEATURES) {
-        throw new InvalidMessageException(quoted(field) + " has more than " + MAX_FEATURES + " values");
+        throw new InvalidMessageException(
+            quoted(field) + " has more than " + MAX_FEATURES + " values");
       }
       if (n == values.length) {
         values = Arrays.copyOf(values, n * 2);
@@ -137,7 +139,9 @@ public final class JsonParsing {
     return Arrays.copyOf(values, n);
   }
 
-  /** A plain field name in quotes, as it appears in the JSON; an indexed one ({@code a[1]}) as is. */
+  /**
+   * A plain field name in quotes, as it appears in the JSON; an indexed one ({@code a[1]}) as is.
+   */
   private static String quoted(String field) {
     return field.indexOf('[') < 0 ? "\"" + field + "\"" : field;
   }
@@ -155,8 +159,7 @@ public final class JsonParsing {
   static double readNumber(JsonParser p, JsonToken t, String where, int index)
       throws IOException, InvalidMessageException {
     if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw new InvalidMessageException(
-          at(where, index) + " must be a number, got " + describe(t));
+      throw new InvalidMessageException(at(where, index) + " must be a number, got " + describe(t));
     }
     double v = p.getDoubleValue();
     if (!Double.isFinite(v)) {
@@ -189,9 +192,7 @@ public final class JsonParsing {
   static String firstLine(IOException e) {
     String m =
         String.valueOf(
-            e instanceof JsonProcessingException j
-                ? j.getOriginalMessage()
-                : e.getMessage());
+            e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
     int nl = m.indexOf('\n');
     // Where an unclosed list or object began says nothing to a person without the offsets.
     return (nl < 0 ? m : m.substring(0, nl)).replaceAll(" \\(start marker at \\[.*\\]\\)", "");

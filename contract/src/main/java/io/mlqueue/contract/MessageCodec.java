@@ -16,9 +16,9 @@ import java.util.Optional;
  * original literal of a numeric id is kept so it can be echoed unchanged.
  *
  * <p>Decoding validates: an object with an {@code id} (string or number) and a {@code body} of the
- * right shape, every number finite, no duplicated field, bounded nesting and size. Unknown fields are
- * skipped, so producers may add their own. {@code NaN} and {@code Infinity} are accepted by the parser
- * (Python's {@code json.dumps} writes them) only to be rejected by name.
+ * right shape, every number finite, no duplicated field, bounded nesting and size. Unknown fields
+ * are skipped, so producers may add their own. {@code NaN} and {@code Infinity} are accepted by the
+ * parser (Python's {@code json.dumps} writes them) only to be rejected by name.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -30,7 +30,6 @@ public final class MessageCodec {
   static final String BODY = "body";
   static final String MODEL = "model";
   static final String SENT_AT = "sent_at";
-
 
   private final JsonFactory factory;
   private final int maxBytes;
@@ -285,7 +284,8 @@ public final class MessageCodec {
     try (JsonParser p = factory.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new InvalidMessageException(
-            "expected a JSON object {\"id\": …, \"body\": …}, got " + JsonParsing.describe(p.currentToken()));
+            "expected a JSON object {\"id\": …, \"body\": …}, got "
+                + JsonParsing.describe(p.currentToken()));
       }
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();

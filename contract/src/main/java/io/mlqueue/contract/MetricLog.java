@@ -13,13 +13,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The format of {@code metric_log.csv}, written by {@code metric} and read by {@code plot}: the header
- * {@code id,y_true,y_pred,absolute_error}, one row per pair, {@code absolute_error = |y_true − y_pred|}.
+ * The format of {@code metric_log.csv}, written by {@code metric} and read by {@code plot}: the
+ * header {@code id,y_true,y_pred,absolute_error}, one row per pair, {@code absolute_error = |y_true
+ * − y_pred|}.
  *
- * <p>Rows are written as the course's Python {@code metric} writes them ({@code csv.writer}, minimal
- * quoting), byte for byte; they are read as RFC 4180 says, so a log written with any of Python's
- * quoting styles (every field quoted, say) reads too. One line at a time: both readers split the file
- * on line breaks, and an id with a line break never becomes a row.
+ * <p>Rows are written as the course's Python {@code metric} writes them ({@code csv.writer},
+ * minimal quoting), byte for byte; they are read as RFC 4180 says, so a log written with any of
+ * Python's quoting styles (every field quoted, say) reads too. One line at a time: both readers
+ * split the file on line breaks, and an id with a line break never becomes a row.
  */
 public final class MetricLog {
   public static final String FILE_NAME = "metric_log.csv";
@@ -77,8 +78,15 @@ public final class MetricLog {
     }
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
-          || c == '-' || c == '.' || c == '_' || c == ':' || c == '/';
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || (c >= 'A' && c <= 'Z')
+              || c == '-'
+              || c == '.'
+              || c == '_'
+              || c == ':'
+              || c == '/';
       if (!ok) {
         return false;
       }
@@ -102,9 +110,9 @@ public final class MetricLog {
   }
 
   /**
-   * Parses one data line, its fields quoted or not. Throws {@link IllegalArgumentException} on a line
-   * that is not a row of this format, or whose absolute error does not match its values (for example
-   * one cut short by a crash mid-write).
+   * Parses one data line, its fields quoted or not. Throws {@link IllegalArgumentException} on a
+   * line that is not a row of this format, or whose absolute error does not match its values (for
+   * example one cut short by a crash mid-write).
    */
   public static Row parse(String line) {
     String[] fields = fields(line);

@@ -30,18 +30,19 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code model} is the {@code name:version} that computed the prediction, as carried on
  *       {@code y_pred} and in request/reply answers (for example {@code diabetes:3});
- *   <li>{@code absolute_error = |y_true − y_pred|}, redundant on purpose: a line torn inside a number
- *       is told apart from a whole one;
- *   <li>{@code logged_at} is when the row was written, ISO-8601 in UTC with millisecond precision, as
- *       {@link Instant#toString()} writes it ({@code 2025-01-02T03:04:05.120Z}); readers accept any
- *       ISO-8601 instant with {@code Z} or an offset. Chosen over epoch milliseconds because people
- *       read and filter the file with other tools, and {@code pandas.to_datetime} parses it as is.
+ *   <li>{@code absolute_error = |y_true − y_pred|}, redundant on purpose: a line torn inside a
+ *       number is told apart from a whole one;
+ *   <li>{@code logged_at} is when the row was written, ISO-8601 in UTC with millisecond precision,
+ *       as {@link Instant#toString()} writes it ({@code 2025-01-02T03:04:05.120Z}); readers accept
+ *       any ISO-8601 instant with {@code Z} or an offset. Chosen over epoch milliseconds because
+ *       people read and filter the file with other tools, and {@code pandas.to_datetime} parses it
+ *       as is.
  * </ul>
  *
  * <p>Rows are written with minimal RFC 4180 quoting (only an id or model with a comma or a quote is
  * quoted), read with any quoting. A row is only written whole and then a line break; a last line
- * without its line break is a write in progress or torn by a crash, and {@link #read} leaves it out.
- * The course's {@code metric_log.csv} ({@link MetricLog}) is unchanged: this is a second file.
+ * without its line break is a write in progress or torn by a crash, and {@link #read} leaves it
+ * out. The course's {@code metric_log.csv} ({@link MetricLog}) is unchanged: this is a second file.
  */
 public final class ModelLog {
   public static final String FILE_NAME = "model_log.csv";
@@ -142,7 +143,9 @@ public final class ModelLog {
       at = Instant.parse(f[5]);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          "logged_at '" + f[5] + "' is not an ISO-8601 instant such as 2025-01-02T03:04:05.120Z: "
+          "logged_at '"
+              + f[5]
+              + "' is not an ISO-8601 instant such as 2025-01-02T03:04:05.120Z: "
               + line,
           e);
     }
@@ -248,8 +251,7 @@ public final class ModelLog {
 
   private static void checkHeader(String text, String source) throws IOException {
     if (!isHeader(text)) {
-      throw new IOException(
-          source + " is not a model log: its first line is not '" + HEADER + "'");
+      throw new IOException(source + " is not a model log: its first line is not '" + HEADER + "'");
     }
   }
 }

@@ -126,7 +126,11 @@ public final class PredictCodec {
       double[] row = JsonParsing.readVector(p, e, INSTANCES + "[" + rows.size() + "]");
       if (!rows.isEmpty() && row.length != rows.get(0).length) {
         throw new InvalidMessageException(
-            "instance " + rows.size() + " has " + row.length + " values, instance 0 has "
+            "instance "
+                + rows.size()
+                + " has "
+                + row.length
+                + " values, instance 0 has "
                 + rows.get(0).length);
       }
       rows.add(row);
@@ -244,7 +248,10 @@ public final class PredictCodec {
 
   // ---- describe calls ----
 
-  /** The body of a describe call: {@code {"id": …}}, sent with the AMQP type {@value #DESCRIBE_TYPE}. */
+  /**
+   * The body of a describe call: {@code {"id": …}}, sent with the AMQP type {@value
+   * #DESCRIBE_TYPE}.
+   */
   public byte[] encodeDescribe(MessageId id) {
     return write(
         gen -> {
@@ -283,8 +290,8 @@ public final class PredictCodec {
    * Reads the answer to a describe call.
    *
    * @throws InvalidMessageException if the body is not a description, including a worker's error
-   *     answer (a worker that predates describe calls answers {@code invalid_input}), whose kind and
-   *     message the exception's message carries
+   *     answer (a worker that predates describe calls answers {@code invalid_input}), whose kind
+   *     and message the exception's message carries
    */
   public ModelDescription decodeDescription(byte[] body) throws InvalidMessageException {
     checkSize(body);
@@ -342,7 +349,8 @@ public final class PredictCodec {
           "\"description\" needs \"name\", \"version\", \"feature_names\" and \"target\"");
     }
     try {
-      return new ModelDescription(name, version, features, target, platform == null ? "" : platform);
+      return new ModelDescription(
+          name, version, features, target, platform == null ? "" : platform);
     } catch (IllegalArgumentException e) {
       throw new InvalidMessageException(e.getMessage());
     }

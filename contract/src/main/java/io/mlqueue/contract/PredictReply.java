@@ -33,7 +33,13 @@ public sealed interface PredictReply {
 
     @Override
     public String toString() {
-      return "Predictions[id=" + id + ", " + Arrays.toString(predictions) + ", model=" + model + "]";
+      return "Predictions[id="
+          + id
+          + ", "
+          + Arrays.toString(predictions)
+          + ", model="
+          + model
+          + "]";
     }
   }
 

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A request/reply prediction call on queue {@code predict}: {@code {"id": …, "instances": [[numbers],
- * …], "feature_names": [names]}}. The reply goes to the request's {@code reply_to} with its {@code
- * correlation_id}.
+ * A request/reply prediction call on queue {@code predict}: {@code {"id": …, "instances":
+ * [[numbers], …], "feature_names": [names]}}. The reply goes to the request's {@code reply_to} with
+ * its {@code correlation_id}.
  *
  * @param id the request's id, echoed in the reply
  * @param instances the rows to predict, each of the same length
@@ -40,6 +40,12 @@ public record PredictRequest(MessageId id, double[][] instances, List<String> fe
 
   @Override
   public String toString() {
-    return "PredictRequest[id=" + id + ", " + instances.length + " instances, names=" + featureNames + "]";
+    return "PredictRequest[id="
+        + id
+        + ", "
+        + instances.length
+        + " instances, names="
+        + featureNames
+        + "]";
   }
 }

@@ -3,14 +3,16 @@ package io.mlqueue.contract;
 import java.util.List;
 
 /**
- * Queue names of the course's contract. All of them live on the default exchange, so the routing key
- * of a publish is the queue name.
+ * Queue names of the course's contract. All of them live on the default exchange, so the routing
+ * key of a publish is the queue name.
  */
 public final class Queues {
   /** Feature vectors: {@code {"id": …, "body": [numbers]}}. */
   public static final String FEATURES = "features";
+
   /** True answers: {@code {"id": …, "body": number}}. */
   public static final String Y_TRUE = "y_true";
+
   /** Predictions: {@code {"id": …, "body": number}}. */
   public static final String Y_PRED = "y_pred";
 

@@ -9,8 +9,8 @@ import java.util.Objects;
  * @param value the true answer or the prediction, finite
  * @param model the model that predicted it as {@code name:version}; empty for true answers and for
  *     producers that do not say
- * @param sentAtMillis when the original feature vector was sent (epoch milliseconds), carried through
- *     so the end-to-end latency can be measured; 0 when unknown
+ * @param sentAtMillis when the original feature vector was sent (epoch milliseconds), carried
+ *     through so the end-to-end latency can be measured; 0 when unknown
  */
 public record ValueMessage(MessageId id, double value, String model, long sentAtMillis) {
 

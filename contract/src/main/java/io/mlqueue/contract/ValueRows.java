@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * The numbers of one message on queue {@code y_true} or {@code y_pred}: one in the course's form
- * ({@code {"id": ID, "body": number}}), or several in a bulk message ({@code {"id": [ID, …], "body":
- * [number, …]}}).
+ * ({@code {"id": ID, "body": number}}), or several in a bulk message ({@code {"id": [ID, …],
+ * "body": [number, …]}}).
  *
  * @param ids one id per row
  * @param values one value per row, all finite, in the order of {@code ids}

@@ -4,9 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The bulk form: many rows per message, ids and bodies as lists (docs/CONTRACT.md). */
 class BulkMessagesTest {
@@ -60,7 +60,8 @@ class BulkMessagesTest {
   void aBulkMessageOfOneRowStaysBulk() throws Exception {
     FeatureRows one = codec.decodeFeatureRows(json("{\"id\": [\"a\"], \"body\": [[1, 2]]}"));
     assertThat(one.bulk()).isTrue();
-    assertThat(new String(codec.encode(one), UTF_8)).isEqualTo("{\"id\":[\"a\"],\"body\":[[1.0,2.0]]}");
+    assertThat(new String(codec.encode(one), UTF_8))
+        .isEqualTo("{\"id\":[\"a\"],\"body\":[[1.0,2.0]]}");
   }
 
   @Test

@@ -58,7 +58,8 @@ class HostileInputTest {
     for (String deep : new String[] {"[".repeat(100_000), "{\"a\":".repeat(100_000)}) {
       assertThatThrownBy(() -> codec.decodeFeatures(json(deep)))
           .isInstanceOf(InvalidMessageException.class)
-          .hasMessageMatching("expected a JSON object.*, got a list|JSON nested deeper than 32 levels");
+          .hasMessageMatching(
+              "expected a JSON object.*, got a list|JSON nested deeper than 32 levels");
       // In "body" (a vector, or a bulk message's list of vectors), the first level that is not a
       // number is reason enough.
       String inBody = "{\"id\": \"a\", \"body\": [" + deep;
@@ -90,8 +91,9 @@ class HostileInputTest {
     String digits = "9".repeat(5_000);
     assertThatThrownBy(() -> codec.decodeValue(json("{\"id\": \"a\", \"body\": " + digits + "}")))
         .isInstanceOf(InvalidMessageException.class)
-        .hasMessage("JSON beyond the parser's limits: Number value length (5000) exceeds the maximum"
-            + " allowed (1000)");
+        .hasMessage(
+            "JSON beyond the parser's limits: Number value length (5000) exceeds the maximum"
+                + " allowed (1000)");
     assertThatThrownBy(() -> codec.decodeValue(json("{\"id\": " + digits + ", \"body\": 1}")))
         .isInstanceOf(InvalidMessageException.class)
         .hasMessageContaining("Number value length (5000)");
@@ -102,9 +104,12 @@ class HostileInputTest {
     byte[][] bad = {
       utf8With("{\"id\": \"", new byte[] {(byte) 0xC3, 0x28}, "\", \"body\": 1}"),
       utf8With("{\"id\": \"a\", \"body\": 1, \"x\": \"", new byte[] {(byte) 0xFF}, "\"}"),
-      utf8With("{\"id\": \"a\", \"model\": \"", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+      utf8With(
+          "{\"id\": \"a\", \"model\": \"",
+          new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
           "\", \"body\": 1}"), // a UTF-16 surrogate, encoded as if it were a character
-      utf8With("{\"id\": \"a\", \"body\": 1, \"x\": \"", new byte[] {(byte) 0xE2, (byte) 0x82}, "\"}"),
+      utf8With(
+          "{\"id\": \"a\", \"body\": 1, \"x\": \"", new byte[] {(byte) 0xE2, (byte) 0x82}, "\"}"),
       utf8With("", new byte[] {(byte) 0xFE, (byte) 0xFE}, "{\"id\": \"a\", \"body\": 1}"),
     };
     for (byte[] body : bad) {
@@ -117,9 +122,13 @@ class HostileInputTest {
   @Test
   void anOutOfRangeSentAtIsIgnoredLikeAnyFieldWeCannotUse() throws Exception {
     ValueMessage m =
-        codec.decodeValue(json("{\"id\": \"a\", \"body\": 1, \"sent_at\": 99999999999999999999999}"));
+        codec.decodeValue(
+            json("{\"id\": \"a\", \"body\": 1, \"sent_at\": 99999999999999999999999}"));
     assertThat(m.sentAtMillis()).isZero();
-    assertThat(codec.decodeValue(json("{\"id\": \"a\", \"body\": 1, \"sent_at\": \"x\"}")).sentAtMillis())
+    assertThat(
+            codec
+                .decodeValue(json("{\"id\": \"a\", \"body\": 1, \"sent_at\": \"x\"}"))
+                .sentAtMillis())
         .isZero();
   }
 
@@ -137,10 +146,12 @@ class HostileInputTest {
   @Test
   void tooManyValuesAreRefusedAtTheBoundNotAfterReadingThemAll() {
     String many = "0,".repeat(JsonParsing.MAX_FEATURES) + "0";
-    assertThatThrownBy(() -> codec.decodeFeatures(json("{\"id\": \"a\", \"body\": [" + many + "]}")))
+    assertThatThrownBy(
+            () -> codec.decodeFeatures(json("{\"id\": \"a\", \"body\": [" + many + "]}")))
         .hasMessageContaining("\"body\" has more than " + JsonParsing.MAX_FEATURES + " values");
     String rows = "[0],".repeat(PredictCodec.MAX_INSTANCES) + "[0]";
-    assertThatThrownBy(() -> predict.decodeRequest(json("{\"id\": 1, \"instances\": [" + rows + "]}")))
+    assertThatThrownBy(
+            () -> predict.decodeRequest(json("{\"id\": 1, \"instances\": [" + rows + "]}")))
         .hasMessageContaining("more than " + PredictCodec.MAX_INSTANCES + " instances");
   }
 

@@ -96,7 +96,8 @@ class MessageCodecTest {
   @Test
   void rejectsDeepNesting() {
     String deep = "[".repeat(200) + "]".repeat(200);
-    assertThatThrownBy(() -> codec.decodeValue(json("{\"id\": 1, \"x\": " + deep + ", \"body\": 1}")))
+    assertThatThrownBy(
+            () -> codec.decodeValue(json("{\"id\": 1, \"x\": " + deep + ", \"body\": 1}")))
         .hasMessageContaining("nested deeper than");
   }
 

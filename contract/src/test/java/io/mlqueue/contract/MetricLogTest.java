@@ -36,9 +36,11 @@ class MetricLogTest {
 
   @Test
   void tornLineIsRejected() {
-    assertThatThrownBy(() -> MetricLog.parse("abc,1.0,2")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MetricLog.parse("abc,1.0,2"))
+        .isInstanceOf(IllegalArgumentException.class);
     // "abc,1.0,3.5,2.5" cut after "2."
-    assertThatThrownBy(() -> MetricLog.parse("abc,1.0,3.5,2.")).hasMessageContaining("absolute_error");
+    assertThatThrownBy(() -> MetricLog.parse("abc,1.0,3.5,2."))
+        .hasMessageContaining("absolute_error");
   }
 
   // The fixtures are written by Python's csv module (metric_logs.py beside them): the same rows as
@@ -64,7 +66,9 @@ class MetricLogTest {
     assertThat(quoted).hasSameSizeAs(minimal);
     assertThat(MetricLog.isHeader(quoted.get(0))).as(quoted.get(0)).isTrue();
     for (int i = 1; i < quoted.size(); i++) {
-      assertThat(MetricLog.parse(quoted.get(i))).as(quoted.get(i)).isEqualTo(MetricLog.parse(minimal.get(i)));
+      assertThat(MetricLog.parse(quoted.get(i)))
+          .as(quoted.get(i))
+          .isEqualTo(MetricLog.parse(minimal.get(i)));
     }
   }
 
@@ -84,8 +88,7 @@ class MetricLogTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> MetricLog.parse("\"a\"b,1.0,2.0,1.0"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MetricLog.parse(""))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MetricLog.parse("")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> MetricLog.parse(",1.0,2.0,1.0"))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -94,22 +97,44 @@ class MetricLogTest {
   private static List<String> lines(String fixture) throws IOException {
     try (InputStream in = MetricLogTest.class.getResourceAsStream(fixture)) {
       assertThat(in).as(fixture).isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .lines()
-          .toList();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     }
   }
 
   @Test
   void theQuickFormOfAPlainIdIsTheCsvWritersLineToTheByte() {
     java.util.Random random = new java.util.Random(11);
-    String[] ids = {"0d3c5e1a-4b2f-4c8d-9e0f-1a2b3c4d5e6f", "1795919445.832", "row_7", "A:b/c", "x",
-        "a,b", "say \"hi\"", " lead", "tab\there", "", "caf\u00e9"};
-    double[] specials = {0.0, -0.0, 1e-5, 1.0E21, 123456789.123, Double.MIN_VALUE, Double.MAX_VALUE,
-        151.0, -3.5e-300, 0.1 + 0.2};
+    String[] ids = {
+      "0d3c5e1a-4b2f-4c8d-9e0f-1a2b3c4d5e6f",
+      "1795919445.832",
+      "row_7",
+      "A:b/c",
+      "x",
+      "a,b",
+      "say \"hi\"",
+      " lead",
+      "tab\there",
+      "",
+      "caf\u00e9"
+    };
+    double[] specials = {
+      0.0,
+      -0.0,
+      1e-5,
+      1.0E21,
+      123456789.123,
+      Double.MIN_VALUE,
+      Double.MAX_VALUE,
+      151.0,
+      -3.5e-300,
+      0.1 + 0.2
+    };
     for (int n = 0; n < 20_000; n++) {
       String id = n < ids.length ? ids[n] : java.util.UUID.randomUUID().toString();
-      double t = n < specials.length ? specials[n] : random.nextGaussian() * Math.pow(10, random.nextInt(12) - 6);
+      double t =
+          n < specials.length
+              ? specials[n]
+              : random.nextGaussian() * Math.pow(10, random.nextInt(12) - 6);
       double p = random.nextDouble() * 300;
       MetricLog.Row row = new MetricLog.Row(id, t, p, Math.abs(t - p));
       assertThat(MetricLog.format(row)).as(id).isEqualTo(MetricLog.formatCsv(row));

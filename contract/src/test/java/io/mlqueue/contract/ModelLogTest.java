@@ -22,8 +22,10 @@ class ModelLogTest {
     ModelLog.Row row = ModelLog.Row.of("0d3c-1", "diabetes:3", 151.0, 206.11667724510565, AT);
     String line = ModelLog.format(row);
     assertThat(line)
-        .isEqualTo("0d3c-1,diabetes:3,151.0,206.11667724510565," + row.absoluteError()
-            + ",2025-01-02T03:04:05.120Z");
+        .isEqualTo(
+            "0d3c-1,diabetes:3,151.0,206.11667724510565,"
+                + row.absoluteError()
+                + ",2025-01-02T03:04:05.120Z");
     assertThat(ModelLog.parse(line)).isEqualTo(row);
     assertThat(row.error()).isEqualTo(206.11667724510565 - 151.0);
   }
@@ -60,7 +62,12 @@ class ModelLogTest {
     String whole = ModelLog.format(ModelLog.Row.of("1", "m:1", 10, 12, AT));
     // The torn line parses (its time is cut to a valid instant); only the missing line break tells.
     ModelLog.Contents contents =
-        read(ModelLog.HEADER + "\r\n" + whole + "\r\n\n" + "2,m:1,10.0,11.0,1.0,2025-01-02T03:04:05.1");
+        read(
+            ModelLog.HEADER
+                + "\r\n"
+                + whole
+                + "\r\n\n"
+                + "2,m:1,10.0,11.0,1.0,2025-01-02T03:04:05.1");
     assertThat(contents.rows()).hasSize(1);
     assertThat(contents.tornTail()).isTrue();
     assertThat(read(ModelLog.HEADER + "\n" + whole + "\n").tornTail()).isFalse();
@@ -68,7 +75,8 @@ class ModelLogTest {
 
   @Test
   void readNamesTheLineThatIsNotARow() {
-    assertThatThrownBy(() -> read(ModelLog.HEADER + "\nnot,a,row\n1,m:1,1,1,0,2025-01-02T03:04:05Z\n"))
+    assertThatThrownBy(
+            () -> read(ModelLog.HEADER + "\nnot,a,row\n1,m:1,1,1,0,2025-01-02T03:04:05Z\n"))
         .isInstanceOf(IOException.class)
         .hasMessageStartingWith("model_log.csv:2: expected 6 columns");
   }
@@ -83,7 +91,9 @@ class ModelLogTest {
   void readAcceptsAnEmptyFileAndABareHeader() throws IOException {
     assertThat(read("").rows()).isEmpty();
     assertThat(read(ModelLog.HEADER).rows()).isEmpty();
-    assertThat(read("\uFEFF\"id\",\"model\",\"y_true\",\"y_pred\",\"absolute_error\",\"logged_at\"\n").rows())
+    assertThat(
+            read("\uFEFF\"id\",\"model\",\"y_true\",\"y_pred\",\"absolute_error\",\"logged_at\"\n")
+                .rows())
         .isEmpty();
   }
 }

@@ -23,10 +23,15 @@ import java.util.Set;
  *
  * @param name where the data came from, for logs and model provenance
  */
-public record Dataset(String name, List<String> featureNames, String targetName, double[][] rows, double[] targets) {
+public record Dataset(
+    String name, List<String> featureNames, String targetName, double[][] rows, double[] targets) {
 
-  /** Name of the built-in data set: scikit-learn's diabetes data, scaled as {@code load_diabetes()} returns it. */
+  /**
+   * Name of the built-in data set: scikit-learn's diabetes data, scaled as {@code load_diabetes()}
+   * returns it.
+   */
   public static final String BUILT_IN_NAME = "diabetes";
+
   /** Target column of the built-in data set. */
   public static final String BUILT_IN_TARGET = "target";
 
@@ -48,7 +53,8 @@ public record Dataset(String name, List<String> featureNames, String targetName,
   public static Dataset builtIn() {
     try (InputStream in = Dataset.class.getResourceAsStream(BUILT_IN_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("built-in data set resource " + BUILT_IN_RESOURCE + " is missing");
+        throw new IllegalStateException(
+            "built-in data set resource " + BUILT_IN_RESOURCE + " is missing");
       }
       return read(BUILT_IN_NAME, in, BUILT_IN_TARGET);
     } catch (IOException e) {
@@ -58,11 +64,11 @@ public record Dataset(String name, List<String> featureNames, String targetName,
 
   /**
    * Loads a numeric CSV file (RFC 4180) with a header row; {@code target} names the target column,
-   * every other column is a feature. Fields may be quoted; line ends may be LF or CRLF; a UTF-8 byte
-   * order mark is skipped; blank lines are ignored.
+   * every other column is a feature. Fields may be quoted; line ends may be LF or CRLF; a UTF-8
+   * byte order mark is skipped; blank lines are ignored.
    *
-   * @throws IllegalArgumentException naming the file, line and column when the file is not a numeric
-   *     table or has no column {@code target}
+   * @throws IllegalArgumentException naming the file, line and column when the file is not a
+   *     numeric table or has no column {@code target}
    */
   public static Dataset load(Path file, String target) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
@@ -105,10 +111,12 @@ public record Dataset(String name, List<String> featureNames, String targetName,
         throw new IllegalArgumentException(name + ": empty file, expected a header row");
       }
       int targetIndex =
-          targetOptional && !Arrays.asList(columns).contains(target) ? -1 : targetIndex(name, columns, target);
+          targetOptional && !Arrays.asList(columns).contains(target)
+              ? -1
+              : targetIndex(name, columns, target);
       if (targetIndex < 0 && new HashSet<>(Arrays.asList(columns)).size() != columns.length) {
-        throw new IllegalArgumentException(name + ": a column appears twice in the header "
-            + Arrays.toString(columns));
+        throw new IllegalArgumentException(
+            name + ": a column appears twice in the header " + Arrays.toString(columns));
       }
       List<String> features = new ArrayList<>(columns.length);
       for (int i = 0; i < columns.length; i++) {
@@ -160,10 +168,15 @@ public record Dataset(String name, List<String> featureNames, String targetName,
     }
     if (targetIndex < 0) {
       throw new IllegalArgumentException(
-          name + ": no column '" + target + "' for the target; columns are " + Arrays.toString(columns));
+          name
+              + ": no column '"
+              + target
+              + "' for the target; columns are "
+              + Arrays.toString(columns));
     }
     if (columns.length < 2) {
-      throw new IllegalArgumentException(name + ": needs at least one feature column beside the target");
+      throw new IllegalArgumentException(
+          name + ": needs at least one feature column beside the target");
     }
     return targetIndex;
   }
@@ -182,7 +195,8 @@ public record Dataset(String name, List<String> featureNames, String targetName,
     /** The next record, or null at the end. */
     String[] next() throws IOException {
       // Where the parser stands before a record is where the last one ended: the next starts after
-      // it (blank lines aside), and a broken record is reported there rather than at the end of file.
+      // it (blank lines aside), and a broken record is reported there rather than at the end of
+      // file.
       line = records.getParser().currentLocation().getLineNr();
       try {
         if (!records.hasNextValue()) {
@@ -191,7 +205,8 @@ public record Dataset(String name, List<String> featureNames, String targetName,
         line = records.getParser().currentLocation().getLineNr();
         return records.nextValue();
       } catch (JsonProcessingException e) {
-        throw new IllegalArgumentException(where() + ": not valid CSV: " + e.getOriginalMessage(), e);
+        throw new IllegalArgumentException(
+            where() + ": not valid CSV: " + e.getOriginalMessage(), e);
       }
     }
 
@@ -248,6 +263,14 @@ public record Dataset(String name, List<String> featureNames, String targetName,
 
   @Override
   public String toString() {
-    return "Dataset[" + name + ", " + size() + " rows, features " + featureNames + ", target " + targetName + "]";
+    return "Dataset["
+        + name
+        + ", "
+        + size()
+        + " rows, features "
+        + featureNames
+        + ", target "
+        + targetName
+        + "]";
   }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Data files are read as RFC 4180 says, as R's {@code write.csv}, Excel and Python's {@code csv}
- * module write them: quoted fields, quoted commas and quotes, CRLF line ends, a UTF-8 byte order mark.
+ * module write them: quoted fields, quoted commas and quotes, CRLF line ends, a UTF-8 byte order
+ * mark.
  */
 class DatasetCsvTest {
   @TempDir Path dir;
@@ -79,9 +80,12 @@ class DatasetCsvTest {
 
   @Test
   void aHeaderOnlyOrEmptyFileIsRefusedInWords() {
-    assertThatThrownBy(() -> load("", "y")).hasMessageEndingWith("d.csv: empty file, expected a header row");
-    assertThatThrownBy(() -> load("\n\n", "y")).hasMessageEndingWith("d.csv: empty file, expected a header row");
+    assertThatThrownBy(() -> load("", "y"))
+        .hasMessageEndingWith("d.csv: empty file, expected a header row");
+    assertThatThrownBy(() -> load("\n\n", "y"))
+        .hasMessageEndingWith("d.csv: empty file, expected a header row");
     assertThatThrownBy(() -> load("a,y\n", "y")).hasMessageContaining("has no rows");
-    assertThatThrownBy(() -> load("a,a,y\n1,2,3\n", "y")).hasMessageEndingWith("d.csv: column 'a' appears twice in the header");
+    assertThatThrownBy(() -> load("a,a,y\n1,2,3\n", "y"))
+        .hasMessageEndingWith("d.csv: column 'a' appears twice in the header");
   }
 }

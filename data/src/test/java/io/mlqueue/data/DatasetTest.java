@@ -39,6 +39,7 @@ class DatasetTest {
     assertThatThrownBy(() -> Dataset.load(csv, "target"))
         .hasMessageContaining("no column 'target'");
     Files.writeString(csv, "a,b,y\n1,2\n");
-    assertThatThrownBy(() -> Dataset.load(csv, "y")).hasMessageContaining("2 cells, the header has 3");
+    assertThatThrownBy(() -> Dataset.load(csv, "y"))
+        .hasMessageContaining("2 cells, the header has 3");
   }
 }

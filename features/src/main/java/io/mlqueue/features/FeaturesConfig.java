@@ -11,8 +11,8 @@ import java.util.OptionalLong;
  * @param data the rows to draw from, uniformly at random, every row possible
  * @param count pairs to send before stopping; 0 sends until stopped
  * @param pace how fast
- * @param seed the random seed for a repeatable sequence of rows; empty for a different one each run.
- *     Ids are always fresh UUIDs, so two runs with one seed never collide in {@code metric}.
+ * @param seed the random seed for a repeatable sequence of rows; empty for a different one each
+ *     run. Ids are always fresh UUIDs, so two runs with one seed never collide in {@code metric}.
  * @param window messages in flight (sent, not yet confirmed) at most: bounds memory when the broker
  *     is slow, and is the producer's back-pressure
  * @param batch rows per message: 1 sends the course's single-row messages; more sends bulk messages
@@ -21,8 +21,15 @@ import java.util.OptionalLong;
  * @param shifts controlled drifts added to the features sent (see {@link Shift}); none by default
  */
 public record FeaturesConfig(
-    Dataset data, long count, Pace pace, OptionalLong seed, int window, int batch, List<Shift> shifts) {
+    Dataset data,
+    long count,
+    Pace pace,
+    OptionalLong seed,
+    int window,
+    int batch,
+    List<Shift> shifts) {
   public static final int DEFAULT_WINDOW = 2_000;
+
   /** The most rows a bulk message carries: about 250 KB of JSON, far below any message limit. */
   public static final int MAX_BATCH = 1_000;
 
@@ -44,7 +51,8 @@ public record FeaturesConfig(
   }
 
   /** No shift. */
-  public FeaturesConfig(Dataset data, long count, Pace pace, OptionalLong seed, int window, int batch) {
+  public FeaturesConfig(
+      Dataset data, long count, Pace pace, OptionalLong seed, int window, int batch) {
     this(data, count, pace, seed, window, batch, List.of());
   }
 

@@ -28,18 +28,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a data set: for each drawn row, its feature vector to {@code features} and its true answer to
- * {@code y_true}, both under one fresh id, persistent and confirmed. A message the broker did not
- * confirm (refused, or the connection dropped) is sent again; {@code metric} drops the duplicate that
- * this can make, so nothing sent is lost.
+ * Replays a data set: for each drawn row, its feature vector to {@code features} and its true
+ * answer to {@code y_true}, both under one fresh id, persistent and confirmed. A message the broker
+ * did not confirm (refused, or the connection dropped) is sent again; {@code metric} drops the
+ * duplicate that this can make, so nothing sent is lost.
  *
- * <p>Traced ({@link AmqpSettings#tracer()}), each pair (or bulk message's rows) is one trace: a root
- * span {@code send pair} with the two publishes, {@code publish y_true} and {@code publish
+ * <p>Traced ({@link AmqpSettings#tracer()}), each pair (or bulk message's rows) is one trace: a
+ * root span {@code send pair} with the two publishes, {@code publish y_true} and {@code publish
  * features}, as its children; a resend is published in the same trace.
  */
 public final class FeaturesService {
   private static final Logger log = LoggerFactory.getLogger(FeaturesService.class);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
   /**
    * How far behind its schedule features may fall and still catch up: short hiccups (a GC pause, a
    * slow confirm) are made good so the rate holds, a long outage is not replayed as a burst.
@@ -116,22 +117,29 @@ public final class FeaturesService {
     } finally {
       closeQuietly(channel);
     }
-    log.info("features: done, {} pairs sent, {} messages confirmed, {} resent",
-        pairsSent, confirmed.get(), resent.get());
+    log.info(
+        "features: done, {} pairs sent, {} messages confirmed, {} resent",
+        pairsSent,
+        confirmed.get(),
+        resent.get());
     return pairsSent;
   }
 
   private void send(ConfirmedPublisher publisher) throws InterruptedException {
     SplittableRandom random =
-        config.seed().isPresent() ? new SplittableRandom(config.seed().getAsLong()) : new SplittableRandom();
+        config.seed().isPresent()
+            ? new SplittableRandom(config.seed().getAsLong())
+            : new SplittableRandom();
     long interval = config.pace().interval().toNanos();
     long next = System.nanoTime();
     long lastReport = next;
     while (!stopping && (config.count() == 0 || pairsSent < config.count())) {
       resendFailed(publisher);
-      int rows = (int) (config.count() == 0
-          ? config.batch()
-          : Math.min(config.batch(), config.count() - pairsSent));
+      int rows =
+          (int)
+              (config.count() == 0
+                  ? config.batch()
+                  : Math.min(config.batch(), config.count() - pairsSent));
       if (interval > 0) {
         next += interval * rows;
         long wait = next - System.nanoTime();
@@ -147,8 +155,12 @@ public final class FeaturesService {
       sendRows(publisher, random, rows);
       if (System.nanoTime() - lastReport > PROGRESS_EVERY.toNanos()) {
         lastReport = System.nanoTime();
-        log.info("features: {} pairs sent, {} messages confirmed, {} in flight, {} resent",
-            pairsSent, confirmed.get(), config.window() - window.availablePermits(), resent.get());
+        log.info(
+            "features: {} pairs sent, {} messages confirmed, {} in flight, {} resent",
+            pairsSent,
+            confirmed.get(),
+            config.window() - window.availablePermits(),
+            resent.get());
       }
     }
   }
@@ -186,8 +198,14 @@ public final class FeaturesService {
     pairsSent += n;
   }
 
-  private void send(ConfirmedPublisher publisher, MessageId[] ids, double[][] features,
-      double[] truths, long now, boolean bulk) throws InterruptedException {
+  private void send(
+      ConfirmedPublisher publisher,
+      MessageId[] ids,
+      double[][] features,
+      double[] truths,
+      long now,
+      boolean bulk)
+      throws InterruptedException {
     byte[] vectors = codec.encode(new FeatureRows(ids, features, now, bulk));
     byte[] truth = codec.encode(new ValueRows(ids, truths, "", now, bulk));
     MessageTracer tracer = settings.tracer();
@@ -211,25 +229,32 @@ public final class FeaturesService {
 
   private void send(ConfirmedPublisher publisher, Pending message) throws InterruptedException {
     window.acquire();
-    Outcome outcome = new Outcome() {
-      @Override
-      public void confirmed() {
-        confirmed.incrementAndGet();
-        window.release();
-      }
+    Outcome outcome =
+        new Outcome() {
+          @Override
+          public void confirmed() {
+            confirmed.incrementAndGet();
+            window.release();
+          }
 
-      @Override
-      public void failed(String reason) {
-        retries.add(message);
-        window.release();
-      }
-    };
+          @Override
+          public void failed(String reason) {
+            retries.add(message);
+            window.release();
+          }
+        };
     if (message.trace() == null) {
       publisher.publish(message.queue(), Messages.PERSISTENT_JSON, message.body(), outcome);
     } else {
-      publisher.publish(message.queue(), Messages.PERSISTENT_JSON, message.body(), outcome,
-          settings.tracer().startPublish(
-              message.queue(), false, message.trace(), message.messageId(), message.rows()));
+      publisher.publish(
+          message.queue(),
+          Messages.PERSISTENT_JSON,
+          message.body(),
+          outcome,
+          settings
+              .tracer()
+              .startPublish(
+                  message.queue(), false, message.trace(), message.messageId(), message.rows()));
     }
   }
 
@@ -247,7 +272,8 @@ public final class FeaturesService {
     if (resendBackoffMillis > 0) {
       Thread.sleep(resendBackoffMillis);
     }
-    resendBackoffMillis = Math.min(MAX_RESEND_BACKOFF_MILLIS, Math.max(25, resendBackoffMillis * 2));
+    resendBackoffMillis =
+        Math.min(MAX_RESEND_BACKOFF_MILLIS, Math.max(25, resendBackoffMillis * 2));
     // Only what is waiting now, and only while the channel is up: a publish on a dead channel
     // fails at once and queues its message again, which would otherwise spin until recovery.
     for (int n = retries.size(); n > 0 && publisher.isOpen(); n--) {
@@ -273,7 +299,8 @@ public final class FeaturesService {
         return false;
       }
       if (!warned && System.nanoTime() - since > TimeUnit.SECONDS.toNanos(2)) {
-        log.warn("features: waiting for the broker connection to recover; {} messages to resend",
+        log.warn(
+            "features: waiting for the broker connection to recover; {} messages to resend",
             retries.size());
         warned = true;
       }
@@ -293,10 +320,11 @@ public final class FeaturesService {
       }
       Thread.sleep(5);
     }
-    log.warn("features: {} messages still unconfirmed after {}", publisher.pending() + retries.size(),
+    log.warn(
+        "features: {} messages still unconfirmed after {}",
+        publisher.pending() + retries.size(),
         timeout);
   }
-
 
   private static void closeQuietly(Channel channel) {
     try {

@@ -17,10 +17,12 @@ public record Shift(String feature, int index, double delta, long fromPair) {
 
   public Shift {
     if (!Double.isFinite(delta)) {
-      throw new IllegalArgumentException("--shift " + feature + ": the delta must be a finite number");
+      throw new IllegalArgumentException(
+          "--shift " + feature + ": the delta must be a finite number");
     }
     if (fromPair < 0) {
-      throw new IllegalArgumentException("--shift " + feature + ": the first pair must not be negative");
+      throw new IllegalArgumentException(
+          "--shift " + feature + ": the first pair must not be negative");
     }
   }
 
@@ -31,7 +33,8 @@ public record Shift(String feature, int index, double delta, long fromPair) {
   public static Shift parse(String spec, Dataset data) {
     int colon = spec.lastIndexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("--shift '" + spec + "': expected FEATURE:DELTA[@N], e.g. bmi:0.05@2000");
+      throw new IllegalArgumentException(
+          "--shift '" + spec + "': expected FEATURE:DELTA[@N], e.g. bmi:0.05@2000");
     }
     String name = spec.substring(0, colon);
     String rest = spec.substring(colon + 1);
@@ -42,12 +45,21 @@ public record Shift(String feature, int index, double delta, long fromPair) {
       delta = Double.parseDouble(at < 0 ? rest : rest.substring(0, at));
       from = at < 0 ? 0 : Long.parseLong(rest.substring(at + 1));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--shift '" + spec + "': expected FEATURE:DELTA[@N] with numbers, e.g. bmi:0.05@2000");
+      throw new IllegalArgumentException(
+          "--shift '" + spec + "': expected FEATURE:DELTA[@N] with numbers, e.g. bmi:0.05@2000");
     }
     int index = data.featureNames().indexOf(name);
     if (index < 0) {
-      throw new IllegalArgumentException("--shift '" + spec + "': " + data.name() + " has no feature '"
-          + name + "' (it has " + data.featureNames() + ")");
+      throw new IllegalArgumentException(
+          "--shift '"
+              + spec
+              + "': "
+              + data.name()
+              + " has no feature '"
+              + name
+              + "' (it has "
+              + data.featureNames()
+              + ")");
     }
     return new Shift(name, index, delta, from);
   }

@@ -84,11 +84,12 @@ class FeaturesServiceTest {
       truths.put(m.id(), m);
     }
     assertThat(features.keySet()).isEqualTo(sent.keySet()).isEqualTo(truths.keySet());
-    sent.forEach((id, row) -> {
-      assertThat(features.get(id).features()).containsExactly(data.features(row));
-      assertThat(truths.get(id).value()).isEqualTo(data.target(row));
-      assertThat(id.numeric()).isFalse();
-    });
+    sent.forEach(
+        (id, row) -> {
+          assertThat(features.get(id).features()).containsExactly(data.features(row));
+          assertThat(truths.get(id).value()).isEqualTo(data.target(row));
+          assertThat(id.numeric()).isFalse();
+        });
     ch.close();
   }
 
@@ -104,7 +105,9 @@ class FeaturesServiceTest {
   void everyRowCanBeDrawnIncludingTheLast() throws Exception {
     // The course's randint(0, n - 1) never picks the last row; ours draws from all n.
     Map<MessageId, Integer> sent = run(5_000, OptionalLong.of(1));
-    assertThat(new java.util.HashSet<>(sent.values())).hasSize(data.size()).contains(data.size() - 1);
+    assertThat(new java.util.HashSet<>(sent.values()))
+        .hasSize(data.size())
+        .contains(data.size() - 1);
   }
 
   @Test

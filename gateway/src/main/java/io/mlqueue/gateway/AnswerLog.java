@@ -12,30 +12,31 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface AnswerLog extends AutoCloseable {
   /** Records nothing; feedback is refused as switched off. */
-  AnswerLog NONE = new AnswerLog() {
-    @Override
-    public boolean enabled() {
-      return false;
-    }
+  AnswerLog NONE =
+      new AnswerLog() {
+        @Override
+        public boolean enabled() {
+          return false;
+        }
 
-    @Override
-    public void answered(MessageId id, double[] predictions, String model) {}
+        @Override
+        public void answered(MessageId id, double[] predictions, String model) {}
 
-    @Override
-    public CompletableFuture<Void> feedback(MessageId id, double yTrue, Duration timeout) {
-      return CompletableFuture.failedFuture(new IllegalStateException("feedback is off"));
-    }
+        @Override
+        public CompletableFuture<Void> feedback(MessageId id, double yTrue, Duration timeout) {
+          return CompletableFuture.failedFuture(new IllegalStateException("feedback is off"));
+        }
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   /** Whether answers are recorded and feedback taken. */
   boolean enabled();
 
   /**
-   * Records an answer, without making the client wait: instance {@code i} of a call is logged
-   * under {@code id} for a single instance, {@code <id>/<i>} for a batch.
+   * Records an answer, without making the client wait: instance {@code i} of a call is logged under
+   * {@code id} for a single instance, {@code <id>/<i>} for a batch.
    */
   void answered(MessageId id, double[] predictions, String model);
 

@@ -26,14 +26,20 @@ public final class ApiError extends Exception {
   public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
   public static final String NO_WORKER = "no_worker";
   public static final String BROKER_UNAVAILABLE = "broker_unavailable";
-  /** The broker blocks publishing (a memory or disk alarm): calls cannot be sent until it clears. */
+
+  /**
+   * The broker blocks publishing (a memory or disk alarm): calls cannot be sent until it clears.
+   */
   public static final String BROKER_BLOCKED = "broker_blocked";
+
   public static final String SERVICE_UNAVAILABLE = "service_unavailable";
   public static final String TIMEOUT = "timeout";
   public static final String MODEL_ERROR = "model_error";
   public static final String INTERNAL_ERROR = "internal_error";
+
   /** V2 only: no model of that name (and version) is served. */
   public static final String MODEL_NOT_FOUND = "model_not_found";
+
   /** V2 only: the answer came from another version than the one asked for (during a swap). */
   public static final String MODEL_CHANGED = "model_changed";
 

@@ -22,6 +22,7 @@ import java.util.Optional;
 public final class ApiKeys {
   static final HeaderName X_API_KEY = HeaderNames.create("X-API-Key");
   private static final String BEARER = "Bearer ";
+
   /** Shorter keys are guessable; refuse them at start-up. */
   static final int MIN_LENGTH = 16;
 
@@ -48,7 +49,8 @@ public final class ApiKeys {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalArgumentException("--api-key-file: cannot read " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "--api-key-file: cannot read " + file + ": " + e.getMessage(), e);
     }
     List<byte[]> digests = new ArrayList<>();
     int lineNo = 0;
@@ -60,8 +62,13 @@ public final class ApiKeys {
       }
       if (key.length() < MIN_LENGTH) {
         throw new IllegalArgumentException(
-            "--api-key-file: the key on line " + lineNo + " of " + file + " is shorter than "
-                + MIN_LENGTH + " characters");
+            "--api-key-file: the key on line "
+                + lineNo
+                + " of "
+                + file
+                + " is shorter than "
+                + MIN_LENGTH
+                + " characters");
       }
       digests.add(digest(key));
     }

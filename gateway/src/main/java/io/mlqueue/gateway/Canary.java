@@ -32,13 +32,15 @@ public record Canary(Predictor challenger, double share, Optional<String> sticky
    * key, the same model, across calls and gateways), else at random.
    */
   public boolean routesToChallenger(Optional<String> key) {
-    double draw = key
-        .map(k -> {
-          CRC32 crc = new CRC32(); // stable across JVMs and versions, unlike String.hashCode's use
-          crc.update(k.getBytes(StandardCharsets.UTF_8));
-          return (crc.getValue() % BUCKETS) / (double) BUCKETS;
-        })
-        .orElseGet(() -> ThreadLocalRandom.current().nextDouble());
+    double draw =
+        key.map(
+                k -> {
+                  CRC32 crc =
+                      new CRC32(); // stable across JVMs and versions, unlike String.hashCode's use
+                  crc.update(k.getBytes(StandardCharsets.UTF_8));
+                  return (crc.getValue() % BUCKETS) / (double) BUCKETS;
+                })
+            .orElseGet(() -> ThreadLocalRandom.current().nextDouble());
     return draw < share;
   }
 }

@@ -12,20 +12,20 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@code readTimeout} 10 s: a request's line, headers and body must all arrive within it of
- *       its first byte. A prediction request is small (1 MiB at most, typically a few hundred bytes);
- *       a client that cannot send one in 10 s is broken or a slowloris attack, and holds a connection
- *       for nothing. A client still sending gets 408; one that stalled is disconnected.
- *   <li>{@code idleTimeout} 60 s: a connection with no request in progress is closed after it, and so
- *       is one that never sends a byte. Behind a load balancer, set it above the balancer's own idle
- *       timeout, or the two race to close the same connection.
+ *       its first byte. A prediction request is small (1 MiB at most, typically a few hundred
+ *       bytes); a client that cannot send one in 10 s is broken or a slowloris attack, and holds a
+ *       connection for nothing. A client still sending gets 408; one that stalled is disconnected.
+ *   <li>{@code idleTimeout} 60 s: a connection with no request in progress is closed after it, and
+ *       so is one that never sends a byte. Behind a load balancer, set it above the balancer's own
+ *       idle timeout, or the two race to close the same connection.
  *   <li>{@code maxConnections} 2,048: connections held at once; more wait in the kernel's accept
  *       queue until one closes. An open connection costs about 25 KB of heap (Helidon's buffers and
  *       its virtual thread: 10,000 idle connections filled a 256 MB heap), so 2,048 stay near 50 MB
  *       however many a client opens, a fifth of a 256 MB heap. Under a flood of connections opened
  *       and closed by the thousand, 4,096 kept a 256 MB heap's old generation full.
- *   <li>{@code maxConcurrentRequests} 1,024: requests being handled at once, each on its own virtual
- *       thread waiting for its reply; beyond it a 503 at once instead of a queue that grows with the
- *       load. At the measured 8,000 requests/s and a 10 ms p99, about 80 are in flight.
+ *   <li>{@code maxConcurrentRequests} 1,024: requests being handled at once, each on its own
+ *       virtual thread waiting for its reply; beyond it a 503 at once instead of a queue that grows
+ *       with the load. At the measured 8,000 requests/s and a 10 ms p99, about 80 are in flight.
  * </ul>
  *
  * @param readTimeout the longest a request may take to arrive whole, from its first byte

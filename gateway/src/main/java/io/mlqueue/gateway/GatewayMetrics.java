@@ -53,9 +53,7 @@ final class GatewayMetrics {
 
   /** Only the V2 API answers these. */
   private static final List<Outcome> KNOWN_V2 =
-      List.of(
-          new Outcome(ApiError.MODEL_NOT_FOUND, 404),
-          new Outcome(ApiError.MODEL_CHANGED, 503));
+      List.of(new Outcome(ApiError.MODEL_NOT_FOUND, 404), new Outcome(ApiError.MODEL_CHANGED, 503));
 
   private record Outcome(Protocol protocol, String code, int status) {
     Outcome(String code, int status) {
@@ -68,7 +66,8 @@ final class GatewayMetrics {
   }
 
   /** The timers and the instance count of one protocol. */
-  private record Meters(Timer ok, Timer clientError, Timer serverError, DistributionSummary instances) {}
+  private record Meters(
+      Timer ok, Timer clientError, Timer serverError, DistributionSummary instances) {}
 
   private final MeterRegistry registry;
   private final ConcurrentMap<Outcome, Counter> requests = new ConcurrentHashMap<>();

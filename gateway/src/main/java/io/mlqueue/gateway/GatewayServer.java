@@ -4,10 +4,10 @@ import io.helidon.http.DirectHandler.EventType;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.gateway.Predictor.Readiness;
 import io.mlqueue.gateway.v1.V1Feedback;
@@ -29,12 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP prediction gateway, with two APIs on one server: mlqueue's own {@code POST /v1/predict}
  * and the Open Inference Protocol's REST API under {@code /v2} ({@link OpenInferenceApi}). Each
- * prediction request becomes a request/reply call to the model workers through a {@link
- * Predictor}; both APIs share that call, the limits and the metrics ({@link PredictRoute}), and
- * only their JSON differs. Also {@code GET /health}, {@code GET /metrics} (Prometheus), {@code GET
- * /openapi.json}. Runs on Helidon's WebServer, each request on its own virtual thread, which simply
- * waits for its call. Every answer, errors included, is JSON (except the Prometheus text of {@code
- * /metrics}).
+ * prediction request becomes a request/reply call to the model workers through a {@link Predictor};
+ * both APIs share that call, the limits and the metrics ({@link PredictRoute}), and only their JSON
+ * differs. Also {@code GET /health}, {@code GET /metrics} (Prometheus), {@code GET /openapi.json}.
+ * Runs on Helidon's WebServer, each request on its own virtual thread, which simply waits for its
+ * call. Every answer, errors included, is JSON (except the Prometheus text of {@code /metrics}).
  *
  * <p>The server does not own the predictor or the registry: close them after the server.
  */
@@ -111,8 +110,12 @@ public final class GatewayServer implements AutoCloseable {
    * recorded in {@code answers}, which also takes {@code POST /v1/feedback} (guarded by the keys).
    */
   public static GatewayServer start(
-      GatewayConfig config, Predictor predictor, PrometheusMeterRegistry registry, ApiKeys keys,
-      Optional<Canary> canary, AnswerLog answers) {
+      GatewayConfig config,
+      Predictor predictor,
+      PrometheusMeterRegistry registry,
+      ApiKeys keys,
+      Optional<Canary> canary,
+      AnswerLog answers) {
     Objects.requireNonNull(canary, "canary");
     Objects.requireNonNull(answers, "answers");
     Objects.requireNonNull(keys, "keys");
@@ -133,7 +136,9 @@ public final class GatewayServer implements AutoCloseable {
         new OpenInferenceApi(predictor, config.timeout(), config.maxInstances(), version());
     PredictRoute.Shared shared =
         new PredictRoute.Shared(
-            config, guard, metrics,
+            config,
+            guard,
+            metrics,
             new PredictionCall(predictor, config.timeout(), v2::modelAnswered, canary, answers));
     Routes routes =
         new Routes(
@@ -164,7 +169,8 @@ public final class GatewayServer implements AutoCloseable {
               // enough that one is closed within a second of its time.
               .idleConnectionTimeout(limits.idleTimeout())
               .idleConnectionPeriod(limits.idleCheckPeriod())
-              // HTTP/1 only, as configured here: with the discovered HTTP/1 beside it, Helidon waits
+              // HTTP/1 only, as configured here: with the discovered HTTP/1 beside it, Helidon
+              // waits
               // for a connection's first bytes to choose, and a connection that never sends any
               // then escapes the idle timeout. Helidon's own bounds on a request line (2 KiB) and
               // headers (16 KiB) stay: a prediction request needs far less, and both get 400.
@@ -195,8 +201,11 @@ public final class GatewayServer implements AutoCloseable {
     if (!server.isRunning() || server.port() <= 0) {
       server.stop();
       guard.close();
-      throw cannotListen(config, Objects.requireNonNullElse(whyNotBindable(config),
-          "the server did not start (see the log)"), null);
+      throw cannotListen(
+          config,
+          Objects.requireNonNullElse(
+              whyNotBindable(config), "the server did not start (see the log)"),
+          null);
     }
     String url = url(config.host(), server.port());
     LOG.info(
@@ -342,8 +351,11 @@ public final class GatewayServer implements AutoCloseable {
             new ApiError(
                 405,
                 ApiError.METHOD_NOT_ALLOWED,
-                req.prologue().method().text() + " is not allowed on " + abbreviate(path)
-                    + "; use " + allowed),
+                req.prologue().method().text()
+                    + " is not allowed on "
+                    + abbreviate(path)
+                    + "; use "
+                    + allowed),
             null);
   }
 
@@ -368,7 +380,8 @@ public final class GatewayServer implements AutoCloseable {
     if (t instanceof HttpException e && e.status().code() < 500) {
       // Helidon's own refusal of the request (its message may not be safe to show).
       int status = e.status().code();
-      protocol.sendError(res, new ApiError(status, "http_" + status, e.status().reasonPhrase()), null);
+      protocol.sendError(
+          res, new ApiError(status, "http_" + status, e.status().reasonPhrase()), null);
       return;
     }
     LOG.warn("{} {} failed", req.prologue().method().text(), req.path().path(), t);

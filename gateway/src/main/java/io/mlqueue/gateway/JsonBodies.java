@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.gateway.Predictor.Readiness;
 import java.io.IOException;
@@ -82,7 +82,6 @@ public final class JsonBodies {
           g.writeEndObject();
         });
   }
-
 
   /** Writes one JSON value with a generator. */
   @FunctionalInterface

@@ -82,7 +82,10 @@ final class JsonDirectHandler implements DirectHandler {
     // A refused body was not read: the connection cannot carry another request (and reading it
     // anyway would let a slow client hold the connection past the read timeout).
     boolean keepAlive =
-        eventType.keepAlive() && code != 413 && code != 400 && !SlowClientGuard.hasBody(request.headers());
+        eventType.keepAlive()
+            && code != 413
+            && code != 400
+            && !SlowClientGuard.hasBody(request.headers());
     if (code == 503) {
       responseHeaders.set(HeaderNames.RETRY_AFTER, "1");
     }

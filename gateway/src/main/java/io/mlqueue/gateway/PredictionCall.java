@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A call to the model workers, whichever API it came from: sends it through the {@link Predictor},
- * waits on the request's own (virtual) thread at most the gateway's timeout, and turns every way
- * it can fail into an {@link ApiError} the client can act on. A reply is checked before anyone
- * sees it (its id, one finite prediction per instance). Thread-safe.
+ * waits on the request's own (virtual) thread at most the gateway's timeout, and turns every way it
+ * can fail into an {@link ApiError} the client can act on. A reply is checked before anyone sees it
+ * (its id, one finite prediction per instance). Thread-safe.
  */
 public final class PredictionCall {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionCall.class);
@@ -34,8 +34,8 @@ public final class PredictionCall {
   private final AnswerLog answers;
 
   /**
-   * @param modelSeen told the {@code name:version} of every model that answers, so the V2 API
-   *     knows which versions are being served
+   * @param modelSeen told the {@code name:version} of every model that answers, so the V2 API knows
+   *     which versions are being served
    */
   PredictionCall(Predictor predictor, Duration timeout, Consumer<String> modelSeen) {
     this(predictor, timeout, modelSeen, Optional.empty(), AnswerLog.NONE);
@@ -45,8 +45,12 @@ public final class PredictionCall {
    * @param canary the share of calls the challenger answers, if any
    * @param answers where every answer given is recorded, for {@code metric --model-log}
    */
-  PredictionCall(Predictor predictor, Duration timeout, Consumer<String> modelSeen,
-      Optional<Canary> canary, AnswerLog answers) {
+  PredictionCall(
+      Predictor predictor,
+      Duration timeout,
+      Consumer<String> modelSeen,
+      Optional<Canary> canary,
+      AnswerLog answers) {
     this.predictor = predictor;
     this.timeout = timeout;
     this.modelSeen = modelSeen;
@@ -77,7 +81,8 @@ public final class PredictionCall {
       throws ApiError {
     MessageId id = request.id();
     Predictor chosen = predictor;
-    if (canary.isPresent() && canary.get().routesToChallenger(stickyKey)
+    if (canary.isPresent()
+        && canary.get().routesToChallenger(stickyKey)
         && canary.get().challenger().readiness().ready()) {
       // A challenger without a worker: the champion answers rather than a 503.
       chosen = canary.get().challenger();
@@ -170,7 +175,8 @@ public final class PredictionCall {
             500,
             ApiError.INTERNAL_ERROR,
             "the gateway failed to get an answer from the model workers; its log has the details"
-                + " under id " + id);
+                + " under id "
+                + id);
       }
     };
   }

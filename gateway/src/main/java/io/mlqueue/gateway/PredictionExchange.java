@@ -31,8 +31,9 @@ public final class PredictionExchange {
   public interface BodyParser<T> {
     /**
      * @throws ApiError 400 for a body of the wrong shape
-     * @throws IOException for broken JSON ({@link com.fasterxml.jackson.core.JsonProcessingException},
-     *     answered 400 invalid_json) or when reading the body fails
+     * @throws IOException for broken JSON ({@link
+     *     com.fasterxml.jackson.core.JsonProcessingException}, answered 400 invalid_json) or when
+     *     reading the body fails
      */
     T parse(JsonParser parser) throws ApiError, IOException;
   }
@@ -93,7 +94,8 @@ public final class PredictionExchange {
     int maxBodyBytes = shared.config().maxBodyBytes();
     InputStream body =
         request.content().hasEntity()
-            ? new RequestBody(request.content().inputStream(), maxBodyBytes, shared.guard()::expired)
+            ? new RequestBody(
+                request.content().inputStream(), maxBodyBytes, shared.guard()::expired)
             : InputStream.nullInputStream();
     try (JsonParser p = JsonBodies.FACTORY.createParser(body)) {
       T parsed = parser.parse(p);

@@ -14,8 +14,8 @@ public interface Predictor extends AutoCloseable {
   /**
    * Sends {@code request} to the model workers. The future completes with the worker's reply, or
    * exceptionally with {@link NoWorkerException} (nobody consumes the request queue: fail at once),
-   * {@link java.util.concurrent.TimeoutException} (no reply within {@code timeout}; the pending call
-   * is forgotten and a late reply dropped) or {@link BrokerDownException} (not connected).
+   * {@link java.util.concurrent.TimeoutException} (no reply within {@code timeout}; the pending
+   * call is forgotten and a late reply dropped) or {@link BrokerDownException} (not connected).
    */
   CompletableFuture<PredictReply> predict(PredictRequest request, Duration timeout);
 
@@ -24,8 +24,8 @@ public interface Predictor extends AutoCloseable {
    * The future completes as {@link #predict}'s does, or exceptionally with {@link
    * io.mlqueue.contract.InvalidMessageException} when the worker's answer is not a description (a
    * worker that predates describe calls answers one with an error). A predictor that cannot
-   * describe models at all completes it with {@link UnsupportedOperationException}; the V2 API
-   * then answers 503 on the routes that need the model.
+   * describe models at all completes it with {@link UnsupportedOperationException}; the V2 API then
+   * answers 503 on the routes that need the model.
    */
   default CompletableFuture<ModelDescription> describe(Duration timeout) {
     return CompletableFuture.failedFuture(

@@ -42,7 +42,9 @@ public enum Protocol {
     return label;
   }
 
-  /** The body of an error answer in this API's shape; {@code id} is the request's, if it has one. */
+  /**
+   * The body of an error answer in this API's shape; {@code id} is the request's, if it has one.
+   */
   public abstract byte[] errorBody(ApiError e, MessageId id);
 
   /**
@@ -53,7 +55,9 @@ public enum Protocol {
     sendError(res, e, id, PredictRoute.closesConnection(e));
   }
 
-  /** As {@link #sendError(ServerResponse, ApiError, MessageId)}; {@code close} ends the connection. */
+  /**
+   * As {@link #sendError(ServerResponse, ApiError, MessageId)}; {@code close} ends the connection.
+   */
   void sendError(ServerResponse res, ApiError e, MessageId id, boolean close) {
     res.status(e.status());
     res.header(HeaderValues.CONTENT_TYPE_JSON);

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Cuts off clients that send a request too slowly (slowloris): a request's line, headers and body
  * must arrive within the read timeout of its first byte. Helidon's idle timeout closes a connection
- * that sends nothing, but once a request line is in, Helidon waits for the headers and the body
- * for as long as they trickle in, each byte holding the connection open.
+ * that sends nothing, but once a request line is in, Helidon waits for the headers and the body for
+ * as long as they trickle in, each byte holding the connection open.
  *
  * <p>Helidon reads each HTTP/1 connection on its own virtual thread and calls its listeners and the
  * route's handler on that thread, so the thread names the connection. {@link #receiving()} sees

@@ -24,7 +24,8 @@ class ApiKeyTest {
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private HttpResponse<String> post(GatewayServer server, String header, String value) throws Exception {
+  private HttpResponse<String> post(GatewayServer server, String header, String value)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(server.url() + "/v1/predict"))
             .header("Content-Type", "application/json")
@@ -40,8 +41,10 @@ class ApiKeyTest {
     Path file = dir.resolve("keys");
     Files.writeString(file, "# keys of the clients\n\nanother-key-0000000000\n" + KEY + "\n");
     GatewayServer server =
-        GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
-            new FakePredictor(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        GatewayServer.start(
+            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
+            new FakePredictor(),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             ApiKeys.load(file));
     try {
       HttpResponse<String> none = post(server, null, null);
@@ -53,31 +56,38 @@ class ApiKeyTest {
 
       assertThat(post(server, "X-API-Key", KEY).statusCode()).isEqualTo(200);
       assertThat(post(server, "Authorization", "Bearer " + KEY).statusCode()).isEqualTo(200);
-      assertThat(post(server, "Authorization", "bearer another-key-0000000000").statusCode()).isEqualTo(200);
+      assertThat(post(server, "Authorization", "bearer another-key-0000000000").statusCode())
+          .isEqualTo(200);
 
       // The Open Inference API's inference needs a key too, its metadata does not.
-      HttpResponse<String> v2 = http.send(
-          HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake/infer"))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(V2_BODY))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> v2 =
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake/infer"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(V2_BODY))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(v2.statusCode()).isEqualTo(401);
       assertThat(v2.body()).startsWith("{\"error\":\"this gateway requires an API key");
-      HttpResponse<String> v2Keyed = http.send(
-          HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake/infer"))
-              .header("Content-Type", "application/json")
-              .header("X-API-Key", KEY)
-              .POST(HttpRequest.BodyPublishers.ofString(V2_BODY))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> v2Keyed =
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake/infer"))
+                  .header("Content-Type", "application/json")
+                  .header("X-API-Key", KEY)
+                  .POST(HttpRequest.BodyPublishers.ofString(V2_BODY))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(v2Keyed.statusCode()).as(v2Keyed.body()).isEqualTo(200);
-      assertThat(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake")).build(),
-              HttpResponse.BodyHandlers.ofString()).statusCode())
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/fake")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
           .isEqualTo(200);
 
       HttpResponse<String> health =
-          http.send(HttpRequest.newBuilder(URI.create(server.url() + "/health")).build(),
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.url() + "/health")).build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(health.statusCode()).isEqualTo(200);
     } finally {
@@ -96,6 +106,7 @@ class ApiKeyTest {
         .hasMessageContaining("line 1")
         .hasMessageContaining("shorter than 16")
         .hasMessageNotContaining("short\n");
-    assertThatThrownBy(() -> ApiKeys.load(dir.resolve("missing"))).hasMessageContaining("cannot read");
+    assertThatThrownBy(() -> ApiKeys.load(dir.resolve("missing")))
+        .hasMessageContaining("cannot read");
   }
 }

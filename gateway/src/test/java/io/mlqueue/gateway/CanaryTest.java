@@ -63,15 +63,21 @@ class CanaryTest {
   }
 
   private void start(double share, Optional<String> sticky) throws Exception {
-    challenger.answer(r -> {
-      PredictReply.Predictions sums = FakePredictor.sums(r);
-      return CompletableFuture.completedFuture(
-          new PredictReply.Predictions(r.id(), sums.predictions(), "fake:2"));
-    });
+    challenger.answer(
+        r -> {
+          PredictReply.Predictions sums = FakePredictor.sums(r);
+          return CompletableFuture.completedFuture(
+              new PredictReply.Predictions(r.id(), sums.predictions(), "fake:2"));
+        });
     Path keys = Files.writeString(dir.resolve("keys"), KEY + "\n");
-    server = GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
-        champion, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ApiKeys.load(keys),
-        Optional.of(new Canary(challenger, share, sticky)), answers);
+    server =
+        GatewayServer.start(
+            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
+            champion,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            ApiKeys.load(keys),
+            Optional.of(new Canary(challenger, share, sticky)),
+            answers);
   }
 
   @AfterEach
@@ -82,9 +88,11 @@ class CanaryTest {
   }
 
   private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path))
-        .header("Content-Type", "application/json").header("X-API-Key", KEY)
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server.url() + path))
+            .header("Content-Type", "application/json")
+            .header("X-API-Key", KEY)
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -114,24 +122,35 @@ class CanaryTest {
       throws Exception {
     start(0.5, Optional.of("X-User-Id"));
     for (String user : List.of("ann", "bob", "cleo", "dan", "eve", "fay")) {
-      String first = GatewayTestBase.json(post("/v1/predict", "{\"features\": [1]}",
-          "X-User-Id", user).body()).path("model").asText();
+      String first =
+          GatewayTestBase.json(post("/v1/predict", "{\"features\": [1]}", "X-User-Id", user).body())
+              .path("model")
+              .asText();
       for (int i = 0; i < 5; i++) {
-        assertThat(GatewayTestBase.json(post("/v1/predict", "{\"features\": [1]}",
-            "X-User-Id", user).body()).path("model").asText()).as(user).isEqualTo(first);
+        assertThat(
+                GatewayTestBase.json(
+                        post("/v1/predict", "{\"features\": [1]}", "X-User-Id", user).body())
+                    .path("model")
+                    .asText())
+            .as(user)
+            .isEqualTo(first);
       }
     }
     challenger.readiness(new Predictor.Readiness(true, 0));
     for (int i = 0; i < 20; i++) {
-      assertThat(GatewayTestBase.json(post("/v1/predict", "{\"features\": [1]}").body())
-          .path("model").asText()).isEqualTo("fake:1");
+      assertThat(
+              GatewayTestBase.json(post("/v1/predict", "{\"features\": [1]}").body())
+                  .path("model")
+                  .asText())
+          .isEqualTo("fake:1");
     }
   }
 
   @Test
   void feedbackSendsTheTruthByTheAnswersIdAndRefusesAWrongBody() throws Exception {
     start(0, Optional.empty());
-    JsonNode batch = GatewayTestBase.json(post("/v1/predict", "{\"instances\": [[1], [2]]}").body());
+    JsonNode batch =
+        GatewayTestBase.json(post("/v1/predict", "{\"instances\": [[1], [2]]}").body());
     String id = batch.path("id").asText();
     assertThat(answers.answered).containsExactly(id + "/0 fake:1", id + "/1 fake:1");
 
@@ -146,10 +165,13 @@ class CanaryTest {
     assertThat(message(post("/v1/feedback", "{\"id\": \"x\", \"y_true\": 1, \"z\": 0}")))
         .startsWith("unknown field \"z\"");
     // The API key guards feedback as it guards predictions.
-    HttpResponse<String> noKey = http.send(HttpRequest.newBuilder(
-            URI.create(server.url() + "/v1/feedback")).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"x\", \"y_true\": 1}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> noKey =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/v1/feedback"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"x\", \"y_true\": 1}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(noKey.statusCode()).isEqualTo(401);
   }
 
@@ -160,12 +182,18 @@ class CanaryTest {
 
   @Test
   void withoutAnAnswerLogFeedbackIsRefusedAsSwitchedOff() throws Exception {
-    server = GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
-        champion, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    HttpResponse<String> off = http.send(HttpRequest.newBuilder(
-            URI.create(server.url() + "/v1/feedback")).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"x\", \"y_true\": 1}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    server =
+        GatewayServer.start(
+            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
+            champion,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    HttpResponse<String> off =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/v1/feedback"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"x\", \"y_true\": 1}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(off.statusCode()).isEqualTo(503);
     assertThat(off.body()).contains("--feedback");
   }

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * A {@link Predictor} whose answer each test chooses, and which remembers what it was asked. By
- * default it answers at once with the sum of each instance's values, from model {@code fake:1},
- * and describes that model as reading features {@code a} and {@code b} and predicting {@code y}.
+ * default it answers at once with the sum of each instance's values, from model {@code fake:1}, and
+ * describes that model as reading features {@code a} and {@code b} and predicting {@code y}.
  */
 public final class FakePredictor implements Predictor {
   static final String MODEL = "fake:1";

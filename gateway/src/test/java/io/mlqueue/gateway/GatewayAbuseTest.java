@@ -80,7 +80,9 @@ class GatewayAbuseTest {
       End end = slow.awaitEnd(CUT_WITHIN);
 
       assertThat(end.status()).as(end.response()).isEqualTo(408);
-      assertThat(end.response()).contains("request_timeout").containsIgnoringCase("connection: close");
+      assertThat(end.response())
+          .contains("request_timeout")
+          .containsIgnoringCase("connection: close");
       assertThat(end.after()).isGreaterThanOrEqualTo(READ_TIMEOUT);
     }
     good.assertAllOk();
@@ -169,13 +171,18 @@ class GatewayAbuseTest {
   void malformedBodiesGet400AndTheGatewayServesOn() {
     byte[] garbage = new byte[8192];
     new Random(42).nextBytes(garbage);
-    byte[] invalidUtf8 = {'{', '"', 'f', 'e', 'a', 't', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'};
+    byte[] invalidUtf8 = {
+      '{', '"', 'f', 'e', 'a', 't', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'
+    };
     byte[] deep = "[".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
-    byte[] deepObject = "{\"features\": ".concat("[".repeat(50_000)).getBytes(StandardCharsets.US_ASCII);
+    byte[] deepObject =
+        "{\"features\": ".concat("[".repeat(50_000)).getBytes(StandardCharsets.US_ASCII);
 
     for (byte[] body : List.of(garbage, invalidUtf8, deep, deepObject)) {
       String response = post(body);
-      assertThat(response).as("answer to %d malformed bytes", body.length).startsWith("HTTP/1.1 400");
+      assertThat(response)
+          .as("answer to %d malformed bytes", body.length)
+          .startsWith("HTTP/1.1 400");
       assertThat(response).containsAnyOf("invalid_json", "invalid_request");
     }
     good.assertAllOk();
@@ -197,7 +204,10 @@ class GatewayAbuseTest {
       String body = "{\"features\": [4, 5]}";
       try (SlowClient waiting = new SlowClient(small.port())) {
         waiting.send(
-            PREDICT_HEAD + "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n"
+            PREDICT_HEAD
+                + "Connection: close\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
                 + body);
         assertThat(waiting.closedWithin(Duration.ofMillis(500)))
             .as("answered while 3 connections are held")
@@ -267,8 +277,7 @@ class GatewayAbuseTest {
   }
 
   private String post(byte[] body) {
-    String head =
-        PREDICT_HEAD + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
+    String head = PREDICT_HEAD + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
     return GatewayClient.raw(server.port(), head, body);
   }
 

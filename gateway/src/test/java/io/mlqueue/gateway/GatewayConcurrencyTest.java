@@ -74,9 +74,7 @@ class GatewayConcurrencyTest {
                   go.await();
                   List<String> problems = new ArrayList<>();
                   for (int i = 0; i < REQUESTS; i++) {
-                    Answer a =
-                        client.postJson(
-                            "{\"features\": [" + thread + ", " + i + ", 0.25]}");
+                    Answer a = client.postJson("{\"features\": [" + thread + ", " + i + ", 0.25]}");
                     double expected = 1000.0 * thread + i;
                     String id = a.json() == null ? null : a.json().path("id").asText();
                     double[] asked = id == null ? null : predictor.seen.get(id);

@@ -39,17 +39,19 @@ class GatewayConfigTest {
         .hasMessageContaining("-1");
     assertThatThrownBy(() -> d.withPort(65_536)).hasMessageStartingWith("--port ");
     assertThatThrownBy(() -> d.withTimeout(Duration.ZERO))
-        .hasMessageStartingWith("--timeout ").hasMessageContaining("PT0S");
+        .hasMessageStartingWith("--timeout ")
+        .hasMessageContaining("PT0S");
     assertThatThrownBy(() -> d.withTimeout(Duration.ofMillis(-5)))
         .hasMessageStartingWith("--timeout ");
     assertThatThrownBy(() -> d.withTimeout(Duration.ofHours(1)))
         .hasMessageStartingWith("--timeout ");
     assertThatThrownBy(() -> d.withMaxInstances(0))
-        .hasMessageStartingWith("--max-instances ").hasMessageContaining("got 0");
-    assertThatThrownBy(() -> d.withMaxInstances(10_001))
-        .hasMessageStartingWith("--max-instances ");
+        .hasMessageStartingWith("--max-instances ")
+        .hasMessageContaining("got 0");
+    assertThatThrownBy(() -> d.withMaxInstances(10_001)).hasMessageStartingWith("--max-instances ");
     assertThatThrownBy(() -> d.withMaxBodyBytes(10))
-        .hasMessageStartingWith("--max-body ").hasMessageContaining("10 bytes");
+        .hasMessageStartingWith("--max-body ")
+        .hasMessageContaining("10 bytes");
     assertThatThrownBy(() -> d.withMaxBodyBytes(Integer.MAX_VALUE))
         .hasMessageStartingWith("--max-body ");
     assertThatThrownBy(() -> d.withHost(" ")).hasMessageContaining("host");
@@ -71,7 +73,8 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> l.withIdleTimeout(Duration.ofHours(2)))
         .hasMessageStartingWith("--idle-timeout ");
     assertThatThrownBy(() -> l.withMaxConnections(0))
-        .hasMessageStartingWith("--max-connections ").hasMessageContaining("got 0");
+        .hasMessageStartingWith("--max-connections ")
+        .hasMessageContaining("got 0");
     assertThatThrownBy(() -> l.withMaxConcurrentRequests(-1))
         .hasMessageStartingWith("--max-concurrent-requests ");
   }

@@ -153,8 +153,7 @@ class GatewayEndpointsTest extends GatewayTestBase {
       assertThat(in).as("the resource " + GatewayServer.OPENAPI_RESOURCE).isNotNull();
       doc = GatewayClient.JSON.readTree(in);
     }
-    JsonNode codes =
-        doc.at("/components/schemas/Error/properties/error/properties/code/enum");
+    JsonNode codes = doc.at("/components/schemas/Error/properties/error/properties/code/enum");
     List<String> documented = texts(codes);
     for (Field f : ApiError.class.getDeclaredFields()) {
       if (Modifier.isStatic(f.getModifiers())
@@ -167,7 +166,8 @@ class GatewayEndpointsTest extends GatewayTestBase {
   }
 
   /** Codes only the V2 API answers with, whose errors carry no code. */
-  private static final List<String> V2_ONLY = List.of(ApiError.MODEL_NOT_FOUND, ApiError.MODEL_CHANGED);
+  private static final List<String> V2_ONLY =
+      List.of(ApiError.MODEL_NOT_FOUND, ApiError.MODEL_CHANGED);
 
   private static List<String> texts(JsonNode array) {
     return list(array.elements()).stream().map(JsonNode::asText).toList();

@@ -71,7 +71,9 @@ class GatewayTimeoutTest {
       assertThatThrownBy(() -> GatewayServer.start(same, predictor, registry()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessage(
-              "the gateway cannot listen on 127.0.0.1:" + first.port() + ": Address already in use");
+              "the gateway cannot listen on 127.0.0.1:"
+                  + first.port()
+                  + ": Address already in use");
       assertThat(helidonErrors).extracting(LogRecord::getMessage).isEmpty();
     } finally {
       helidon.removeHandler(handler);

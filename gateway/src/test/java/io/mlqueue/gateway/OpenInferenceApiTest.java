@@ -64,7 +64,8 @@ class OpenInferenceApiTest extends GatewayTestBase {
     predictor.readiness(new Readiness(true, 0));
     Answer noWorker = v2.get("/v2/health/ready");
     assertThat(noWorker.status()).isEqualTo(503);
-    assertThat(noWorker.error()).isEqualTo("the gateway is not ready: no model worker consumes prediction requests");
+    assertThat(noWorker.error())
+        .isEqualTo("the gateway is not ready: no model worker consumes prediction requests");
     assertThat(noWorker.header("Retry-After")).isEqualTo("1");
 
     predictor.readiness(new Readiness(false, 0));
@@ -93,8 +94,9 @@ class OpenInferenceApiTest extends GatewayTestBase {
       assertThat(texts(a.json().get("versions"))).containsExactly("1");
       assertThat(a.json().get("platform").asText()).isEqualTo("mlqueue_linear");
       assertThat(a.json().get("inputs").toString())
-          .isEqualTo("[{\"name\":\"a\",\"datatype\":\"FP64\",\"shape\":[-1]},"
-              + "{\"name\":\"b\",\"datatype\":\"FP64\",\"shape\":[-1]}]");
+          .isEqualTo(
+              "[{\"name\":\"a\",\"datatype\":\"FP64\",\"shape\":[-1]},"
+                  + "{\"name\":\"b\",\"datatype\":\"FP64\",\"shape\":[-1]}]");
       assertThat(a.json().get("outputs").toString())
           .isEqualTo("[{\"name\":\"y\",\"datatype\":\"FP64\",\"shape\":[-1,1]}]");
     }
@@ -103,8 +105,11 @@ class OpenInferenceApiTest extends GatewayTestBase {
   @Test
   void listsEveryVersionThatAnsweredLatelyDuringASwap() {
     // One worker describes version 1, another answers with version 2 (it swapped already).
-    predictor.answer(r -> CompletableFuture.completedFuture(
-        new PredictReply.Predictions(r.id(), FakePredictor.sums(r).predictions(), "fake:2")));
+    predictor.answer(
+        r ->
+            CompletableFuture.completedFuture(
+                new PredictReply.Predictions(
+                    r.id(), FakePredictor.sums(r).predictions(), "fake:2")));
     assertThat(v2.post(INFER, matrix(1, 2)).status()).isEqualTo(200);
 
     Answer a = v2.get("/v2/models/fake");
@@ -123,7 +128,8 @@ class OpenInferenceApiTest extends GatewayTestBase {
 
     Answer version = v2.get("/v2/models/fake/versions/7");
     assertThat(version.status()).isEqualTo(404);
-    assertThat(version.error()).isEqualTo("model 'fake' has no version '7' served here; served now: 1");
+    assertThat(version.error())
+        .isEqualTo("model 'fake' has no version '7' served here; served now: 1");
 
     assertThat(v2.get("/v2/models/nope/ready").status()).isEqualTo(404);
     assertThat(v2.post("/v2/models/nope/infer", matrix(1, 2)).status()).isEqualTo(404);
@@ -146,8 +152,11 @@ class OpenInferenceApiTest extends GatewayTestBase {
 
   @Test
   void metadataNeedsWorkersThatDescribeTheirModel() {
-    predictor.describeWith(() -> CompletableFuture.failedFuture(
-        new InvalidMessageException("the worker answered invalid_input: missing field \"instances\"")));
+    predictor.describeWith(
+        () ->
+            CompletableFuture.failedFuture(
+                new InvalidMessageException(
+                    "the worker answered invalid_input: missing field \"instances\"")));
     assertThat(v2.get("/v2/health/live").status()).isEqualTo(200); // loads the checks' documents
     try (ServerWithFreshCatalog fresh = new ServerWithFreshCatalog()) {
       Answer a = fresh.client.get("/v2/models/fake");
@@ -181,10 +190,12 @@ class OpenInferenceApiTest extends GatewayTestBase {
 
   @Test
   void predictsOneMatrixTensorFlatOrNested() {
-    String flat = "{\"inputs\": [{\"name\": \"input-0\", \"shape\": [2, 2], \"datatype\": \"FP64\","
-        + " \"data\": [1, 2, 3.5, 4]}]}";
-    String nested = "{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 2], \"datatype\": \"FP32\","
-        + " \"data\": [[1, 2], [3.5, 4]]}]}";
+    String flat =
+        "{\"inputs\": [{\"name\": \"input-0\", \"shape\": [2, 2], \"datatype\": \"FP64\","
+            + " \"data\": [1, 2, 3.5, 4]}]}";
+    String nested =
+        "{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 2], \"datatype\": \"FP32\","
+            + " \"data\": [[1, 2], [3.5, 4]]}]}";
     for (String body : List.of(flat, nested)) {
       Answer a = v2.post(INFER, body);
 
@@ -202,9 +213,10 @@ class OpenInferenceApiTest extends GatewayTestBase {
 
   @Test
   void predictsOneColumnPerFeatureInAnyOrderAndPassesTheNamesOn() {
-    String body = "{\"inputs\": ["
-        + "{\"name\": \"b\", \"shape\": [3], \"datatype\": \"FP64\", \"data\": [10, 20, 30]},"
-        + "{\"name\": \"a\", \"shape\": [3, 1], \"datatype\": \"FP64\", \"data\": [[1], [2], [3]]}]}";
+    String body =
+        "{\"inputs\": ["
+            + "{\"name\": \"b\", \"shape\": [3], \"datatype\": \"FP64\", \"data\": [10, 20, 30]},"
+            + "{\"name\": \"a\", \"shape\": [3, 1], \"datatype\": \"FP64\", \"data\": [[1], [2], [3]]}]}";
 
     Answer a = v2.post(INFER, body);
 
@@ -218,9 +230,10 @@ class OpenInferenceApiTest extends GatewayTestBase {
 
   @Test
   void echoesTheIdAndTheParametersAndHonoursTheOutputsAskedFor() {
-    String body = "{\"id\": \"req-42\", \"parameters\": {\"content_type\": \"pd\", \"n\": 1.5,"
-        + " \"flag\": true}, \"inputs\": [{\"name\": \"m\", \"shape\": [1, 2], \"datatype\": \"FP64\","
-        + " \"data\": [1, 2]}], \"outputs\": [{\"name\": \"y\", \"parameters\": {\"binary_data\": false}}]}";
+    String body =
+        "{\"id\": \"req-42\", \"parameters\": {\"content_type\": \"pd\", \"n\": 1.5,"
+            + " \"flag\": true}, \"inputs\": [{\"name\": \"m\", \"shape\": [1, 2], \"datatype\": \"FP64\","
+            + " \"data\": [1, 2]}], \"outputs\": [{\"name\": \"y\", \"parameters\": {\"binary_data\": false}}]}";
 
     Answer a = v2.post("/v2/models/fake/versions/1/infer", body);
 
@@ -241,37 +254,61 @@ class OpenInferenceApiTest extends GatewayTestBase {
         Arguments.of("{}", "missing field \"inputs\""),
         Arguments.of("[]", "must be a JSON object"),
         Arguments.of("{\"inputs\": []}", "\"inputs\" is an empty list"),
-        Arguments.of("{\"inputs\": [" + ok.replace("FP64", "INT64") + "]}",
+        Arguments.of(
+            "{\"inputs\": [" + ok.replace("FP64", "INT64") + "]}",
             "input 'm' has datatype INT64; the model reads numbers as FP64 or FP32"),
-        Arguments.of("{\"inputs\": [{\"name\": \"m\", \"shape\": [1, 2], \"datatype\": \"BYTES\","
-            + " \"data\": [\"a\", \"b\"]}]}", "input 'm' has datatype BYTES"),
-        Arguments.of("{\"inputs\": [" + ok.replace("FP64", "FLOAT") + "]}",
+        Arguments.of(
+            "{\"inputs\": [{\"name\": \"m\", \"shape\": [1, 2], \"datatype\": \"BYTES\","
+                + " \"data\": [\"a\", \"b\"]}]}",
+            "input 'm' has datatype BYTES"),
+        Arguments.of(
+            "{\"inputs\": [" + ok.replace("FP64", "FLOAT") + "]}",
             "datatype FLOAT, not a datatype of the protocol"),
-        Arguments.of("{\"inputs\": [" + ok.replace("[1, 2]}", "[1, 2, 3]}") + "]}",
+        Arguments.of(
+            "{\"inputs\": [" + ok.replace("[1, 2]}", "[1, 2, 3]}") + "]}",
             "input 'm' has 3 values for shape [1, 2], which holds 2"),
-        Arguments.of("{\"inputs\": [" + ok.replace("[1, 2]}", "[[1, 2], [3, 4]]}") + "]}",
+        Arguments.of(
+            "{\"inputs\": [" + ok.replace("[1, 2]}", "[[1, 2], [3, 4]]}") + "]}",
             "\"data\" is nested as [2, 2] but its shape is [1, 2]"),
-        Arguments.of("{\"inputs\": [" + ok.replace("[1, 2]}", "[[1, 2], [3]]}") + "]}",
+        Arguments.of(
+            "{\"inputs\": [" + ok.replace("[1, 2]}", "[[1, 2], [3]]}") + "]}",
             "\"data\" nested unevenly"),
-        Arguments.of("{\"inputs\": [" + ok.replace("[1, 2]}", "[1, NaN]}") + "]}",
+        Arguments.of(
+            "{\"inputs\": [" + ok.replace("[1, 2]}", "[1, NaN]}") + "]}",
             "input 'm': data[1] is NaN; every feature must be a finite number"),
-        Arguments.of("{\"inputs\": [" + ok.replace("[1, 2]}", "[1, \"2\"]}") + "]}",
+        Arguments.of(
+            "{\"inputs\": [" + ok.replace("[1, 2]}", "[1, \"2\"]}") + "]}",
             "input 'm': data[1] must be a number, got a string"),
-        Arguments.of("{\"inputs\": [" + ok.replace("\"shape\": [1, 2], ", "") + "]}",
+        Arguments.of(
+            "{\"inputs\": [" + ok.replace("\"shape\": [1, 2], ", "") + "]}",
             "input 'm' has no \"shape\""),
-        Arguments.of("{\"inputs\": [" + ok.replace("[1, 2], \"datatype", "[0, 2], \"datatype")
-            .replace("[1, 2]}", "[]}") + "]}", "no instances"),
-        Arguments.of("{\"inputs\": [" + ok.replace("[1, 2], \"datatype", "[6, 1], \"datatype")
-            .replace("[1, 2]}", "[1, 2, 3, 4, 5, 6]}") + "]}",
+        Arguments.of(
+            "{\"inputs\": ["
+                + ok.replace("[1, 2], \"datatype", "[0, 2], \"datatype").replace("[1, 2]}", "[]}")
+                + "]}",
+            "no instances"),
+        Arguments.of(
+            "{\"inputs\": ["
+                + ok.replace("[1, 2], \"datatype", "[6, 1], \"datatype")
+                    .replace("[1, 2]}", "[1, 2, 3, 4, 5, 6]}")
+                + "]}",
             "6 instances in one request; this gateway takes at most 5"),
-        Arguments.of("{\"inputs\": [{\"name\": \"a\", \"shape\": [2], \"datatype\": \"FP64\","
-            + " \"data\": [1, 2]}, {\"name\": \"b\", \"shape\": [1], \"datatype\": \"FP64\","
-            + " \"data\": [1]}]}", "input 'b' has 1 rows, input 'a' has 2"),
-        Arguments.of("{\"inputs\": [{\"name\": \"a\", \"shape\": [1], \"datatype\": \"FP64\","
-            + " \"data\": [1]}, {\"name\": \"a\", \"shape\": [1], \"datatype\": \"FP64\","
-            + " \"data\": [2]}]}", "two inputs are named 'a'"),
-        Arguments.of("{\"inputs\": [{\"name\": \"a\", \"shape\": [1], \"datatype\": \"FP64\","
-            + " \"data\": [1]}, " + ok + "]}", "input 'm' has shape [1, 2]"),
+        Arguments.of(
+            "{\"inputs\": [{\"name\": \"a\", \"shape\": [2], \"datatype\": \"FP64\","
+                + " \"data\": [1, 2]}, {\"name\": \"b\", \"shape\": [1], \"datatype\": \"FP64\","
+                + " \"data\": [1]}]}",
+            "input 'b' has 1 rows, input 'a' has 2"),
+        Arguments.of(
+            "{\"inputs\": [{\"name\": \"a\", \"shape\": [1], \"datatype\": \"FP64\","
+                + " \"data\": [1]}, {\"name\": \"a\", \"shape\": [1], \"datatype\": \"FP64\","
+                + " \"data\": [2]}]}",
+            "two inputs are named 'a'"),
+        Arguments.of(
+            "{\"inputs\": [{\"name\": \"a\", \"shape\": [1], \"datatype\": \"FP64\","
+                + " \"data\": [1]}, "
+                + ok
+                + "]}",
+            "input 'm' has shape [1, 2]"),
         Arguments.of("{\"id\": 7, \"inputs\": [" + ok + "]}", "\"id\" must be a string"),
         Arguments.of("{\"inputs\": [" + ok + "], \"outputs\": [{}]}", "outputs[0] has no \"name\""),
         Arguments.of("{\"inputs\": [" + ok + "]", "the JSON ends early"));
@@ -293,19 +330,31 @@ class OpenInferenceApiTest extends GatewayTestBase {
     assertThat(text.status()).isEqualTo(415);
     assertThat(text.error()).contains("send the body as application/json");
 
-    Answer big = v2.sendInvalid("POST", INFER, "application/json",
-        "{\"inputs\": [], \"pad\": \"" + "x".repeat(MAX_BODY) + "\"}");
+    Answer big =
+        v2.sendInvalid(
+            "POST",
+            INFER,
+            "application/json",
+            "{\"inputs\": [], \"pad\": \"" + "x".repeat(MAX_BODY) + "\"}");
     assertThat(big.status()).isEqualTo(413);
     assertThat(big.error()).contains("over this gateway's limit of 4096 bytes");
   }
 
   @Test
   void passesTheWorkersRefusalOnAs400() {
-    predictor.answer(r -> CompletableFuture.completedFuture(new PredictReply.Failure(
-        r.id(), PredictReply.Kind.INVALID_INPUT, "unknown feature 'c'; the model expects a, b")));
+    predictor.answer(
+        r ->
+            CompletableFuture.completedFuture(
+                new PredictReply.Failure(
+                    r.id(),
+                    PredictReply.Kind.INVALID_INPUT,
+                    "unknown feature 'c'; the model expects a, b")));
 
-    Answer a = v2.post(INFER, "{\"inputs\": [{\"name\": \"c\", \"shape\": [1], \"datatype\": \"FP64\","
-        + " \"data\": [1]}]}");
+    Answer a =
+        v2.post(
+            INFER,
+            "{\"inputs\": [{\"name\": \"c\", \"shape\": [1], \"datatype\": \"FP64\","
+                + " \"data\": [1]}]}");
 
     assertThat(a.status()).isEqualTo(400);
     assertThat(a.error()).isEqualTo("unknown feature 'c'; the model expects a, b");
@@ -319,25 +368,32 @@ class OpenInferenceApiTest extends GatewayTestBase {
     assertThat(noWorker.error()).contains("no model worker is serving predictions");
 
     predictor.answer(r -> CompletableFuture.failedFuture(new BrokerDownException("down")));
-    assertThat(v2.post(INFER, matrix(1, 2)).error()).contains("not connected to the message broker");
+    assertThat(v2.post(INFER, matrix(1, 2)).error())
+        .contains("not connected to the message broker");
 
     predictor.answer(r -> CompletableFuture.failedFuture(new TimeoutException()));
     Answer timeout = v2.post(INFER, matrix(1, 2));
     assertThat(timeout.status()).isEqualTo(504);
     assertThat(timeout.error()).contains("within the gateway's timeout of 2 s");
 
-    predictor.answer(r -> CompletableFuture.completedFuture(
-        new PredictReply.Failure(r.id(), PredictReply.Kind.INTERNAL, "boom")));
+    predictor.answer(
+        r ->
+            CompletableFuture.completedFuture(
+                new PredictReply.Failure(r.id(), PredictReply.Kind.INTERNAL, "boom")));
     Answer failed = v2.post(INFER, matrix(1, 2));
     assertThat(failed.status()).isEqualTo(500);
-    assertThat(failed.error()).contains("the model worker failed to predict")
+    assertThat(failed.error())
+        .contains("the model worker failed to predict")
         .contains(predictor.last().id().text());
   }
 
   @Test
   void refusesAnAnswerFromAnotherVersionThanAskedFor() {
-    predictor.answer(r -> CompletableFuture.completedFuture(
-        new PredictReply.Predictions(r.id(), FakePredictor.sums(r).predictions(), "fake:2")));
+    predictor.answer(
+        r ->
+            CompletableFuture.completedFuture(
+                new PredictReply.Predictions(
+                    r.id(), FakePredictor.sums(r).predictions(), "fake:2")));
 
     Answer asked = v2.post("/v2/models/fake/versions/1/infer", matrix(1, 2));
     assertThat(asked.status()).isEqualTo(503);
@@ -369,7 +425,8 @@ class OpenInferenceApiTest extends GatewayTestBase {
 
     String metrics = client.get("/metrics").body();
     assertThat(metrics)
-        .containsPattern("mlqueue_gateway_requests_total\\{outcome=\"ok\",protocol=\"v2\",status=\"200\"} [1-9]")
+        .containsPattern(
+            "mlqueue_gateway_requests_total\\{outcome=\"ok\",protocol=\"v2\",status=\"200\"} [1-9]")
         .containsPattern(
             "mlqueue_gateway_requests_total\\{outcome=\"model_not_found\",protocol=\"v2\",status=\"404\"} [1-9]")
         .containsPattern("mlqueue_gateway_request_instances_count\\{protocol=\"v2\"} [1-9]");
@@ -380,7 +437,10 @@ class OpenInferenceApiTest extends GatewayTestBase {
   /** A body with one [1, 2] tensor. */
   private static String matrix(double a, double b) {
     return "{\"inputs\": [{\"name\": \"m\", \"shape\": [1, 2], \"datatype\": \"FP64\", \"data\": ["
-        + a + ", " + b + "]}]}";
+        + a
+        + ", "
+        + b
+        + "]}]}";
   }
 
   private static List<String> texts(JsonNode array) {
@@ -390,7 +450,9 @@ class OpenInferenceApiTest extends GatewayTestBase {
   /** A second gateway over the same predictor: its catalog has not described the model yet. */
   private final class ServerWithFreshCatalog implements AutoCloseable {
     final GatewayServer server =
-        GatewayServer.start(GatewayConfig.defaults().withHost("127.0.0.1").withPort(0), predictor,
+        GatewayServer.start(
+            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
+            predictor,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     final CheckedClient client = new CheckedClient(server.url());
 

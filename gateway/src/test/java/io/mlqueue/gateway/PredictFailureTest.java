@@ -93,8 +93,7 @@ class PredictFailureTest extends GatewayTestBase {
 
   @Test
   void answersThePredictorsTimeoutWith504() {
-    predictor.answer(
-        r -> CompletableFuture.failedFuture(new TimeoutException()));
+    predictor.answer(r -> CompletableFuture.failedFuture(new TimeoutException()));
 
     Answer a = client.postJson("{\"features\": [1]}");
 
@@ -114,7 +113,9 @@ class PredictFailureTest extends GatewayTestBase {
 
     assertThat(a.status()).isEqualTo(500);
     assertThat(a.code()).isEqualTo("internal_error");
-    assertThat(a.body()).doesNotContain("kaboom").doesNotContain("IllegalStateException")
+    assertThat(a.body())
+        .doesNotContain("kaboom")
+        .doesNotContain("IllegalStateException")
         .doesNotContain("\tat ");
   }
 

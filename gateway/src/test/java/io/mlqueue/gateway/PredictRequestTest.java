@@ -61,8 +61,7 @@ class PredictRequestTest extends GatewayTestBase {
   @Test
   void predictsABatchOfNamedInstancesInTheFirstObjectsOrder() {
     Answer a =
-        client.postJson(
-            "{\"instances\": [{\"age\": 1, \"sex\": 2}, {\"sex\": 20, \"age\": 10}]}");
+        client.postJson("{\"instances\": [{\"age\": 1, \"sex\": 2}, {\"sex\": 20, \"age\": 10}]}");
 
     assertThat(a.status()).isEqualTo(200);
     assertThat(doubles(a.json().get("predictions"))).containsExactly(3.0, 30.0);
@@ -73,11 +72,15 @@ class PredictRequestTest extends GatewayTestBase {
 
   @Test
   void acceptsJsonWithCharsetAndStructuredSuffix() {
-    assertThat(client.post("/v1/predict", "application/json; charset=UTF-8", "{\"features\": [1]}")
-            .status())
+    assertThat(
+            client
+                .post("/v1/predict", "application/json; charset=UTF-8", "{\"features\": [1]}")
+                .status())
         .isEqualTo(200);
-    assertThat(client.post("/v1/predict", "application/vnd.mlqueue+json", "{\"features\": [1]}")
-            .status())
+    assertThat(
+            client
+                .post("/v1/predict", "application/vnd.mlqueue+json", "{\"features\": [1]}")
+                .status())
         .isEqualTo(200);
   }
 
@@ -189,7 +192,8 @@ class PredictRequestTest extends GatewayTestBase {
       // the close can reach the client before the answer does (a TCP reset discards it).
     }
     assertThat(predictor.requests).isEmpty();
-    assertThat(client.postChunked("{\"features\": [1, 2]}".getBytes(StandardCharsets.UTF_8)).status())
+    assertThat(
+            client.postChunked("{\"features\": [1, 2]}".getBytes(StandardCharsets.UTF_8)).status())
         .as("the gateway still serves")
         .isEqualTo(200);
   }
@@ -233,7 +237,6 @@ class PredictRequestTest extends GatewayTestBase {
 
     assertThat(client.postJson("{\"features\": [1]}").status()).isEqualTo(200);
   }
-
 
   /** {@code {"features": [0.5, …]}} of at least {@code size} bytes: valid, only too large. */
   private static byte[] bigBody(int size) {

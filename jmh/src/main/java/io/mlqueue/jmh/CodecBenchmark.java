@@ -45,7 +45,8 @@ public class CodecBenchmark {
     Dataset data = Dataset.builtIn();
     MessageId id = MessageId.random();
     features = new FeaturesMessage(id, data.features(7), 1_795_919_445_832L);
-    prediction = new ValueMessage(id, 206.11667724510565, "diabetes-ols:builtin", 1_795_919_445_832L);
+    prediction =
+        new ValueMessage(id, 206.11667724510565, "diabetes-ols:builtin", 1_795_919_445_832L);
     featuresBytes = codec.encode(features);
     predictionBytes = codec.encode(prediction);
     MessageId[] ids = new MessageId[100];
@@ -58,7 +59,8 @@ public class CodecBenchmark {
     }
     bulkFeatures = new FeatureRows(ids, rows, 1_795_919_445_832L, true);
     bulkFeaturesBytes = codec.encode(bulkFeatures);
-    bulkPredictionBytes = codec.encode(new ValueRows(ids, values, "diabetes-ols:builtin", 1L, true));
+    bulkPredictionBytes =
+        codec.encode(new ValueRows(ids, values, "diabetes-ols:builtin", 1L, true));
   }
 
   @Benchmark

@@ -58,8 +58,12 @@ public class DriftBenchmark {
       batch[i] = data.features((i * 37) % data.size());
       predictions[i] = model.predict(batch[i]);
     }
-    drift = new LiveDrift(m -> Optional.of(ReferenceProfiles.builtIn()), WindowSettings.defaults(),
-        new SimpleMeterRegistry(), System::currentTimeMillis);
+    drift =
+        new LiveDrift(
+            m -> Optional.of(ReferenceProfiles.builtIn()),
+            WindowSettings.defaults(),
+            new SimpleMeterRegistry(),
+            System::currentTimeMillis);
     drift.prepare(model);
     detector = new DriftDetector(ReferenceProfiles.builtIn(), WindowSettings.defaults(), 0);
     for (int i = 0; snapshot == null; i++) {

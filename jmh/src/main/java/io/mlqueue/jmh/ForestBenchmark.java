@@ -47,8 +47,10 @@ public class ForestBenchmark {
   @Setup
   public void setUp() {
     Dataset data = Dataset.builtIn();
-    forest = (TribuoModel) new Algorithm.Forest(trees, 5, 20261204L)
-        .fit(data, "bench", "1", "diabetes", null, Clock.systemUTC());
+    forest =
+        (TribuoModel)
+            new Algorithm.Forest(trees, 5, 20261204L)
+                .fit(data, "bench", "1", "diabetes", null, Clock.systemUTC());
     names = data.featureNames().toArray(String[]::new);
     batch = new double[500][];
     for (int i = 0; i < batch.length; i++) {

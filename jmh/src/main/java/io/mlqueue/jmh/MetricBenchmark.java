@@ -39,8 +39,8 @@ public class MetricBenchmark {
   private static final int IDS = 1 << 16;
 
   private final PairingBuffer<Object> buffer =
-      new PairingBuffer<>(new PairingBuffer.Config(20_000, Duration.ofMinutes(10)),
-          InstantSource.system());
+      new PairingBuffer<>(
+          new PairingBuffer.Config(20_000, Duration.ofMinutes(10)), InstantSource.system());
   private final Object handle = new Object();
   private MessageId[] ids;
   private int next;

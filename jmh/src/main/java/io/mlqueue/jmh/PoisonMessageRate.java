@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Messages per second through a consumer while one message among them makes its handler throw (a
- * model that fails on one input): {@code bench/poison.sh}. The handler acks every other message
- * at once; the clock runs from the first delivery to the last good one.
+ * model that fails on one input): {@code bench/poison.sh}. The handler acks every other message at
+ * once; the clock runs from the first delivery to the last good one.
  *
  * <p>Arguments: AMQP URI (a scratch virtual host), message count, prefetch.
  */
@@ -33,7 +33,8 @@ public final class PoisonMessageRate {
       publisher.confirmSelect();
       for (int i = 0; i < count; i++) {
         String body = i == 10 ? "poison" : "m" + i;
-        publisher.basicPublish("", queue, Messages.PERSISTENT_JSON, body.getBytes(StandardCharsets.UTF_8));
+        publisher.basicPublish(
+            "", queue, Messages.PERSISTENT_JSON, body.getBytes(StandardCharsets.UTF_8));
       }
       publisher.waitForConfirmsOrDie(60_000);
       AtomicLong good = new AtomicLong();
@@ -43,28 +44,36 @@ public final class PoisonMessageRate {
       QueueConsumer consumer =
           QueueConsumer.open(connection, "poison-rate", settings)
               .declare(queue)
-              .consume(queue, m -> {
-                if (first[0] == 0) {
-                  first[0] = System.nanoTime();
-                }
-                if (new String(m.body(), StandardCharsets.UTF_8).equals("poison")) {
-                  poisonCalls.incrementAndGet();
-                  throw new IllegalStateException("the model fails on this input");
-                }
-                m.ack();
-                if (good.incrementAndGet() == count - 1) {
-                  last[0] = System.nanoTime();
-                }
-              });
+              .consume(
+                  queue,
+                  m -> {
+                    if (first[0] == 0) {
+                      first[0] = System.nanoTime();
+                    }
+                    if (new String(m.body(), StandardCharsets.UTF_8).equals("poison")) {
+                      poisonCalls.incrementAndGet();
+                      throw new IllegalStateException("the model fails on this input");
+                    }
+                    m.ack();
+                    if (good.incrementAndGet() == count - 1) {
+                      last[0] = System.nanoTime();
+                    }
+                  });
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (good.get() < count - 1 && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
       double seconds = (last[0] - first[0]) / 1e9;
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "%,d messages with one poison among them, prefetch %d: %,d handled in %.2f s = %,.0f"
               + " messages/s; the poison message was tried %d times%n",
-          count, prefetch, good.get(), seconds, good.get() / seconds, poisonCalls.get());
+          count,
+          prefetch,
+          good.get(),
+          seconds,
+          good.get() / seconds,
+          poisonCalls.get());
       consumer.close(Duration.ofSeconds(5));
       publisher.queueDelete(queue);
       publisher.queueDelete(queue + ".dlq");

@@ -135,8 +135,8 @@ public final class MetricLogWriter implements AutoCloseable {
 
   /**
    * Whether {@code id} can be a row of the log. An id with a line break cannot: the log is read
-   * line by line, and such a row could not be told from a torn one. The service dead-letters such
-   * a message instead of offering it for pairing.
+   * line by line, and such a row could not be told from a torn one. The service dead-letters such a
+   * message instead of offering it for pairing.
    */
   public static boolean isLoggable(MessageId id) {
     return isLoggable(id.text());
@@ -155,9 +155,9 @@ public final class MetricLogWriter implements AutoCloseable {
   }
 
   /**
-   * Appends {@code row} to the buffer, unless its id was already written; returns whether it did.
-   * A refused row may still be in the unflushed buffer, so the service acks a refused duplicate
-   * only after the next {@link #flush}, like any other.
+   * Appends {@code row} to the buffer, unless its id was already written; returns whether it did. A
+   * refused row may still be in the unflushed buffer, so the service acks a refused duplicate only
+   * after the next {@link #flush}, like any other.
    *
    * @throws IllegalArgumentException if the id is not {@linkplain #isLoggable(MessageId) loggable}
    */

@@ -44,8 +44,10 @@ public final class ModelLogWriter implements AutoCloseable {
     this.force = force;
     this.capacity = capacity;
     this.channel = channel;
-    this.out = new BufferedWriter(
-        new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16);
+    this.out =
+        new BufferedWriter(
+            new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8),
+            1 << 16);
   }
 
   /** Opens the log in {@code dir} without reporting the rows already in it. */
@@ -62,15 +64,17 @@ public final class ModelLogWriter implements AutoCloseable {
    * @param existingRows told every row already in the file, oldest first (not kept here)
    * @throws IOException if the file exists but is not a model log
    */
-  public static ModelLogWriter open(Path dir, boolean force, int capacity,
-      Consumer<? super ModelLog.Row> existingRows) throws IOException {
+  public static ModelLogWriter open(
+      Path dir, boolean force, int capacity, Consumer<? super ModelLog.Row> existingRows)
+      throws IOException {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
     }
     Files.createDirectories(dir);
     Path file = dir.resolve(ModelLog.FILE_NAME);
-    FileChannel channel = FileChannel.open(
-        file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+    FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
     try {
       long size = channel.size();
       List<ModelLog.Row> rows = List.of();
@@ -79,8 +83,10 @@ public final class ModelLogWriter implements AutoCloseable {
         rows = contents.rows();
         if (contents.tornTail()) {
           long intact = intactEnd(channel, size);
-          LOG.warn("{}: removing a torn last line ({} bytes), left by a crash or a failed write",
-              file, size - intact);
+          LOG.warn(
+              "{}: removing a torn last line ({} bytes), left by a crash or a failed write",
+              file,
+              size - intact);
           channel.truncate(intact);
         }
       }

@@ -14,9 +14,9 @@ import java.util.function.DoubleBinaryOperator;
  * start (the rows of the log before included) and over a sliding time window, plus what its errors
  * cost by a cost function (the stats module's cost file). What Prometheus reads, per model.
  *
- * <p>The window keeps the pairs of its last {@code window} (at most {@code maxWindowRows} per model,
- * the oldest dropped first) and computes its figures when asked: a scrape every few seconds costs a
- * pass over them, where keeping running sums would need subtraction that loses digits.
+ * <p>The window keeps the pairs of its last {@code window} (at most {@code maxWindowRows} per
+ * model, the oldest dropped first) and computes its figures when asked: a scrape every few seconds
+ * costs a pass over them, where keeping running sums would need subtraction that loses digits.
  *
  * <p>Thread-safe: the log's writer adds while a scrape reads.
  */
@@ -49,8 +49,12 @@ public final class ModelQuality {
    * @param newModels told of each model (this and its name) the first time it has a row, e.g. to
    *     register its meters
    */
-  public ModelQuality(Duration window, int maxWindowRows, DoubleBinaryOperator cost,
-      InstantSource clock, BiConsumer<ModelQuality, String> newModels) {
+  public ModelQuality(
+      Duration window,
+      int maxWindowRows,
+      DoubleBinaryOperator cost,
+      InstantSource clock,
+      BiConsumer<ModelQuality, String> newModels) {
     if (window.isNegative() || window.isZero()) {
       throw new IllegalArgumentException("the quality window must be positive: " + window);
     }

@@ -65,7 +65,8 @@ public final class PairingBuffer<H> {
   /** How many waiting halves an overflow looks past for orphans behind them (both streams mix). */
   private static final int OVERFLOW_SCAN = 64;
 
-  private record Pending<H>(Half half, double value, H handle, Instant arrivedAt, long sentAtMillis) {}
+  private record Pending<H>(
+      Half half, double value, H handle, Instant arrivedAt, long sentAtMillis) {}
 
   private final Config config;
   private final InstantSource clock;
@@ -116,7 +117,8 @@ public final class PairingBuffer<H> {
     }
     if (waiting.half() == half) {
       // Replacing the value of an existing key keeps its place in the arrival order.
-      pending.put(id, new Pending<>(half, value, handle, waiting.arrivedAt(), waiting.sentAtMillis()));
+      pending.put(
+          id, new Pending<>(half, value, handle, waiting.arrivedAt(), waiting.sentAtMillis()));
       duplicateCount++;
       return new OfferResult.Duplicate<>(id, half, waiting.handle());
     }
@@ -154,9 +156,9 @@ public final class PairingBuffer<H> {
   }
 
   /**
-   * Takes out the half waiting under {@code id}, if any, and returns its handle: for a pair whose row
-   * turned out to be in the log already (a failed write can leave complete rows behind before the
-   * service learns which), so the waiting half is settled instead of waiting for a partner that
+   * Takes out the half waiting under {@code id}, if any, and returns its handle: for a pair whose
+   * row turned out to be in the log already (a failed write can leave complete rows behind before
+   * the service learns which), so the waiting half is settled instead of waiting for a partner that
    * will not come again.
    */
   public Optional<H> remove(MessageId id) {

@@ -54,9 +54,7 @@ public final class RunningMetrics {
       return new Snapshot(0, Double.NaN, Double.NaN, Double.NaN);
     }
     double r2 =
-        sumSquaredDeviations > 0
-            ? 1 - count * meanSquaredError / sumSquaredDeviations
-            : Double.NaN;
+        sumSquaredDeviations > 0 ? 1 - count * meanSquaredError / sumSquaredDeviations : Double.NaN;
     return new Snapshot(count, meanAbsError, Math.sqrt(meanSquaredError), r2);
   }
 }

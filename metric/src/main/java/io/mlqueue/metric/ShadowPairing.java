@@ -90,7 +90,8 @@ public final class ShadowPairing<H> {
     if (truth != null) {
       return Optional.of(new Match<>(id, model, truth.value(), yPred, handle));
     }
-    waiting.computeIfAbsent(id, k -> new ArrayList<>(1))
+    waiting
+        .computeIfAbsent(id, k -> new ArrayList<>(1))
         .add(new Waiting<>(model, yPred, handle, clock.instant()));
     waitingCount++;
     return Optional.empty();
@@ -118,8 +119,8 @@ public final class ShadowPairing<H> {
       it.remove();
       waitingCount -= list.size();
       for (Waiting<H> w : list) {
-        expired.add(new Expired<>(entry.getKey(), w.model(), w.handle(),
-            Duration.between(w.at(), now)));
+        expired.add(
+            new Expired<>(entry.getKey(), w.model(), w.handle(), Duration.between(w.at(), now)));
       }
     }
     return expired;

@@ -9,16 +9,16 @@ import java.util.Set;
  * produces a second row. Bounded: once full, adding an id forgets the one added longest ago.
  *
  * <p>The bound is a trade-off. A redelivery of an id older than the last {@code capacity} ids would
- * be written a second time; with the default capacity that is over 100 days of the course's
- * traffic and minutes of a stream at full speed, while a redelivery normally comes within seconds of
- * a reconnect.
+ * be written a second time; with the default capacity that is over 100 days of the course's traffic
+ * and minutes of a stream at full speed, while a redelivery normally comes within seconds of a
+ * reconnect.
  *
  * <p>Memory: ids in the canonical UUID form our services send ({@code 8-4-4-4-12} lowercase hex)
  * are kept as their 128 bits in primitive arrays, about 56 bytes each with the table's slack, where
  * a Java string in a hash set took about 130; the default capacity then costs some 56 MB of heap
  * instead of 130 MB, which kept metric over 200 MB resident at full speed. Any other id (the
- * course's float timestamps, a producer's own strings) is kept as its text. Both are exact: no id is
- * ever mistaken for another.
+ * course's float timestamps, a producer's own strings) is kept as its text. Both are exact: no id
+ * is ever mistaken for another.
  *
  * <p>Ids are the text of a row's id column, so a numeric id {@code 1} and a string id {@code "1"}
  * count as the same id here (the CSV cannot tell them apart either). Not thread-safe.
@@ -163,7 +163,10 @@ public final class WrittenIds {
     /** The two halves of {@code s} if it is a lowercase {@code 8-4-4-4-12} UUID, else null. */
     static long[] parse(String s) {
       if (s.length() != 36
-          || s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-' || s.charAt(23) != '-') {
+          || s.charAt(8) != '-'
+          || s.charAt(13) != '-'
+          || s.charAt(18) != '-'
+          || s.charAt(23) != '-') {
         return null;
       }
       // Digits 0-7, 9-12 and 14-17 make the high half; 19-22 and 24-35 the low one. A character

@@ -188,8 +188,8 @@ class MetricLogWriterTest {
 
   @Test
   void aHeaderWithQuotedNamesIsAMetricLogHeader() throws IOException {
-    Files.writeString(file(),
-        "\"id\",\"y_true\",\"y_pred\",\"absolute_error\"\n\"a\",1.0,2.0,1.0\n", UTF_8);
+    Files.writeString(
+        file(), "\"id\",\"y_true\",\"y_pred\",\"absolute_error\"\n\"a\",1.0,2.0,1.0\n", UTF_8);
     try (MetricLogWriter writer = open()) {
       assertThat(writer.isWritten(MessageId.of("a"))).isTrue();
     }
@@ -218,8 +218,7 @@ class MetricLogWriterTest {
 
   @Test
   void forceModeWritesTheSameFile() throws IOException {
-    try (MetricLogWriter writer =
-        MetricLogWriter.open(dir, new MetricLogWriter.Config(true, 10))) {
+    try (MetricLogWriter writer = MetricLogWriter.open(dir, new MetricLogWriter.Config(true, 10))) {
       writer.append(MetricLog.Row.of("a", 1, 2));
       writer.flush();
       assertThat(content()).isEqualTo(HEADER_LINE + "a,1.0,2.0,1.0\n");

@@ -35,10 +35,11 @@ class ModelLogWriterTest {
       assertThat(w.append(ModelLog.Row.of("2", "a:1", 1, 2, AT))).isTrue();
       w.flush();
     }
-    assertThat(Files.readAllLines(file)).containsExactly(
-        ModelLog.HEADER,
-        "1,a:1,10.0,12.0,2.0,2026-01-01T00:00:00.123Z",
-        "1,b:1,10.0,11.0,1.0,2026-01-01T00:00:00.123Z",
-        "2,a:1,1.0,2.0,1.0,2026-01-01T00:00:00.123Z");
+    assertThat(Files.readAllLines(file))
+        .containsExactly(
+            ModelLog.HEADER,
+            "1,a:1,10.0,12.0,2.0,2026-01-01T00:00:00.123Z",
+            "1,b:1,10.0,11.0,1.0,2026-01-01T00:00:00.123Z",
+            "2,a:1,1.0,2.0,1.0,2026-01-01T00:00:00.123Z");
   }
 }

@@ -5,17 +5,22 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ModelQualityTest {
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
   private final List<String> announced = new ArrayList<>();
-  private final ModelQuality quality = new ModelQuality(Duration.ofMinutes(5), 3,
-      (t, p) -> Math.abs(t - p), () -> now.get(), (q, m) -> announced.add(m));
+  private final ModelQuality quality =
+      new ModelQuality(
+          Duration.ofMinutes(5),
+          3,
+          (t, p) -> Math.abs(t - p),
+          () -> now.get(),
+          (q, m) -> announced.add(m));
 
   @Test
   void theWindowForgetsOldRowsWhileTheTotalKeepsThem() {

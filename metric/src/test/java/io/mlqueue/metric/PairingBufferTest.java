@@ -196,8 +196,9 @@ class PairingBufferTest {
         new PairingBuffer<>(new PairingBuffer.Config(1, Duration.ofMinutes(10)), clock);
     long t0 = 1_700_000_000_000L;
     small.offer(Half.TRUE, MessageId.of("a"), 1, "t-a", t0);
-    OfferResult<String> result = small.offer(
-        Half.PRED, MessageId.of("b"), 2, "p-b", t0 + PairingBuffer.ORPHAN_MARGIN_MILLIS - 1);
+    OfferResult<String> result =
+        small.offer(
+            Half.PRED, MessageId.of("b"), 2, "p-b", t0 + PairingBuffer.ORPHAN_MARGIN_MILLIS - 1);
     assertThat(result).isEqualTo(new OfferResult.Waiting<String>(List.of()));
     assertThat(small.pendingCount()).isEqualTo(2);
   }
@@ -253,8 +254,7 @@ class PairingBufferTest {
         .isEqualTo(
             new OfferResult.Waiting<>(
                 List.of(
-                    new Orphan<>(
-                        A, Half.TRUE, 1, "tA", Duration.ZERO, Orphan.Reason.OVERFLOW))));
+                    new Orphan<>(A, Half.TRUE, 1, "tA", Duration.ZERO, Orphan.Reason.OVERFLOW))));
   }
 
   @Test

@@ -90,7 +90,8 @@ class WrittenIdsTest {
       assertThat(ids.add(id)).as("add %s at step %d", id, step).isEqualTo(expected);
       if (step % 97 == 0) {
         String probe = seen.get(random.nextInt(seen.size()));
-        assertThat(ids.contains(probe)).as("contains %s at step %d", probe, step)
+        assertThat(ids.contains(probe))
+            .as("contains %s at step %d", probe, step)
             .isEqualTo(spec.contains(probe));
       }
     }

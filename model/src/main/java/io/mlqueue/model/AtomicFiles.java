@@ -47,8 +47,8 @@ public final class AtomicFiles {
   }
 
   /**
-   * Renames {@code from} to {@code to} atomically; without {@code replace} it fails when {@code
-   * to} exists. Falls back to a plain rename only where the file system has no atomic one.
+   * Renames {@code from} to {@code to} atomically; without {@code replace} it fails when {@code to}
+   * exists. Falls back to a plain rename only where the file system has no atomic one.
    */
   public static void move(Path from, Path to, boolean replace) throws IOException {
     try {

@@ -11,10 +11,10 @@ import java.util.function.Function;
 
 /**
  * K-fold cross-validation: each fold's rows are held out, the model (ordinary least squares unless
- * another fit is given) is fitted on the others and scored on them. It estimates how the model does on rows it has not seen,
- * which the in-sample metrics overstate. The folds are contiguous and unshuffled, as scikit-learn's
- * {@code KFold(n_splits=k)}, so the result depends on the data alone: the same file always gives
- * the same figures.
+ * another fit is given) is fitted on the others and scored on them. It estimates how the model does
+ * on rows it has not seen, which the in-sample metrics overstate. The folds are contiguous and
+ * unshuffled, as scikit-learn's {@code KFold(n_splits=k)}, so the result depends on the data alone:
+ * the same file always gives the same figures.
  */
 public final class CrossValidation {
 
@@ -72,8 +72,8 @@ public final class CrossValidation {
   /**
    * Cross-validates OLS on {@code data} with {@code k} contiguous folds.
    *
-   * @throws IllegalArgumentException when a fold has fewer than two rows or OLS cannot be fitted
-   *     on the rows left for training (too few, or collinear once a fold is held out)
+   * @throws IllegalArgumentException when a fold has fewer than two rows or OLS cannot be fitted on
+   *     the rows left for training (too few, or collinear once a fold is held out)
    */
   public static Result kFold(Dataset data, int k) {
     // The fold models are thrown away; a fixed clock keeps the fit from reading the time.
@@ -84,8 +84,8 @@ public final class CrossValidation {
   /**
    * Cross-validates the models {@code fit} makes on {@code data} with {@code k} contiguous folds.
    *
-   * @throws IllegalArgumentException when a fold has fewer than two rows or {@code fit} refuses
-   *     the rows left for training
+   * @throws IllegalArgumentException when a fold has fewer than two rows or {@code fit} refuses the
+   *     rows left for training
    */
   public static Result kFold(Dataset data, int k, Function<Dataset, ServableModel> fit) {
     if (data.size() < 2 * k) {
@@ -116,10 +116,7 @@ public final class CrossValidation {
    * @throws IllegalArgumentException when {@code fit} refuses a fold's training rows
    */
   public static Result evaluate(
-      Dataset data,
-      List<int[]> testFolds,
-      String splitter,
-      Function<Dataset, ServableModel> fit) {
+      Dataset data, List<int[]> testFolds, String splitter, Function<Dataset, ServableModel> fit) {
     List<Fold> folds = new ArrayList<>(testFolds.size());
     double r2 = 0;
     double mae = 0;

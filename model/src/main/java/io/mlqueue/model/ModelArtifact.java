@@ -43,7 +43,6 @@ public final class ModelArtifact {
     AtomicFiles.write(file, toJson(model));
   }
 
-
   /**
    * Reads and validates an artifact.
    *

@@ -15,11 +15,10 @@ import java.util.UUID;
 
 /**
  * The {@code train} use case: CSV in, model and run record out, with any of the algorithms of
- * {@link Algorithm}. The model's version is the UTC training time to
- * the second plus the first 8 hex digits of the data file's SHA-256, e.g. {@code
- * 20261129T031500Z-3f9a1c2b}: it sorts by time, tells at a glance whether two models saw the same
- * data, and two runs share a version only if they fit the same bytes in the same second (and so
- * hold the same coefficients).
+ * {@link Algorithm}. The model's version is the UTC training time to the second plus the first 8
+ * hex digits of the data file's SHA-256, e.g. {@code 20261129T031500Z-3f9a1c2b}: it sorts by time,
+ * tells at a glance whether two models saw the same data, and two runs share a version only if they
+ * fit the same bytes in the same second (and so hold the same coefficients).
  */
 public final class Training {
 
@@ -57,7 +56,8 @@ public final class Training {
   /** {@link #train(Path, String, Path, String)} with a given clock, for tests. */
   public static LinearModel train(Path data, String target, Path out, String name, Clock clock)
       throws IOException {
-    LinearModel model = (LinearModel) fit(data, target, name, new Algorithm.Ols(), clock, false).model();
+    LinearModel model =
+        (LinearModel) fit(data, target, name, new Algorithm.Ols(), clock, false).model();
     ModelArtifact.write(model, out);
     return model;
   }
@@ -145,5 +145,4 @@ public final class Training {
             validate ? skipped : "not asked for");
     return new Fit(model, run);
   }
-
 }

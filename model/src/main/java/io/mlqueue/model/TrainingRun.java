@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One tracked run of {@code train}: what went in (data, target, trainer, parameters), when, and
- * how well the result did, in sample and cross-validated. The registry keeps it beside the model as
+ * One tracked run of {@code train}: what went in (data, target, trainer, parameters), when, and how
+ * well the result did, in sample and cross-validated. The registry keeps it beside the model as
  * {@code run.json}; the model artifact itself only keeps the short {@link TrainingProvenance}.
  *
  * @param runId a random UUID naming the run
@@ -61,7 +61,8 @@ public record TrainingRun(
           "a run has either a cross-validation or the reason it was skipped");
     }
     if (endedAt.isBefore(startedAt)) {
-      throw new IllegalArgumentException("run ended " + endedAt + " before it started " + startedAt);
+      throw new IllegalArgumentException(
+          "run ended " + endedAt + " before it started " + startedAt);
     }
   }
 

@@ -62,7 +62,8 @@ class CrossValidationTest {
   @Test
   void tooFewRowsAreRefusedInPlainWords() {
     Dataset tiny =
-        new Dataset("tiny", List.of("a"), "y", new double[][] {{1}, {2}, {3}}, new double[] {1, 2, 4});
+        new Dataset(
+            "tiny", List.of("a"), "y", new double[][] {{1}, {2}, {3}}, new double[] {1, 2, 4});
     assertThatThrownBy(() -> CrossValidation.kFold(tiny, 5))
         .hasMessage("3 rows are too few for 5 folds of at least 2 rows");
   }

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.within;
 import io.mlqueue.data.Dataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,7 +98,8 @@ class TrainingTest {
     Files.writeString(data, "a,y\n1,2\n2,4.5\n3,6\n4,8.2\n5,9.9\n");
     TrainingRun run = Training.fit(data, "y", "small", CLOCK).run();
     assertThat(run.crossValidation()).isNull();
-    assertThat(run.crossValidationSkipped()).isEqualTo("5 rows are too few for 5 folds of at least 2 rows");
+    assertThat(run.crossValidationSkipped())
+        .isEqualTo("5 rows are too few for 5 folds of at least 2 rows");
   }
 
   @Test

@@ -36,9 +36,9 @@ public final class MetricsServer implements AutoCloseable {
    * @param healthy whether the service is connected and working, for {@code /health}
    * @param routes more routes of the service; {@code /metrics} and {@code /health} are matched
    *     first, so a service cannot shadow them by accident
-   * @throws IllegalStateException {@code cannot listen on HOST:PORT: REASON} when the address cannot
-   *     be bound (the port is taken, the host is not an address of this machine): a service without
-   *     its probes must not run on unnoticed
+   * @throws IllegalStateException {@code cannot listen on HOST:PORT: REASON} when the address
+   *     cannot be bound (the port is taken, the host is not an address of this machine): a service
+   *     without its probes must not run on unnoticed
    */
   public static MetricsServer start(
       String service,
@@ -48,7 +48,8 @@ public final class MetricsServer implements AutoCloseable {
       BooleanSupplier healthy,
       HttpService... routes) {
     // Helidon logs a failed bind with a stack trace and returns a server that is not running (port
-    // -1) instead of throwing. Binding once first turns the usual case, a port taken, into one clear
+    // -1) instead of throwing. Binding once first turns the usual case, a port taken, into one
+    // clear
     // exception; the check after the start catches a race lost to another process.
     requireBindable(host, port);
     WebServer server =
@@ -57,19 +58,25 @@ public final class MetricsServer implements AutoCloseable {
             .port(port)
             .routing(
                 r ->
-                    r.get("/metrics",
+                    r.get(
+                            "/metrics",
                             (req, res) -> {
                               res.header(HeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
                               res.send(registry.scrape().getBytes(StandardCharsets.UTF_8));
                             })
-                        .get("/health",
+                        .get(
+                            "/health",
                             (req, res) -> {
                               boolean ok = healthy.getAsBoolean();
                               res.status(ok ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
                               res.header(HeaderNames.CONTENT_TYPE, "application/json");
                               res.header(HeaderNames.CACHE_CONTROL, "no-store");
-                              res.send("{\"status\":\"" + (ok ? "ready" : "not_ready") + "\",\"service\":\""
-                                  + service + "\"}");
+                              res.send(
+                                  "{\"status\":\""
+                                      + (ok ? "ready" : "not_ready")
+                                      + "\",\"service\":\""
+                                      + service
+                                      + "\"}");
                             })
                         .register(routes))
             .build()

@@ -2,12 +2,12 @@ package io.mlqueue.observe;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -26,12 +26,15 @@ public final class Observability {
     // (run on every service's /metrics in the tests) says so: a gauge named *_count, and a counter
     // in nanoseconds (process_cpu_time_ns_total). The first is renamed; the second is left out,
     // process_cpu_usage and the bench's /proc readings cover it.
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public Meter.Id map(Meter.Id id) {
-        return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
-      }
-    });
+    registry
+        .config()
+        .meterFilter(
+            new MeterFilter() {
+              @Override
+              public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+              }
+            });
     registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);

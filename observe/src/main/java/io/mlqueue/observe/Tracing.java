@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A service's OpenTelemetry: off (the no-op API: nothing recorded, nothing sent, no message headers)
- * unless an OTLP endpoint is given, then the SDK with W3C trace-context propagation, a resource named
- * {@code mlqueue-<service>}, and spans batched to {@code <endpoint>/v1/traces} over OTLP/HTTP
- * (protobuf). Closing it flushes the spans still batched and stops the exporter.
+ * A service's OpenTelemetry: off (the no-op API: nothing recorded, nothing sent, no message
+ * headers) unless an OTLP endpoint is given, then the SDK with W3C trace-context propagation, a
+ * resource named {@code mlqueue-<service>}, and spans batched to {@code <endpoint>/v1/traces} over
+ * OTLP/HTTP (protobuf). Closing it flushes the spans still batched and stops the exporter.
  *
  * <p>Only traces: the services' metrics are Prometheus's ({@link MetricsServer}), their logs
  * standard error.
@@ -58,8 +58,10 @@ public final class Tracing implements AutoCloseable {
     }
     String url = tracesUrl(endpoint.get().strip());
     Tracing tracing =
-        of(service, BatchSpanProcessor.builder(
-            OtlpHttpSpanExporter.builder().setEndpoint(url).build()).build());
+        of(
+            service,
+            BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder().setEndpoint(url).build())
+                .build());
     log.info("{}: sending traces to {}", service, url);
     return tracing;
   }
@@ -71,12 +73,16 @@ public final class Tracing implements AutoCloseable {
   public static Tracing of(String service, SpanProcessor processor) {
     Resource resource =
         Resource.getDefault()
-            .merge(Resource.create(
-                Attributes.of(AttributeKey.stringKey("service.name"), "mlqueue-" + service)));
+            .merge(
+                Resource.create(
+                    Attributes.of(AttributeKey.stringKey("service.name"), "mlqueue-" + service)));
     OpenTelemetrySdk sdk =
         OpenTelemetrySdk.builder()
             .setTracerProvider(
-                SdkTracerProvider.builder().setResource(resource).addSpanProcessor(processor).build())
+                SdkTracerProvider.builder()
+                    .setResource(resource)
+                    .addSpanProcessor(processor)
+                    .build())
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
             .build();
     return new Tracing(sdk, sdk);

@@ -28,10 +28,12 @@ class MetricsServerTest {
     PrometheusMeterRegistry registry = Observability.registry("model");
     registry.counter("mlqueue.test.things").increment(3);
     AtomicBoolean healthy = new AtomicBoolean(true);
-    try (MetricsServer server = MetricsServer.start("model", "127.0.0.1", 0, registry, healthy::get)) {
+    try (MetricsServer server =
+        MetricsServer.start("model", "127.0.0.1", 0, registry, healthy::get)) {
       HttpResponse<String> metrics = get(server, "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
-      assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+      assertThat(metrics.headers().firstValue("content-type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
       assertThat(metrics.body())
           .contains("mlqueue_test_things_total{service=\"model\"} 3.0")
           .contains("jvm_memory_used_bytes");
@@ -67,8 +69,9 @@ class MetricsServerTest {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       assertThatThrownBy(
-              () -> MetricsServer.start("model", "127.0.0.1", port, Observability.registry("model"),
-                  () -> true))
+              () ->
+                  MetricsServer.start(
+                      "model", "127.0.0.1", port, Observability.registry("model"), () -> true))
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("cannot listen on 127.0.0.1:" + port + ": Address already in use");
     }
@@ -77,8 +80,9 @@ class MetricsServerTest {
   @Test
   void anAddressThatIsNotThisMachinesStopsTheStartToo() {
     assertThatThrownBy(
-            () -> MetricsServer.start("model", "192.0.2.1", 0, Observability.registry("model"),
-                () -> true))
+            () ->
+                MetricsServer.start(
+                    "model", "192.0.2.1", 0, Observability.registry("model"), () -> true))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("cannot listen on 192.0.2.1:0: ");
   }

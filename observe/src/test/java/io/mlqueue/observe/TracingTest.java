@@ -23,13 +23,16 @@ class TracingTest {
 
   @Test
   void theEndpointIsABaseUrlToWhichTheTracesPathIsAppended() {
-    assertThat(Tracing.tracesUrl("http://collector:4318")).isEqualTo("http://collector:4318/v1/traces");
+    assertThat(Tracing.tracesUrl("http://collector:4318"))
+        .isEqualTo("http://collector:4318/v1/traces");
     assertThat(Tracing.tracesUrl("https://otel.example/base/"))
         .isEqualTo("https://otel.example/base/v1/traces");
     assertThatThrownBy(() -> Tracing.tracesUrl("collector:4317"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--otlp-endpoint");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--otlp-endpoint");
     assertThatThrownBy(() -> Tracing.tracesUrl("grpc://collector:4317"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("http://");
   }
 
   @Test
@@ -39,10 +42,16 @@ class TracingTest {
       assertThat(tracing.enabled()).isTrue();
       Span span = tracing.openTelemetry().getTracer("test").spanBuilder("x").startSpan();
       span.end();
-      assertThat(spans.getFinishedSpanItems()).singleElement().satisfies(s ->
-          assertThat(s.getResource().getAttribute(
-              io.opentelemetry.api.common.AttributeKey.stringKey("service.name")))
-              .isEqualTo("mlqueue-metric"));
+      assertThat(spans.getFinishedSpanItems())
+          .singleElement()
+          .satisfies(
+              s ->
+                  assertThat(
+                          s.getResource()
+                              .getAttribute(
+                                  io.opentelemetry.api.common.AttributeKey.stringKey(
+                                      "service.name")))
+                      .isEqualTo("mlqueue-metric"));
       assertThat(tracing.openTelemetry().getPropagators().getTextMapPropagator().fields())
           .contains("traceparent", "tracestate");
     }

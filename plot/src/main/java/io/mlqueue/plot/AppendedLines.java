@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each {@link #poll()} reads only the complete lines appended since the last one: a last line
  * without its line break is being written right now, so it is left for the next poll. When the file
  * shrank, was replaced (another file key, the inode on Unix), or no longer has a line break just
- * before the saved offset (rewritten in place), the handler is told to {@linkplain Handler#restart()
- * start over} and everything is read again from the start. A missing file is an empty log. Blank
- * lines are skipped, a CR before the line break and a byte order mark are removed; lines the handler
- * refuses are counted and reported in one log line per poll rather than one per line.
+ * before the saved offset (rewritten in place), the handler is told to {@linkplain
+ * Handler#restart() start over} and everything is read again from the start. A missing file is an
+ * empty log. Blank lines are skipped, a CR before the line break and a byte order mark are removed;
+ * lines the handler refuses are counted and reported in one log line per poll rather than one per
+ * line.
  *
  * <p>Not thread-safe: its owner polls it under its own lock.
  */

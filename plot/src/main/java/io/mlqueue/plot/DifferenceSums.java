@@ -49,6 +49,7 @@ final class DifferenceSums {
     if (count < 2) {
       return Optional.empty();
     }
-    return Optional.of(TTest.paired(count, mean, Math.max(0, deviations / (count - 1)), confidence));
+    return Optional.of(
+        TTest.paired(count, mean, Math.max(0, deviations / (count - 1)), confidence));
   }
 }

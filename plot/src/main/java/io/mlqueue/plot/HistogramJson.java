@@ -29,9 +29,11 @@ final class HistogramJson {
 
   private HistogramJson() {}
 
-  /** The JSON of {@code snapshot} (empty before the first draw) as the service sees it at {@code now}. */
-  static byte[] of(
-      Optional<PlotSnapshot> snapshot, PlotService service, Instant now) {
+  /**
+   * The JSON of {@code snapshot} (empty before the first draw) as the service sees it at {@code
+   * now}.
+   */
+  static byte[] of(Optional<PlotSnapshot> snapshot, PlotService service, Instant now) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
     try (JsonGenerator json = FACTORY.createGenerator(out)) {
       json.writeStartObject();

@@ -9,9 +9,9 @@ import java.util.Arrays;
  * Follows {@code metric_log.csv} as the metric service appends to it, keeping every {@code
  * absolute_error} in a growable {@code double[]} (8 bytes a row, no boxing).
  *
- * <p>Each {@link #poll()} parses only the complete lines appended since the last one, and reads
- * the file again from the start when it shrank, was replaced or rewritten ({@link AppendedLines}).
- * A missing file is an empty log. Header lines (also mid-file, quoted or not) and blank lines are
+ * <p>Each {@link #poll()} parses only the complete lines appended since the last one, and reads the
+ * file again from the start when it shrank, was replaced or rewritten ({@link AppendedLines}). A
+ * missing file is an empty log. Header lines (also mid-file, quoted or not) and blank lines are
  * skipped; unparseable lines are counted and reported in one log line per poll rather than one per
  * line.
  *

@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  * older window's sums are overwritten when its slot comes round again, so memory does not grow with
  * the stream. A row older than the oldest window kept still counts in the totals since start (the
  * Prometheus counters) but in no window; one stamped later than the clock's window (another host's
- * clock ahead) goes into the current one. Ids wait for a second model's answer while their window is
- * kept ({@link SharedIds}).
+ * clock ahead) goes into the current one. Ids wait for a second model's answer while their window
+ * is kept ({@link SharedIds}).
  *
  * <p>Thread-safe: the plot poller adds while the dashboard and Prometheus read.
  */
@@ -35,29 +35,34 @@ public final class ModelWindows {
 
   public static final Duration DEFAULT_WIDTH = Duration.ofSeconds(10);
   public static final int DEFAULT_COUNT = 60;
+
   /** The intervals' coverage: evaluate's default α. */
   static final double CONFIDENCE = 1 - Settings.DEFAULT_ALPHA;
 
   /**
    * Orders {@code name:version} ids by name, then by version as a number when both are numbers
-   * ({@code diabetes:2} before {@code diabetes:10}): a comparison goes from the first to the second.
+   * ({@code diabetes:2} before {@code diabetes:10}): a comparison goes from the first to the
+   * second.
    */
-  static final Comparator<String> ORDER = (a, b) -> {
-    int ca = a.lastIndexOf(':');
-    int cb = b.lastIndexOf(':');
-    String na = ca < 0 ? a : a.substring(0, ca);
-    String nb = cb < 0 ? b : b.substring(0, cb);
-    int byName = na.compareTo(nb);
-    if (byName != 0 || ca < 0 || cb < 0) {
-      return byName != 0 ? byName : a.compareTo(b);
-    }
-    try {
-      int byVersion = Long.compare(Long.parseLong(a.substring(ca + 1)), Long.parseLong(b.substring(cb + 1)));
-      return byVersion != 0 ? byVersion : a.compareTo(b);
-    } catch (NumberFormatException e) {
-      return a.compareTo(b);
-    }
-  };
+  static final Comparator<String> ORDER =
+      (a, b) -> {
+        int ca = a.lastIndexOf(':');
+        int cb = b.lastIndexOf(':');
+        String na = ca < 0 ? a : a.substring(0, ca);
+        String nb = cb < 0 ? b : b.substring(0, cb);
+        int byName = na.compareTo(nb);
+        if (byName != 0 || ca < 0 || cb < 0) {
+          return byName != 0 ? byName : a.compareTo(b);
+        }
+        try {
+          int byVersion =
+              Long.compare(
+                  Long.parseLong(a.substring(ca + 1)), Long.parseLong(b.substring(cb + 1)));
+          return byVersion != 0 ? byVersion : a.compareTo(b);
+        } catch (NumberFormatException e) {
+          return a.compareTo(b);
+        }
+      };
 
   /** Told, outside the lock, of each model's first row and each two models' first pair. */
   public interface Listener {
@@ -91,7 +96,11 @@ public final class ModelWindows {
    * @param cost prices each row's error, or empty without a cost file (costs are then 0)
    * @param listener told of each new model and pair, e.g. to register their counters
    */
-  public ModelWindows(Duration width, int windows, Optional<CostModel> cost, InstantSource clock,
+  public ModelWindows(
+      Duration width,
+      int windows,
+      Optional<CostModel> cost,
+      InstantSource clock,
       Listener listener) {
     if (width.toMillis() < 1) {
       throw new IllegalArgumentException("the window width must be at least 1 ms: " + width);
@@ -109,7 +118,8 @@ public final class ModelWindows {
 
   /** Default width and count, no cost file, the system clock, no listener. */
   public static ModelWindows defaults() {
-    return new ModelWindows(DEFAULT_WIDTH, DEFAULT_COUNT, Optional.empty(), InstantSource.system(), Listener.NONE);
+    return new ModelWindows(
+        DEFAULT_WIDTH, DEFAULT_COUNT, Optional.empty(), InstantSource.system(), Listener.NONE);
   }
 
   /** Counts {@code row} in its model's window and pairs it with other models' answers to its id. */
@@ -182,7 +192,8 @@ public final class ModelWindows {
 
   /**
    * What {@code model}'s answers to the ids it shares with {@code pairedWith} cost, since start (0
-   * without a cost file): the two models' difference over {@link #pairs} is the saving of switching.
+   * without a cost file): the two models' difference over {@link #pairs} is the saving of
+   * switching.
    */
   public synchronized double pairedCost(String model, String pairedWith) {
     return shared.pairedCost(model, pairedWith);
@@ -211,7 +222,11 @@ public final class ModelWindows {
    * @param windows per window kept, oldest first, {@link WindowSums.Figures#EMPTY} when it had none
    * @param span the windows kept taken together
    */
-  record Series(String model, long rows, double cost, List<WindowSums.Figures> windows,
+  record Series(
+      String model,
+      long rows,
+      double cost,
+      List<WindowSums.Figures> windows,
       WindowSums.Figures span) {}
 
   /**
@@ -220,8 +235,8 @@ public final class ModelWindows {
    *
    * @param cost empty without a cost file or under two pairs
    */
-  record Comparison(String from, String to, long pairs, Optional<TTest> absoluteError,
-      Optional<TTest> cost) {}
+  record Comparison(
+      String from, String to, long pairs, Optional<TTest> absoluteError, Optional<TTest> cost) {}
 
   /**
    * Everything the dashboard draws, at one instant.
@@ -230,7 +245,11 @@ public final class ModelWindows {
    * @param now the clock's time, inside the last window
    * @param models the models with rows in the windows kept, in {@link #ORDER}
    */
-  record Timeline(Instant start, Duration width, Instant now, List<Series> models,
+  record Timeline(
+      Instant start,
+      Duration width,
+      Instant now,
+      List<Series> models,
       List<Comparison> comparisons) {
     /** Seconds of window {@code i} that have passed: the whole width but for the current one. */
     double seconds(int i) {
@@ -264,8 +283,12 @@ public final class ModelWindows {
       }
     }
     List<Comparison> comparisons = shared.comparisons(first, now, costModel.isPresent());
-    return new Timeline(Instant.ofEpochMilli(first * width), Duration.ofMillis(width),
-        Instant.ofEpochMilli(nowMillis), List.copyOf(series), List.copyOf(comparisons));
+    return new Timeline(
+        Instant.ofEpochMilli(first * width),
+        Duration.ofMillis(width),
+        Instant.ofEpochMilli(nowMillis),
+        List.copyOf(series),
+        List.copyOf(comparisons));
   }
 
   private long index(long epochMillis) {

@@ -67,8 +67,7 @@ final class ModelWindowsJson {
         array(json, "mae", w, WindowSums.Figures::mae);
         array(json, "rmse", w, WindowSums.Figures::rmse);
         array(json, "r2", w, WindowSums.Figures::r2);
-        array(json, "costPerThousand", w,
-            f -> cost.isPresent() ? f.costPerThousand() : Double.NaN);
+        array(json, "costPerThousand", w, f -> cost.isPresent() ? f.costPerThousand() : Double.NaN);
         json.writeArrayFieldStart("rowsPerSecond");
         for (int i = 0; i < w.size(); i++) {
           number(json, w.get(i).count() / t.seconds(i));
@@ -109,8 +108,8 @@ final class ModelWindowsJson {
     return seconds;
   }
 
-  private static void figures(JsonGenerator json, WindowSums.Figures f, boolean costed, double seconds)
-      throws IOException {
+  private static void figures(
+      JsonGenerator json, WindowSums.Figures f, boolean costed, double seconds) throws IOException {
     json.writeNumberField("count", f.count());
     number(json, "mae", f.mae());
     number(json, "rmse", f.rmse());
@@ -119,8 +118,12 @@ final class ModelWindowsJson {
     number(json, "rowsPerSecond", f.count() / seconds);
   }
 
-  private static void array(JsonGenerator json, String name, List<WindowSums.Figures> windows,
-      ToDoubleFunction<WindowSums.Figures> value) throws IOException {
+  private static void array(
+      JsonGenerator json,
+      String name,
+      List<WindowSums.Figures> windows,
+      ToDoubleFunction<WindowSums.Figures> value)
+      throws IOException {
     json.writeArrayFieldStart(name);
     for (WindowSums.Figures f : windows) {
       number(json, value.applyAsDouble(f));

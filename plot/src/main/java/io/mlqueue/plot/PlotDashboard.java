@@ -19,9 +19,9 @@ import java.util.Optional;
  * The live dashboard of a {@link PlotService}, as routes for the service's HTTP server:
  *
  * <ul>
- *   <li>{@code GET /}: one self-contained page (inline CSS, JavaScript and SVG; nothing fetched from
- *       elsewhere, so it works offline) that polls the JSON below every two seconds and says when
- *       the data is stale or the service unreachable;
+ *   <li>{@code GET /}: one self-contained page (inline CSS, JavaScript and SVG; nothing fetched
+ *       from elsewhere, so it works offline) that polls the JSON below every two seconds and says
+ *       when the data is stale or the service unreachable;
  *   <li>{@code GET /api/histogram}: the bins and statistics of the last chart drawn ({@link
  *       HistogramJson});
  *   <li>{@code GET /error_distribution.png}: the last image drawn, 404 before the first draw;
@@ -107,7 +107,8 @@ public final class PlotDashboard implements HttpService {
 
   private void models(ServerRequest req, ServerResponse res) {
     ModelWindows windows = service.modelWindows();
-    byte[] json = ModelWindowsJson.of(windows.timeline(), windows.costModel(), service.modelLogExists());
+    byte[] json =
+        ModelWindowsJson.of(windows.timeline(), windows.costModel(), service.modelLogExists());
     res.header(HeaderNames.CONTENT_TYPE, "application/json");
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
     res.header(HeaderValues.X_CONTENT_TYPE_OPTIONS_NOSNIFF);

@@ -69,11 +69,21 @@ public final class PlotService implements AutoCloseable {
 
   /** As {@link #PlotService(PlotConfig)}, with the clock that stamps each draw. */
   public PlotService(PlotConfig config, Clock clock) {
-    this(config, clock, new ModelWindows(ModelWindows.DEFAULT_WIDTH, ModelWindows.DEFAULT_COUNT,
-        Optional.empty(), clock, ModelWindows.Listener.NONE));
+    this(
+        config,
+        clock,
+        new ModelWindows(
+            ModelWindows.DEFAULT_WIDTH,
+            ModelWindows.DEFAULT_COUNT,
+            Optional.empty(),
+            clock,
+            ModelWindows.Listener.NONE));
   }
 
-  /** As {@link #PlotService(PlotConfig)}, with the rows of {@code model_log.csv} kept in {@code windows}. */
+  /**
+   * As {@link #PlotService(PlotConfig)}, with the rows of {@code model_log.csv} kept in {@code
+   * windows}.
+   */
   public PlotService(PlotConfig config, ModelWindows windows) {
     this(config, Clock.systemUTC(), windows);
   }
@@ -144,7 +154,8 @@ public final class PlotService implements AutoCloseable {
       // live even while the disk refuses the file (the failure is shown beside it).
       PlotSnapshot previous = latest;
       latest =
-          new PlotSnapshot(binned, bytes, clock.instant(), previous == null ? 1 : previous.number() + 1);
+          new PlotSnapshot(
+              binned, bytes, clock.instant(), previous == null ? 1 : previous.number() + 1);
       Files.createDirectories(config.logDir());
       AtomicFiles.write(png, bytes);
       rowsPlotted = errors.length;
@@ -253,7 +264,11 @@ public final class PlotService implements AutoCloseable {
       failure = e.toString();
       // Logged once per outage rather than every interval; the next tick simply tries again.
       if (!failing) {
-        log.warn("could not read the logs or draw {}; will retry every {} ms", png, config.interval().toMillis(), e);
+        log.warn(
+            "could not read the logs or draw {}; will retry every {} ms",
+            png,
+            config.interval().toMillis(),
+            e);
         failing = true;
       } else {
         log.debug("reading the logs or drawing {} still fails", png, e);

@@ -23,7 +23,8 @@ final class SharedIds {
   private record Answer(String model, double absoluteError, double cost, long window) {}
 
   private final class PerPair {
-    final DifferenceSums[] absoluteError = ModelWindows.ring(DifferenceSums::new, new DifferenceSums[count]);
+    final DifferenceSums[] absoluteError =
+        ModelWindows.ring(DifferenceSums::new, new DifferenceSums[count]);
     final DifferenceSums[] cost = ModelWindows.ring(DifferenceSums::new, new DifferenceSums[count]);
     long pairs; // since start, as the two costs below
     double costFrom;
@@ -50,7 +51,13 @@ final class SharedIds {
    * is still kept (later than {@code evicted}); adds each two models paired for the first time to
    * {@code news} as {@code [from, to]}.
    */
-  void add(String id, String model, double absoluteError, double cost, long window, long evicted,
+  void add(
+      String id,
+      String model,
+      double absoluteError,
+      double cost,
+      long window,
+      long evicted,
       List<List<String>> news) {
     Answer answer = new Answer(model, absoluteError, cost, window);
     List<Answer> before = open.get(id);
@@ -109,7 +116,9 @@ final class SharedIds {
     return p == null ? 0 : first ? p.costFrom : p.costTo;
   }
 
-  /** The comparisons over windows {@code first} to {@code now}, the cost's only when {@code costed}. */
+  /**
+   * The comparisons over windows {@code first} to {@code now}, the cost's only when {@code costed}.
+   */
   List<ModelWindows.Comparison> comparisons(long first, long now, boolean costed) {
     List<ModelWindows.Comparison> out = new ArrayList<>();
     for (Map.Entry<List<String>, PerPair> e : pairs.entrySet()) {
@@ -118,12 +127,17 @@ final class SharedIds {
         continue;
       }
       DifferenceSums cost = spanOf(e.getValue().cost, first, now);
-      out.add(new ModelWindows.Comparison(e.getKey().get(0), e.getKey().get(1), absolute.count(),
-          absolute.test(ModelWindows.CONFIDENCE),
-          costed ? cost.test(ModelWindows.CONFIDENCE) : Optional.empty()));
+      out.add(
+          new ModelWindows.Comparison(
+              e.getKey().get(0),
+              e.getKey().get(1),
+              absolute.count(),
+              absolute.test(ModelWindows.CONFIDENCE),
+              costed ? cost.test(ModelWindows.CONFIDENCE) : Optional.empty()));
     }
-    out.sort(Comparator.comparing(ModelWindows.Comparison::from, ModelWindows.ORDER)
-        .thenComparing(ModelWindows.Comparison::to, ModelWindows.ORDER));
+    out.sort(
+        Comparator.comparing(ModelWindows.Comparison::from, ModelWindows.ORDER)
+            .thenComparing(ModelWindows.Comparison::to, ModelWindows.ORDER));
     return out;
   }
 

@@ -1,9 +1,9 @@
 package io.mlqueue.plot;
 
 /**
- * One model's rows in one time window, as sums that merge: count, absolute and squared errors, cost,
- * and the truth's mean and sum of squared deviations (Welford's, so R² keeps its digits where {@code
- * Σy² − (Σy)²/n} would cancel). Not thread-safe: {@link ModelWindows} holds its lock.
+ * One model's rows in one time window, as sums that merge: count, absolute and squared errors,
+ * cost, and the truth's mean and sum of squared deviations (Welford's, so R² keeps its digits where
+ * {@code Σy² − (Σy)²/n} would cancel). Not thread-safe: {@link ModelWindows} holds its lock.
  */
 final class WindowSums {
 

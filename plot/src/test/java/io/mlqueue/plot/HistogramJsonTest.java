@@ -112,7 +112,8 @@ class HistogramJsonTest {
     try (PlotService service = new PlotService(PlotConfig.of(dir), drawClock)) {
       service.drawOnce();
 
-      assertThat(service.latest().orElseThrow().png()).isEqualTo(Files.readAllBytes(service.pngPath()));
+      assertThat(service.latest().orElseThrow().png())
+          .isEqualTo(Files.readAllBytes(service.pngPath()));
     }
   }
 

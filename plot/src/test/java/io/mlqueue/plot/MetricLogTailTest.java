@@ -54,9 +54,10 @@ class MetricLogTailTest {
   @Test
   void readsALogWhoseHeaderAndFieldsAreQuotedWithCrlfLineEnds() throws IOException {
     // As Python's csv.writer writes with QUOTE_ALL and its default line end.
-    append("\uFEFF\"id\",\"y_true\",\"y_pred\",\"absolute_error\"\r\n"
-        + "\"a,1\",\"10.0\",\"7.0\",\"3.0\"\r\n"
-        + "\"b\",\"5.0\",\"9.0\",\"4.0\"\r\n");
+    append(
+        "\uFEFF\"id\",\"y_true\",\"y_pred\",\"absolute_error\"\r\n"
+            + "\"a,1\",\"10.0\",\"7.0\",\"3.0\"\r\n"
+            + "\"b\",\"5.0\",\"9.0\",\"4.0\"\r\n");
     MetricLogTail tail = new MetricLogTail(csv());
 
     MetricLogTail.Update update = tail.poll();

@@ -19,25 +19,33 @@ class ModelLogTailTest {
   @TempDir Path dir;
 
   private final Instant now = Instant.ofEpochSecond(1005);
-  private final ModelWindows windows = new ModelWindows(Duration.ofSeconds(10), 6, Optional.empty(),
-      InstantSource.fixed(now), ModelWindows.Listener.NONE);
+  private final ModelWindows windows =
+      new ModelWindows(
+          Duration.ofSeconds(10),
+          6,
+          Optional.empty(),
+          InstantSource.fixed(now),
+          ModelWindows.Listener.NONE);
 
   private Path csv() {
     return dir.resolve(ModelLog.FILE_NAME);
   }
 
   private static String row(String id, String model, double yTrue, double yPred) {
-    return ModelLog.format(ModelLog.Row.of(id, model, yTrue, yPred, Instant.ofEpochSecond(1001))) + "\n";
+    return ModelLog.format(ModelLog.Row.of(id, model, yTrue, yPred, Instant.ofEpochSecond(1001)))
+        + "\n";
   }
 
   private void append(String text) throws IOException {
-    Files.writeString(csv(), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
+    Files.writeString(
+        csv(), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   private long inWindows(String model) {
-    return windows.timeline().models().stream().filter(s -> s.model().equals(model))
-        .mapToLong(s -> s.span().count()).sum();
+    return windows.timeline().models().stream()
+        .filter(s -> s.model().equals(model))
+        .mapToLong(s -> s.span().count())
+        .sum();
   }
 
   @Test
@@ -46,8 +54,13 @@ class ModelLogTailTest {
     assertThat(tail.poll()).isZero();
     assertThat(tail.exists()).isFalse();
 
-    append(ModelLog.HEADER + "\n" + row("a", "m:1", 10, 12) + row("a", "m:2", 10, 11)
-        + "not,a,row\n" + "b,m:1,10");
+    append(
+        ModelLog.HEADER
+            + "\n"
+            + row("a", "m:1", 10, 12)
+            + row("a", "m:2", 10, 11)
+            + "not,a,row\n"
+            + "b,m:1,10");
     assertThat(tail.poll()).isEqualTo(2);
     assertThat(tail.exists()).isTrue();
 

@@ -35,20 +35,26 @@ class ModelWindowsTest {
   private final List<String> announced = new ArrayList<>();
 
   private ModelWindows windows(Optional<CostModel> cost) {
-    return new ModelWindows(Duration.ofSeconds(10), 6, cost, clock, new ModelWindows.Listener() {
-      @Override
-      public void newModel(ModelWindows windows, String model) {
-        announced.add(model);
-      }
+    return new ModelWindows(
+        Duration.ofSeconds(10),
+        6,
+        cost,
+        clock,
+        new ModelWindows.Listener() {
+          @Override
+          public void newModel(ModelWindows windows, String model) {
+            announced.add(model);
+          }
 
-      @Override
-      public void newPair(ModelWindows windows, String from, String to) {
-        announced.add(from + " -> " + to);
-      }
-    });
+          @Override
+          public void newPair(ModelWindows windows, String from, String to) {
+            announced.add(from + " -> " + to);
+          }
+        });
   }
 
-  private static ModelLog.Row row(String id, String model, double yTrue, double yPred, long second) {
+  private static ModelLog.Row row(
+      String id, String model, double yTrue, double yPred, long second) {
     return ModelLog.Row.of(id, model, yTrue, yPred, Instant.ofEpochSecond(second));
   }
 
@@ -70,7 +76,8 @@ class ModelWindowsTest {
     ModelWindows.Timeline t = w.timeline();
 
     assertThat(t.start()).isEqualTo(Instant.ofEpochSecond(950));
-    assertThat(t.models()).extracting(ModelWindows.Series::model)
+    assertThat(t.models())
+        .extracting(ModelWindows.Series::model)
         .containsExactly("diabetes:2", "diabetes:10"); // versions in number order
     WindowSums.Figures a = series(t, "diabetes:2").windows().get(5);
     assertThat(a.count()).isEqualTo(3);
@@ -134,10 +141,27 @@ class ModelWindowsTest {
 
   @Test
   void costComesFromTheCostFileWithUnderAndOverPricesAndBands() {
-    CostModel prices = CostModel.fromTree(java.util.Map.of(
-        "unit", "EUR", "under_prediction", 2.0, "over_prediction", 1.0,
-        "bands", List.of(java.util.Map.of("name", "high missed", "true_above", 200,
-            "predicted_below", 150, "cost", 500))), "cost.yaml");
+    CostModel prices =
+        CostModel.fromTree(
+            java.util.Map.of(
+                "unit",
+                "EUR",
+                "under_prediction",
+                2.0,
+                "over_prediction",
+                1.0,
+                "bands",
+                List.of(
+                    java.util.Map.of(
+                        "name",
+                        "high missed",
+                        "true_above",
+                        200,
+                        "predicted_below",
+                        150,
+                        "cost",
+                        500))),
+            "cost.yaml");
     ModelWindows w = windows(Optional.of(prices));
     w.add(row("a", "m:1", 100, 104, 1001)); // over by 4: 4
     w.add(row("b", "m:1", 100, 97, 1001)); // under by 3: 6

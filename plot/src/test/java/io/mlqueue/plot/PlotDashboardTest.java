@@ -5,23 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mlqueue.contract.ModelLog;
 import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
-import io.mlqueue.contract.ModelLog;
 import io.mlqueue.stats.cost.CostModel;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.time.Instant;
-import java.time.InstantSource;
-import java.util.Optional;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,7 +95,10 @@ class PlotDashboardTest {
     startServer();
     service.start();
 
-    await().atMost(DEADLINE).pollInterval(FAST).until(() -> histogram().path("rows").asInt() == 100);
+    await()
+        .atMost(DEADLINE)
+        .pollInterval(FAST)
+        .until(() -> histogram().path("rows").asInt() == 100);
     JsonNode first = histogram();
     HttpResponse<String> response = get("/api/histogram", HttpResponse.BodyHandlers.ofString());
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
@@ -106,7 +109,10 @@ class PlotDashboardTest {
 
     appendRows(100, 350);
 
-    await().atMost(DEADLINE).pollInterval(FAST).until(() -> histogram().path("rows").asInt() == 350);
+    await()
+        .atMost(DEADLINE)
+        .pollInterval(FAST)
+        .until(() -> histogram().path("rows").asInt() == 350);
     JsonNode second = histogram();
     assertThat(second.path("draw").asLong()).isGreaterThan(first.path("draw").asLong());
     assertThat(sum(second.path("bins").path("counts"))).isEqualTo(350);
@@ -133,7 +139,8 @@ class PlotDashboardTest {
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
     assertThat(page.headers().firstValue("content-security-policy"))
-        .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'none'", "connect-src 'self'"));
+        .hasValueSatisfying(
+            csp -> assertThat(csp).contains("default-src 'none'", "connect-src 'self'"));
     String html = page.body();
     assertThat(html).startsWith("<!doctype html>").contains("<svg", "api/histogram", "fetch(");
     // Nothing from another origin: no absolute URL at all, no external script, stylesheet or font.
@@ -190,9 +197,15 @@ class PlotDashboardTest {
   @Test
   void everyModelOfTheModelLogIsServedPerWindowWithCostAndTheSaving() throws Exception {
     CostModel prices = new CostModel("EUR", 2, 1, List.of());
-    startServer(new PlotService(PlotConfig.of(dir).withInterval(FAST),
-        new ModelWindows(Duration.ofSeconds(10), 30, Optional.of(prices), InstantSource.system(),
-            ModelWindows.Listener.NONE)));
+    startServer(
+        new PlotService(
+            PlotConfig.of(dir).withInterval(FAST),
+            new ModelWindows(
+                Duration.ofSeconds(10),
+                30,
+                Optional.of(prices),
+                InstantSource.system(),
+                ModelWindows.Listener.NONE)));
     assertThat(models().path("available").asBoolean()).isFalse();
     service.start();
 
@@ -222,7 +235,8 @@ class PlotDashboardTest {
     assertThat(maes.stream().filter(java.util.Objects::nonNull)).containsExactly(10.0);
     assertThat(maes.subList(0, 28)).containsOnlyNulls();
     assertThat(champion.path("span").path("costPerThousand").asDouble()).isEqualTo(10_000.0);
-    assertThat(m.path("models").get(1).path("span").path("costPerThousand").asDouble()).isEqualTo(4_000.0);
+    assertThat(m.path("models").get(1).path("span").path("costPerThousand").asDouble())
+        .isEqualTo(4_000.0);
     JsonNode saving = m.path("comparisons").get(0);
     assertThat(saving.path("from").asText()).isEqualTo("diabetes:1");
     assertThat(saving.path("to").asText()).isEqualTo("diabetes:2");

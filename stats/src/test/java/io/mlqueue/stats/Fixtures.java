@@ -18,7 +18,8 @@ public final class Fixtures {
   public static synchronized JsonNode get(String section) {
     if (root == null) {
       try (InputStream in =
-          Fixtures.class.getResourceAsStream("/io/mlqueue/stats/compare/evaluation_fixtures.json")) {
+          Fixtures.class.getResourceAsStream(
+              "/io/mlqueue/stats/compare/evaluation_fixtures.json")) {
         root = new ObjectMapper().readTree(in);
       } catch (IOException e) {
         throw new UncheckedIOException(e);

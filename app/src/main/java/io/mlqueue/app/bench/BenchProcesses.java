@@ -34,7 +34,8 @@ final class BenchProcesses {
 
   private final List<String> java;
   private final Path interop;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   BenchProcesses() {
     Path jar = applicationJar();
@@ -51,8 +52,10 @@ final class BenchProcesses {
     }
     this.java = List.copyOf(command);
     // app/target/mlqueue.jar in a checkout: the course's services are two levels up.
-    Path root = jar.getParent() == null || jar.getParent().getParent() == null
-        ? Path.of(".") : jar.getParent().getParent().getParent();
+    Path root =
+        jar.getParent() == null || jar.getParent().getParent() == null
+            ? Path.of(".")
+            : jar.getParent().getParent().getParent();
     this.interop = (root == null ? Path.of(".") : root).resolve("interop").resolve("course");
   }
 
@@ -70,10 +73,13 @@ final class BenchProcesses {
       return "no " + interop + " (run from a checkout of the repository)";
     }
     try {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import pika, numpy, sklearn")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(PYTHON, "-c", "import pika, numpy, sklearn")
+              .redirectErrorStream(true)
+              .start();
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        return PYTHON + " lacks pika, numpy or sklearn (apt-get install python3-pika python3-sklearn)";
+        return PYTHON
+            + " lacks pika, numpy or sklearn (apt-get install python3-pika python3-sklearn)";
       }
     } catch (IOException e) {
       return "no " + PYTHON;
@@ -128,8 +134,15 @@ final class BenchProcesses {
         awaitLine("metric", "waiting for messages");
       } else {
         model = start("model", ours("model", "--metrics-port", Integer.toString(modelPort)));
-        metric = start("metric", ours("metric", "--log-dir", work.toString(),
-            "--metrics-port", Integer.toString(metricPort)));
+        metric =
+            start(
+                "metric",
+                ours(
+                    "metric",
+                    "--log-dir",
+                    work.toString(),
+                    "--metrics-port",
+                    Integer.toString(metricPort)));
         awaitHealth("model", modelPort);
         awaitHealth("metric", metricPort);
       }
@@ -140,12 +153,23 @@ final class BenchProcesses {
       featuresCpu = Double.NaN;
       featuresRss = Double.NaN;
       if (variant == PipelineBench.Variant.PYTHON) {
-        features = start("features", python("features.py", Map.of("COUNT", Long.toString(pairs),
-            "INTERVAL", rate > 0 ? Double.toString(1 / rate) : "0", "CONNECTION", "shared",
-            "SEED", "1")));
+        features =
+            start(
+                "features",
+                python(
+                    "features.py",
+                    Map.of(
+                        "COUNT",
+                        Long.toString(pairs),
+                        "INTERVAL",
+                        rate > 0 ? Double.toString(1 / rate) : "0",
+                        "CONNECTION",
+                        "shared",
+                        "SEED",
+                        "1")));
       } else {
-        List<String> args = new ArrayList<>(List.of("features", "--count", Long.toString(pairs),
-            "--seed", "1"));
+        List<String> args =
+            new ArrayList<>(List.of("features", "--count", Long.toString(pairs), "--seed", "1"));
         if (rate > 0) {
           args.addAll(List.of("--rate", Double.toString(rate)));
         }
@@ -213,40 +237,51 @@ final class BenchProcesses {
         Thread.sleep(20);
       }
       Map<Double, Double> bucketsAfter = delayBuckets();
-      return new RunResult.FixedRateDelays(rate, pairs, quantile(bucketsBefore, bucketsAfter, 0.5, "p50"),
+      return new RunResult.FixedRateDelays(
+          rate,
+          pairs,
+          quantile(bucketsBefore, bucketsAfter, 0.5, "p50"),
           quantile(bucketsBefore, bucketsAfter, 0.99, "p99"),
           quantile(bucketsBefore, bucketsAfter, 0.999, "p99.9"));
     }
 
-    private static final Pattern BUCKET = Pattern.compile(
-        "^mlqueue_metric_pair_delay_seconds_bucket\\{.*le=\"([^\"]+)\".*\\}\\s+(\\S+)$");
+    private static final Pattern BUCKET =
+        Pattern.compile(
+            "^mlqueue_metric_pair_delay_seconds_bucket\\{.*le=\"([^\"]+)\".*\\}\\s+(\\S+)$");
 
     private Map<Double, Double> delayBuckets() throws IOException, InterruptedException {
-      String text = http.send(HttpRequest.newBuilder(URI.create(
-              "http://127.0.0.1:" + metricPort + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String text =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricPort + "/metrics"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       Map<Double, Double> buckets = new TreeMap<>();
       for (String line : text.split("\n")) {
         Matcher m = BUCKET.matcher(line);
         if (m.matches()) {
-          double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+          double le =
+              m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
           buckets.put(le, Double.parseDouble(m.group(2)));
         }
       }
       return buckets;
     }
 
-    private static String quantile(Map<Double, Double> before, Map<Double, Double> after, double q,
-        String name) {
-      double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0)
-          - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+    private static String quantile(
+        Map<Double, Double> before, Map<Double, Double> after, double q, String name) {
+      double total =
+          after.getOrDefault(Double.POSITIVE_INFINITY, 0.0)
+              - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
       if (total <= 0) {
         return name + " unknown";
       }
       for (Map.Entry<Double, Double> e : after.entrySet()) {
         double count = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
         if (count >= q * total) {
-          return Double.isInfinite(e.getKey()) ? name + " over 5 min"
+          return Double.isInfinite(e.getKey())
+              ? name + " over 5 min"
               : fmt("%s <= %.1f ms", name, e.getKey() * 1000);
         }
       }
@@ -286,9 +321,12 @@ final class BenchProcesses {
       long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
       while (System.nanoTime() < deadline) {
         try {
-          HttpResponse<Void> r = http.send(HttpRequest.newBuilder(
-                  URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(2)).build(),
-              HttpResponse.BodyHandlers.discarding());
+          HttpResponse<Void> r =
+              http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
           if (r.statusCode() == 200) {
             return;
           }

@@ -21,19 +21,19 @@ import org.HdrHistogram.Recorder;
  * A bounded HTTP load generator for the gateway, in two modes.
  *
  * <ul>
- *   <li>Closed loop ({@code rate} 0): {@code concurrency} connections, each sending its next request
- *       when the previous answer is in — the most the server does at that concurrency.
- *   <li>Open loop ({@code rate} &gt; 0): requests start on a fixed schedule whatever the answers do,
- *       and latency is counted from when each request was due, not from when it was sent, so a stall
- *       shows in the percentiles instead of hiding (no coordinated omission). The
- *       {@code concurrency} connections take the due requests in turn; a request due while that
- *       many are already waiting or in flight is counted as failed and not sent.
+ *   <li>Closed loop ({@code rate} 0): {@code concurrency} connections, each sending its next
+ *       request when the previous answer is in — the most the server does at that concurrency.
+ *   <li>Open loop ({@code rate} &gt; 0): requests start on a fixed schedule whatever the answers
+ *       do, and latency is counted from when each request was due, not from when it was sent, so a
+ *       stall shows in the percentiles instead of hiding (no coordinated omission). The {@code
+ *       concurrency} connections take the due requests in turn; a request due while that many are
+ *       already waiting or in flight is counted as failed and not sent.
  * </ul>
  *
  * Each connection is a {@link KeepAliveConnection} on its own thread: the generator shares the
  * machine with what it measures, so it must cost little CPU.
  *
- * Latencies go into an HdrHistogram (1 µs to 60 s, 3 significant digits). Everything stops after
+ * <p>Latencies go into an HdrHistogram (1 µs to 60 s, 3 significant digits). Everything stops after
  * {@code warmup + duration}; the warm-up is not recorded.
  */
 public final class HttpLoad {
@@ -48,15 +48,22 @@ public final class HttpLoad {
       if (rate < 0) {
         throw new IllegalArgumentException("--rate must not be negative, was " + rate);
       }
-      if (duration.isZero() || duration.isNegative() || duration.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException("--duration must be above 0 and at most 10m, was " + duration);
+      if (duration.isZero()
+          || duration.isNegative()
+          || duration.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "--duration must be above 0 and at most 10m, was " + duration);
       }
     }
   }
 
   /** What was measured. */
   public record Result(
-      long requests, long failures, Map<Integer, Long> byStatus, Duration elapsed, Histogram latency) {
+      long requests,
+      long failures,
+      Map<Integer, Long> byStatus,
+      Duration elapsed,
+      Histogram latency) {
     public double throughput() {
       return requests / (elapsed.toNanos() / 1e9);
     }
@@ -90,28 +97,34 @@ public final class HttpLoad {
     List<Thread> workers = new ArrayList<>();
     for (int i = 0; i < plan.concurrency(); i++) {
       // Platform threads, one per connection: a blocking read wakes its own thread directly.
-      workers.add(Thread.ofPlatform().daemon().name("bench-connection-" + i).start(() -> {
-        try (KeepAliveConnection connection =
-            new KeepAliveConnection(plan.url(), plan.body(), "application/json")) {
-          if (plan.rate() == 0) {
-            while (System.nanoTime() < end) {
-              long sent = System.nanoTime();
-              record(sent, exchange(connection));
-            }
-          } else {
-            Long intended;
-            while ((intended = due.poll(100, TimeUnit.MILLISECONDS)) != null || System.nanoTime() < end) {
-              if (intended != null) {
-                int status = exchange(connection);
-                inFlight.decrementAndGet();
-                record(intended, status);
-              }
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      workers.add(
+          Thread.ofPlatform()
+              .daemon()
+              .name("bench-connection-" + i)
+              .start(
+                  () -> {
+                    try (KeepAliveConnection connection =
+                        new KeepAliveConnection(plan.url(), plan.body(), "application/json")) {
+                      if (plan.rate() == 0) {
+                        while (System.nanoTime() < end) {
+                          long sent = System.nanoTime();
+                          record(sent, exchange(connection));
+                        }
+                      } else {
+                        Long intended;
+                        while ((intended = due.poll(100, TimeUnit.MILLISECONDS)) != null
+                            || System.nanoTime() < end) {
+                          if (intended != null) {
+                            int status = exchange(connection);
+                            inFlight.decrementAndGet();
+                            record(intended, status);
+                          }
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
     }
     if (plan.rate() > 0) {
       openLoop(due, inFlight, measureStart, end);
@@ -124,7 +137,11 @@ public final class HttpLoad {
     }
     // Until the last answer, or the end if that came first: not the workers' idle polls after it.
     Duration elapsed = Duration.ofNanos(Math.max(end, lastAnswer.get()) - measureStart);
-    return new Result(requests.get(), failures.get(), Map.copyOf(byStatus), elapsed,
+    return new Result(
+        requests.get(),
+        failures.get(),
+        Map.copyOf(byStatus),
+        elapsed,
         recorder.getIntervalHistogram());
   }
 
@@ -137,7 +154,8 @@ public final class HttpLoad {
   }
 
   /** Hands out one due time per interval, warm-up included, until the end, on this thread. */
-  private void openLoop(BlockingQueue<Long> due, AtomicInteger inFlight, long measureStart, long end) {
+  private void openLoop(
+      BlockingQueue<Long> due, AtomicInteger inFlight, long measureStart, long end) {
     long interval = Math.round(1e9 / plan.rate());
     long next = System.nanoTime();
     while (next < end) {

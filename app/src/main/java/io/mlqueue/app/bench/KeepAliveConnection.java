@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  * each answer's status, skipping its body.
  *
  * <p>Why not {@code java.net.http.HttpClient}: on a 2-core machine the load generator shares the
- * CPU with the broker and the services it measures, and the JDK client's asynchronous machinery
- * (a selector thread, futures and header maps per exchange) cost about half a core at 1,000
+ * CPU with the broker and the services it measures, and the JDK client's asynchronous machinery (a
+ * selector thread, futures and header maps per exchange) cost about half a core at 1,000
  * requests/s, which showed up in the very latencies being measured. A blocking socket that writes
  * one fixed byte array and parses a status line and a few headers costs a small fraction of that,
  * as {@code wrk} does in C. It handles exactly what the gateway sends: {@code Content-Length} or
@@ -40,10 +40,20 @@ final class KeepAliveConnection implements Closeable {
     this.address = new InetSocketAddress(url.getHost(), port);
     String path = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     String head =
-        "POST " + path + " HTTP/1.1\r\n"
-            + "Host: " + url.getHost() + ":" + port + "\r\n"
-            + "Content-Type: " + contentType + "\r\n"
-            + "Content-Length: " + body.length + "\r\n"
+        "POST "
+            + path
+            + " HTTP/1.1\r\n"
+            + "Host: "
+            + url.getHost()
+            + ":"
+            + port
+            + "\r\n"
+            + "Content-Type: "
+            + contentType
+            + "\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n"
             + "\r\n";
     byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
     this.request = new byte[headBytes.length + body.length];
@@ -125,7 +135,9 @@ final class KeepAliveConnection implements Closeable {
     do {
       String sizeLine = readLine();
       int semicolon = sizeLine.indexOf(';');
-      size = Long.parseLong(semicolon < 0 ? sizeLine.trim() : sizeLine.substring(0, semicolon).trim(), 16);
+      size =
+          Long.parseLong(
+              semicolon < 0 ? sizeLine.trim() : sizeLine.substring(0, semicolon).trim(), 16);
       skipFully(size);
       if (size > 0) {
         readLine(); // the CRLF after the chunk's data

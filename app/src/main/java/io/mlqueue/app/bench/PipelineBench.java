@@ -128,7 +128,8 @@ public final class PipelineBench {
   private RunResult runOnce(Variant v, int round) throws IOException, InterruptedException {
     String vhost = RabbitVhosts.create(plan.user());
     Path work = Files.createTempDirectory("mlqueue-bench-");
-    String uri = "amqp://" + plan.user() + ":" + plan.password() + "@" + plan.amqpHost() + "/" + vhost;
+    String uri =
+        "amqp://" + plan.user() + ":" + plan.password() + "@" + plan.amqpHost() + "/" + vhost;
     long pairs = v == Variant.BULK ? plan.bulkPairs() : plan.pairs();
     try (BenchProcesses.Pipeline pipeline = processes.pipeline(v, uri, work, plan.batch())) {
       RunResult.Builder r = new RunResult.Builder(v, round, pairs, plan.drain());
@@ -158,8 +159,11 @@ public final class PipelineBench {
       long end = System.nanoTime();
       double[] after = cpu(pipeline);
       r.timed(rows, plan.drain() && firstRow > 0 ? end - firstRow : end - start);
-      r.cpu(after[0] - before[0], after[1] - before[1], pipeline.featuresCpu(), after[2] - before[2]);
-      r.memory(ProcStats.peakRssMib(pipeline.modelPid()), ProcStats.peakRssMib(pipeline.metricPid()),
+      r.cpu(
+          after[0] - before[0], after[1] - before[1], pipeline.featuresCpu(), after[2] - before[2]);
+      r.memory(
+          ProcStats.peakRssMib(pipeline.modelPid()),
+          ProcStats.peakRssMib(pipeline.metricPid()),
           pipeline.featuresPeakRss());
       pipeline.awaitFeatures(Duration.ofSeconds(30));
       Thread.sleep(500); // a duplicate would be written by now

@@ -17,7 +17,9 @@ final class ProcStats {
 
   private ProcStats() {}
 
-  /** Whether {@code /proc} can be read (Linux): without it the CPU and memory figures are absent. */
+  /**
+   * Whether {@code /proc} can be read (Linux): without it the CPU and memory figures are absent.
+   */
   static boolean available() {
     return Files.isReadable(Path.of("/proc/self/stat"));
   }

@@ -27,7 +27,8 @@ final class RabbitVhosts {
   static String create(String user) throws IOException {
     String name = "mlqueue-bench-" + UUID.randomUUID().toString().substring(0, 8);
     check(run(List.of("rabbitmqctl", "-q", "add_vhost", name)), "add_vhost " + name);
-    check(run(List.of("rabbitmqctl", "-q", "set_permissions", "-p", name, user, ".*", ".*", ".*")),
+    check(
+        run(List.of("rabbitmqctl", "-q", "set_permissions", "-p", name, user, ".*", ".*", ".*")),
         "set_permissions on " + name);
     return name;
   }
@@ -49,7 +50,8 @@ final class RabbitVhosts {
         p.destroyForcibly();
         return new Result(-1, command + " took over 60 s");
       }
-      return new Result(p.exitValue(),
+      return new Result(
+          p.exitValue(),
           new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -106,9 +106,23 @@ record RunResult(
     }
 
     RunResult build() {
-      return new RunResult(variant, round, drained, pairs, rows, seconds, modelCpu, metricCpu,
-          featuresCpu, brokerCpu, modelRss, metricRss, featuresRss, check.rows(),
-          check.distinctIds(), delays);
+      return new RunResult(
+          variant,
+          round,
+          drained,
+          pairs,
+          rows,
+          seconds,
+          modelCpu,
+          metricCpu,
+          featuresCpu,
+          brokerCpu,
+          modelRss,
+          metricRss,
+          featuresRss,
+          check.rows(),
+          check.distinctIds(),
+          delays);
     }
   }
 }

@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * Everything {@code evaluate} reports about a window of the model log: each model's errors (and
- * cost) with intervals, and, when a champion and a challenger are named, their comparison on the ids
- * both answered (paired: a shadow) and on the ids only one answered (unpaired: a canary).
+ * cost) with intervals, and, when a champion and a challenger are named, their comparison on the
+ * ids both answered (paired: a shadow) and on the ids only one answered (unpaired: a canary).
  *
  * @param window what was read
  * @param settings α, bootstrap and sequence settings used
@@ -69,11 +69,12 @@ public record Evaluation(
    * @param cost difference in cost per prediction, when a cost file was given (×1,000: the saving)
    */
   public record Paired(
-      PairedComparison absoluteError, PairedComparison squaredError, Optional<PairedComparison> cost) {}
+      PairedComparison absoluteError,
+      PairedComparison squaredError,
+      Optional<PairedComparison> cost) {}
 
   /** The comparisons on ids answered by one model only, as {@link Paired}. */
-  public record Unpaired(
-      UnpairedComparison absoluteError, Optional<UnpairedComparison> cost) {}
+  public record Unpaired(UnpairedComparison absoluteError, Optional<UnpairedComparison> cost) {}
 
   /** The model ids in the window, sorted. */
   public static List<String> modelsIn(LogWindow window) {
@@ -105,7 +106,8 @@ public record Evaluation(
     for (String m : challenger.stream().toList()) {
       requirePresent(m, byModel, "challenger");
       if (m.equals(champion.get())) {
-        throw new IllegalArgumentException("the champion and the challenger are the same model " + m);
+        throw new IllegalArgumentException(
+            "the champion and the challenger are the same model " + m);
       }
     }
     List<ModelReport> reports = new ArrayList<>();
@@ -123,10 +125,18 @@ public record Evaluation(
     return new Evaluation(window, settings, cost, reports, champion, challenger, paired, unpaired);
   }
 
-  private static void requirePresent(String model, Map<String, List<ModelLog.Row>> byModel, String role) {
+  private static void requirePresent(
+      String model, Map<String, List<ModelLog.Row>> byModel, String role) {
     if (!byModel.containsKey(model)) {
-      throw new IllegalArgumentException("the " + role + " " + model + " has no rows in the window; models there: "
-          + (byModel.isEmpty() ? "none" : String.join(", ", byModel.keySet().stream().sorted().toList())));
+      throw new IllegalArgumentException(
+          "the "
+              + role
+              + " "
+              + model
+              + " has no rows in the window; models there: "
+              + (byModel.isEmpty()
+                  ? "none"
+                  : String.join(", ", byModel.keySet().stream().sorted().toList())));
     }
   }
 
@@ -141,17 +151,20 @@ public record Evaluation(
       p[i] = rows.get(i).yPred();
       signed[i] = p[i] - t[i];
     }
-    Optional<ErrorSummary> errors = n >= 2
-        ? Optional.of(ErrorSummary.of(t, p, ErrorSummary.DEFAULT_QUANTILES, settings))
-        : Optional.empty();
-    Optional<Interval> perThousand = cost.filter(c -> n >= 2)
-        .map(c -> settings.bootstrap().interval(Statistics.mean(c.costs(t, p))).scaled(1000));
+    Optional<ErrorSummary> errors =
+        n >= 2
+            ? Optional.of(ErrorSummary.of(t, p, ErrorSummary.DEFAULT_QUANTILES, settings))
+            : Optional.empty();
+    Optional<Interval> perThousand =
+        cost.filter(c -> n >= 2)
+            .map(c -> settings.bootstrap().interval(Statistics.mean(c.costs(t, p))).scaled(1000));
     return new ModelReport(model, n, errors, perThousand, signed, cumulative(rows, cost));
   }
 
   /** Cumulative cost (or absolute error) in time order, thinned to about 500 points. */
   private static List<TimePoint> cumulative(List<ModelLog.Row> rows, Optional<CostModel> cost) {
-    List<ModelLog.Row> ordered = rows.stream().sorted(Comparator.comparing(ModelLog.Row::loggedAt)).toList();
+    List<ModelLog.Row> ordered =
+        rows.stream().sorted(Comparator.comparing(ModelLog.Row::loggedAt)).toList();
     int every = Math.max(1, ordered.size() / 500);
     List<TimePoint> points = new ArrayList<>();
     double sum = 0;
@@ -166,7 +179,10 @@ public record Evaluation(
   }
 
   private static Optional<Paired> paired(
-      List<ModelLog.Row> champion, List<ModelLog.Row> challenger, Optional<CostModel> cost, Settings settings) {
+      List<ModelLog.Row> champion,
+      List<ModelLog.Row> challenger,
+      Optional<CostModel> cost,
+      Settings settings) {
     Map<String, ModelLog.Row> theirs = new HashMap<>();
     for (ModelLog.Row r : challenger) {
       theirs.put(r.id(), r);
@@ -201,21 +217,29 @@ public record Evaluation(
       sqA[i] = a.error() * a.error();
       sqB[i] = b.error() * b.error();
     }
-    Optional<PairedComparison> costs = cost.map(c -> {
-      double[] ca = new double[n];
-      double[] cb = new double[n];
-      for (int i = 0; i < n; i++) {
-        ca[i] = c.cost(pairs.get(i).a().yTrue(), pairs.get(i).a().yPred());
-        cb[i] = c.cost(pairs.get(i).b().yTrue(), pairs.get(i).b().yPred());
-      }
-      return PairedComparison.of(ca, cb, settings);
-    });
-    return Optional.of(new Paired(
-        PairedComparison.of(absA, absB, settings), PairedComparison.of(sqA, sqB, settings), costs));
+    Optional<PairedComparison> costs =
+        cost.map(
+            c -> {
+              double[] ca = new double[n];
+              double[] cb = new double[n];
+              for (int i = 0; i < n; i++) {
+                ca[i] = c.cost(pairs.get(i).a().yTrue(), pairs.get(i).a().yPred());
+                cb[i] = c.cost(pairs.get(i).b().yTrue(), pairs.get(i).b().yPred());
+              }
+              return PairedComparison.of(ca, cb, settings);
+            });
+    return Optional.of(
+        new Paired(
+            PairedComparison.of(absA, absB, settings),
+            PairedComparison.of(sqA, sqB, settings),
+            costs));
   }
 
   private static Optional<Unpaired> unpaired(
-      List<ModelLog.Row> champion, List<ModelLog.Row> challenger, Optional<CostModel> cost, Settings settings) {
+      List<ModelLog.Row> champion,
+      List<ModelLog.Row> challenger,
+      Optional<CostModel> cost,
+      Settings settings) {
     java.util.Set<String> idsA = new java.util.HashSet<>();
     champion.forEach(r -> idsA.add(r.id()));
     java.util.Set<String> idsB = new java.util.HashSet<>();
@@ -227,10 +251,13 @@ public record Evaluation(
     }
     double[] absA = onlyA.stream().mapToDouble(ModelLog.Row::absoluteError).toArray();
     double[] absB = onlyB.stream().mapToDouble(ModelLog.Row::absoluteError).toArray();
-    Optional<UnpairedComparison> costs = cost.map(c -> UnpairedComparison.of(
-        onlyA.stream().mapToDouble(r -> c.cost(r.yTrue(), r.yPred())).toArray(),
-        onlyB.stream().mapToDouble(r -> c.cost(r.yTrue(), r.yPred())).toArray(),
-        settings));
+    Optional<UnpairedComparison> costs =
+        cost.map(
+            c ->
+                UnpairedComparison.of(
+                    onlyA.stream().mapToDouble(r -> c.cost(r.yTrue(), r.yPred())).toArray(),
+                    onlyB.stream().mapToDouble(r -> c.cost(r.yTrue(), r.yPred())).toArray(),
+                    settings));
     return Optional.of(new Unpaired(UnpairedComparison.of(absA, absB, settings), costs));
   }
 

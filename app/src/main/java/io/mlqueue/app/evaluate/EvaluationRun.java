@@ -28,7 +28,11 @@ public final class EvaluationRun {
 
   /** The reports, each with the promotion's outcome when a rule was checked. */
   public record Result(
-      Evaluation evaluation, Optional<PromotionOutcome> promotion, String text, String json, String html) {}
+      Evaluation evaluation,
+      Optional<PromotionOutcome> promotion,
+      String text,
+      String json,
+      String html) {}
 
   private final Path log;
   private final Instant since;
@@ -44,11 +48,21 @@ public final class EvaluationRun {
   private final Clock clock;
 
   public EvaluationRun(
-      Path log, Instant since, Instant until, Optional<String> champion, Optional<String> challenger,
-      Optional<CostModel> cost, Settings settings, Mode mode, Optional<PromotionRule> rule,
-      boolean dryRun, ModelRegistry registry, Clock clock) {
+      Path log,
+      Instant since,
+      Instant until,
+      Optional<String> champion,
+      Optional<String> challenger,
+      Optional<CostModel> cost,
+      Settings settings,
+      Mode mode,
+      Optional<PromotionRule> rule,
+      boolean dryRun,
+      ModelRegistry registry,
+      Clock clock) {
     if ((mode == Mode.REPORT) != rule.isEmpty()) {
-      throw new IllegalArgumentException("a promotion or guardrail run needs a rule, a report none");
+      throw new IllegalArgumentException(
+          "a promotion or guardrail run needs a rule, a report none");
     }
     this.log = log;
     this.since = since;
@@ -76,21 +90,47 @@ public final class EvaluationRun {
       ModelRegistry.checkAlias(r.alias());
       OptionalInt current = registry.alias(r.model(), r.alias());
       if (current.isEmpty()) {
-        throw new IllegalArgumentException("alias " + r.model() + "@" + r.alias() + " is not set in the registry "
-            + registry.root() + ": there is no champion to compare with");
+        throw new IllegalArgumentException(
+            "alias "
+                + r.model()
+                + "@"
+                + r.alias()
+                + " is not set in the registry "
+                + registry.root()
+                + ": there is no champion to compare with");
       }
       String aliasModel = r.model() + ":" + current.getAsInt();
       if (a.isPresent() && !a.get().equals(aliasModel)) {
-        throw new IllegalArgumentException("--champion " + a.get() + " is not what " + r.model() + "@" + r.alias()
-            + " points at (" + aliasModel + "); leave --champion out with a rule");
+        throw new IllegalArgumentException(
+            "--champion "
+                + a.get()
+                + " is not what "
+                + r.model()
+                + "@"
+                + r.alias()
+                + " points at ("
+                + aliasModel
+                + "); leave --champion out with a rule");
       }
       a = Optional.of(aliasModel);
       if (b.isEmpty()) {
-        b = mode == Mode.PROMOTE
-            ? Optional.of(onlyOther(models, r.model(), aliasModel))
-            : Optional.of(r.model() + ":" + action.replacedBy(r.model(), current.getAsInt()).orElseThrow(() ->
-                new IllegalArgumentException("no evidence of what " + aliasModel + " replaced: name the version"
-                    + " to roll back to with --challenger " + r.model() + ":N")));
+        b =
+            mode == Mode.PROMOTE
+                ? Optional.of(onlyOther(models, r.model(), aliasModel))
+                : Optional.of(
+                    r.model()
+                        + ":"
+                        + action
+                            .replacedBy(r.model(), current.getAsInt())
+                            .orElseThrow(
+                                () ->
+                                    new IllegalArgumentException(
+                                        "no evidence of what "
+                                            + aliasModel
+                                            + " replaced: name the version"
+                                            + " to roll back to with --challenger "
+                                            + r.model()
+                                            + ":N")));
       }
       RegistryAction.version(b.get(), r.model());
     } else if (a.isEmpty() && b.isEmpty() && models.size() == 2) {
@@ -104,12 +144,19 @@ public final class EvaluationRun {
     Optional<PromotionOutcome> outcome = Optional.empty();
     if (mode != Mode.REPORT) {
       Promotion.Mode pm = mode == Mode.PROMOTE ? Promotion.Mode.PROMOTE : Promotion.Mode.GUARDRAIL;
-      outcome = Optional.of(new Promotion(rule.get(), pm, dryRun ? Promotion.Action.NONE : action)
-          .run(evaluation, decided -> new Promotion.Evidence(
-              JsonReport.render(evaluation, Optional.of(decided)),
-              HtmlReport.render(evaluation, Optional.of(decided)))));
+      outcome =
+          Optional.of(
+              new Promotion(rule.get(), pm, dryRun ? Promotion.Action.NONE : action)
+                  .run(
+                      evaluation,
+                      decided ->
+                          new Promotion.Evidence(
+                              JsonReport.render(evaluation, Optional.of(decided)),
+                              HtmlReport.render(evaluation, Optional.of(decided)))));
     }
-    return new Result(evaluation, outcome,
+    return new Result(
+        evaluation,
+        outcome,
         TextReport.render(evaluation, outcome),
         JsonReport.render(evaluation, outcome),
         HtmlReport.render(evaluation, outcome));
@@ -117,13 +164,22 @@ public final class EvaluationRun {
 
   /** The one model of {@code name} in the window besides the champion: the challenger. */
   private static String onlyOther(List<String> models, String name, String champion) {
-    List<String> others = models.stream()
-        .filter(m -> m.startsWith(name + ":") && !m.equals(champion)).toList();
+    List<String> others =
+        models.stream().filter(m -> m.startsWith(name + ":") && !m.equals(champion)).toList();
     if (others.size() != 1) {
-      throw new IllegalArgumentException((others.isEmpty()
-          ? "no other version of " + name + " than " + champion + " in the window"
-          : "several versions of " + name + " besides " + champion + " in the window (" + String.join(", ", others) + ")")
-          + ": name the challenger with --challenger " + name + ":N");
+      throw new IllegalArgumentException(
+          (others.isEmpty()
+                  ? "no other version of " + name + " than " + champion + " in the window"
+                  : "several versions of "
+                      + name
+                      + " besides "
+                      + champion
+                      + " in the window ("
+                      + String.join(", ", others)
+                      + ")")
+              + ": name the challenger with --challenger "
+              + name
+              + ":N");
     }
     return others.get(0);
   }
@@ -131,8 +187,10 @@ public final class EvaluationRun {
   /** With two models and no say: the one that answered more rows (in a canary, the champion). */
   private static String defaultChampion(LogWindow window, List<String> models) {
     return models.stream()
-        .max(Comparator.<String>comparingLong(m -> window.rows().stream().filter(r -> r.model().equals(m)).count())
-            .thenComparing(Comparator.<String>naturalOrder().reversed()))
+        .max(
+            Comparator.<String>comparingLong(
+                    m -> window.rows().stream().filter(r -> r.model().equals(m)).count())
+                .thenComparing(Comparator.<String>naturalOrder().reversed()))
         .orElseThrow();
   }
 }

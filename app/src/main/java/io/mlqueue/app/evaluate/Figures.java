@@ -37,14 +37,19 @@ final class Figures {
 
   /** The defaults paragraph every report states. */
   static String methods(Settings s) {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "α = %s: intervals are %s%% two-sided. Per-model intervals and differences: BCa bootstrap"
             + " (Efron 1987; SciPy's conventions), %d resamples, seed %d. Paired tests: paired t and"
             + " Wilcoxon signed-rank (zeros dropped, ties averaged; exact up to 50 pairs). Unpaired:"
             + " Welch's t and Mann–Whitney U (normal approximation, tie-corrected). Always-valid:"
             + " the asymptotic confidence sequence of Waudby-Smith et al. (2024, Thm 2.2), tightest"
             + " at %d pairs, valid at every look. No verdict below %d pairs (or rows per model).",
-        num(s.alpha()), num(100 * s.confidence()), s.resamples(), s.seed(), s.sequenceTunedFor(),
+        num(s.alpha()),
+        num(100 * s.confidence()),
+        s.resamples(),
+        s.seed(),
+        s.sequenceTunedFor(),
         s.minimumPairs());
   }
 }

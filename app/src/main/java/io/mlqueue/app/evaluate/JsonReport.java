@@ -21,7 +21,8 @@ import java.util.Optional;
  * savings and costs are per 1,000 predictions. docs/EVALUATION.md describes the fields.
  */
 final class JsonReport {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private JsonReport() {}
 
@@ -43,34 +44,43 @@ final class JsonReport {
       ObjectNode node = models.addObject();
       node.put("model", m.model());
       node.put("n", m.n());
-      m.errors().ifPresent(s -> {
-        interval(node.putObject("mae"), s.mae());
-        interval(node.putObject("rmse"), s.rmse());
-        interval(node.putObject("r2"), s.r2());
-        ArrayNode qs = node.putArray("absolute_error_quantiles");
-        for (ErrorSummary.Quantile q : s.quantiles()) {
-          ObjectNode qn = qs.addObject();
-          num(qn, "p", q.p());
-          interval(qn, q.interval());
-        }
-      });
+      m.errors()
+          .ifPresent(
+              s -> {
+                interval(node.putObject("mae"), s.mae());
+                interval(node.putObject("rmse"), s.rmse());
+                interval(node.putObject("r2"), s.r2());
+                ArrayNode qs = node.putArray("absolute_error_quantiles");
+                for (ErrorSummary.Quantile q : s.quantiles()) {
+                  ObjectNode qn = qs.addObject();
+                  num(qn, "p", q.p());
+                  interval(qn, q.interval());
+                }
+              });
       m.costPerThousand().ifPresent(c -> interval(node.putObject("cost_per_1000"), c));
     }
     root.put("champion", e.champion().orElse(null));
     root.put("challenger", e.challenger().orElse(null));
-    e.paired().ifPresentOrElse(p -> {
-      ObjectNode node = root.putObject("paired");
-      node.put("n", p.absoluteError().n());
-      paired(node.putObject("absolute_error"), p.absoluteError(), 1);
-      paired(node.putObject("squared_error"), p.squaredError(), 1);
-      p.cost().ifPresent(c -> paired(node.putObject("saving_per_1000"), c, 1000));
-    }, () -> root.putNull("paired"));
-    e.unpaired().ifPresentOrElse(u -> {
-      ObjectNode node = root.putObject("unpaired");
-      unpaired(node.putObject("absolute_error"), u.absoluteError(), 1);
-      u.cost().ifPresent(c -> unpaired(node.putObject("saving_per_1000"), c, 1000));
-    }, () -> root.putNull("unpaired"));
-    promotion.ifPresentOrElse(p -> promotion(root.putObject("promotion"), p), () -> root.putNull("promotion"));
+    e.paired()
+        .ifPresentOrElse(
+            p -> {
+              ObjectNode node = root.putObject("paired");
+              node.put("n", p.absoluteError().n());
+              paired(node.putObject("absolute_error"), p.absoluteError(), 1);
+              paired(node.putObject("squared_error"), p.squaredError(), 1);
+              p.cost().ifPresent(c -> paired(node.putObject("saving_per_1000"), c, 1000));
+            },
+            () -> root.putNull("paired"));
+    e.unpaired()
+        .ifPresentOrElse(
+            u -> {
+              ObjectNode node = root.putObject("unpaired");
+              unpaired(node.putObject("absolute_error"), u.absoluteError(), 1);
+              u.cost().ifPresent(c -> unpaired(node.putObject("saving_per_1000"), c, 1000));
+            },
+            () -> root.putNull("unpaired"));
+    promotion.ifPresentOrElse(
+        p -> promotion(root.putObject("promotion"), p), () -> root.putNull("promotion"));
     try {
       return JSON.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException ex) {
@@ -173,13 +183,16 @@ final class JsonReport {
     num(node, "lower", d.lower());
     num(node, "upper", d.upper());
     node.put("interval", d.interval());
-    p.applied().ifPresentOrElse(a -> {
-      ObjectNode an = node.putObject("applied");
-      an.put("alias", a.model() + "@" + a.alias());
-      an.put("from", a.from());
-      an.put("to", a.to());
-      an.put("evidence", a.evidence().toString());
-    }, () -> node.putNull("applied"));
+    p.applied()
+        .ifPresentOrElse(
+            a -> {
+              ObjectNode an = node.putObject("applied");
+              an.put("alias", a.model() + "@" + a.alias());
+              an.put("from", a.from());
+              an.put("to", a.to());
+              an.put("evidence", a.evidence().toString());
+            },
+            () -> node.putNull("applied"));
   }
 
   private static void interval(ObjectNode node, Interval i) {

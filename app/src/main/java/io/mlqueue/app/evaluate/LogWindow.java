@@ -47,7 +47,8 @@ public record LogWindow(
           || (until != null && !row.loggedAt().isBefore(until))) {
         continue;
       }
-      // id and model joined by a character neither can hold unescaped in one CSV field: a line break.
+      // id and model joined by a character neither can hold unescaped in one CSV field: a line
+      // break.
       if (!seen.add(row.model() + "\n" + row.id())) {
         duplicates++;
         continue;

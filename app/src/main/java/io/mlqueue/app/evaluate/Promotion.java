@@ -35,7 +35,8 @@ public final class Promotion {
      * @param evidence the figures as JSON and the HTML report, rendered with the decision
      * @return what changed, or empty when nothing did
      */
-    Optional<PromotionOutcome.Applied> apply(PromotionOutcome decided, Evidence evidence) throws IOException;
+    Optional<PromotionOutcome.Applied> apply(PromotionOutcome decided, Evidence evidence)
+        throws IOException;
   }
 
   /** The documents that justify a move. */
@@ -59,19 +60,31 @@ public final class Promotion {
 
   /** The rule's verdict on {@code evaluation}, which must compare a champion and a challenger. */
   public static PromotionRule.Decision decide(PromotionRule rule, Evaluation evaluation) {
-    Optional<PairedComparison> comparison = evaluation.paired().flatMap(p -> switch (rule.metric()) {
-      case MAE_DIFFERENCE -> Optional.of(p.absoluteError());
-      case SAVING -> p.cost();
-    });
+    Optional<PairedComparison> comparison =
+        evaluation
+            .paired()
+            .flatMap(
+                p ->
+                    switch (rule.metric()) {
+                      case MAE_DIFFERENCE -> Optional.of(p.absoluteError());
+                      case SAVING -> p.cost();
+                    });
     if (rule.metric() == PromotionRule.Metric.SAVING && evaluation.cost().isEmpty()) {
-      throw new IllegalArgumentException("the rule's metric is saving: give the cost file with --cost");
+      throw new IllegalArgumentException(
+          "the rule's metric is saving: give the cost file with --cost");
     }
     if (comparison.isEmpty()) {
       // Canary rows alone: the rule needs pairs (the confidence sequence is paired).
       long pairs = 0;
-      return new PromotionRule.Decision(false,
+      return new PromotionRule.Decision(
+          false,
           "not yet: no ids answered by both models (the rule compares pairs; a canary alone does not"
-              + " give them)", pairs, Double.NaN, Double.NaN, Double.NaN, "none");
+              + " give them)",
+          pairs,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          "none");
     }
     return rule.decide(comparison.get());
   }
@@ -79,9 +92,14 @@ public final class Promotion {
   /** Decides and, when the rule holds, acts. */
   public PromotionOutcome run(Evaluation evaluation, EvidenceRenderer evidence) throws IOException {
     PromotionRule.Decision decision = decide(rule, evaluation);
-    PromotionOutcome decided = new PromotionOutcome(
-        mode, rule, evaluation.champion().orElseThrow(), evaluation.challenger().orElseThrow(),
-        decision, Optional.empty());
+    PromotionOutcome decided =
+        new PromotionOutcome(
+            mode,
+            rule,
+            evaluation.champion().orElseThrow(),
+            evaluation.challenger().orElseThrow(),
+            decision,
+            Optional.empty());
     if (!decision.holds()) {
       return decided;
     }

@@ -31,15 +31,43 @@ public record PromotionOutcome(
 
   /** One paragraph for the text report and the command's output. */
   public String summary() {
-    String what = mode == Promotion.Mode.PROMOTE
-        ? "promotion of " + candidate + " over " + baseline
-        : "guardrail: roll " + rule.model() + "@" + rule.alias() + " back from " + baseline + " to " + candidate;
-    StringBuilder s = new StringBuilder(what).append(" (").append(rule.metric().key())
-        .append(", lower bound > ").append(Figures.num(rule.lowerBoundAbove())).append(", at least ")
-        .append(rule.minimumPairs()).append(" pairs, ").append(rule.sequential() ? "sequential" : "fixed sample")
-        .append(", α ").append(Figures.num(rule.alpha())).append("): ").append(decision.reason());
-    applied.ifPresent(a -> s.append("\nalias ").append(a.model()).append('@').append(a.alias()).append(": ")
-        .append(a.from()).append(" -> ").append(a.to()).append("; evidence in ").append(a.evidence()));
+    String what =
+        mode == Promotion.Mode.PROMOTE
+            ? "promotion of " + candidate + " over " + baseline
+            : "guardrail: roll "
+                + rule.model()
+                + "@"
+                + rule.alias()
+                + " back from "
+                + baseline
+                + " to "
+                + candidate;
+    StringBuilder s =
+        new StringBuilder(what)
+            .append(" (")
+            .append(rule.metric().key())
+            .append(", lower bound > ")
+            .append(Figures.num(rule.lowerBoundAbove()))
+            .append(", at least ")
+            .append(rule.minimumPairs())
+            .append(" pairs, ")
+            .append(rule.sequential() ? "sequential" : "fixed sample")
+            .append(", α ")
+            .append(Figures.num(rule.alpha()))
+            .append("): ")
+            .append(decision.reason());
+    applied.ifPresent(
+        a ->
+            s.append("\nalias ")
+                .append(a.model())
+                .append('@')
+                .append(a.alias())
+                .append(": ")
+                .append(a.from())
+                .append(" -> ")
+                .append(a.to())
+                .append("; evidence in ")
+                .append(a.evidence()));
     return s.toString();
   }
 }

@@ -20,9 +20,9 @@ import java.util.stream.Stream;
  * Acts on a rule that holds through the model registry: writes the evidence beside the version,
  * then moves the alias. The evidence goes to {@code <registry>/<name>/<version>/evidence/<UTC
  * time>/} — {@code evidence.json} (rule, decision, every figure) and {@code report.html} — beside
- * the version promoted, or, for a guardrail's roll-back, beside the version demoted. It appears whole
- * (written in a hidden directory, then renamed), and before the alias moves, so no move is without
- * its evidence.
+ * the version promoted, or, for a guardrail's roll-back, beside the version demoted. It appears
+ * whole (written in a hidden directory, then renamed), and before the alias moves, so no move is
+ * without its evidence.
  */
 public final class RegistryAction implements Promotion.Action {
   static final String EVIDENCE_DIR = "evidence";
@@ -40,17 +40,24 @@ public final class RegistryAction implements Promotion.Action {
   }
 
   @Override
-  public Optional<PromotionOutcome.Applied> apply(PromotionOutcome decided, Promotion.Evidence evidence)
-      throws IOException {
+  public Optional<PromotionOutcome.Applied> apply(
+      PromotionOutcome decided, Promotion.Evidence evidence) throws IOException {
     String name = decided.rule().model();
     String alias = decided.rule().alias();
     int from = version(decided.baseline(), name);
     int to = version(decided.candidate(), name);
     OptionalInt now = registry.alias(name, alias);
     if (now.isEmpty() || now.getAsInt() != from) {
-      throw new IllegalStateException("alias " + name + "@" + alias + " points at "
-          + (now.isEmpty() ? "nothing" : String.valueOf(now.getAsInt())) + ", not at " + from
-          + " as evaluated: it moved meanwhile; evaluate again");
+      throw new IllegalStateException(
+          "alias "
+              + name
+              + "@"
+              + alias
+              + " points at "
+              + (now.isEmpty() ? "nothing" : String.valueOf(now.getAsInt()))
+              + ", not at "
+              + from
+              + " as evaluated: it moved meanwhile; evaluate again");
     }
     int beside = decided.mode() == Promotion.Mode.PROMOTE ? to : from;
     Path dir = evidenceRoot(name, beside);
@@ -71,8 +78,8 @@ public final class RegistryAction implements Promotion.Action {
   /** {@code <registry>/<name>/<version>/evidence}: the registry's layout, one level down. */
   Path evidenceRoot(String name, int version) throws IOException {
     if (!registry.versions(name).contains(version)) {
-      throw new IllegalArgumentException("model '" + name + "' has no version " + version
-          + " in the registry " + registry.root());
+      throw new IllegalArgumentException(
+          "model '" + name + "' has no version " + version + " in the registry " + registry.root());
     }
     return registry.root().resolve(name).resolve(String.valueOf(version)).resolve(EVIDENCE_DIR);
   }
@@ -88,8 +95,8 @@ public final class RegistryAction implements Promotion.Action {
     }
     List<Path> stamps;
     try (Stream<Path> s = Files.list(dir)) {
-      stamps = s.filter(p -> !p.getFileName().toString().startsWith("."))
-          .sorted().toList().reversed();
+      stamps =
+          s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList().reversed();
     }
     ObjectMapper json = new ObjectMapper();
     for (Path stamp : stamps) {
@@ -109,10 +116,17 @@ public final class RegistryAction implements Promotion.Action {
   /** The version number of a model id {@code name:version} of the rule's model. */
   static int version(String modelId, String name) {
     String prefix = name + ":";
-    if (modelId.startsWith(prefix) && modelId.substring(prefix.length()).matches("[1-9][0-9]{0,8}")) {
+    if (modelId.startsWith(prefix)
+        && modelId.substring(prefix.length()).matches("[1-9][0-9]{0,8}")) {
       return Integer.parseInt(modelId.substring(prefix.length()));
     }
     throw new IllegalArgumentException(
-        "model " + modelId + " is not a registry version of '" + name + "' (expected " + prefix + "N)");
+        "model "
+            + modelId
+            + " is not a registry version of '"
+            + name
+            + "' (expected "
+            + prefix
+            + "N)");
   }
 }

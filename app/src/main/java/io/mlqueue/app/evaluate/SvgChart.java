@@ -60,16 +60,20 @@ final class SvgChart {
     if (!name.isEmpty()) { // an unnamed line continues the legend entry of the one before
       legend.add(legendItem(name, color, dashed ? "stroke-dasharray=\"5 3\"" : ""));
     }
-    shapes.add((svg, c) -> {
-      svg.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"1.6\" ")
-          .append(dashed ? "stroke-dasharray=\"5 3\" " : "").append("points=\"");
-      for (int i = 0; i < x.length; i++) {
-        if (Double.isFinite(y[i])) {
-          svg.append(c.px(x[i])).append(',').append(c.py(y[i])).append(' ');
-        }
-      }
-      svg.append("\"/>\n");
-    });
+    shapes.add(
+        (svg, c) -> {
+          svg.append("<polyline fill=\"none\" stroke=\"")
+              .append(color)
+              .append("\" stroke-width=\"1.6\" ")
+              .append(dashed ? "stroke-dasharray=\"5 3\" " : "")
+              .append("points=\"");
+          for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(y[i])) {
+              svg.append(c.px(x[i])).append(',').append(c.py(y[i])).append(' ');
+            }
+          }
+          svg.append("\"/>\n");
+        });
     return this;
   }
 
@@ -77,20 +81,23 @@ final class SvgChart {
     extend(x, lower);
     extend(x, upper);
     legend.add(legendItem(name, color, "stroke-width=\"8\" stroke-opacity=\"0.3\""));
-    shapes.add((svg, c) -> {
-      svg.append("<polygon fill=\"").append(color).append("\" fill-opacity=\"0.25\" stroke=\"none\" points=\"");
-      for (int i = 0; i < x.length; i++) {
-        if (Double.isFinite(upper[i])) {
-          svg.append(c.px(x[i])).append(',').append(c.py(upper[i])).append(' ');
-        }
-      }
-      for (int i = x.length - 1; i >= 0; i--) {
-        if (Double.isFinite(lower[i])) {
-          svg.append(c.px(x[i])).append(',').append(c.py(lower[i])).append(' ');
-        }
-      }
-      svg.append("\"/>\n");
-    });
+    shapes.add(
+        (svg, c) -> {
+          svg.append("<polygon fill=\"")
+              .append(color)
+              .append("\" fill-opacity=\"0.25\" stroke=\"none\" points=\"");
+          for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(upper[i])) {
+              svg.append(c.px(x[i])).append(',').append(c.py(upper[i])).append(' ');
+            }
+          }
+          for (int i = x.length - 1; i >= 0; i--) {
+            if (Double.isFinite(lower[i])) {
+              svg.append(c.px(x[i])).append(',').append(c.py(lower[i])).append(' ');
+            }
+          }
+          svg.append("\"/>\n");
+        });
     return this;
   }
 
@@ -99,16 +106,23 @@ final class SvgChart {
     extend(edges, heights);
     extend(new double[0], new double[] {0});
     legend.add(legendItem(name, color, "stroke-width=\"8\""));
-    shapes.add((svg, c) -> {
-      for (int i = 0; i < heights.length; i++) {
-        double x0 = c.px(edges[i]);
-        double x1 = c.px(edges[i + 1]);
-        double y = c.py(heights[i]);
-        svg.append(String.format(Locale.ROOT,
-            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" fill-opacity=\"0.75\"/>%n",
-            x0, y, Math.max(0.5, x1 - x0 - 0.5), c.py(0) - y, color));
-      }
-    });
+    shapes.add(
+        (svg, c) -> {
+          for (int i = 0; i < heights.length; i++) {
+            double x0 = c.px(edges[i]);
+            double x1 = c.px(edges[i + 1]);
+            double y = c.py(heights[i]);
+            svg.append(
+                String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" fill-opacity=\"0.75\"/>%n",
+                    x0,
+                    y,
+                    Math.max(0.5, x1 - x0 - 0.5),
+                    c.py(0) - y,
+                    color));
+          }
+        });
     return this;
   }
 
@@ -117,9 +131,17 @@ final class SvgChart {
     if (name != null) {
       legend.add(legendItem(name, color, "stroke-dasharray=\"2 3\""));
     }
-    shapes.add((svg, c) -> svg.append(String.format(Locale.ROOT,
-        "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"2 3\"/>%n",
-        LEFT, c.width - RIGHT, c.py(y), c.py(y), color)));
+    shapes.add(
+        (svg, c) ->
+            svg.append(
+                String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"2 3\"/>%n",
+                    LEFT,
+                    c.width - RIGHT,
+                    c.py(y),
+                    c.py(y),
+                    color)));
     return this;
   }
 
@@ -151,30 +173,71 @@ final class SvgChart {
     yMin = Math.min(yMin, yt[0]);
     yMax = Math.max(yMax, yt[yt.length - 1]);
     StringBuilder svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">%n",
-        width, height, width, height, HtmlReport.esc(title)));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">%n",
+            width,
+            height,
+            width,
+            height,
+            HtmlReport.esc(title)));
     svg.append("<title>").append(HtmlReport.esc(title)).append("</title>\n");
-    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" class=\"t\">%s</text>%n", LEFT, HtmlReport.esc(title)));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"18\" class=\"t\">%s</text>%n",
+            LEFT,
+            HtmlReport.esc(title)));
     for (double y : yt) {
-      svg.append(String.format(Locale.ROOT,
-          "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"g\"/><text x=\"%d\" y=\"%.1f\" class=\"yt\">%s</text>%n",
-          LEFT, width - RIGHT, py(y), py(y), LEFT - 6, py(y) + 4, HtmlReport.esc(yTick.apply(y))));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"g\"/><text x=\"%d\" y=\"%.1f\" class=\"yt\">%s</text>%n",
+              LEFT,
+              width - RIGHT,
+              py(y),
+              py(y),
+              LEFT - 6,
+              py(y) + 4,
+              HtmlReport.esc(yTick.apply(y))));
     }
     for (double x : xt) {
       if (x >= xMin && x <= xMax) {
-        svg.append(String.format(Locale.ROOT,
-            "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"a\"/><text x=\"%.1f\" y=\"%d\" class=\"xt\">%s</text>%n",
-            px(x), px(x), height - BOTTOM, height - BOTTOM + 4, px(x), height - BOTTOM + 16,
-            HtmlReport.esc(xTick.apply(x))));
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"a\"/><text x=\"%.1f\" y=\"%d\" class=\"xt\">%s</text>%n",
+                px(x),
+                px(x),
+                height - BOTTOM,
+                height - BOTTOM + 4,
+                px(x),
+                height - BOTTOM + 16,
+                HtmlReport.esc(xTick.apply(x))));
       }
     }
-    svg.append(String.format(Locale.ROOT,
-        "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" class=\"a\"/>%n", LEFT, width - RIGHT, height - BOTTOM, height - BOTTOM));
-    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"xl\">%s</text>%n",
-        (LEFT + width - RIGHT) / 2, height - 8, HtmlReport.esc(xLabel)));
-    svg.append(String.format(Locale.ROOT,
-        "<text transform=\"translate(14 %d) rotate(-90)\" class=\"xl\">%s</text>%n", (TOP + height - BOTTOM) / 2, HtmlReport.esc(yLabel)));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" class=\"a\"/>%n",
+            LEFT,
+            width - RIGHT,
+            height - BOTTOM,
+            height - BOTTOM));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"%d\" class=\"xl\">%s</text>%n",
+            (LEFT + width - RIGHT) / 2,
+            height - 8,
+            HtmlReport.esc(xLabel)));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<text transform=\"translate(14 %d) rotate(-90)\" class=\"xl\">%s</text>%n",
+            (TOP + height - BOTTOM) / 2,
+            HtmlReport.esc(yLabel)));
     for (Shape s : shapes) {
       s.draw(svg, this);
     }
@@ -182,9 +245,16 @@ final class SvgChart {
     int lx = width - RIGHT;
     for (String item : legend) {
       String[] p = item.split("\u0000", -1);
-      svg.append(String.format(Locale.ROOT,
-          "<text x=\"%d\" y=\"18\" class=\"lg\">%s</text><line x1=\"%d\" x2=\"%d\" y1=\"14\" y2=\"14\" stroke=\"%s\" stroke-width=\"2\" %s/>%n",
-          lx, HtmlReport.esc(p[0]), lx - 7 * p[0].length() - 26, lx - 7 * p[0].length() - 8, p[1], p[2]));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"18\" class=\"lg\">%s</text><line x1=\"%d\" x2=\"%d\" y1=\"14\" y2=\"14\" stroke=\"%s\" stroke-width=\"2\" %s/>%n",
+              lx,
+              HtmlReport.esc(p[0]),
+              lx - 7 * p[0].length() - 26,
+              lx - 7 * p[0].length() - 8,
+              p[1],
+              p[2]));
       lx -= 7 * p[0].length() + 40;
     }
     svg.append("</svg>\n");
@@ -200,7 +270,8 @@ final class SvgChart {
     }
     double raw = (hi - lo) / 5;
     double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+    double step =
+        raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
     double first = Math.floor(lo / step) * step;
     int count = (int) Math.ceil((hi - first) / step - 1e-9) + 1;
     double[] t = new double[Math.max(2, count)];

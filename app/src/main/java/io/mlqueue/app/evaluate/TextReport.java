@@ -15,8 +15,15 @@ final class TextReport {
   static String render(Evaluation e, Optional<PromotionOutcome> promotion) {
     StringBuilder out = new StringBuilder();
     LogWindow w = e.window();
-    out.append("model log ").append(w.file()).append(": ").append(w.rows().size()).append(" rows in ")
-        .append(window(w)).append(" (").append(w.rowsRead()).append(" read");
+    out.append("model log ")
+        .append(w.file())
+        .append(": ")
+        .append(w.rows().size())
+        .append(" rows in ")
+        .append(window(w))
+        .append(" (")
+        .append(w.rowsRead())
+        .append(" read");
     if (w.duplicates() > 0) {
       out.append(", ").append(w.duplicates()).append(" duplicate (id, model) rows dropped");
     }
@@ -56,10 +63,15 @@ final class TextReport {
     out.append('\n');
     columns(rows, out);
     if (e.champion().isPresent()) {
-      out.append("\nchampion ").append(e.champion().get()).append(", challenger ").append(e.challenger().get())
+      out.append("\nchampion ")
+          .append(e.champion().get())
+          .append(", challenger ")
+          .append(e.challenger().get())
           .append("; differences are champion − challenger (positive: the challenger is better)\n");
-      e.paired().ifPresentOrElse(p -> paired(p, unit, out),
-          () -> out.append("paired (shared ids): fewer than 2 ids answered by both\n"));
+      e.paired()
+          .ifPresentOrElse(
+              p -> paired(p, unit, out),
+              () -> out.append("paired (shared ids): fewer than 2 ids answered by both\n"));
       e.unpaired().ifPresent(u -> unpaired(u, unit, out));
     } else if (e.models().size() > 1) {
       out.append("\nname --champion and --challenger to compare two of these models\n");
@@ -71,8 +83,11 @@ final class TextReport {
 
   private static void paired(Evaluation.Paired p, String unit, StringBuilder out) {
     PairedComparison abs = p.absoluteError();
-    out.append("paired on ").append(abs.n()).append(" shared ids")
-        .append(abs.conclusive() ? "" : " (below the minimum sample: inconclusive)").append(":\n");
+    out.append("paired on ")
+        .append(abs.n())
+        .append(" shared ids")
+        .append(abs.conclusive() ? "" : " (below the minimum sample: inconclusive)")
+        .append(":\n");
     line(out, "  MAE difference", abs, 1);
     line(out, "  MSE difference", p.squaredError(), 1);
     p.cost().ifPresent(c -> line(out, "  saving per 1,000 predictions (" + unit + ")", c, 1000));
@@ -80,33 +95,61 @@ final class TextReport {
 
   private static void line(StringBuilder out, String label, PairedComparison c, double scale) {
     ConfidenceSequence.Bound b = c.sequenceNow();
-    out.append(label).append(": ").append(Figures.interval(c.difference().scaled(scale)))
-        .append(" (").append(c.difference().method()).append("); always-valid [")
-        .append(Figures.num(b.lower() * scale)).append(", ").append(Figures.num(b.upper() * scale))
-        .append("]; paired t = ").append(Figures.num(c.pairedT().t())).append(", p ")
-        .append(Figures.p(c.pairedT().pValue())).append("; Wilcoxon p ")
-        .append(Figures.p(c.wilcoxon().pValue())).append('\n');
+    out.append(label)
+        .append(": ")
+        .append(Figures.interval(c.difference().scaled(scale)))
+        .append(" (")
+        .append(c.difference().method())
+        .append("); always-valid [")
+        .append(Figures.num(b.lower() * scale))
+        .append(", ")
+        .append(Figures.num(b.upper() * scale))
+        .append("]; paired t = ")
+        .append(Figures.num(c.pairedT().t()))
+        .append(", p ")
+        .append(Figures.p(c.pairedT().pValue()))
+        .append("; Wilcoxon p ")
+        .append(Figures.p(c.wilcoxon().pValue()))
+        .append('\n');
   }
 
   private static void unpaired(Evaluation.Unpaired u, String unit, StringBuilder out) {
     UnpairedComparison abs = u.absoluteError();
-    out.append("unpaired (ids answered by one model: ").append(abs.baselineN()).append(" champion, ")
-        .append(abs.candidateN()).append(" challenger)")
-        .append(abs.conclusive() ? "" : " (below the minimum sample: inconclusive)").append(":\n");
+    out.append("unpaired (ids answered by one model: ")
+        .append(abs.baselineN())
+        .append(" champion, ")
+        .append(abs.candidateN())
+        .append(" challenger)")
+        .append(abs.conclusive() ? "" : " (below the minimum sample: inconclusive)")
+        .append(":\n");
     unpairedLine(out, "  MAE difference", abs, 1);
-    u.cost().ifPresent(c -> unpairedLine(out, "  saving per 1,000 predictions (" + unit + ")", c, 1000));
+    u.cost()
+        .ifPresent(
+            c -> unpairedLine(out, "  saving per 1,000 predictions (" + unit + ")", c, 1000));
   }
 
-  private static void unpairedLine(StringBuilder out, String label, UnpairedComparison c, double scale) {
-    out.append(label).append(": ").append(Figures.interval(c.difference().scaled(scale)))
-        .append(" (").append(c.difference().method()).append("); Welch t = ")
-        .append(Figures.num(c.welch().t())).append(", p ").append(Figures.p(c.welch().pValue()))
-        .append("; Mann–Whitney p ").append(Figures.p(c.mannWhitney().pValue())).append('\n');
+  private static void unpairedLine(
+      StringBuilder out, String label, UnpairedComparison c, double scale) {
+    out.append(label)
+        .append(": ")
+        .append(Figures.interval(c.difference().scaled(scale)))
+        .append(" (")
+        .append(c.difference().method())
+        .append("); Welch t = ")
+        .append(Figures.num(c.welch().t()))
+        .append(", p ")
+        .append(Figures.p(c.welch().pValue()))
+        .append("; Mann–Whitney p ")
+        .append(Figures.p(c.mannWhitney().pValue()))
+        .append('\n');
   }
 
   static String window(LogWindow w) {
-    return "[" + (w.since() == null ? "start" : w.since().toString()) + ", "
-        + (w.until() == null ? "end" : w.until().toString()) + ")";
+    return "["
+        + (w.since() == null ? "start" : w.since().toString())
+        + ", "
+        + (w.until() == null ? "end" : w.until().toString())
+        + ")";
   }
 
   private static void columns(List<String[]> rows, StringBuilder out) {

@@ -97,7 +97,9 @@ public final class ManagementApi {
     this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   }
 
-  /** The API beside the broker of {@code settings}: its first node's host, same user and password. */
+  /**
+   * The API beside the broker of {@code settings}: its first node's host, same user and password.
+   */
   public static ManagementApi of(AmqpSettings settings, String url) {
     URI amqp = URI.create(settings.uris().get(0));
     return new ManagementApi(
@@ -113,8 +115,14 @@ public final class ManagementApi {
     String host = amqp.getHost() == null ? "localhost" : amqp.getHost();
     boolean tls = settings.tls();
     try {
-      return new URI(tls ? "https" : "http", null, host, tls ? DEFAULT_TLS_PORT : DEFAULT_PORT,
-          null, null, null);
+      return new URI(
+          tls ? "https" : "http",
+          null,
+          host,
+          tls ? DEFAULT_TLS_PORT : DEFAULT_PORT,
+          null,
+          null,
+          null);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("no management URL can be made of host " + host, e);
     }
@@ -127,13 +135,14 @@ public final class ManagementApi {
 
   /** Every queue of {@code vhost}. */
   public List<QueueInfo> queues(String vhost) throws Unavailable, InterruptedException {
-    String path = "/api/queues/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8).replace("+", "%20");
+    String path =
+        "/api/queues/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8).replace("+", "%20");
     String body = get(path, vhost);
     try {
       return parseQueues(body);
     } catch (IOException | RuntimeException e) {
-      throw new Unavailable(base + path + " did not answer with the API's list of queues ("
-          + e.getMessage() + ")");
+      throw new Unavailable(
+          base + path + " did not answer with the API's list of queues (" + e.getMessage() + ")");
     }
   }
 
@@ -142,8 +151,11 @@ public final class ManagementApi {
     HttpRequest request =
         HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(5))
-            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                (user + ":" + password).getBytes(StandardCharsets.UTF_8)))
+            .header(
+                "Authorization",
+                "Basic "
+                    + Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
             .header("Accept", "application/json")
             .build();
     HttpResponse<String> response;
@@ -156,12 +168,27 @@ public final class ManagementApi {
     }
     return switch (response.statusCode()) {
       case 200 -> response.body();
-      case 401 -> throw new Unavailable("refused at " + base + ": 401, user '" + user
-          + "' and its password were not accepted");
-      case 403 -> throw new Unavailable("refused at " + base + ": 403, user '" + user
-          + "' may not use the API (it needs the monitoring or management tag)");
-      case 404 -> throw new Unavailable("no virtual host '" + vhost + "' at " + base
-          + " (404), or not RabbitMQ's management API");
+      case 401 ->
+          throw new Unavailable(
+              "refused at "
+                  + base
+                  + ": 401, user '"
+                  + user
+                  + "' and its password were not accepted");
+      case 403 ->
+          throw new Unavailable(
+              "refused at "
+                  + base
+                  + ": 403, user '"
+                  + user
+                  + "' may not use the API (it needs the monitoring or management tag)");
+      case 404 ->
+          throw new Unavailable(
+              "no virtual host '"
+                  + vhost
+                  + "' at "
+                  + base
+                  + " (404), or not RabbitMQ's management API");
       default -> throw new Unavailable("answered " + response.statusCode() + " at " + uri);
     };
   }
@@ -175,23 +202,32 @@ public final class ManagementApi {
     List<QueueInfo> queues = new ArrayList<>();
     for (JsonNode q : all) {
       Map<String, Object> arguments = new LinkedHashMap<>();
-      q.path("arguments").fields().forEachRemaining(e -> arguments.put(e.getKey(),
-          e.getValue().isValueNode() ? JSON.convertValue(e.getValue(), Object.class)
-              : e.getValue().toString()));
+      q.path("arguments")
+          .fields()
+          .forEachRemaining(
+              e ->
+                  arguments.put(
+                      e.getKey(),
+                      e.getValue().isValueNode()
+                          ? JSON.convertValue(e.getValue(), Object.class)
+                          : e.getValue().toString()));
       JsonNode stats = q.get("message_stats");
-      Rates rates = stats == null || !stats.isObject() ? null
-          : new Rates(rate(stats, "publish"), rate(stats, "deliver_get"), rate(stats, "ack"));
-      queues.add(new QueueInfo(
-          q.path("name").asText(),
-          q.path("durable").asBoolean(),
-          q.path("auto_delete").asBoolean(),
-          q.path("exclusive").asBoolean(),
-          q.hasNonNull("type") ? q.get("type").asText() : null,
-          arguments,
-          count(q, "messages_ready"),
-          count(q, "messages_unacknowledged"),
-          count(q, "consumers"),
-          rates));
+      Rates rates =
+          stats == null || !stats.isObject()
+              ? null
+              : new Rates(rate(stats, "publish"), rate(stats, "deliver_get"), rate(stats, "ack"));
+      queues.add(
+          new QueueInfo(
+              q.path("name").asText(),
+              q.path("durable").asBoolean(),
+              q.path("auto_delete").asBoolean(),
+              q.path("exclusive").asBoolean(),
+              q.hasNonNull("type") ? q.get("type").asText() : null,
+              arguments,
+              count(q, "messages_ready"),
+              count(q, "messages_unacknowledged"),
+              count(q, "consumers"),
+              rates));
     }
     return queues;
   }
@@ -212,7 +248,8 @@ public final class ManagementApi {
    */
   public static String describe(IOException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.net.ConnectException && (t.getMessage() == null || t.getMessage().isBlank())) {
+      if (t instanceof java.net.ConnectException
+          && (t.getMessage() == null || t.getMessage().isBlank())) {
         return "connection refused";
       }
     }
@@ -233,7 +270,8 @@ public final class ManagementApi {
 
   private static URI withoutUserInfo(URI uri) {
     try {
-      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null);
+      return new URI(
+          uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("--management-url is not a valid URL: " + uri, e);
     }

@@ -18,7 +18,10 @@ public final class ModelsServed {
 
   private ModelsServed() {}
 
-  /** One model served: its id ({@code NAME:VERSION}) and role ({@code champion}, {@code challenger}). */
+  /**
+   * One model served: its id ({@code NAME:VERSION}) and role ({@code champion}, {@code
+   * challenger}).
+   */
   public record Served(String model, String role) {}
 
   /** Every model the scrape names with value 1, in the order of the text. */

@@ -56,8 +56,9 @@ class HttpLoadTest {
         }
       }
     }
-    boolean good = java.util.Arrays.equals(request, BODY)
-        && "application/json".equals(exchange.getRequestHeaders().getFirst("Content-Type"));
+    boolean good =
+        java.util.Arrays.equals(request, BODY)
+            && "application/json".equals(exchange.getRequestHeaders().getFirst("Content-Type"));
     byte[] answer = "{\"prediction\": 1.5}".getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(good ? 200 : 400, chunked ? 0 : answer.length);
     try (OutputStream out = exchange.getResponseBody()) {
@@ -68,8 +69,10 @@ class HttpLoadTest {
   @Test
   void closedLoopReadsFixedLengthAnswers() throws Exception {
     URI url = start(false);
-    HttpLoad.Result r = new HttpLoad(
-        new HttpLoad.Plan(url, BODY, 4, 0, Duration.ofMillis(200), Duration.ofMillis(500))).run();
+    HttpLoad.Result r =
+        new HttpLoad(
+                new HttpLoad.Plan(url, BODY, 4, 0, Duration.ofMillis(200), Duration.ofMillis(500)))
+            .run();
 
     assertThat(r.requests()).isPositive();
     assertThat(r.failures()).isZero();
@@ -81,8 +84,10 @@ class HttpLoadTest {
   @Test
   void closedLoopReadsChunkedAnswers() throws Exception {
     URI url = start(true);
-    HttpLoad.Result r = new HttpLoad(
-        new HttpLoad.Plan(url, BODY, 2, 0, Duration.ofMillis(200), Duration.ofMillis(500))).run();
+    HttpLoad.Result r =
+        new HttpLoad(
+                new HttpLoad.Plan(url, BODY, 2, 0, Duration.ofMillis(200), Duration.ofMillis(500)))
+            .run();
 
     assertThat(r.requests()).isPositive();
     assertThat(r.failures()).isZero();
@@ -91,8 +96,11 @@ class HttpLoadTest {
   @Test
   void openLoopKeepsToTheRate() throws Exception {
     URI url = start(false);
-    HttpLoad.Result r = new HttpLoad(
-        new HttpLoad.Plan(url, BODY, 64, 200, Duration.ofMillis(200), Duration.ofSeconds(1))).run();
+    HttpLoad.Result r =
+        new HttpLoad(
+                new HttpLoad.Plan(
+                    url, BODY, 64, 200, Duration.ofMillis(200), Duration.ofSeconds(1)))
+            .run();
 
     // 200 requests/s for 1 s, answered or (on a machine busy enough to stall 64 connections)
     // refused: the schedule is kept either way.
@@ -106,8 +114,11 @@ class HttpLoadTest {
     URI url = start(false);
     stallMillis = 300;
     stallOnRequest = 60; // after the warm-up's ~40 requests, within the measured second
-    HttpLoad.Result r = new HttpLoad(
-        new HttpLoad.Plan(url, BODY, 200, 200, Duration.ofMillis(200), Duration.ofSeconds(1))).run();
+    HttpLoad.Result r =
+        new HttpLoad(
+                new HttpLoad.Plan(
+                    url, BODY, 200, 200, Duration.ofMillis(200), Duration.ofSeconds(1)))
+            .run();
 
     // The server answers everything that arrives during the stall only after it, so the ~60
     // requests due in those 300 ms took up to 300 ms each: about 30 % of the second's requests.
@@ -121,8 +132,10 @@ class HttpLoadTest {
     URI url = start(false);
     stallMillis = 300;
     stallOnRequest = 60;
-    HttpLoad.Result r = new HttpLoad(
-        new HttpLoad.Plan(url, BODY, 1, 200, Duration.ofMillis(200), Duration.ofSeconds(1))).run();
+    HttpLoad.Result r =
+        new HttpLoad(
+                new HttpLoad.Plan(url, BODY, 1, 200, Duration.ofMillis(200), Duration.ofSeconds(1)))
+            .run();
 
     // One connection, stuck for 300 ms: the ~60 requests due meanwhile are counted as failed
     // (status -1), so the figures cannot look good by sending less.
@@ -135,8 +148,9 @@ class HttpLoadTest {
     URI url = start(false);
     server.stop(0);
     server = null;
-    HttpLoad.Result r = new HttpLoad(
-        new HttpLoad.Plan(url, BODY, 2, 50, Duration.ZERO, Duration.ofMillis(500))).run();
+    HttpLoad.Result r =
+        new HttpLoad(new HttpLoad.Plan(url, BODY, 2, 50, Duration.ZERO, Duration.ofMillis(500)))
+            .run();
 
     assertThat(r.requests()).isPositive();
     assertThat(r.failures()).isGreaterThanOrEqualTo(r.requests()); // refused ones were never sent

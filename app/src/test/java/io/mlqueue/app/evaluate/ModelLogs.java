@@ -14,12 +14,20 @@ public final class ModelLogs {
   private ModelLogs() {}
 
   /**
-   * A shadow: both models answer ids 0..pairs-1, one pair every 100 ms; errors normal with the given
-   * standard deviations; then, if {@code canary} > 0, that many ids answered by one model each
-   * (alternately).
+   * A shadow: both models answer ids 0..pairs-1, one pair every 100 ms; errors normal with the
+   * given standard deviations; then, if {@code canary} > 0, that many ids answered by one model
+   * each (alternately).
    */
-  public static Path write(Path file, String champion, double sdChampion, String challenger,
-      double sdChallenger, int pairs, int canary, long seed) throws IOException {
+  public static Path write(
+      Path file,
+      String champion,
+      double sdChampion,
+      String challenger,
+      double sdChallenger,
+      int pairs,
+      int canary,
+      long seed)
+      throws IOException {
     SplittableRandom r = new SplittableRandom(seed);
     StringBuilder text = new StringBuilder(ModelLog.HEADER).append('\n');
     for (int i = 0; i < pairs + canary; i++) {
@@ -27,10 +35,22 @@ public final class ModelLogs {
       Instant at = START.plusMillis(100L * i);
       boolean shadow = i < pairs;
       if (shadow || i % 2 == 0) {
-        text.append(ModelLog.format(ModelLog.Row.of("id-" + i, champion, truth, truth + sdChampion * r.nextGaussian(), at))).append('\n');
+        text.append(
+                ModelLog.format(
+                    ModelLog.Row.of(
+                        "id-" + i, champion, truth, truth + sdChampion * r.nextGaussian(), at)))
+            .append('\n');
       }
       if (shadow || i % 2 == 1) {
-        text.append(ModelLog.format(ModelLog.Row.of("id-" + i, challenger, truth, truth + sdChallenger * r.nextGaussian(), at.plusMillis(3)))).append('\n');
+        text.append(
+                ModelLog.format(
+                    ModelLog.Row.of(
+                        "id-" + i,
+                        challenger,
+                        truth,
+                        truth + sdChallenger * r.nextGaussian(),
+                        at.plusMillis(3))))
+            .append('\n');
       }
     }
     Files.writeString(file, text);

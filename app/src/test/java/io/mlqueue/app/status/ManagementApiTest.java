@@ -24,19 +24,22 @@ import org.junit.jupiter.api.Test;
  */
 class ManagementApiTest {
   static String recorded() throws Exception {
-    try (InputStream in = ManagementApiTest.class.getResourceAsStream("rabbitmq-3.10-queues.json")) {
+    try (InputStream in =
+        ManagementApiTest.class.getResourceAsStream("rabbitmq-3.10-queues.json")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
   static Map<String, ManagementApi.QueueInfo> byName(List<ManagementApi.QueueInfo> queues) {
-    return queues.stream().collect(Collectors.toMap(ManagementApi.QueueInfo::name, Function.identity()));
+    return queues.stream()
+        .collect(Collectors.toMap(ManagementApi.QueueInfo::name, Function.identity()));
   }
 
   @Test
   void readsShapeDepthConsumersAndRatesOfARecordedAnswer() throws Exception {
     Map<String, ManagementApi.QueueInfo> q = byName(ManagementApi.parseQueues(recorded()));
-    assertThat(q).containsOnlyKeys("features", "features.dlq", "predict", "y_pred", "y_true", "y_true.dlq");
+    assertThat(q)
+        .containsOnlyKeys("features", "features.dlq", "predict", "y_pred", "y_true", "y_true.dlq");
 
     ManagementApi.QueueInfo features = q.get("features");
     assertThat(features.durable()).isTrue();
@@ -77,32 +80,40 @@ class ManagementApiTest {
   @Test
   void derivesTheUrlFromTheAmqpHostAndTakesItsCredentials() throws Exception {
     AmqpSettings plain = AmqpSettings.of("amqp://ann:s%40cret@broker.example:5673/prod");
-    assertThat(ManagementApi.defaultUrl(plain)).isEqualTo(URI.create("http://broker.example:15672"));
+    assertThat(ManagementApi.defaultUrl(plain))
+        .isEqualTo(URI.create("http://broker.example:15672"));
     assertThat(ManagementApi.defaultUrl(AmqpSettings.of("amqps://h1:5671/v,amqps://h2:5671/v")))
         .isEqualTo(URI.create("https://h1:15671"));
     assertThat(ManagementApi.of(plain, "http://u:p@other:1234/").base())
-        .as("credentials never shown").isEqualTo(URI.create("http://other:1234/"));
+        .as("credentials never shown")
+        .isEqualTo(URI.create("http://other:1234/"));
     assertThatThrownBy(() -> ManagementApi.of(plain, "other:1234"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--management-url");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--management-url");
 
     AtomicReference<String> seen = new AtomicReference<>();
     AtomicReference<String> auth = new AtomicReference<>();
     HttpServer stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    stub.createContext("/", exchange -> {
-      seen.set(exchange.getRequestURI().getRawPath());
-      auth.set(exchange.getRequestHeaders().getFirst("Authorization"));
-      byte[] body = "[]".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    stub.createContext(
+        "/",
+        exchange -> {
+          seen.set(exchange.getRequestURI().getRawPath());
+          auth.set(exchange.getRequestHeaders().getFirst("Authorization"));
+          byte[] body = "[]".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     stub.start();
     try {
       String url = "http://127.0.0.1:" + stub.getAddress().getPort();
       assertThat(ManagementApi.of(plain, url).queues("/")).isEmpty();
       assertThat(seen.get()).isEqualTo("/api/queues/%2F");
-      assertThat(auth.get()).isEqualTo("Basic " + java.util.Base64.getEncoder()
-          .encodeToString("ann:s@cret".getBytes(StandardCharsets.UTF_8)));
+      assertThat(auth.get())
+          .isEqualTo(
+              "Basic "
+                  + java.util.Base64.getEncoder()
+                      .encodeToString("ann:s@cret".getBytes(StandardCharsets.UTF_8)));
     } finally {
       stub.stop(0);
     }
@@ -111,16 +122,21 @@ class ManagementApiTest {
   @Test
   void aRefusalOrNoAnswerIsUnavailableSayingWhy() throws Exception {
     HttpServer stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    stub.createContext("/", exchange -> {
-      exchange.sendResponseHeaders(401, -1);
-      exchange.close();
-    });
+    stub.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(401, -1);
+          exchange.close();
+        });
     stub.start();
     try {
-      ManagementApi api = new ManagementApi(
-          URI.create("http://127.0.0.1:" + stub.getAddress().getPort()), "guest", "wrong");
-      assertThatThrownBy(() -> api.queues("v")).isInstanceOf(ManagementApi.Unavailable.class)
-          .hasMessageContaining("401").hasMessageContaining("user 'guest'");
+      ManagementApi api =
+          new ManagementApi(
+              URI.create("http://127.0.0.1:" + stub.getAddress().getPort()), "guest", "wrong");
+      assertThatThrownBy(() -> api.queues("v"))
+          .isInstanceOf(ManagementApi.Unavailable.class)
+          .hasMessageContaining("401")
+          .hasMessageContaining("user 'guest'");
     } finally {
       stub.stop(0);
     }
@@ -129,8 +145,10 @@ class ManagementApiTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
-    ManagementApi nobody = new ManagementApi(URI.create("http://127.0.0.1:" + closed), "guest", "guest");
-    assertThatThrownBy(() -> nobody.queues("v")).isInstanceOf(ManagementApi.Unavailable.class)
+    ManagementApi nobody =
+        new ManagementApi(URI.create("http://127.0.0.1:" + closed), "guest", "guest");
+    assertThatThrownBy(() -> nobody.queues("v"))
+        .isInstanceOf(ManagementApi.Unavailable.class)
         .hasMessageContaining("not answering at http://127.0.0.1:" + closed)
         .hasMessageContaining("connection refused");
   }

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class ModelsServedTest {
   @Test
   void readsTheInfoSeriesOfAScrapeAndNothingElse() {
-    String scrape = """
+    String scrape =
+        """
         # HELP mlqueue_model_info 1, tagged with the id (name:version) of the model served now and its role
         # TYPE mlqueue_model_info gauge
         mlqueue_model_info{application="mlqueue",model="price:2",role="champion",service="model"} 1.0
@@ -15,8 +16,10 @@ class ModelsServedTest {
         mlqueue_model_info{model="old:1",role="champion"} 0.0
         mlqueue_model_version{service="model"} 2.0
         """;
-    assertThat(ModelsServed.parse(scrape)).containsExactly(
-        new ModelsServed.Served("price:2", "champion"), new ModelsServed.Served("price:3", "challenger"));
+    assertThat(ModelsServed.parse(scrape))
+        .containsExactly(
+            new ModelsServed.Served("price:2", "champion"),
+            new ModelsServed.Served("price:3", "challenger"));
     assertThat(ModelsServed.parse("mlqueue_model_version 2.0\n")).isEmpty();
   }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An embedded broker and a client connection to it, for the component tests of the services (shared
- * through this module's test jar). One per test class: the broker takes seconds to start, queues are
- * reset between tests with {@link #deleteQueues}.
+ * through this module's test jar). One per test class: the broker takes seconds to start, queues
+ * are reset between tests with {@link #deleteQueues}.
  */
 public final class TestBroker implements AutoCloseable {
   private final EmbeddedBroker broker;
@@ -40,7 +40,10 @@ public final class TestBroker implements AutoCloseable {
     return connection;
   }
 
-  /** Deletes each queue if it exists (Qpid answers a missing one with a channel error, RabbitMQ not). */
+  /**
+   * Deletes each queue if it exists (Qpid answers a missing one with a channel error, RabbitMQ
+   * not).
+   */
   public void deleteQueues(String... queues) throws IOException {
     for (String queue : queues) {
       Channel channel = connection.createChannel();

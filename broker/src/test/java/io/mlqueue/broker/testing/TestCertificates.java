@@ -91,8 +91,8 @@ public final class TestCertificates {
   }
 
   /**
-   * Signs a server certificate for {@code hosts} (IP addresses or DNS names, as subject
-   * alternative names) and writes {@code dir/<name>.pem} and {@code dir/<name>-key.pem}.
+   * Signs a server certificate for {@code hosts} (IP addresses or DNS names, as subject alternative
+   * names) and writes {@code dir/<name>.pem} and {@code dir/<name>-key.pem}.
    */
   public Server issue(String name, String... hosts) {
     try {

@@ -40,17 +40,20 @@ public final class AmqpAnswerLog implements AnswerLog {
   private AmqpAnswerLog(Channel channel, MeterRegistry registry) throws IOException {
     this.channel = channel;
     this.publisher = new ConfirmedPublisher(channel);
-    this.unlogged = Counter.builder("mlqueue.gateway.answers.unlogged")
-        .description("Answers that could not be recorded on y_pred_shadow (the broker refused)")
-        .register(registry);
+    this.unlogged =
+        Counter.builder("mlqueue.gateway.answers.unlogged")
+            .description("Answers that could not be recorded on y_pred_shadow (the broker refused)")
+            .register(registry);
   }
 
   /** Declares the two queues and opens the channel. */
-  public static AmqpAnswerLog start(Connection connection, AmqpSettings settings,
-      MeterRegistry registry) throws IOException {
+  public static AmqpAnswerLog start(
+      Connection connection, AmqpSettings settings, MeterRegistry registry) throws IOException {
     Channel channel = connection.createChannel();
     Topology.declare(channel, settings, "gateway", Queues.Y_PRED_SHADOW, Queues.FEEDBACK);
-    log.info("gateway: answers recorded on {}, feedback sent to {}", Queues.Y_PRED_SHADOW,
+    log.info(
+        "gateway: answers recorded on {}, feedback sent to {}",
+        Queues.Y_PRED_SHADOW,
         Queues.FEEDBACK);
     return new AmqpAnswerLog(channel, registry);
   }
@@ -66,35 +69,45 @@ public final class AmqpAnswerLog implements AnswerLog {
     for (int i = 0; i < ids.length; i++) {
       ids[i] = AnswerLog.instanceId(id, i, ids.length);
     }
-    byte[] body = codec.encode(
-        new ValueRows(ids, predictions.clone(), model, System.currentTimeMillis(), ids.length > 1));
-    publisher.publish(Queues.Y_PRED_SHADOW, Messages.PERSISTENT_JSON, body, new Outcome() {
-      @Override
-      public void confirmed() {}
+    byte[] body =
+        codec.encode(
+            new ValueRows(
+                ids, predictions.clone(), model, System.currentTimeMillis(), ids.length > 1));
+    publisher.publish(
+        Queues.Y_PRED_SHADOW,
+        Messages.PERSISTENT_JSON,
+        body,
+        new Outcome() {
+          @Override
+          public void confirmed() {}
 
-      @Override
-      public void failed(String reason) {
-        unlogged.increment();
-        log.warn("gateway: the answer to {} could not be recorded ({})", id, reason);
-      }
-    });
+          @Override
+          public void failed(String reason) {
+            unlogged.increment();
+            log.warn("gateway: the answer to {} could not be recorded ({})", id, reason);
+          }
+        });
   }
 
   @Override
   public CompletableFuture<Void> feedback(MessageId id, double yTrue, Duration timeout) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     byte[] body = codec.encode(ValueRows.single(id, yTrue, "", 0));
-    publisher.publish(Queues.FEEDBACK, Messages.PERSISTENT_JSON, body, new Outcome() {
-      @Override
-      public void confirmed() {
-        done.complete(null);
-      }
+    publisher.publish(
+        Queues.FEEDBACK,
+        Messages.PERSISTENT_JSON,
+        body,
+        new Outcome() {
+          @Override
+          public void confirmed() {
+            done.complete(null);
+          }
 
-      @Override
-      public void failed(String reason) {
-        done.completeExceptionally(new IOException("the broker did not take it: " + reason));
-      }
-    });
+          @Override
+          public void failed(String reason) {
+            done.completeExceptionally(new IOException("the broker did not take it: " + reason));
+          }
+        });
     return done.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 

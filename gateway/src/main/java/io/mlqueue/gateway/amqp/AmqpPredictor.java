@@ -40,8 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Request/reply over AMQP: publishes each call to queue {@code predict} with a {@code reply_to} and a
- * {@code correlation_id} of its own, and completes the caller's future when the matching reply comes.
+ * Request/reply over AMQP: publishes each call to queue {@code predict} with a {@code reply_to} and
+ * a {@code correlation_id} of its own, and completes the caller's future when the matching reply
+ * comes.
  *
  * <p>Replies come back on RabbitMQ's direct reply-to ({@code amq.rabbitmq.reply-to}: no queue to
  * declare, nothing to clean up), or on an exclusive server-named queue on brokers without it (the
@@ -49,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * Requests are transient and, on RabbitMQ, expire with the caller's timeout: a request nobody waits
  * for any more is dropped by the broker instead of being worked on.
  *
- * <p>Whether a worker consumes the request queue is polled every {@value #WORKER_POLL_MILLIS} ms, so
- * a call without one fails at once rather than after its timeout.
+ * <p>Whether a worker consumes the request queue is polled every {@value #WORKER_POLL_MILLIS} ms,
+ * so a call without one fails at once rather than after its timeout.
  *
  * <p>Calls that wait together go as one message of up to {@value #MAX_ROWS_PER_MESSAGE} rows (see
  * {@link CallCoalescer}); a lone call goes at once, alone.
@@ -63,9 +64,12 @@ public final class AmqpPredictor implements Predictor {
   private static final Logger log = LoggerFactory.getLogger(AmqpPredictor.class);
   private static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
   static final long WORKER_POLL_MILLIS = 100;
+
   /** Worker polls between two publishes that let the broker report an alarm (once a second). */
   private static final int ALARM_CHECK_EVERY = 10;
+
   private long polls; // the poller thread's alone
+
   /** As many rows as a model worker predicts at once by default ({@code model --batch-size}). */
   static final int MAX_ROWS_PER_MESSAGE = 64;
 
@@ -75,11 +79,16 @@ public final class AmqpPredictor implements Predictor {
   private final MessageTracer tracer;
   private volatile Channel probe; // for passive declares: an error closes it, and it is reopened
   private final PredictCodec codec = new PredictCodec();
+
   /** Messages sent and not yet answered, by correlation id, with the calls each carries. */
   private final Map<String, List<CallCoalescer.Call>> pending = new ConcurrentHashMap<>();
-  /** Describe calls not yet answered, by correlation id ("d" and a number: never a prediction's). */
+
+  /**
+   * Describe calls not yet answered, by correlation id ("d" and a number: never a prediction's).
+   */
   private final Map<String, CompletableFuture<ModelDescription>> describing =
       new ConcurrentHashMap<>();
+
   private final AtomicLong nextCorrelation = new AtomicLong();
   private final CallCoalescer coalescer;
   private final DistributionSummary callsPerMessage;
@@ -88,6 +97,7 @@ public final class AmqpPredictor implements Predictor {
   private final boolean rabbitMq;
   private volatile String replyTo;
   private volatile int workers;
+
   /** Why the broker blocks publishing, while it does; null otherwise. */
   private volatile String blocked;
 
@@ -102,9 +112,12 @@ public final class AmqpPredictor implements Predictor {
     // or an exclusive reply queue, lives and dies with it): fail them now, as "broker down" (503),
     // rather than let each wait out its timeout (504). A recovered channel serves new calls.
     channel.addShutdownListener(
-        cause -> failPending(new BrokerDownException(
-            "the connection to the broker was lost (" + cause.getMessage()
-                + "); the call may or may not have reached a worker")));
+        cause ->
+            failPending(
+                new BrokerDownException(
+                    "the connection to the broker was lost ("
+                        + cause.getMessage()
+                        + "); the call may or may not have reached a worker")));
     Topology.declare(channel, settings, "gateway", requestQueue);
     // During a resource alarm a publish would wait until it clears: answer 503 at once instead.
     connection.addBlockedListener(reason -> blocked = reason, () -> blocked = null);
@@ -135,8 +148,8 @@ public final class AmqpPredictor implements Predictor {
               return t;
             });
     pollWorkers();
-    poller.scheduleWithFixedDelay(this::pollWorkers, WORKER_POLL_MILLIS, WORKER_POLL_MILLIS,
-        TimeUnit.MILLISECONDS);
+    poller.scheduleWithFixedDelay(
+        this::pollWorkers, WORKER_POLL_MILLIS, WORKER_POLL_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Declares the request queue, starts listening for replies and watching for workers. */
@@ -153,8 +166,8 @@ public final class AmqpPredictor implements Predictor {
       Connection connection, AmqpSettings settings, MeterRegistry registry, String requestQueue)
       throws IOException {
     AmqpPredictor predictor = new AmqpPredictor(connection, settings, registry, requestQueue);
-    log.info("gateway: calls go to queue {}, replies come back on {}", requestQueue,
-        predictor.replyTo);
+    log.info(
+        "gateway: calls go to queue {}, replies come back on {}", requestQueue, predictor.replyTo);
     return predictor;
   }
 
@@ -210,15 +223,18 @@ public final class AmqpPredictor implements Predictor {
     pending.put(correlationId, calls);
     // Whatever ends the calls (reply, timeout, cancel, failure) forgets the message once the last
     // of them is done: pending entries never leak.
-    CompletableFuture<?> allDone = calls.size() == 1
-        ? calls.get(0).result()
-        : CompletableFuture.allOf(calls.stream().map(CallCoalescer.Call::result).toArray(CompletableFuture[]::new));
+    CompletableFuture<?> allDone =
+        calls.size() == 1
+            ? calls.get(0).result()
+            : CompletableFuture.allOf(
+                calls.stream().map(CallCoalescer.Call::result).toArray(CompletableFuture[]::new));
     allDone.whenComplete((done, error) -> pending.remove(correlationId));
     AMQP.BasicProperties.Builder properties =
         Messages.TRANSIENT_JSON.builder().replyTo(replyTo).correlationId(correlationId);
     if (rabbitMq) {
       // RabbitMQ reads expiration as a TTL in milliseconds; Qpid reads it as an absolute time.
-      properties.expiration(Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos))));
+      properties.expiration(
+          Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos))));
     }
     callsPerMessage.record(calls.size());
     PredictRequest request = CallCoalescer.merge(calls);
@@ -228,7 +244,8 @@ public final class AmqpPredictor implements Predictor {
       channel.basicPublish(
           "", requestQueue, tracer.inject(span, properties.build()), codec.encode(request));
     } catch (IOException | ShutdownSignalException e) {
-      BrokerDownException down = new BrokerDownException("sending the call failed: " + e.getMessage());
+      BrokerDownException down =
+          new BrokerDownException("sending the call failed: " + e.getMessage());
       calls.forEach(c -> c.result().completeExceptionally(down));
     } finally {
       span.end();
@@ -274,7 +291,8 @@ public final class AmqpPredictor implements Predictor {
     describing.put(correlationId, result);
     result.whenComplete((done, error) -> describing.remove(correlationId));
     AMQP.BasicProperties.Builder properties =
-        Messages.TRANSIENT_JSON.builder()
+        Messages.TRANSIENT_JSON
+            .builder()
             .type(PredictCodec.DESCRIBE_TYPE)
             .replyTo(replyTo)
             .correlationId(correlationId);
@@ -358,8 +376,10 @@ public final class AmqpPredictor implements Predictor {
         long late = (long) lateReplies.count();
         // The first, then one in a thousand: an overloaded worker must not flood the log.
         if (late == 1 || late % 1_000 == 0) {
-          log.info("gateway: dropped a reply for call {} that had timed out ({} late replies so far)",
-              correlationId, late);
+          log.info(
+              "gateway: dropped a reply for call {} that had timed out ({} late replies so far)",
+              correlationId,
+              late);
         }
         return;
       }

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
 final class CallCoalescer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CallCoalescer.class);
 
-  /** One client's call, waiting for its answer until {@code deadlineNanos} ({@link System#nanoTime}). */
+  /**
+   * One client's call, waiting for its answer until {@code deadlineNanos} ({@link
+   * System#nanoTime}).
+   */
   record Call(PredictRequest request, CompletableFuture<PredictReply> result, long deadlineNanos) {
     int rows() {
       return request.instances().length;
@@ -146,31 +149,39 @@ final class CallCoalescer implements AutoCloseable {
   }
 
   /**
-   * Hands each call its part of the merged message's reply: its own rows' predictions, in order,
-   * or the refusal, which applies to every call since all have the same shape.
+   * Hands each call its part of the merged message's reply: its own rows' predictions, in order, or
+   * the refusal, which applies to every call since all have the same shape.
    */
   static void split(List<Call> calls, PredictReply reply) {
     switch (reply) {
       case PredictReply.Predictions p -> {
         int expected = calls.stream().mapToInt(Call::rows).sum();
         if (p.predictions().length != expected) {
-          IllegalStateException wrong = new IllegalStateException(
-              "the worker answered " + p.predictions().length + " predictions for " + expected + " rows");
+          IllegalStateException wrong =
+              new IllegalStateException(
+                  "the worker answered "
+                      + p.predictions().length
+                      + " predictions for "
+                      + expected
+                      + " rows");
           calls.forEach(c -> c.result().completeExceptionally(wrong));
           return;
         }
         int at = 0;
         for (Call call : calls) {
-          double[] mine = calls.size() == 1
-              ? p.predictions()
-              : Arrays.copyOfRange(p.predictions(), at, at + call.rows());
+          double[] mine =
+              calls.size() == 1
+                  ? p.predictions()
+                  : Arrays.copyOfRange(p.predictions(), at, at + call.rows());
           at += call.rows();
-          call.result().complete(new PredictReply.Predictions(call.request().id(), mine, p.model()));
+          call.result()
+              .complete(new PredictReply.Predictions(call.request().id(), mine, p.model()));
         }
       }
       case PredictReply.Failure f -> {
         for (Call call : calls) {
-          call.result().complete(new PredictReply.Failure(call.request().id(), f.kind(), f.message()));
+          call.result()
+              .complete(new PredictReply.Failure(call.request().id(), f.kind(), f.message()));
         }
       }
     }

@@ -19,8 +19,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code {"features": [numbers]}} or {@code {"features": {"name": number, …}}}: one instance;
- *   <li>{@code {"instances": [[numbers], …]}} or {@code {"instances": [{"name": number, …}, …]}}:
- *       a batch, rows of one length, objects with one key set.
+ *   <li>{@code {"instances": [[numbers], …]}} or {@code {"instances": [{"name": number, …}, …]}}: a
+ *       batch, rows of one length, objects with one key set.
  * </ul>
  *
  * <p>Every problem is an {@link ApiError} whose message names the field and index, since that is
@@ -162,7 +162,9 @@ final class PredictionParser {
       checkCount(i);
       if (t != JsonToken.START_ARRAY) {
         throw ApiError.invalidRequest(
-            "instances[" + i + "] must be a list of numbers like instances[0], got "
+            "instances["
+                + i
+                + "] must be a list of numbers like instances[0], got "
                 + JsonParsing.describe(t));
       }
       rows.add(readList(p, i, row0.length));
@@ -180,8 +182,11 @@ final class PredictionParser {
       checkCount(i);
       if (t != JsonToken.START_OBJECT) {
         throw ApiError.invalidRequest(
-            "instances[" + i + "] must be an object of feature names to numbers like instances[0],"
-                + " got " + JsonParsing.describe(t));
+            "instances["
+                + i
+                + "] must be an object of feature names to numbers like instances[0],"
+                + " got "
+                + JsonParsing.describe(t));
       }
       rows.add(names.readNext(p, i));
     }
@@ -261,7 +266,9 @@ final class PredictionParser {
           where(instance, index, name)
               + (p.isNaN()
                   ? " is " + p.getText() + "; every feature must be a finite number"
-                  : " is " + abbreviate(p.getText()) + ", too large for a double; every feature"
+                  : " is "
+                      + abbreviate(p.getText())
+                      + ", too large for a double; every feature"
                       + " must be a finite number"));
     }
     return v;
@@ -307,7 +314,10 @@ final class PredictionParser {
         Integer column = index.get(name);
         if (column == null) {
           throw ApiError.invalidRequest(
-              "instances[" + instance + "] has feature '" + abbreviate(name)
+              "instances["
+                  + instance
+                  + "] has feature '"
+                  + abbreviate(name)
                   + "' that instances[0] lacks;"
                   + " every instance must name the same features");
         }
@@ -325,7 +335,10 @@ final class PredictionParser {
           missing++;
         }
         throw ApiError.invalidRequest(
-            "instances[" + instance + "] lacks feature '" + abbreviate(list.get(missing))
+            "instances["
+                + instance
+                + "] lacks feature '"
+                + abbreviate(list.get(missing))
                 + "' that instances[0] has; every instance must name the same features");
       }
       return values;

@@ -39,7 +39,9 @@ public final class V1Feedback implements PredictionEndpoint {
   @Override
   public byte[] answer(ServerRequest request, PredictionExchange exchange) throws ApiError {
     if (!answers.enabled()) {
-      throw new ApiError(503, ApiError.SERVICE_UNAVAILABLE,
+      throw new ApiError(
+          503,
+          ApiError.SERVICE_UNAVAILABLE,
           "feedback is off: start the gateway with --feedback (or --canary) to record answers");
     }
     exchange.requireJson();
@@ -48,18 +50,22 @@ public final class V1Feedback implements PredictionEndpoint {
       answers.feedback(truth.id(), truth.yTrue(), timeout).get();
     } catch (ExecutionException | CompletionException e) {
       boolean late = e.getCause() instanceof TimeoutException;
-      throw new ApiError(late ? 504 : 503, late ? ApiError.TIMEOUT : ApiError.BROKER_UNAVAILABLE,
+      throw new ApiError(
+          late ? 504 : 503,
+          late ? ApiError.TIMEOUT : ApiError.BROKER_UNAVAILABLE,
           "the broker did not take the feedback" + (late ? " in time" : "") + "; retry");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError(503, ApiError.SERVICE_UNAVAILABLE, "the gateway is stopping; retry");
     }
-    return JsonBodies.write(64 + truth.id().text().length(), g -> {
-      g.writeStartObject();
-      g.writeStringField("id", truth.id().text());
-      g.writeStringField("status", "accepted");
-      g.writeEndObject();
-    });
+    return JsonBodies.write(
+        64 + truth.id().text().length(),
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("id", truth.id().text());
+          g.writeStringField("status", "accepted");
+          g.writeEndObject();
+        });
   }
 
   static Truth parse(JsonParser p) throws ApiError, IOException {
@@ -94,13 +100,17 @@ public final class V1Feedback implements PredictionEndpoint {
           }
           yTrue = v;
         }
-        default -> throw ApiError.invalidRequest("unknown field \""
-            + (field.length() <= 80 ? field : field.substring(0, 77) + "...") + "\"; " + SHAPE);
+        default ->
+            throw ApiError.invalidRequest(
+                "unknown field \""
+                    + (field.length() <= 80 ? field : field.substring(0, 77) + "...")
+                    + "\"; "
+                    + SHAPE);
       }
     }
     if (id == null || yTrue == null) {
-      throw ApiError.invalidRequest("missing field \"" + (id == null ? "id" : "y_true") + "\"; "
-          + SHAPE);
+      throw ApiError.invalidRequest(
+          "missing field \"" + (id == null ? "id" : "y_true") + "\"; " + SHAPE);
     }
     return new Truth(id, yTrue);
   }

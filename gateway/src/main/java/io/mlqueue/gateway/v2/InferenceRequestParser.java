@@ -37,8 +37,9 @@ final class InferenceRequestParser {
 
   private static final int MAX_RANK = 8;
   private static final Set<String> OTHER_TYPES =
-      Set.of("BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64",
-          "FP16", "BF16");
+      Set.of(
+          "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16",
+          "BF16");
   private static final String FORMS =
       "send one FP64 (or FP32) tensor of shape [N, F], or one tensor of shape [N] per feature";
 
@@ -104,7 +105,8 @@ final class InferenceRequestParser {
       switch (field) {
         case "id" -> {
           if (value != JsonToken.VALUE_STRING) {
-            throw ApiError.invalidRequest("\"id\" must be a string, got " + JsonParsing.describe(value));
+            throw ApiError.invalidRequest(
+                "\"id\" must be a string, got " + JsonParsing.describe(value));
           }
           id = p.getText();
         }
@@ -162,8 +164,10 @@ final class InferenceRequestParser {
         }
         case "datatype" -> {
           if (value != JsonToken.VALUE_STRING) {
-            throw ApiError.invalidRequest(tensor.label() + ": \"datatype\" must be a string, got "
-                + JsonParsing.describe(value));
+            throw ApiError.invalidRequest(
+                tensor.label()
+                    + ": \"datatype\" must be a string, got "
+                    + JsonParsing.describe(value));
           }
           tensor.datatype = p.getText();
         }
@@ -173,12 +177,13 @@ final class InferenceRequestParser {
       }
     }
     for (String required : List.of("name", "shape", "datatype", "data")) {
-      boolean missing = switch (required) {
-        case "name" -> tensor.name == null;
-        case "shape" -> tensor.shape == null;
-        case "datatype" -> tensor.datatype == null;
-        default -> tensor.data == null && dataProblem == null;
-      };
+      boolean missing =
+          switch (required) {
+            case "name" -> tensor.name == null;
+            case "shape" -> tensor.shape == null;
+            case "datatype" -> tensor.datatype == null;
+            default -> tensor.data == null && dataProblem == null;
+          };
       if (missing) {
         throw ApiError.invalidRequest(tensor.label() + " has no \"" + required + "\"");
       }
@@ -215,11 +220,11 @@ final class InferenceRequestParser {
     if (type.equals("FP64") || type.equals("FP32")) {
       return;
     }
-    String known = type.equals("BYTES") || OTHER_TYPES.contains(type)
-        ? "; the model reads numbers as FP64 or FP32"
-        : ", not a datatype of the protocol; send FP64 or FP32";
-    throw ApiError.invalidRequest(
-        tensor.label() + " has datatype " + abbreviate(type) + known);
+    String known =
+        type.equals("BYTES") || OTHER_TYPES.contains(type)
+            ? "; the model reads numbers as FP64 or FP32"
+            : ", not a datatype of the protocol; send FP64 or FP32";
+    throw ApiError.invalidRequest(tensor.label() + " has datatype " + abbreviate(type) + known);
   }
 
   /**
@@ -295,7 +300,11 @@ final class InferenceRequestParser {
     if (!Double.isFinite(v)) {
       // NaN and Infinity are read (the factory allows them) only to be refused by name here.
       return ApiError.invalidRequest(
-          tensor.label() + ": data[" + i + "] is " + abbreviate(p.getText())
+          tensor.label()
+              + ": data["
+              + i
+              + "] is "
+              + abbreviate(p.getText())
               + "; every feature must be a finite number");
     }
     if (i == tensor.data.length) {
@@ -308,7 +317,8 @@ final class InferenceRequestParser {
 
   private static ApiError ragged(Tensor tensor) {
     return ApiError.invalidRequest(
-        tensor.label() + ": \"data\" nested unevenly; give it flat in row-major order, or nested"
+        tensor.label()
+            + ": \"data\" nested unevenly; give it flat in row-major order, or nested"
             + " exactly as its shape");
   }
 
@@ -317,16 +327,25 @@ final class InferenceRequestParser {
     if (tensor.nesting == null) {
       if (elements != tensor.count) {
         throw ApiError.invalidRequest(
-            tensor.label() + " has " + tensor.count + " values for shape "
-                + Arrays.toString(tensor.shape) + ", which holds " + elements);
+            tensor.label()
+                + " has "
+                + tensor.count
+                + " values for shape "
+                + Arrays.toString(tensor.shape)
+                + ", which holds "
+                + elements);
       }
       return;
     }
     long[] nested = Arrays.stream(tensor.nesting).asLongStream().toArray();
     if (!Arrays.equals(nested, tensor.shape)) {
       throw ApiError.invalidRequest(
-          tensor.label() + ": \"data\" is nested as " + Arrays.toString(nested) + " but its shape is "
-              + Arrays.toString(tensor.shape) + "; nest it as its shape, or give it flat");
+          tensor.label()
+              + ": \"data\" is nested as "
+              + Arrays.toString(nested)
+              + " but its shape is "
+              + Arrays.toString(tensor.shape)
+              + "; nest it as its shape, or give it flat");
     }
   }
 
@@ -340,8 +359,12 @@ final class InferenceRequestParser {
       long f = matrix.shape[1];
       if (f == 0 || f > MAX_FEATURES) {
         throw ApiError.invalidRequest(
-            matrix.label() + " has shape " + Arrays.toString(matrix.shape)
-                + "; an instance has 1 to " + MAX_FEATURES + " features");
+            matrix.label()
+                + " has shape "
+                + Arrays.toString(matrix.shape)
+                + "; an instance has 1 to "
+                + MAX_FEATURES
+                + " features");
       }
       int width = (int) f;
       double[][] rows = new double[n][];
@@ -353,17 +376,29 @@ final class InferenceRequestParser {
     long n = -1;
     Set<String> names = new HashSet<>();
     for (Tensor column : inputs) {
-      boolean isColumn = column.shape.length == 1
-          || (column.shape.length == 2 && column.shape[1] == 1);
+      boolean isColumn =
+          column.shape.length == 1 || (column.shape.length == 2 && column.shape[1] == 1);
       if (!isColumn) {
         throw ApiError.invalidRequest(
-            column.label() + " has shape " + Arrays.toString(column.shape) + "; " + FORMS
-                + (inputs.size() > 1 ? " (with several inputs, each is one feature's column)" : ""));
+            column.label()
+                + " has shape "
+                + Arrays.toString(column.shape)
+                + "; "
+                + FORMS
+                + (inputs.size() > 1
+                    ? " (with several inputs, each is one feature's column)"
+                    : ""));
       }
       if (n >= 0 && column.shape[0] != n) {
         throw ApiError.invalidRequest(
-            column.label() + " has " + column.shape[0] + " rows, " + inputs.get(0).label() + " has "
-                + n + "; every feature's column must be as long");
+            column.label()
+                + " has "
+                + column.shape[0]
+                + " rows, "
+                + inputs.get(0).label()
+                + " has "
+                + n
+                + "; every feature's column must be as long");
       }
       n = column.shape[0];
       if (!names.add(column.name)) {
@@ -386,14 +421,18 @@ final class InferenceRequestParser {
   private int instances(long n, Tensor tensor) throws ApiError {
     if (n == 0) {
       throw ApiError.invalidRequest(
-          tensor.label() + " has shape " + Arrays.toString(tensor.shape)
+          tensor.label()
+              + " has shape "
+              + Arrays.toString(tensor.shape)
               + ": no instances; send at least one");
     }
     if (n > maxInstances) {
       throw new ApiError(
           400,
           ApiError.TOO_MANY_INSTANCES,
-          n + " instances in one request; this gateway takes at most " + maxInstances
+          n
+              + " instances in one request; this gateway takes at most "
+              + maxInstances
               + ", split the batch");
     }
     return (int) n;

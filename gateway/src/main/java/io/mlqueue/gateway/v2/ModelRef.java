@@ -8,6 +8,8 @@ package io.mlqueue.gateway.v2;
 record ModelRef(String name, String version) {
   static ModelRef parse(String id) {
     int colon = id.lastIndexOf(':');
-    return colon < 0 ? new ModelRef(id, "") : new ModelRef(id.substring(0, colon), id.substring(colon + 1));
+    return colon < 0
+        ? new ModelRef(id, "")
+        : new ModelRef(id.substring(0, colon), id.substring(colon + 1));
   }
 }

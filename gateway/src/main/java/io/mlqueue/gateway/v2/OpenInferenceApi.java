@@ -78,8 +78,13 @@ public final class OpenInferenceApi {
     for (String output : in.outputs()) {
       if (!output.equals(model.target())) {
         throw ApiError.invalidRequest(
-            "unknown output '" + InferenceRequestParser.abbreviate(output) + "'; model '" + name
-                + "' has one output, '" + model.target() + "'");
+            "unknown output '"
+                + InferenceRequestParser.abbreviate(output)
+                + "'; model '"
+                + name
+                + "' has one output, '"
+                + model.target()
+                + "'");
       }
     }
     PredictReply.Predictions reply = exchange.predict(in.rows(), in.featureNames());
@@ -89,12 +94,20 @@ public final class OpenInferenceApi {
       throw new ApiError(
           503,
           ApiError.MODEL_CHANGED,
-          "the prediction came from " + reply.model() + ", not " + name
-              + (version == null ? "" : ":" + version) + ": the model workers are changing models;"
-              + " retry" + (version == null ? "" : ", or leave the version out")
-              + " (id " + exchange.id() + ")");
+          "the prediction came from "
+              + reply.model()
+              + ", not "
+              + name
+              + (version == null ? "" : ":" + version)
+              + ": the model workers are changing models;"
+              + " retry"
+              + (version == null ? "" : ", or leave the version out")
+              + " (id "
+              + exchange.id()
+              + ")");
     }
-    return V2Bodies.inference(answered, in.id(), in.parameters(), model.target(), reply.predictions());
+    return V2Bodies.inference(
+        answered, in.id(), in.parameters(), model.target(), reply.predictions());
   }
 
   // ---- health and metadata ----
@@ -108,7 +121,9 @@ public final class OpenInferenceApi {
     healthy(res);
   }
 
-  /** {@code GET /v2/health/ready}: 200 when connected and a worker consumes, else 503 saying why. */
+  /**
+   * {@code GET /v2/health/ready}: 200 when connected and a worker consumes, else 503 saying why.
+   */
   public void ready(ServerRequest req, ServerResponse res) {
     Readiness readiness = readiness();
     if (readiness.ready()) {

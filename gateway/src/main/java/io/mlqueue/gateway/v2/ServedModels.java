@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * prediction lately. Every worker consumes the same queue, so the gateway cannot choose a worker,
  * only learn what they serve.
  *
- * <p>A version counts as served when a worker described it last or answered with it within the
- * last {@link #SERVED_WINDOW}: during a hot swap, or while workers serve different versions, the
- * old and the new version are both listed, and a request for either is sent (the answer names the
- * version that computed it; {@link OpenInferenceApi} refuses one from another version than asked
- * for). Thread-safe.
+ * <p>A version counts as served when a worker described it last or answered with it within the last
+ * {@link #SERVED_WINDOW}: during a hot swap, or while workers serve different versions, the old and
+ * the new version are both listed, and a request for either is sent (the answer names the version
+ * that computed it; {@link OpenInferenceApi} refuses one from another version than asked for).
+ * Thread-safe.
  */
 final class ServedModels {
   private static final Logger LOG = LoggerFactory.getLogger(ServedModels.class);
@@ -116,8 +116,8 @@ final class ServedModels {
     return List.copyOf(versions);
   }
 
-  private ModelDescription resolve(String name, String version, long maxAgeNanos, boolean waitIfStale)
-      throws ApiError {
+  private ModelDescription resolve(
+      String name, String version, long maxAgeNanos, boolean waitIfStale) throws ApiError {
     long now = clock.getAsLong();
     Described d = byName.get(name);
     boolean stale = d != null && now - d.at() > maxAgeNanos;
@@ -142,8 +142,13 @@ final class ServedModels {
       throw new ApiError(
           404,
           ApiError.MODEL_NOT_FOUND,
-          "model '" + name + "' has no version '" + abbreviate(version) + "' served here; served"
-              + " now: " + String.join(", ", versions(name)));
+          "model '"
+              + name
+              + "' has no version '"
+              + abbreviate(version)
+              + "' served here; served"
+              + " now: "
+              + String.join(", ", versions(name)));
     }
     return d.model();
   }
@@ -157,9 +162,9 @@ final class ServedModels {
   }
 
   /**
-   * Asks a worker which model it serves and records the answer; callers at the same time share
-   * one call. Unless {@code force}, asks at most once per {@link #REDESCRIBE_INTERVAL}, and
-   * between two calls answers as the last one did.
+   * Asks a worker which model it serves and records the answer; callers at the same time share one
+   * call. Unless {@code force}, asks at most once per {@link #REDESCRIBE_INTERVAL}, and between two
+   * calls answers as the last one did.
    *
    * @return why the call failed, or null
    */
@@ -209,7 +214,8 @@ final class ServedModels {
     } catch (ExecutionException e) {
       if (e.getCause() instanceof InvalidMessageException
           || e.getCause() instanceof UnsupportedOperationException) {
-        LOG.warn("gateway: a model worker did not describe its model: {}", e.getCause().getMessage());
+        LOG.warn(
+            "gateway: a model worker did not describe its model: {}", e.getCause().getMessage());
         return new ApiError(
             503,
             ApiError.SERVICE_UNAVAILABLE,
@@ -228,7 +234,8 @@ final class ServedModels {
   private boolean answered(Described d, long now) {
     String prefix = d.model().name() + ":";
     return seen.entrySet().stream()
-        .anyMatch(e -> e.getKey().startsWith(prefix) && now - e.getValue() <= SERVED_WINDOW.toNanos());
+        .anyMatch(
+            e -> e.getKey().startsWith(prefix) && now - e.getValue() <= SERVED_WINDOW.toNanos());
   }
 
   private String servedNow() {

@@ -13,7 +13,9 @@ final class V2Bodies {
 
   private V2Bodies() {}
 
-  /** {@code $inference_response}: one FP64 output of shape {@code [N, 1]}, named after the target. */
+  /**
+   * {@code $inference_response}: one FP64 output of shape {@code [N, 1]}, named after the target.
+   */
   static byte[] inference(
       ModelRef model, String id, String parameters, String target, double[] predictions) {
     return JsonBodies.write(

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Calls waiting for their reply when the broker connection drops fail at once as "broker down"
- * (the gateway's 503), not after their timeout (504): their replies can no longer arrive, since the
+ * Calls waiting for their reply when the broker connection drops fail at once as "broker down" (the
+ * gateway's 503), not after their timeout (504): their replies can no longer arrive, since the
  * reply queue (direct reply-to, or an exclusive queue) went with the connection.
  */
 class AmqpPredictorBrokerLossTest {
@@ -44,17 +44,22 @@ class AmqpPredictorBrokerLossTest {
       Channel stuck = workerSide.createChannel();
       stuck.queueDeclare(Queues.PREDICT, true, false, false, null);
       AtomicInteger taken = new AtomicInteger();
-      stuck.basicConsume(Queues.PREDICT, true, new DefaultConsumer(stuck) {
-        @Override
-        public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body) {
-          taken.incrementAndGet();
-        }
-      });
+      stuck.basicConsume(
+          Queues.PREDICT,
+          true,
+          new DefaultConsumer(stuck) {
+            @Override
+            public void handleDelivery(
+                String tag, Envelope e, AMQP.BasicProperties p, byte[] body) {
+              taken.incrementAndGet();
+            }
+          });
       predictor = AmqpPredictor.start(gatewaySide, settings, new SimpleMeterRegistry());
       AmqpPredictor gateway = predictor;
       await().atMost(Duration.ofSeconds(10)).until(() -> gateway.readiness().ready());
       CompletableFuture<PredictReply> call =
-          gateway.predict(PredictRequest.positional(MessageId.of("lost"), new double[][] {{1}}),
+          gateway.predict(
+              PredictRequest.positional(MessageId.of("lost"), new double[][] {{1}}),
               Duration.ofSeconds(60));
       await().atMost(Duration.ofSeconds(10)).until(() -> taken.get() == 1);
 
@@ -67,8 +72,10 @@ class AmqpPredictorBrokerLossTest {
           .cause()
           .hasMessageContaining("lost");
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      System.out.println("BROKER LOSS | the call in flight failed " + took.toMillis()
-          + " ms after the broker stopped (its timeout: 60 s)");
+      System.out.println(
+          "BROKER LOSS | the call in flight failed "
+              + took.toMillis()
+              + " ms after the broker stopped (its timeout: 60 s)");
       assertThat(took).isLessThan(Duration.ofSeconds(10));
       assertThat(gateway.pendingCalls()).isZero();
       assertThat(gateway.readiness().connected()).isFalse();

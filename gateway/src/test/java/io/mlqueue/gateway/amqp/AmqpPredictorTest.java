@@ -97,7 +97,8 @@ class AmqpPredictorTest {
     AmqpPredictor gateway = gateway(new SimpleMeterRegistry());
     await().atMost(Duration.ofSeconds(5)).until(() -> gateway.readiness().ready());
     double[][] rows = {data.features(0), data.features(1), data.features(441)};
-    PredictReply.Predictions reply = call(gateway, PredictRequest.positional(MessageId.of("r1"), rows));
+    PredictReply.Predictions reply =
+        call(gateway, PredictRequest.positional(MessageId.of("r1"), rows));
     assertThat(reply.id()).isEqualTo(MessageId.of("r1"));
     assertThat(reply.model()).isEqualTo("diabetes-ols:builtin");
     assertThat(reply.predictions())
@@ -118,22 +119,29 @@ class AmqpPredictorTest {
       reversedRow[i] = row[row.length - 1 - i];
     }
     PredictReply.Predictions ok =
-        call(gateway, new PredictRequest(MessageId.of("n"), new double[][] {reversedRow}, reversed));
+        call(
+            gateway, new PredictRequest(MessageId.of("n"), new double[][] {reversedRow}, reversed));
     assertThat(ok.predictions()).containsExactly(model.predict(row));
 
     List<String> wrong = new ArrayList<>(model.featureNames());
     wrong.set(3, "blood_pressure");
     PredictReply bad =
-        gateway.predict(new PredictRequest(MessageId.of("b"), new double[][] {row}, wrong),
-            Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+        gateway
+            .predict(
+                new PredictRequest(MessageId.of("b"), new double[][] {row}, wrong),
+                Duration.ofSeconds(5))
+            .get(10, TimeUnit.SECONDS);
     assertThat(bad).isInstanceOf(PredictReply.Failure.class);
     assertThat(((PredictReply.Failure) bad).kind()).isEqualTo(PredictReply.Kind.INVALID_INPUT);
     assertThat(((PredictReply.Failure) bad).message())
         .contains("unknown feature 'blood_pressure'; the model expects age, sex");
 
     PredictReply shortRow =
-        gateway.predict(PredictRequest.positional(MessageId.of("s"), new double[][] {{1, 2}}),
-            Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+        gateway
+            .predict(
+                PredictRequest.positional(MessageId.of("s"), new double[][] {{1, 2}}),
+                Duration.ofSeconds(5))
+            .get(10, TimeUnit.SECONDS);
     assertThat(((PredictReply.Failure) shortRow).message()).contains("expected 10 features");
   }
 
@@ -142,7 +150,8 @@ class AmqpPredictorTest {
     AmqpPredictor gateway = gateway(new SimpleMeterRegistry());
     long start = System.nanoTime();
     CompletableFuture<PredictReply> call =
-        gateway.predict(PredictRequest.positional(MessageId.of("x"), new double[][] {data.features(0)}),
+        gateway.predict(
+            PredictRequest.positional(MessageId.of("x"), new double[][] {data.features(0)}),
             Duration.ofSeconds(5));
     assertThatThrownBy(() -> call.get(1, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -157,27 +166,37 @@ class AmqpPredictorTest {
     Channel stuck = connect("stuck").createChannel();
     stuck.queueDeclare(Queues.PREDICT, true, false, false, null);
     AtomicReference<AMQP.BasicProperties> held = new AtomicReference<>();
-    stuck.basicConsume(Queues.PREDICT, true, new DefaultConsumer(stuck) {
-      @Override
-      public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties props, byte[] body) {
-        held.set(props);
-      }
-    });
+    stuck.basicConsume(
+        Queues.PREDICT,
+        true,
+        new DefaultConsumer(stuck) {
+          @Override
+          public void handleDelivery(
+              String tag, Envelope e, AMQP.BasicProperties props, byte[] body) {
+            held.set(props);
+          }
+        });
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     AmqpPredictor gateway = gateway(registry);
     await().atMost(Duration.ofSeconds(5)).until(() -> gateway.readiness().ready());
 
     CompletableFuture<PredictReply> call =
-        gateway.predict(PredictRequest.positional(MessageId.of("t"), new double[][] {{1}}),
+        gateway.predict(
+            PredictRequest.positional(MessageId.of("t"), new double[][] {{1}}),
             Duration.ofMillis(300));
-    assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class);
+    assertThatThrownBy(() -> call.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutException.class);
     assertThat(gateway.pendingCalls()).isZero();
 
     AMQP.BasicProperties props = await().until(held::get, p -> p != null);
-    stuck.basicPublish("", props.getReplyTo(),
+    stuck.basicPublish(
+        "",
+        props.getReplyTo(),
         new AMQP.BasicProperties.Builder().correlationId(props.getCorrelationId()).build(),
-        new PredictCodec().encode(new PredictReply.Predictions(MessageId.of("t"), new double[] {1}, "m:1")));
-    await().atMost(Duration.ofSeconds(5))
+        new PredictCodec()
+            .encode(new PredictReply.Predictions(MessageId.of("t"), new double[] {1}, "m:1")));
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> registry.counter("mlqueue.gateway.late.replies").count() == 1);
   }
 
@@ -193,13 +212,15 @@ class AmqpPredictorTest {
     for (int i = 0; i < 2_000; i++) {
       int row = (i * 7) % data.size();
       AmqpPredictor g = i % 2 == 0 ? g1 : g2;
-      calls.add(g.predict(
-          PredictRequest.positional(MessageId.of("c" + i), new double[][] {data.features(row)}),
-          Duration.ofSeconds(20)));
+      calls.add(
+          g.predict(
+              PredictRequest.positional(MessageId.of("c" + i), new double[][] {data.features(row)}),
+              Duration.ofSeconds(20)));
       rowOf.add(row);
     }
     for (int i = 0; i < calls.size(); i++) {
-      PredictReply.Predictions reply = (PredictReply.Predictions) calls.get(i).get(30, TimeUnit.SECONDS);
+      PredictReply.Predictions reply =
+          (PredictReply.Predictions) calls.get(i).get(30, TimeUnit.SECONDS);
       assertThat(reply.id()).isEqualTo(MessageId.of("c" + i));
       assertThat(reply.predictions()).containsExactly(model.predict(data.features(rowOf.get(i))));
     }
@@ -217,25 +238,35 @@ class AmqpPredictorTest {
     List<CompletableFuture<PredictReply>> calls = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
       double[] row = data.features(i % data.size());
-      PredictRequest request = switch (i % 4) {
-        case 0 -> PredictRequest.positional(MessageId.of("one" + i), new double[][] {row});
-        case 1 -> PredictRequest.positional(MessageId.of("two" + i), new double[][] {row, data.features(0)});
-        case 2 -> PredictRequest.positional(MessageId.of("short" + i), new double[][] {{1, 2, 3}});
-        default -> new PredictRequest(MessageId.of("named" + i), new double[][] {reverse(row)}, reversed);
-      };
+      PredictRequest request =
+          switch (i % 4) {
+            case 0 -> PredictRequest.positional(MessageId.of("one" + i), new double[][] {row});
+            case 1 ->
+                PredictRequest.positional(
+                    MessageId.of("two" + i), new double[][] {row, data.features(0)});
+            case 2 ->
+                PredictRequest.positional(MessageId.of("short" + i), new double[][] {{1, 2, 3}});
+            default ->
+                new PredictRequest(
+                    MessageId.of("named" + i), new double[][] {reverse(row)}, reversed);
+          };
       calls.add(gateway.predict(request, Duration.ofSeconds(20)));
     }
     for (int i = 0; i < calls.size(); i++) {
       PredictReply reply = calls.get(i).get(30, TimeUnit.SECONDS);
       double[] row = data.features(i % data.size());
       switch (i % 4) {
-        case 0 -> assertThat(((PredictReply.Predictions) reply).predictions())
-            .containsExactly(model.predict(row));
-        case 1 -> assertThat(((PredictReply.Predictions) reply).predictions())
-            .containsExactly(model.predict(row), model.predict(data.features(0)));
-        case 2 -> assertThat(((PredictReply.Failure) reply).message()).contains("expected 10 features");
-        default -> assertThat(((PredictReply.Predictions) reply).predictions())
-            .containsExactly(model.predict(row));
+        case 0 ->
+            assertThat(((PredictReply.Predictions) reply).predictions())
+                .containsExactly(model.predict(row));
+        case 1 ->
+            assertThat(((PredictReply.Predictions) reply).predictions())
+                .containsExactly(model.predict(row), model.predict(data.features(0)));
+        case 2 ->
+            assertThat(((PredictReply.Failure) reply).message()).contains("expected 10 features");
+        default ->
+            assertThat(((PredictReply.Predictions) reply).predictions())
+                .containsExactly(model.predict(row));
       }
       assertThat(reply.id().text()).endsWith(Integer.toString(i));
     }

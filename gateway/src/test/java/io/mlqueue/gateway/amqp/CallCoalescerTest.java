@@ -15,29 +15,36 @@ import org.junit.jupiter.api.Test;
 class CallCoalescerTest {
   private static CallCoalescer.Call call(String id, double[]... rows) {
     return new CallCoalescer.Call(
-        PredictRequest.positional(MessageId.of(id), rows), new CompletableFuture<>(), Long.MAX_VALUE);
+        PredictRequest.positional(MessageId.of(id), rows),
+        new CompletableFuture<>(),
+        Long.MAX_VALUE);
   }
 
   private static CallCoalescer.Call named(String id, List<String> names, double[]... rows) {
     return new CallCoalescer.Call(
-        new PredictRequest(MessageId.of(id), rows, names), new CompletableFuture<>(), Long.MAX_VALUE);
+        new PredictRequest(MessageId.of(id), rows, names),
+        new CompletableFuture<>(),
+        Long.MAX_VALUE);
   }
 
   /** Runs the coalescer with a sender that is held until {@code release} opens. */
-  private static List<List<String>> sendWhileTheFirstIsHeld(int maxRows, CallCoalescer.Call first,
-      CallCoalescer.Call... rest) throws Exception {
+  private static List<List<String>> sendWhileTheFirstIsHeld(
+      int maxRows, CallCoalescer.Call first, CallCoalescer.Call... rest) throws Exception {
     List<List<String>> sent = new CopyOnWriteArrayList<>();
     CountDownLatch inFirstSend = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    try (CallCoalescer coalescer = new CallCoalescer(maxRows, calls -> {
-      sent.add(calls.stream().map(c -> c.request().id().text()).toList());
-      inFirstSend.countDown();
-      try {
-        release.await(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    })) {
+    try (CallCoalescer coalescer =
+        new CallCoalescer(
+            maxRows,
+            calls -> {
+              sent.add(calls.stream().map(c -> c.request().id().text()).toList());
+              inFirstSend.countDown();
+              try {
+                release.await(5, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            })) {
       coalescer.add(first);
       assertThat(inFirstSend.await(5, TimeUnit.SECONDS)).isTrue();
       for (CallCoalescer.Call c : rest) {
@@ -66,18 +73,27 @@ class CallCoalescerTest {
     double[] two = {1, 2};
     double[] three = {1, 2, 3};
     List<String> names = List.of("x", "y");
-    List<List<String>> sent = sendWhileTheFirstIsHeld(64, call("a", two),
-        call("b", two), call("c", two), call("d", three), call("e", three),
-        named("f", names, two), call("g", two));
-    assertThat(sent).containsExactly(
-        List.of("a"), List.of("b", "c"), List.of("d", "e"), List.of("f"), List.of("g"));
+    List<List<String>> sent =
+        sendWhileTheFirstIsHeld(
+            64,
+            call("a", two),
+            call("b", two),
+            call("c", two),
+            call("d", three),
+            call("e", three),
+            named("f", names, two),
+            call("g", two));
+    assertThat(sent)
+        .containsExactly(
+            List.of("a"), List.of("b", "c"), List.of("d", "e"), List.of("f"), List.of("g"));
   }
 
   @Test
   void aMessageCarriesAtMostMaxRowsAndABiggerCallStillGoesAlone() throws Exception {
     double[] r = {1};
-    List<List<String>> sent = sendWhileTheFirstIsHeld(3, call("a", r),
-        call("b", r, r), call("c", r), call("d", r), call("e", r, r, r, r));
+    List<List<String>> sent =
+        sendWhileTheFirstIsHeld(
+            3, call("a", r), call("b", r, r), call("c", r), call("d", r), call("e", r, r, r, r));
     assertThat(sent).containsExactly(List.of("a"), List.of("b", "c"), List.of("d"), List.of("e"));
   }
 
@@ -97,18 +113,21 @@ class CallCoalescerTest {
     PredictRequest merged = CallCoalescer.merge(List.of(a, b));
     assertThat(merged.instances()).hasNumberOfRows(3);
 
-    CallCoalescer.split(List.of(a, b),
-        new PredictReply.Predictions(merged.id(), new double[] {10, 20, 30}, "m:1"));
-    assertThat(a.result().join()).isEqualTo(
-        new PredictReply.Predictions(MessageId.of("a"), new double[] {10, 20}, "m:1"));
-    assertThat(b.result().join()).isEqualTo(
-        new PredictReply.Predictions(MessageId.of("b"), new double[] {30}, "m:1"));
+    CallCoalescer.split(
+        List.of(a, b), new PredictReply.Predictions(merged.id(), new double[] {10, 20, 30}, "m:1"));
+    assertThat(a.result().join())
+        .isEqualTo(new PredictReply.Predictions(MessageId.of("a"), new double[] {10, 20}, "m:1"));
+    assertThat(b.result().join())
+        .isEqualTo(new PredictReply.Predictions(MessageId.of("b"), new double[] {30}, "m:1"));
 
     CallCoalescer.Call c = call("c", new double[] {1});
     CallCoalescer.Call d = call("d", new double[] {1});
-    CallCoalescer.split(List.of(c, d), new PredictReply.Failure(
-        MessageId.of("x"), PredictReply.Kind.INVALID_INPUT, "expected 2 features"));
-    assertThat(((PredictReply.Failure) d.result().join()).message()).isEqualTo("expected 2 features");
+    CallCoalescer.split(
+        List.of(c, d),
+        new PredictReply.Failure(
+            MessageId.of("x"), PredictReply.Kind.INVALID_INPUT, "expected 2 features"));
+    assertThat(((PredictReply.Failure) d.result().join()).message())
+        .isEqualTo("expected 2 features");
     assertThat(d.result().join().id()).isEqualTo(MessageId.of("d"));
     assertThat(c.result().join().id()).isEqualTo(MessageId.of("c"));
   }
@@ -117,8 +136,8 @@ class CallCoalescerTest {
   void aReplyWithTheWrongNumberOfPredictionsFailsEveryCall() {
     CallCoalescer.Call a = call("a", new double[] {1});
     CallCoalescer.Call b = call("b", new double[] {1});
-    CallCoalescer.split(List.of(a, b),
-        new PredictReply.Predictions(MessageId.of("x"), new double[] {1}, "m:1"));
+    CallCoalescer.split(
+        List.of(a, b), new PredictReply.Predictions(MessageId.of("x"), new double[] {1}, "m:1"));
     assertThat(a.result()).isCompletedExceptionally();
     assertThat(b.result()).isCompletedExceptionally();
   }

@@ -37,7 +37,9 @@ public final class CheckedClient {
   private final String base;
   private int checked;
 
-  /** @param base the gateway's URL, e.g. {@code http://127.0.0.1:8080} */
+  /**
+   * @param base the gateway's URL, e.g. {@code http://127.0.0.1:8080}
+   */
   public CheckedClient(String base) {
     this.base = base;
   }
@@ -105,9 +107,10 @@ public final class CheckedClient {
     try {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       String type = r.headers().firstValue("Content-Type").orElse("");
-      JsonNode json = type.startsWith("application/json") && !r.body().isEmpty()
-          ? JSON.readTree(r.body())
-          : null;
+      JsonNode json =
+          type.startsWith("application/json") && !r.body().isEmpty()
+              ? JSON.readTree(r.body())
+              : null;
       answer = new Answer(r.statusCode(), r.headers().map(), r.body(), json);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -142,15 +145,32 @@ public final class CheckedClient {
       response.withBody(answer.body());
     }
     List<String> problems = new ArrayList<>();
-    check("the gateway's /openapi.json", OpenApiSpecs.gateway(), request.build(), response.build(),
-        validRequest, problems);
+    check(
+        "the gateway's /openapi.json",
+        OpenApiSpecs.gateway(),
+        request.build(),
+        response.build(),
+        validRequest,
+        problems);
     if (bare.equals("/v2") || bare.startsWith("/v2/")) {
-      check("the Open Inference Protocol's document", OpenApiSpecs.protocol(), request.build(),
-          response.build(), validRequest, problems);
+      check(
+          "the Open Inference Protocol's document",
+          OpenApiSpecs.protocol(),
+          request.build(),
+          response.build(),
+          validRequest,
+          problems);
     }
     if (!problems.isEmpty()) {
       throw new AssertionError(
-          method + " " + path + " -> " + answer.status() + " " + answer.body() + "\n"
+          method
+              + " "
+              + path
+              + " -> "
+              + answer.status()
+              + " "
+              + answer.body()
+              + "\n"
               + String.join("\n", problems));
     }
     checked++;

@@ -35,7 +35,8 @@ public final class OpenApiSpecs {
   private static final String GATEWAY_RESOURCE = "/io/mlqueue/gateway/openapi.json";
 
   private static final OpenApiInteractionValidator PROTOCOL = validator(protocolDocument());
-  private static final OpenApiInteractionValidator GATEWAY = validator(parse(read(GATEWAY_RESOURCE)));
+  private static final OpenApiInteractionValidator GATEWAY =
+      validator(parse(read(GATEWAY_RESOURCE)));
 
   private OpenApiSpecs() {}
 
@@ -64,8 +65,10 @@ public final class OpenApiSpecs {
   static OpenAPI protocolDocument() {
     String yaml = read(PROTOCOL_RESOURCE);
     // 1. "${MODEL_NAME}": the text's placeholder notation, carried into the path templates.
-    OpenAPI api = parse(yaml.replace("${MODEL_NAME}", "{MODEL_NAME}")
-        .replace("${MODEL_VERSION}", "{MODEL_VERSION}"));
+    OpenAPI api =
+        parse(
+            yaml.replace("${MODEL_NAME}", "{MODEL_NAME}")
+                .replace("${MODEL_VERSION}", "{MODEL_VERSION}"));
     Paths paths = new Paths();
     String versioned = "/v2/models/{MODEL_NAME}/versions/{MODEL_VERSION}";
     for (Map.Entry<String, PathItem> e : api.getPaths().entrySet()) {
@@ -88,7 +91,9 @@ public final class OpenApiSpecs {
             .setDefault(
                 new ApiResponse()
                     .description("error")
-                    .content(new Content().addMediaType("application/json", new MediaType().schema(error))));
+                    .content(
+                        new Content()
+                            .addMediaType("application/json", new MediaType().schema(error))));
       }
     }
     return api;
@@ -126,7 +131,8 @@ public final class OpenApiSpecs {
     options.setResolve(true);
     SwaggerParseResult result = new OpenAPIV3Parser().readContents(text, null, options);
     if (result.getOpenAPI() == null) {
-      throw new IllegalStateException("the OpenAPI document does not parse: " + result.getMessages());
+      throw new IllegalStateException(
+          "the OpenAPI document does not parse: " + result.getMessages());
     }
     return result.getOpenAPI();
   }

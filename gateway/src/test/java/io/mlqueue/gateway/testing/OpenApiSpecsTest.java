@@ -32,23 +32,31 @@ class OpenApiSpecsTest {
     assertThat(errors(noOutputs)).contains("validation.response.body.schema.required");
 
     ValidationReport noInputs =
-        OpenApiSpecs.protocol().validate(request("/v2/models/m/infer", "{\"id\": \"1\"}"), ok(RESPONSE));
+        OpenApiSpecs.protocol()
+            .validate(request("/v2/models/m/infer", "{\"id\": \"1\"}"), ok(RESPONSE));
     assertThat(errors(noInputs)).contains("validation.request.body.schema.required");
   }
 
   @Test
   void anErrorMustBeTheProtocolsErrorObject() {
     SimpleResponse wrong =
-        SimpleResponse.Builder.status(404).withContentType("application/json")
-            .withBody("{\"error\": {\"code\": \"not_found\"}}").build();
-    assertThat(errors(OpenApiSpecs.protocol().validate(request("/v2/models/m/infer", REQUEST), wrong)))
+        SimpleResponse.Builder.status(404)
+            .withContentType("application/json")
+            .withBody("{\"error\": {\"code\": \"not_found\"}}")
+            .build();
+    assertThat(
+            errors(OpenApiSpecs.protocol().validate(request("/v2/models/m/infer", REQUEST), wrong)))
         .isNotEmpty();
-    assertThat(errors(OpenApiSpecs.gateway().validate(request("/v2/models/m/infer", REQUEST), wrong)))
+    assertThat(
+            errors(OpenApiSpecs.gateway().validate(request("/v2/models/m/infer", REQUEST), wrong)))
         .isNotEmpty();
   }
 
   private static SimpleRequest request(String path, String body) {
-    return SimpleRequest.Builder.post(path).withContentType("application/json").withBody(body).build();
+    return SimpleRequest.Builder.post(path)
+        .withContentType("application/json")
+        .withBody(body)
+        .build();
   }
 
   private static SimpleResponse ok(String body) {

@@ -106,9 +106,12 @@ class ServedModelsTest {
     // Answered from what is known; the workers are asked meanwhile, and now serve another model.
     assertThat(served.forInference("m", null).name()).isEqualTo("m");
     await().atMost(Duration.ofSeconds(2)).until(() -> workers.describes.get() == 2);
-    await().atMost(Duration.ofSeconds(2)).untilAsserted(() ->
-        assertThatThrownBy(() -> served.forInference("m", null))
-            .hasMessage("no model named 'm' is served here; served now: other"));
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> served.forInference("m", null))
+                    .hasMessage("no model named 'm' is served here; served now: other"));
   }
 
   @Test

@@ -66,17 +66,20 @@ final class DeliveryRows {
         return;
       }
       byte[] alone = delivery.codec.encode(delivery.rows.row(index));
-      delivery.message.publishDeadLetter(alone, reason, new Outcome() {
-        @Override
-        public void confirmed() {
-          done();
-        }
+      delivery.message.publishDeadLetter(
+          alone,
+          reason,
+          new Outcome() {
+            @Override
+            public void confirmed() {
+              done();
+            }
 
-        @Override
-        public void failed(String why) {
-          requeue();
-        }
-      });
+            @Override
+            public void failed(String why) {
+              requeue();
+            }
+          });
     }
   }
 }

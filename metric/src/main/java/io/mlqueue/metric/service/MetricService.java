@@ -38,11 +38,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The metric service: pairs {@code y_true} and {@code y_pred} by id, in either order, appends one row
- * per pair to {@code metric_log.csv}, and acks both halves only after the row is flushed ({@link
- * PairLog}). A half whose partner does not come in time is dead-lettered as an orphan; a redelivered
- * half of a pair already logged is acked without a second row, also across a restart. Bulk messages
- * (many rows each) pair row by row, and are acked when all their rows are done.
+ * The metric service: pairs {@code y_true} and {@code y_pred} by id, in either order, appends one
+ * row per pair to {@code metric_log.csv}, and acks both halves only after the row is flushed
+ * ({@link PairLog}). A half whose partner does not come in time is dead-lettered as an orphan; a
+ * redelivered half of a pair already logged is acked without a second row, also across a restart.
+ * Bulk messages (many rows each) pair row by row, and are acked when all their rows are done.
  */
 public final class MetricService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricService.class);
@@ -53,9 +53,9 @@ public final class MetricService implements AutoCloseable {
    * @param logFile how the log file is written
    * @param statusEvery how often the running metrics are logged; zero for never
    * @param maxMessageBytes the largest message body taken; a larger one is refused unparsed
-   * @param pairDelays told, for every pair logged whose messages carry {@code sent_at}, how long
-   *     it took from features sending it to its row being written, in milliseconds (by this
-   *     machine's clock: features' clock must agree for the figure to mean anything)
+   * @param pairDelays told, for every pair logged whose messages carry {@code sent_at}, how long it
+   *     took from features sending it to its row being written, in milliseconds (by this machine's
+   *     clock: features' clock must agree for the figure to mean anything)
    * @param perModel whether and how every model's rows go to {@code model_log.csv}
    */
   public record Config(
@@ -78,7 +78,9 @@ public final class MetricService implements AutoCloseable {
       Objects.requireNonNull(pairing, "pairing");
       if (pairing.maxPending() > MAX_PENDING_LIMIT) {
         throw new IllegalArgumentException(
-            "--max-pending must be at most " + MAX_PENDING_LIMIT + " (the largest AMQP prefetch), was "
+            "--max-pending must be at most "
+                + MAX_PENDING_LIMIT
+                + " (the largest AMQP prefetch), was "
                 + pairing.maxPending());
       }
       Objects.requireNonNull(logFile, "logFile");
@@ -150,7 +152,9 @@ public final class MetricService implements AutoCloseable {
    * @param newModels told of each model when it first has a row (to register its meters)
    */
   public record PerModelLog(
-      boolean enabled, Duration window, DoubleBinaryOperator cost,
+      boolean enabled,
+      Duration window,
+      DoubleBinaryOperator cost,
       BiConsumer<ModelQuality, String> newModels) {
     /** No model log: metric is the course's. */
     public static final PerModelLog OFF =
@@ -207,19 +211,32 @@ public final class MetricService implements AutoCloseable {
     this.codec = new MessageCodec(config.maxMessageBytes());
     this.pending = new PairingBuffer<>(config.pairing(), clock);
     PerModelLog perModel = config.perModel();
-    this.quality = new ModelQuality(perModel.window(), PerModelLog.MAX_WINDOW_ROWS, perModel.cost(),
-        clock, perModel.newModels());
+    this.quality =
+        new ModelQuality(
+            perModel.window(),
+            PerModelLog.MAX_WINDOW_ROWS,
+            perModel.cost(),
+            clock,
+            perModel.newModels());
     this.shadowPending = new ShadowPairing<>(MAX_TRUTHS, config.pairing().maxAge(), clock);
     // The rows logged before a restart: each model's figures since the log began, and the latest
     // truths, so that the challenger's predictions still in their queue pair.
-    this.pairLog = new PairLog(config, clock, metrics, quality, row -> {
-      quality.add(row.model(), row.yTrue(), row.yPred(), row.loggedAt().toEpochMilli());
-      shadowPending.truth(row.id(), row.yTrue());
-    });
+    this.pairLog =
+        new PairLog(
+            config,
+            clock,
+            metrics,
+            quality,
+            row -> {
+              quality.add(row.model(), row.yTrue(), row.yPred(), row.loggedAt().toEpochMilli());
+              shadowPending.truth(row.id(), row.yTrue());
+            });
     long existing = metrics.snapshot().count();
     if (existing > 0) {
-      log.info("metric: {} already holds {} rows; their ids will not be logged twice",
-          pairLog.file(), existing);
+      log.info(
+          "metric: {} already holds {} rows; their ids will not be logged twice",
+          pairLog.file(),
+          existing);
     }
     this.ticker =
         Executors.newSingleThreadScheduledExecutor(
@@ -236,12 +253,14 @@ public final class MetricService implements AutoCloseable {
     this.trueConsumer =
         QueueConsumer.open(connection, "metric", consuming).declare(Queues.Y_TRUE, Queues.Y_PRED);
     this.predConsumer = QueueConsumer.open(connection, "metric", consuming);
-    this.shadowConsumer = perModel.enabled()
-        ? QueueConsumer.open(connection, "metric", consuming).declare(Queues.Y_PRED_SHADOW)
-        : null;
-    this.feedbackConsumer = perModel.enabled()
-        ? QueueConsumer.open(connection, "metric", consuming).declare(Queues.FEEDBACK)
-        : null;
+    this.shadowConsumer =
+        perModel.enabled()
+            ? QueueConsumer.open(connection, "metric", consuming).declare(Queues.Y_PRED_SHADOW)
+            : null;
+    this.feedbackConsumer =
+        perModel.enabled()
+            ? QueueConsumer.open(connection, "metric", consuming).declare(Queues.FEEDBACK)
+            : null;
     ticker.scheduleWithFixedDelay(this::evictExpired, 1, 1, TimeUnit.SECONDS);
     if (!config.statusEvery().isZero()) {
       long every = config.statusEvery().toMillis();
@@ -263,18 +282,20 @@ public final class MetricService implements AutoCloseable {
       RowPrefetch feedbackPrefetch = rowPrefetch(feedbackConsumer, Queues.FEEDBACK);
       shadowConsumer.consume(Queues.Y_PRED_SHADOW, m -> onShadow(m, shadowPrefetch));
       feedbackConsumer.consume(Queues.FEEDBACK, m -> onFeedback(m, feedbackPrefetch));
-      log.info("metric: logging every model's pairs (y_pred and {}) to {}", Queues.Y_PRED_SHADOW,
+      log.info(
+          "metric: logging every model's pairs (y_pred and {}) to {}",
+          Queues.Y_PRED_SHADOW,
           config.logDir().resolve(ModelLog.FILE_NAME));
     }
   }
 
   /**
-   * Every half waiting for its partner is an unacked delivery, so a prefetch up to the pairing bound
-   * would stall metric once that many halves wait (orphans of dead-lettered features, say): the broker
-   * would deliver nothing more, and nothing would push the buffer over its bound. One more than the
-   * bound per consumer lets the buffer overflow first, and its eviction of orphans frees the way;
-   * halves that are merely waiting stay, at most this prefetch per queue. This is the prefetch of a
-   * single-row stream; a bulk stream's is as many rows ({@link RowPrefetch}).
+   * Every half waiting for its partner is an unacked delivery, so a prefetch up to the pairing
+   * bound would stall metric once that many halves wait (orphans of dead-lettered features, say):
+   * the broker would deliver nothing more, and nothing would push the buffer over its bound. One
+   * more than the bound per consumer lets the buffer overflow first, and its eviction of orphans
+   * frees the way; halves that are merely waiting stay, at most this prefetch per queue. This is
+   * the prefetch of a single-row stream; a bulk stream's is as many rows ({@link RowPrefetch}).
    */
   static int prefetchFor(Config config) {
     return RowPrefetch.messagesFor(config.pairing().maxPending(), 1);
@@ -306,8 +327,10 @@ public final class MetricService implements AutoCloseable {
     for (int i = 0; i < rows.size(); i++) {
       if (!MetricLogWriter.isLoggable(rows.ids()[i])) {
         invalid.incrementAndGet();
-        message.deadLetter((rows.bulk() ? "the id of row " + i : "the id")
-            + " contains a line break and cannot be a row of " + MetricLog.FILE_NAME);
+        message.deadLetter(
+            (rows.bulk() ? "the id of row " + i : "the id")
+                + " contains a line break and cannot be a row of "
+                + MetricLog.FILE_NAME);
         return;
       }
     }
@@ -363,15 +386,20 @@ public final class MetricService implements AutoCloseable {
     prefetch.seen(rows.size());
     if (rows.model().isEmpty()) {
       invalid.incrementAndGet();
-      message.deadLetter("a " + Queues.Y_PRED_SHADOW + " message must name its model"
-          + " (\"model\": \"name:version\"): rows are logged per model");
+      message.deadLetter(
+          "a "
+              + Queues.Y_PRED_SHADOW
+              + " message must name its model"
+              + " (\"model\": \"name:version\"): rows are logged per model");
       return;
     }
     for (int i = 0; i < rows.size(); i++) {
       if (!MetricLogWriter.isLoggable(rows.ids()[i])) {
         invalid.incrementAndGet();
-        message.deadLetter((rows.bulk() ? "the id of row " + i : "the id")
-            + " contains a line break and cannot be a row of " + ModelLog.FILE_NAME);
+        message.deadLetter(
+            (rows.bulk() ? "the id of row " + i : "the id")
+                + " contains a line break and cannot be a row of "
+                + ModelLog.FILE_NAME);
         return;
       }
     }
@@ -446,8 +474,15 @@ public final class MetricService implements AutoCloseable {
       deadLetter(expired);
       for (ShadowPairing.Expired<DeliveryRows.Row> e : shadowExpired) {
         orphans.incrementAndGet();
-        e.handle().deadLetter("orphan " + Queues.Y_PRED_SHADOW + " message: no " + Queues.Y_TRUE
-            + " with this id arrived within " + e.age().toSeconds() + " s");
+        e.handle()
+            .deadLetter(
+                "orphan "
+                    + Queues.Y_PRED_SHADOW
+                    + " message: no "
+                    + Queues.Y_TRUE
+                    + " with this id arrived within "
+                    + e.age().toSeconds()
+                    + " s");
       }
     } catch (RuntimeException e) {
       log.error("metric: evicting expired halves failed", e);
@@ -460,8 +495,18 @@ public final class MetricService implements AutoCloseable {
       Half other = orphan.half() == Half.TRUE ? Half.PRED : Half.TRUE;
       String why =
           switch (orphan.reason()) {
-            case EXPIRED -> "no " + other.queue() + " with this id arrived within " + orphan.age().toSeconds() + " s";
-            case OVERFLOW -> "evicted unpaired after " + orphan.age().toSeconds() + " s: too many halves waiting, and the " + other.queue() + " stream has moved past it";
+            case EXPIRED ->
+                "no "
+                    + other.queue()
+                    + " with this id arrived within "
+                    + orphan.age().toSeconds()
+                    + " s";
+            case OVERFLOW ->
+                "evicted unpaired after "
+                    + orphan.age().toSeconds()
+                    + " s: too many halves waiting, and the "
+                    + other.queue()
+                    + " stream has moved past it";
           };
       orphan.handle().deadLetter("orphan " + orphan.half().queue() + " message: " + why);
     }

@@ -7,9 +7,9 @@ import io.mlqueue.contract.ModelLog;
 import io.mlqueue.metric.MetricLogWriter;
 import io.mlqueue.metric.ModelLogWriter;
 import io.mlqueue.metric.ModelQuality;
-import io.mlqueue.metric.ShadowPairing;
 import io.mlqueue.metric.Pair;
 import io.mlqueue.metric.RunningMetrics;
+import io.mlqueue.metric.ShadowPairing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
 final class PairLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PairLog.class);
 
-  /** Pause after a failed write, before the next group: the disk is not going to be fixed sooner. */
+  /**
+   * Pause after a failed write, before the next group: the disk is not going to be fixed sooner.
+   */
   static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
 
   /** The most pairs written under one flush; more wait for the next one. */
@@ -78,8 +80,13 @@ final class PairLog implements AutoCloseable {
    * @param existingModelRows told the rows {@code model_log.csv} holds at start-up (with the model
    *     log on), oldest first
    */
-  PairLog(MetricService.Config config, InstantSource clock, RunningMetrics metrics,
-      ModelQuality quality, Consumer<ModelLog.Row> existingModelRows) throws IOException {
+  PairLog(
+      MetricService.Config config,
+      InstantSource clock,
+      RunningMetrics metrics,
+      ModelQuality quality,
+      Consumer<ModelLog.Row> existingModelRows)
+      throws IOException {
     this.dir = config.logDir();
     this.fileConfig = config.logFile();
     this.config = config;
@@ -89,8 +96,9 @@ final class PairLog implements AutoCloseable {
     this.quality = quality;
     this.writer = MetricLogWriter.open(dir, fileConfig, metrics::add);
     if (perModel.enabled()) {
-      this.modelWriter = ModelLogWriter.open(
-          dir, fileConfig.force(), fileConfig.writtenIdsCapacity(), existingModelRows);
+      this.modelWriter =
+          ModelLogWriter.open(
+              dir, fileConfig.force(), fileConfig.writtenIdsCapacity(), existingModelRows);
     }
     this.thread = Thread.ofPlatform().daemon().name("metric-writer").start(this::run);
   }
@@ -201,14 +209,17 @@ final class PairLog implements AutoCloseable {
           }
           taken.add(first);
         }
-        waiting.drainTo(taken, Math.max(0, MAX_GROUP - group.size() - shadows.size() - taken.size()));
+        waiting.drainTo(
+            taken, Math.max(0, MAX_GROUP - group.size() - shadows.size() - taken.size()));
         sort(taken, group, shadows);
         boolean written;
         try {
           written = commit(group, shadows);
         } catch (RuntimeException e) {
-          log.error("metric: writing {} rows failed unexpectedly; their messages are requeued",
-              group.size() + shadows.size(), e);
+          log.error(
+              "metric: writing {} rows failed unexpectedly; their messages are requeued",
+              group.size() + shadows.size(),
+              e);
           synchronized (this) {
             forget(group, shadows);
           }
@@ -264,16 +275,23 @@ final class PairLog implements AutoCloseable {
    * names, and the shadow matches. Written before {@code metric_log.csv}: a failure between the two
    * files retries the group, and the model log's (id, model) check drops the second copy.
    */
-  private boolean[] appendModelRows(List<Pair<DeliveryRows.Row>> group,
-      List<ShadowItem> shadows, Instant now) throws IOException {
+  private boolean[] appendModelRows(
+      List<Pair<DeliveryRows.Row>> group, List<ShadowItem> shadows, Instant now)
+      throws IOException {
     boolean[] appended = new boolean[group.size() + shadows.size()];
     if (modelWriter == null) {
       return appended;
     }
     for (int i = 0; i < group.size(); i++) {
       Pair<DeliveryRows.Row> pair = group.get(i);
-      appended[i] = modelWriter.append(ModelLog.Row.of(pair.id().text(),
-          championModel(pair.predHandle()), pair.yTrue(), pair.yPred(), now));
+      appended[i] =
+          modelWriter.append(
+              ModelLog.Row.of(
+                  pair.id().text(),
+                  championModel(pair.predHandle()),
+                  pair.yTrue(),
+                  pair.yPred(),
+                  now));
     }
     for (int i = 0; i < shadows.size(); i++) {
       ShadowPairing.Match<DeliveryRows.Row> m = shadows.get(i).match();
@@ -290,8 +308,7 @@ final class PairLog implements AutoCloseable {
   }
 
   /** Writes and flushes the group, then settles it; false when the write failed. */
-  private boolean commit(
-      List<Pair<DeliveryRows.Row>> group, List<ShadowItem> shadows) {
+  private boolean commit(List<Pair<DeliveryRows.Row>> group, List<ShadowItem> shadows) {
     boolean[] appended = new boolean[group.size()];
     boolean[] modelAppended;
     Instant loggedAt = clock.instant();
@@ -314,14 +331,19 @@ final class PairLog implements AutoCloseable {
         // failed may hold part of a row, so it is reopened, which repairs the file's tail.
         closeBrokenWriter();
         if (failedWrites++ == 0) {
-          log.error("metric: cannot write {} ({}); acking nothing until it can, the pairs wait"
-              + " unacked and are written once it can", file(), e.toString());
+          log.error(
+              "metric: cannot write {} ({}); acking nothing until it can, the pairs wait"
+                  + " unacked and are written once it can",
+              file(),
+              e.toString());
         }
         return false;
       }
       forget(group, shadows);
       if (failedWrites > 0) {
-        log.info("metric: {} written again after {} failed attempts; logging again", file(),
+        log.info(
+            "metric: {} written again after {} failed attempts; logging again",
+            file(),
             failedWrites);
         failedWrites = 0;
       }
@@ -372,7 +394,9 @@ final class PairLog implements AutoCloseable {
       pair.predHandle().requeue();
     }
     for (ShadowItem item : shadows) {
-      item.match().handle().requeue(); // its truth is remembered: the redelivered copy pairs at once
+      item.match()
+          .handle()
+          .requeue(); // its truth is remembered: the redelivered copy pairs at once
       item.truth().failed();
     }
   }

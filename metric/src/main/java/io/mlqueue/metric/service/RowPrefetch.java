@@ -11,10 +11,10 @@ import org.slf4j.LoggerFactory;
  * partner is an unacked delivery, so the prefetch is what bounds the halves held in memory; a bulk
  * message of K rows holds K of them. With a prefetch of {@code --max-pending + 1} messages, a
  * backlog of 100-row messages put two million rows in metric's heap at once (and a capped heap ran
- * out). So the consumer starts at one message, learns K from the first, and holds {@code
- * maxPending / K + 1} messages from then on: the same bound in rows for single-row and bulk
- * streams. A larger message later lowers it again; it never rises (a stream that mixes sizes is
- * bounded by its largest).
+ * out). So the consumer starts at one message, learns K from the first, and holds {@code maxPending
+ * / K + 1} messages from then on: the same bound in rows for single-row and bulk streams. A larger
+ * message later lowers it again; it never rises (a stream that mixes sizes is bounded by its
+ * largest).
  */
 final class RowPrefetch {
   private static final Logger log = LoggerFactory.getLogger(RowPrefetch.class);
@@ -31,7 +31,8 @@ final class RowPrefetch {
   private int applied = FIRST; // the executor's thread only
 
   /**
-   * @param executor where the change is made: it waits for the broker, so not on the delivery thread
+   * @param executor where the change is made: it waits for the broker, so not on the delivery
+   *     thread
    */
   RowPrefetch(QueueConsumer consumer, String queue, int maxPending, Executor executor) {
     this.consumer = consumer;
@@ -40,7 +41,9 @@ final class RowPrefetch {
     this.executor = executor;
   }
 
-  /** The prefetch, in messages, that holds at most about {@code maxPending} rows of {@code rows}. */
+  /**
+   * The prefetch, in messages, that holds at most about {@code maxPending} rows of {@code rows}.
+   */
   static int messagesFor(int maxPending, int rows) {
     return (int) Math.min(65_535, maxPending / Math.max(1, rows) + 1L);
   }
@@ -62,11 +65,21 @@ final class RowPrefetch {
     try {
       consumer.prefetch(queue, target);
       applied = target;
-      log.info("metric: {} messages carry up to {} row{}: holding at most {} of them unacked"
-          + " (--max-pending {} rows)", queue, rows, rows == 1 ? "" : "s", target, maxPending);
+      log.info(
+          "metric: {} messages carry up to {} row{}: holding at most {} of them unacked"
+              + " (--max-pending {} rows)",
+          queue,
+          rows,
+          rows == 1 ? "" : "s",
+          target,
+          maxPending);
     } catch (IOException | RuntimeException e) {
-      log.warn("metric: could not change the prefetch of {} to {} messages: {}; it stays {}",
-          queue, target, e.getMessage(), applied);
+      log.warn(
+          "metric: could not change the prefetch of {} to {} messages: {}; it stays {}",
+          queue,
+          target,
+          e.getMessage(),
+          applied);
     }
   }
 }

@@ -59,8 +59,11 @@ class MetricServiceTest {
 
   @BeforeEach
   void cleanQueues() throws Exception {
-    broker.deleteQueues(Queues.Y_TRUE, Queues.Y_PRED,
-        Queues.deadLetterQueue(Queues.Y_TRUE), Queues.deadLetterQueue(Queues.Y_PRED));
+    broker.deleteQueues(
+        Queues.Y_TRUE,
+        Queues.Y_PRED,
+        Queues.deadLetterQueue(Queues.Y_TRUE),
+        Queues.deadLetterQueue(Queues.Y_PRED));
     channel = connection.createChannel();
   }
 
@@ -73,7 +76,8 @@ class MetricServiceTest {
   }
 
   private MetricService start(MetricService.Config config) throws IOException {
-    service = MetricService.start(connection, AmqpSettings.of(broker.uri()), config, Clock.systemUTC());
+    service =
+        MetricService.start(connection, AmqpSettings.of(broker.uri()), config, Clock.systemUTC());
     return service;
   }
 
@@ -98,9 +102,15 @@ class MetricServiceTest {
     List<Long> delays = new CopyOnWriteArrayList<>();
     start(MetricService.Config.of(logDir).withPairDelays(delays::add));
     long sentAt = System.currentTimeMillis() - 1_500;
-    channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON,
+    channel.basicPublish(
+        "",
+        Queues.Y_TRUE,
+        Messages.PERSISTENT_JSON,
         codec.encode(new ValueMessage(MessageId.of("timed"), 1, "", sentAt)));
-    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON,
+    channel.basicPublish(
+        "",
+        Queues.Y_PRED,
+        Messages.PERSISTENT_JSON,
         codec.encode(new ValueMessage(MessageId.of("timed"), 2, "m:1", sentAt)));
     send(Queues.Y_TRUE, MessageId.of("course"), 1); // no sent_at, as the course sends
     send(Queues.Y_PRED, MessageId.of("course"), 2);
@@ -134,30 +144,41 @@ class MetricServiceTest {
   @Test
   void deadLettersMalformedValuesWithTheReason() throws Exception {
     start(MetricService.Config.of(logDir));
-    channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON, "{\"id\": \"a\", \"body\": [1]}".getBytes(UTF_8));
-    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, "{\"id\": \"a\", \"body\": NaN}".getBytes(UTF_8));
+    channel.basicPublish(
+        "",
+        Queues.Y_TRUE,
+        Messages.PERSISTENT_JSON,
+        "{\"id\": \"a\", \"body\": [1]}".getBytes(UTF_8));
+    channel.basicPublish(
+        "",
+        Queues.Y_PRED,
+        Messages.PERSISTENT_JSON,
+        "{\"id\": \"a\", \"body\": NaN}".getBytes(UTF_8));
     channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, "\"id\":".getBytes(UTF_8));
 
     assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_TRUE))))
         .contains("invalid y_true message: body must be a number, got a list");
     assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_PRED))))
         .contains("invalid y_pred message: body is not a finite number");
-    assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_PRED)))).contains("invalid y_pred message");
+    assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_PRED))))
+        .contains("invalid y_pred message");
     assertThat(Files.readAllLines(logFile())).containsExactly(MetricLog.HEADER);
   }
 
   @Test
   void refusesABodyOverTheLimitUnparsedAndPairsTheRest() throws Exception {
     start(MetricService.Config.of(logDir).withMaxMessageBytes(1_000));
-    byte[] big = ("{\"id\": \"big\", \"body\": 1, \"pad\": \"" + "x".repeat(2_000) + "\"}")
-        .getBytes(UTF_8);
+    byte[] big =
+        ("{\"id\": \"big\", \"body\": 1, \"pad\": \"" + "x".repeat(2_000) + "\"}").getBytes(UTF_8);
     channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, big);
     send(Queues.Y_TRUE, MessageId.of("small"), 1);
     send(Queues.Y_PRED, MessageId.of("small"), 2);
 
     assertThat(reason(take(Queues.deadLetterQueue(Queues.Y_PRED))))
-        .isEqualTo("invalid y_pred message: message of " + big.length
-            + " bytes is over the limit of 1000 bytes (--max-message-bytes)");
+        .isEqualTo(
+            "invalid y_pred message: message of "
+                + big.length
+                + " bytes is over the limit of 1000 bytes (--max-message-bytes)");
     assertThat(awaitRows(1)).containsOnlyKeys("small");
   }
 
@@ -170,13 +191,34 @@ class MetricServiceTest {
       ids[i] = MessageId.of("b" + i);
       truths[i] = i;
     }
-    channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON,
+    channel.basicPublish(
+        "",
+        Queues.Y_TRUE,
+        Messages.PERSISTENT_JSON,
         codec.encode(new ValueRows(ids, truths, "", 0, true)));
     // Predictions in two bulk messages, out of order, and one row alone in the course's form.
-    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, codec.encode(new ValueRows(
-        Arrays.copyOfRange(ids, 50, 100), Arrays.copyOfRange(truths, 50, 100), "m:1", 0, true)));
-    channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON, codec.encode(new ValueRows(
-        Arrays.copyOfRange(ids, 1, 50), Arrays.copyOfRange(truths, 1, 50), "m:1", 0, true)));
+    channel.basicPublish(
+        "",
+        Queues.Y_PRED,
+        Messages.PERSISTENT_JSON,
+        codec.encode(
+            new ValueRows(
+                Arrays.copyOfRange(ids, 50, 100),
+                Arrays.copyOfRange(truths, 50, 100),
+                "m:1",
+                0,
+                true)));
+    channel.basicPublish(
+        "",
+        Queues.Y_PRED,
+        Messages.PERSISTENT_JSON,
+        codec.encode(
+            new ValueRows(
+                Arrays.copyOfRange(ids, 1, 50),
+                Arrays.copyOfRange(truths, 1, 50),
+                "m:1",
+                0,
+                true)));
     send(Queues.Y_PRED, ids[0], 10);
 
     Map<String, MetricLog.Row> rows = awaitRows(100);
@@ -193,9 +235,12 @@ class MetricServiceTest {
     int maxPending = 1_000;
     int messages = 60;
     int rowsPerMessage = 100;
-    start(new MetricService.Config(
-        logDir, new PairingBuffer.Config(maxPending, Duration.ofMinutes(10)),
-        MetricLogWriter.Config.DEFAULT, Duration.ZERO));
+    start(
+        new MetricService.Config(
+            logDir,
+            new PairingBuffer.Config(maxPending, Duration.ofMinutes(10)),
+            MetricLogWriter.Config.DEFAULT,
+            Duration.ZERO));
     MessageId[][] ids = new MessageId[messages][rowsPerMessage];
     for (int m = 0; m < messages; m++) {
       double[] truths = new double[rowsPerMessage];
@@ -203,7 +248,10 @@ class MetricServiceTest {
         ids[m][r] = MessageId.of("m" + m + "r" + r);
         truths[r] = r;
       }
-      channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON,
+      channel.basicPublish(
+          "",
+          Queues.Y_TRUE,
+          Messages.PERSISTENT_JSON,
           codec.encode(new ValueRows(ids[m], truths, "", System.currentTimeMillis(), true)));
     }
     // One message first, then maxPending / 100 + 1 = 11 at a time.
@@ -216,8 +264,12 @@ class MetricServiceTest {
 
     for (int m = 0; m < messages; m++) {
       double[] predictions = new double[rowsPerMessage];
-      channel.basicPublish("", Queues.Y_PRED, Messages.PERSISTENT_JSON,
-          codec.encode(new ValueRows(ids[m], predictions, "m:1", System.currentTimeMillis(), true)));
+      channel.basicPublish(
+          "",
+          Queues.Y_PRED,
+          Messages.PERSISTENT_JSON,
+          codec.encode(
+              new ValueRows(ids[m], predictions, "m:1", System.currentTimeMillis(), true)));
     }
     assertThat(awaitRows(messages * rowsPerMessage)).hasSize(messages * rowsPerMessage);
     awaitQueuesEmpty();
@@ -226,13 +278,17 @@ class MetricServiceTest {
 
   @Test
   void anOrphanRowOfABulkMessageIsDeadLetteredAloneAndTheRestPair() throws Exception {
-    start(new MetricService.Config(
-        logDir,
-        new PairingBuffer.Config(1000, Duration.ofMillis(300)),
-        MetricLogWriter.Config.DEFAULT,
-        Duration.ZERO));
+    start(
+        new MetricService.Config(
+            logDir,
+            new PairingBuffer.Config(1000, Duration.ofMillis(300)),
+            MetricLogWriter.Config.DEFAULT,
+            Duration.ZERO));
     MessageId[] ids = {MessageId.of("x"), MessageId.of("lonely"), MessageId.of("y")};
-    channel.basicPublish("", Queues.Y_TRUE, Messages.PERSISTENT_JSON,
+    channel.basicPublish(
+        "",
+        Queues.Y_TRUE,
+        Messages.PERSISTENT_JSON,
         codec.encode(new ValueRows(ids, new double[] {1, 2, 3}, "", 5L, true)));
     send(Queues.Y_PRED, ids[0], 1);
     send(Queues.Y_PRED, ids[2], 3);
@@ -260,11 +316,12 @@ class MetricServiceTest {
 
   @Test
   void deadLettersAnOrphanWhosePartnerNeverCame() throws Exception {
-    start(new MetricService.Config(
-        logDir,
-        new PairingBuffer.Config(1000, Duration.ofMillis(300)),
-        MetricLogWriter.Config.DEFAULT,
-        Duration.ZERO));
+    start(
+        new MetricService.Config(
+            logDir,
+            new PairingBuffer.Config(1000, Duration.ofMillis(300)),
+            MetricLogWriter.Config.DEFAULT,
+            Duration.ZERO));
     send(Queues.Y_TRUE, MessageId.of("lonely"), 5);
     GetResponse dead = take(Queues.deadLetterQueue(Queues.Y_TRUE));
     assertThat(reason(dead)).contains("orphan y_true message: no y_pred with this id arrived");
@@ -273,7 +330,8 @@ class MetricServiceTest {
   }
 
   private void send(String queue, MessageId id, double value) throws IOException {
-    channel.basicPublish("", queue, Messages.PERSISTENT_JSON, codec.encode(ValueMessage.of(id, value)));
+    channel.basicPublish(
+        "", queue, Messages.PERSISTENT_JSON, codec.encode(ValueMessage.of(id, value)));
   }
 
   private Path logFile() {
@@ -296,18 +354,22 @@ class MetricServiceTest {
   }
 
   private void awaitQueuesEmpty() {
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        channel.queueDeclarePassive(Queues.Y_TRUE).getMessageCount() == 0
-            && channel.queueDeclarePassive(Queues.Y_PRED).getMessageCount() == 0
-            && service.pendingCount() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                channel.queueDeclarePassive(Queues.Y_TRUE).getMessageCount() == 0
+                    && channel.queueDeclarePassive(Queues.Y_PRED).getMessageCount() == 0
+                    && service.pendingCount() == 0);
   }
 
   private GetResponse take(String queue) {
-    return await().atMost(Duration.ofSeconds(10)).until(() -> channel.basicGet(queue, true), r -> r != null);
+    return await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> channel.basicGet(queue, true), r -> r != null);
   }
 
   private static String reason(GetResponse r) {
     return r.getProps().getHeaders().get(DeadLetters.REASON).toString();
   }
-
 }

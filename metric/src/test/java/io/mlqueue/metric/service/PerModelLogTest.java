@@ -54,8 +54,12 @@ class PerModelLogTest {
 
   @BeforeEach
   void cleanQueues() throws Exception {
-    broker.deleteQueues(Queues.Y_TRUE, Queues.Y_PRED, Queues.Y_PRED_SHADOW,
-        Queues.deadLetterQueue(Queues.Y_TRUE), Queues.deadLetterQueue(Queues.Y_PRED),
+    broker.deleteQueues(
+        Queues.Y_TRUE,
+        Queues.Y_PRED,
+        Queues.Y_PRED_SHADOW,
+        Queues.deadLetterQueue(Queues.Y_TRUE),
+        Queues.deadLetterQueue(Queues.Y_PRED),
         Queues.deadLetterQueue(Queues.Y_PRED_SHADOW));
     channel = connection.createChannel();
     start();
@@ -70,11 +74,15 @@ class PerModelLogTest {
   }
 
   private void start() throws IOException {
-    MetricService.Config config = MetricService.Config.of(logDir).withPerModel(
-        MetricService.PerModelLog.on(Duration.ofMinutes(5), (t, p) -> t > p ? 2 * (t - p) : p - t,
-            (q, m) -> announced.add(m)));
-    service = MetricService.start(connection, AmqpSettings.of(broker.uri()), config,
-        Clock.systemUTC());
+    MetricService.Config config =
+        MetricService.Config.of(logDir)
+            .withPerModel(
+                MetricService.PerModelLog.on(
+                    Duration.ofMinutes(5),
+                    (t, p) -> t > p ? 2 * (t - p) : p - t,
+                    (q, m) -> announced.add(m)));
+    service =
+        MetricService.start(connection, AmqpSettings.of(broker.uri()), config, Clock.systemUTC());
   }
 
   @Test
@@ -90,12 +98,16 @@ class PerModelLogTest {
     send(Queues.Y_PRED_SHADOW, "b", 52, "challenger:2");
 
     List<ModelLog.Row> rows = awaitModelRows(4);
-    assertThat(rows).extracting(r -> r.id() + " " + r.model() + " " + r.yTrue() + " " + r.yPred())
-        .containsExactlyInAnyOrder("a champion:1 100.0 90.0", "a challenger:2 100.0 95.0",
-            "b champion:1 50.0 60.0", "b challenger:2 50.0 52.0");
+    assertThat(rows)
+        .extracting(r -> r.id() + " " + r.model() + " " + r.yTrue() + " " + r.yPred())
+        .containsExactlyInAnyOrder(
+            "a champion:1 100.0 90.0",
+            "a challenger:2 100.0 95.0",
+            "b champion:1 50.0 60.0",
+            "b challenger:2 50.0 52.0");
     // metric_log.csv: the champion's rows alone, as the course's metric writes them.
-    assertThat(Files.readAllLines(logDir.resolve(MetricLog.FILE_NAME))).containsExactlyInAnyOrder(
-        MetricLog.HEADER, "a,100.0,90.0,10.0", "b,50.0,60.0,10.0");
+    assertThat(Files.readAllLines(logDir.resolve(MetricLog.FILE_NAME)))
+        .containsExactlyInAnyOrder(MetricLog.HEADER, "a,100.0,90.0,10.0", "b,50.0,60.0,10.0");
     ModelQuality quality = service.quality();
     await().atMost(Duration.ofSeconds(5)).until(() -> announced.size() == 2);
     assertThat(quality.total("champion:1").mae()).isEqualTo(10);
@@ -119,7 +131,8 @@ class PerModelLogTest {
     start(); // the truth of "c" comes back from model_log.csv
     send(Queues.Y_PRED_SHADOW, "c", 9, "challenger:3"); // the alias moved meanwhile
     List<ModelLog.Row> rows = awaitModelRows(3);
-    assertThat(rows).extracting(r -> r.model() + " " + r.yPred())
+    assertThat(rows)
+        .extracting(r -> r.model() + " " + r.yPred())
         .containsExactlyInAnyOrder("champion:1 12.0", "challenger:2 11.0", "challenger:3 9.0");
     // Reloaded rows count in the cumulative figures.
     assertThat(service.quality().total("challenger:2").count()).isEqualTo(1);
@@ -129,14 +142,23 @@ class PerModelLogTest {
 
   @Test
   void aBulkShadowMessagePairsRowByRowAndOneWithoutAModelIsDeadLettered() throws Exception {
-    channel.basicPublish("", Queues.Y_PRED_SHADOW, Messages.PERSISTENT_JSON, codec.encode(
-        new ValueRows(new MessageId[] {MessageId.of("x"), MessageId.of("y")},
-            new double[] {1, 2}, "challenger:2", 0, true)));
+    channel.basicPublish(
+        "",
+        Queues.Y_PRED_SHADOW,
+        Messages.PERSISTENT_JSON,
+        codec.encode(
+            new ValueRows(
+                new MessageId[] {MessageId.of("x"), MessageId.of("y")},
+                new double[] {1, 2},
+                "challenger:2",
+                0,
+                true)));
     send(Queues.Y_TRUE, "x", 1.5, "");
     send(Queues.Y_TRUE, "y", 2.5, "");
     send(Queues.Y_PRED_SHADOW, "z", 3, "");
     awaitModelRows(2);
-    assertThat(TestBroker.take(channel, Queues.deadLetterQueue(Queues.Y_PRED_SHADOW), 1)).hasSize(1);
+    assertThat(TestBroker.take(channel, Queues.deadLetterQueue(Queues.Y_PRED_SHADOW), 1))
+        .hasSize(1);
     assertThat(leftAfterStop(Queues.Y_PRED_SHADOW)).isZero();
   }
 
@@ -151,7 +173,10 @@ class PerModelLogTest {
   }
 
   private void send(String queue, String id, double value, String model) throws IOException {
-    channel.basicPublish("", queue, Messages.PERSISTENT_JSON,
+    channel.basicPublish(
+        "",
+        queue,
+        Messages.PERSISTENT_JSON,
         codec.encode(new ValueMessage(MessageId.of(id), value, model, 0)));
   }
 

@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
  * snapshot is checked on a thread of its own: the drift tests per feature and for the prediction,
  * the estimated MAE, Prometheus gauges with a {@code model} label, a log line when a column's drift
  * episode starts or ends. Snapshots wait in a queue of {@value #QUEUED_CHECKS} (a burst of bulk
- * messages closes windows faster than they are checked); beyond it a window is skipped and
- * counted, never the stream slowed.
+ * messages closes windows faster than they are checked); beyond it a window is skipped and counted,
+ * never the stream slowed.
  */
 public final class LiveDrift implements RowObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveDrift.class);
+
   /** Windows waiting for their check at most: 64 windows of 500 rows and 11 columns are 2.8 MB. */
   static final int QUEUED_CHECKS = 64;
 
@@ -43,7 +44,8 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
   private final LongSupplier clock;
   private final ThreadPoolExecutor checker;
   private final AtomicLong skipped = new AtomicLong();
-  private final List<Consumer<Report>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<Report>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   // Guarded by this: the model watched now and its detector (null when it has no profile).
   private String modelId;
@@ -52,7 +54,8 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
   /** What one check found, for listeners (the dashboard, tests). */
   public record Report(String model, WindowCheck check, double estimatedMae) {}
 
-  private record Watched(String model, DriftDetector detector, Optional<LossEstimator> loss, DriftMeters meters) {}
+  private record Watched(
+      String model, DriftDetector detector, Optional<LossEstimator> loss, DriftMeters meters) {}
 
   public LiveDrift(
       Function<ServableModel, Optional<ReferenceProfile>> profiles,
@@ -64,13 +67,21 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     this.registry = registry;
     this.clock = clock;
     this.checker =
-        new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED_CHECKS), r -> {
-          Thread t = new Thread(r, "drift-check");
-          t.setDaemon(true);
-          t.setPriority(Thread.MIN_PRIORITY);
-          return t;
-        }, (task, pool) -> skipped.incrementAndGet());
-    io.micrometer.core.instrument.FunctionCounter.builder("mlqueue.drift.checks.skipped", skipped, AtomicLong::get)
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(QUEUED_CHECKS),
+            r -> {
+              Thread t = new Thread(r, "drift-check");
+              t.setDaemon(true);
+              t.setPriority(Thread.MIN_PRIORITY);
+              return t;
+            },
+            (task, pool) -> skipped.incrementAndGet());
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "mlqueue.drift.checks.skipped", skipped, AtomicLong::get)
         .description("Drift windows not checked because the checks fell behind the stream")
         .register(registry);
   }
@@ -80,7 +91,9 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Reads the profile of {@code model} now, on the caller's thread (at start, before consuming). */
+  /**
+   * Reads the profile of {@code model} now, on the caller's thread (at start, before consuming).
+   */
   public synchronized void prepare(ServableModel model) {
     if (watched != null) {
       watched.meters().remove();
@@ -140,16 +153,19 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     String id = model.id();
     modelId = id;
     watched = null;
-    Thread loader = new Thread(() -> {
-      Watched w = load(model);
-      synchronized (this) {
-        if (id.equals(modelId) && watched == null) {
-          watched = w;
-        } else if (w != null) {
-          w.meters().remove(); // the alias moved again meanwhile
-        }
-      }
-    }, "drift-profile");
+    Thread loader =
+        new Thread(
+            () -> {
+              Watched w = load(model);
+              synchronized (this) {
+                if (id.equals(modelId) && watched == null) {
+                  watched = w;
+                } else if (w != null) {
+                  w.meters().remove(); // the alias moved again meanwhile
+                }
+              }
+            },
+            "drift-profile");
     loader.setDaemon(true);
     loader.start();
     return null;
@@ -160,27 +176,44 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
     try {
       Optional<ReferenceProfile> profile = profiles.apply(model);
       if (profile.isEmpty()) {
-        log.warn("drift: model {} has no reference profile (train or register it with data, or give"
-            + " --data); its inputs are not watched", model.id());
+        log.warn(
+            "drift: model {} has no reference profile (train or register it with data, or give"
+                + " --data); its inputs are not watched",
+            model.id());
         return null;
       }
       if (!profile.get().featureNames().equals(model.featureNames())) {
-        log.warn("drift: the reference profile of {} reads {}, the model {}; its inputs are not watched",
-            model.id(), profile.get().featureNames(), model.featureNames());
+        log.warn(
+            "drift: the reference profile of {} reads {}, the model {}; its inputs are not watched",
+            model.id(),
+            profile.get().featureNames(),
+            model.featureNames());
         return null;
       }
       Optional<LossEstimator> loss = LossEstimator.fit(profile.get());
-      Watched w = new Watched(model.id(), new DriftDetector(profile.get(), settings, clock.getAsLong()),
-          loss, new DriftMeters(registry, model.id(), profile.get()));
-      log.info("drift: watching {} against its reference of {} rows in windows of {} rows (every {},"
-          + " at most once in {} ms, or {} s), episodes after {} drifted windows{}", model.id(),
-          profile.get().rows(), settings.size(), settings.step(), settings.minIntervalMillis(),
-          settings.maxAgeMillis() / 1000, settings.patience(),
+      Watched w =
+          new Watched(
+              model.id(),
+              new DriftDetector(profile.get(), settings, clock.getAsLong()),
+              loss,
+              new DriftMeters(registry, model.id(), profile.get()));
+      log.info(
+          "drift: watching {} against its reference of {} rows in windows of {} rows (every {},"
+              + " at most once in {} ms, or {} s), episodes after {} drifted windows{}",
+          model.id(),
+          profile.get().rows(),
+          settings.size(),
+          settings.step(),
+          settings.minIntervalMillis(),
+          settings.maxAgeMillis() / 1000,
+          settings.patience(),
           loss.isPresent() ? "; MAE estimated before labels" : "");
       return w;
     } catch (RuntimeException e) {
-      log.warn("drift: cannot read the reference profile of {}: {}; its inputs are not watched",
-          model.id(), e.toString());
+      log.warn(
+          "drift: cannot read the reference profile of {}: {}; its inputs are not watched",
+          model.id(),
+          e.toString());
       return null;
     }
   }
@@ -191,16 +224,27 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
       double mae = w.loss().map(l -> l.estimateMae(snapshot)).orElse(Double.NaN);
       w.meters().record(c, mae);
       for (String column : c.started()) {
-        WindowCheck.Column col = c.columns().stream().filter(x -> x.name().equals(column)).findFirst().orElseThrow();
-        log.warn("drift: model {} {} '{}' drifted in {} windows in a row: {} {} = {} (threshold {}), psi {};"
-            + " episode starts", w.model(), kind(column), column, settings.patience(),
-            col.drift().test().method().label(), col.drift().test().method().isPValue() ? "p" : "distance",
-            String.format("%.3g", col.drift().test().value()), col.drift().test().threshold(),
+        WindowCheck.Column col =
+            c.columns().stream().filter(x -> x.name().equals(column)).findFirst().orElseThrow();
+        log.warn(
+            "drift: model {} {} '{}' drifted in {} windows in a row: {} {} = {} (threshold {}), psi {};"
+                + " episode starts",
+            w.model(),
+            kind(column),
+            column,
+            settings.patience(),
+            col.drift().test().method().label(),
+            col.drift().test().method().isPValue() ? "p" : "distance",
+            String.format("%.3g", col.drift().test().value()),
+            col.drift().test().threshold(),
             String.format("%.3g", col.drift().psi().value()));
       }
       for (String column : c.ended()) {
-        log.info("drift: model {} {} '{}' is back in line with its reference; episode ends",
-            w.model(), kind(column), column);
+        log.info(
+            "drift: model {} {} '{}' is back in line with its reference; episode ends",
+            w.model(),
+            kind(column),
+            column);
       }
       Report report = new Report(w.model(), c, mae);
       for (Consumer<Report> l : listeners) {
@@ -243,24 +287,63 @@ public final class LiveDrift implements RowObserver, AutoCloseable {
         // [value, statistic, psi, drifted, episode]
         double[] v = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0};
         values.put(column, v);
-        gauge("mlqueue.drift.score", model, column, v, 0,
+        gauge(
+            "mlqueue.drift.score",
+            model,
+            column,
+            v,
+            0,
             "The chosen drift test's p-value (ks, chisquare, z) or distance (wasserstein, jensenshannon) in the last window");
-        gauge("mlqueue.drift.statistic", model, column, v, 1, "The chosen drift test's statistic in the last window");
-        gauge("mlqueue.drift.psi", model, column, v, 2, "Population stability index of the last window against the reference");
-        gauge("mlqueue.drift.drifted", model, column, v, 3, "1 if the last window drifted by the chosen test, else 0");
-        gauge("mlqueue.drift.episode", model, column, v, 4, "1 while the column is in a drift episode (drifted in enough windows in a row)");
+        gauge(
+            "mlqueue.drift.statistic",
+            model,
+            column,
+            v,
+            1,
+            "The chosen drift test's statistic in the last window");
+        gauge(
+            "mlqueue.drift.psi",
+            model,
+            column,
+            v,
+            2,
+            "Population stability index of the last window against the reference");
+        gauge(
+            "mlqueue.drift.drifted",
+            model,
+            column,
+            v,
+            3,
+            "1 if the last window drifted by the chosen test, else 0");
+        gauge(
+            "mlqueue.drift.episode",
+            model,
+            column,
+            v,
+            4,
+            "1 while the column is in a drift episode (drifted in enough windows in a row)");
       }
-      checks = Counter.builder("mlqueue.drift.checks").tag("model", model)
-          .description("Windows checked against the reference").register(registry);
+      checks =
+          Counter.builder("mlqueue.drift.checks")
+              .tag("model", model)
+              .description("Windows checked against the reference")
+              .register(registry);
       meters.add(checks);
-      meters.add(Gauge.builder("mlqueue.drift.estimated.mae", this, m -> m.estimatedMae).tag("model", model)
-          .description("MAE estimated from the last window's features and predictions (direct loss estimation), before labels")
-          .register(registry));
+      meters.add(
+          Gauge.builder("mlqueue.drift.estimated.mae", this, m -> m.estimatedMae)
+              .tag("model", model)
+              .description(
+                  "MAE estimated from the last window's features and predictions (direct loss estimation), before labels")
+              .register(registry));
     }
 
     private void gauge(String name, String model, String column, double[] v, int i, String help) {
-      meters.add(Gauge.builder(name, v, a -> a[i]).tag("model", model).tag("feature", column)
-          .description(help).register(registry));
+      meters.add(
+          Gauge.builder(name, v, a -> a[i])
+              .tag("model", model)
+              .tag("feature", column)
+              .description(help)
+              .register(registry));
     }
 
     void record(WindowCheck c, double mae) {

@@ -14,8 +14,8 @@ import java.util.Optional;
  * NannyML's direct loss estimation for regression: a model of the absolute error, fitted on the
  * reference rows (their features and the served model's prediction as inputs, |target − prediction|
  * as the target), predicts each live row's error; their mean over a window estimates the window's
- * MAE before any label arrives. NannyML fits LightGBM; this is a Tribuo random forest, fitted
- * where it is used (it is small and deterministic: the profile's sampled rows and a fixed seed).
+ * MAE before any label arrives. NannyML fits LightGBM; this is a Tribuo random forest, fitted where
+ * it is used (it is small and deterministic: the profile's sampled rows and a fixed seed).
  */
 public final class LossEstimator {
   /**
@@ -60,8 +60,13 @@ public final class LossEstimator {
     }
     List<String> names = new ArrayList<>(reference.featureNames());
     names.add(ReferenceProfile.PREDICTION);
-    Dataset data = new Dataset("reference", names, ReferenceProfile.ABSOLUTE_ERROR,
-        rows.toArray(double[][]::new), targets.stream().mapToDouble(Double::doubleValue).toArray());
+    Dataset data =
+        new Dataset(
+            "reference",
+            names,
+            ReferenceProfile.ABSOLUTE_ERROR,
+            rows.toArray(double[][]::new),
+            targets.stream().mapToDouble(Double::doubleValue).toArray());
     ServableModel model =
         ERROR_MODEL.fit(data, "absolute-error", "1", "reference profile", null, Clock.systemUTC());
     return Optional.of(new LossEstimator(model, reference.features().size()));

@@ -24,6 +24,7 @@ import java.util.Optional;
 public final class ProfileFile {
   /** The extra file's name in a version directory. */
   public static final String FILE_NAME = "reference-profile.json";
+
   /** Bumped when the layout changes; a reader refuses other versions. */
   public static final int FORMAT_VERSION = 1;
 
@@ -73,15 +74,21 @@ public final class ProfileFile {
     JsonNode root = StrictJson.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
     int version = root.path("format_version").asInt(-1);
     if (version != FORMAT_VERSION) {
-      throw new IOException(file + ": reference profile format " + version + ", this version reads "
-          + FORMAT_VERSION);
+      throw new IOException(
+          file
+              + ": reference profile format "
+              + version
+              + ", this version reads "
+              + FORMAT_VERSION);
     }
     List<ColumnProfile> features = new ArrayList<>();
     for (JsonNode f : root.withArray("features")) {
       features.add(column(file, f));
     }
     Optional<ColumnProfile> errors =
-        root.has("absolute_error") ? Optional.of(column(file, root.get("absolute_error"))) : Optional.empty();
+        root.has("absolute_error")
+            ? Optional.of(column(file, root.get("absolute_error")))
+            : Optional.empty();
     try {
       return new ReferenceProfile(
           root.path("rows").asLong(), features, column(file, root.get("prediction")), errors);
@@ -102,9 +109,16 @@ public final class ProfileFile {
     for (int i = 0; i < sample.length; i++) {
       sample[i] = n.get("sample").get(i).asDouble();
     }
-    return new ColumnProfile(n.get("name").asText(), n.path("count").asLong(),
-        n.path("missing").asLong(), number(n, "mean"), number(n, "std"), number(n, "min"),
-        number(n, "max"), histogram, sample);
+    return new ColumnProfile(
+        n.get("name").asText(),
+        n.path("count").asLong(),
+        n.path("missing").asLong(),
+        number(n, "mean"),
+        number(n, "std"),
+        number(n, "min"),
+        number(n, "max"),
+        histogram,
+        sample);
   }
 
   // Jackson writes NaN as the string "NaN" (an empty column); read it back as NaN.

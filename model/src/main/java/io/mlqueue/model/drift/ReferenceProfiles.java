@@ -33,8 +33,13 @@ public final class ReferenceProfiles {
     for (int j = 0; j < index.length; j++) {
       index[j] = data.featureNames().indexOf(model.featureNames().get(j));
       if (index[j] < 0) {
-        throw new IllegalArgumentException(data.name() + " has no column '"
-            + model.featureNames().get(j) + "' that model " + model.id() + " reads");
+        throw new IllegalArgumentException(
+            data.name()
+                + " has no column '"
+                + model.featureNames().get(j)
+                + "' that model "
+                + model.id()
+                + " reads");
       }
     }
     double[][] rows = new double[data.size()][index.length];
@@ -68,7 +73,9 @@ public final class ReferenceProfiles {
     if (registry.isPresent() && model.version().matches("[1-9][0-9]{0,8}")) {
       try {
         Optional<Path> file =
-            registry.get().extraFile(model.name(), Integer.parseInt(model.version()), ProfileFile.FILE_NAME);
+            registry
+                .get()
+                .extraFile(model.name(), Integer.parseInt(model.version()), ProfileFile.FILE_NAME);
         if (file.isPresent()) {
           return Optional.of(ProfileFile.read(file.get()));
         }

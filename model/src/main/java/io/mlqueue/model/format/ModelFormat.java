@@ -23,7 +23,10 @@ public enum ModelFormat {
   LINEAR("linear", "model.json", ".json"),
   /** An ONNX regression graph, made elsewhere ({@code models add}) or exported from ours. */
   ONNX("onnx", "model.onnx", ".onnx"),
-  /** Tribuo's protobuf file of a tree, forest or boosted trees ({@code train --algo tree|forest|gbt}). */
+  /**
+   * Tribuo's protobuf file of a tree, forest or boosted trees ({@code train --algo
+   * tree|forest|gbt}).
+   */
   TRIBUO("tribuo", "model.tribuo", ".tribuo");
 
   private final String label;

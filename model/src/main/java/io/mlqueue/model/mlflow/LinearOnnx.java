@@ -16,13 +16,14 @@ import java.util.TreeMap;
 
 /**
  * A linear model as an ONNX graph: {@code prediction[N, 1] = MatMul(input[N, F], coefficients[F,
- * 1]) + intercept}, in double precision, with the {@code mlqueue.*} metadata that names its columns.
+ * 1]) + intercept}, in double precision, with the {@code mlqueue.*} metadata that names its
+ * columns.
  *
  * <p>Written with the ONNX protobuf classes that Tribuo ships rather than Tribuo's exporter: that
  * one writes float32 only (its graph builder has float inputs alone), which would move predictions
  * by about 1e-5 relative; in double the exported graph predicts what the linear model does to
- * rounding (1e-12), so a round trip through MLflow changes nothing. Opset 13 and IR version 8, which
- * ONNX Runtime and the ONNX of any recent MLflow read.
+ * rounding (1e-12), so a round trip through MLflow changes nothing. Opset 13 and IR version 8,
+ * which ONNX Runtime and the ONNX of any recent MLflow read.
  */
 final class LinearOnnx {
   static final String INPUT = "input";
@@ -75,7 +76,8 @@ final class LinearOnnx {
             .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
             .setGraph(graph);
     metadata.forEach(
-        (k, v) -> proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        (k, v) ->
+            proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
     return proto.build().toByteArray();
   }
 

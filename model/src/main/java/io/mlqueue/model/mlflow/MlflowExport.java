@@ -85,7 +85,8 @@ public final class MlflowExport {
       Path onnx = staging.resolve("model.onnx");
       if (format == ModelFormat.LINEAR) {
         try (ServableModel model = registry.load(name, version)) {
-          AtomicFiles.write(onnx, LinearOnnx.of((LinearModel) model, name, String.valueOf(version)));
+          AtomicFiles.write(
+              onnx, LinearOnnx.of((LinearModel) model, name, String.valueOf(version)));
         }
       } else {
         Files.copy(registry.modelFile(name, version), onnx);
@@ -102,8 +103,7 @@ public final class MlflowExport {
       writeEnvironment(staging);
       long size = size(staging);
       AtomicFiles.write(
-          staging.resolve(MlflowImport.MLMODEL),
-          mlmodel(run, inputType, outputType, size, clock));
+          staging.resolve(MlflowImport.MLMODEL), mlmodel(run, inputType, outputType, size, clock));
       Files.deleteIfExists(dir); // an empty directory, checked above
       Files.move(staging, dir);
     } finally {
@@ -147,7 +147,8 @@ public final class MlflowExport {
         r.add(v);
       }
     }
-    AtomicFiles.write(dir.resolve("input_example.json"), StrictJson.MAPPER.writeValueAsString(split));
+    AtomicFiles.write(
+        dir.resolve("input_example.json"), StrictJson.MAPPER.writeValueAsString(split));
     ObjectNode serving = StrictJson.MAPPER.createObjectNode();
     serving.set("dataframe_split", split);
     AtomicFiles.write(
@@ -186,11 +187,13 @@ public final class MlflowExport {
     ObjectNode metadata = root.putObject("metadata");
     metadata.put("mlqueue_model", run.id());
     metadata.put("mlqueue_format", run.format().label());
-    run.trained().ifPresent(t -> {
-      metadata.put("mlqueue_algorithm", t.algorithm());
-      metadata.put("mlqueue_run_id", t.runId());
-      metadata.put("mlqueue_data_sha256", t.dataSha256());
-    });
+    run.trained()
+        .ifPresent(
+            t -> {
+              metadata.put("mlqueue_algorithm", t.algorithm());
+              metadata.put("mlqueue_run_id", t.runId());
+              metadata.put("mlqueue_data_sha256", t.dataSha256());
+            });
     root.put("model_size_bytes", size);
     root.put("model_uuid", UUID.randomUUID().toString().replace("-", ""));
     ObjectNode example = root.putObject("saved_input_example_info");

@@ -3,8 +3,8 @@ package io.mlqueue.model.mlflow;
 import io.mlqueue.model.ModelFormatException;
 
 /**
- * An MLflow model directory mlqueue cannot serve, with why and what would work: the message
- * starts with "MLflow model DIR".
+ * An MLflow model directory mlqueue cannot serve, with why and what would work: the message starts
+ * with "MLflow model DIR".
  */
 public final class MlflowFormatException extends ModelFormatException {
   private static final long serialVersionUID = 1L;

@@ -91,14 +91,16 @@ public final class MlflowImport {
     Path mlmodel = dir.resolve(MLMODEL);
     if (!Files.isRegularFile(mlmodel)) {
       throw new MlflowFormatException(
-          where, "has no MLmodel file, so it is not an MLflow model directory (the directory that"
+          where,
+          "has no MLmodel file, so it is not an MLflow model directory (the directory that"
               + " mlflow.onnx.save_model writes, or a run's artifacts/model)");
     }
     JsonNode root;
     try (InputStream in = Files.newInputStream(mlmodel)) {
       root = YAML.readTree(in);
     } catch (JacksonException e) {
-      throw new MlflowFormatException(where, "its MLmodel is not YAML: " + e.getOriginalMessage(), e);
+      throw new MlflowFormatException(
+          where, "its MLmodel is not YAML: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject() || !root.path("flavors").isObject()) {
       throw new MlflowFormatException(where, "its MLmodel has no 'flavors' section");
@@ -145,15 +147,25 @@ public final class MlflowImport {
     String loader = flavors.path("python_function").path("loader_module").asText("");
     String what;
     if (sklearn.isObject()) {
-      what = "a pickled scikit-learn model (" + sklearn.path("pickled_model").asText("model.pkl")
-          + ", " + sklearn.path("serialization_format").asText("pickle") + ")";
+      what =
+          "a pickled scikit-learn model ("
+              + sklearn.path("pickled_model").asText("model.pkl")
+              + ", "
+              + sklearn.path("serialization_format").asText("pickle")
+              + ")";
     } else if (!loader.isEmpty()) {
-      what = "a model that only Python can load (python_function with loader_module " + loader + ")";
+      what =
+          "a model that only Python can load (python_function with loader_module " + loader + ")";
     } else {
       what = "no flavor mlqueue can serve";
     }
     return new MlflowFormatException(
-        where, "has the flavors " + names + ": " + what + ". mlqueue serves ONNX graphs, not"
+        where,
+        "has the flavors "
+            + names
+            + ": "
+            + what
+            + ". mlqueue serves ONNX graphs, not"
             + " Python objects (a pickle is code, and needs the Python that made it); "
             + EXPORT_HINT);
   }
@@ -164,7 +176,11 @@ public final class MlflowImport {
       return OnnxModel.load(found.file);
     } catch (ModelFormatException e) {
       throw new MlflowFormatException(
-          found.where, "its ONNX file " + found.data + " cannot be served: " + e.getMessage()
+          found.where,
+          "its ONNX file "
+              + found.data
+              + " cannot be served: "
+              + e.getMessage()
               + ". mlqueue serves a regression graph with one input [N, features] and one output"
               + " [N, 1]",
           e);
@@ -189,7 +205,10 @@ public final class MlflowImport {
             .count();
     if (external > 0) {
       throw new MlflowFormatException(
-          found.where, "its ONNX file keeps " + external + " tensor(s) in separate files (MLflow's"
+          found.where,
+          "its ONNX file keeps "
+              + external
+              + " tensor(s) in separate files (MLflow's"
               + " save_as_external_data=True); save it with save_as_external_data=False so the"
               + " graph is one file");
     }

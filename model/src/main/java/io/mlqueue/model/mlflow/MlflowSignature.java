@@ -67,20 +67,41 @@ record MlflowSignature(Optional<List<String>> features, Optional<String> target)
       String dtype = spec.path("dtype").asText("");
       if (!dtype.equals(graph.inputDtype())) {
         throw mismatch(
-            dir, graph, "the signature's input tensor holds " + describe(dtype) + " but the graph's"
-                + " input '" + graph.inputName() + "' holds " + graph.inputDtype());
+            dir,
+            graph,
+            "the signature's input tensor holds "
+                + describe(dtype)
+                + " but the graph's"
+                + " input '"
+                + graph.inputName()
+                + "' holds "
+                + graph.inputDtype());
       }
       JsonNode shape = spec.path("shape");
       if (!shape.isArray() || shape.size() != 2 || shape.get(1).asLong() != width) {
         throw mismatch(
-            dir, graph, "the signature's input tensor has shape " + shape + " but the graph's input"
-                + " '" + graph.inputName() + "' is [-1, " + width + "]");
+            dir,
+            graph,
+            "the signature's input tensor has shape "
+                + shape
+                + " but the graph's input"
+                + " '"
+                + graph.inputName()
+                + "' is [-1, "
+                + width
+                + "]");
       }
       String name = specs.get(0).path("name").asText("");
       if (!name.isEmpty() && !name.equals(graph.inputName())) {
         throw mismatch(
-            dir, graph, "the signature names its input tensor '" + name + "' but the graph's input"
-                + " is '" + graph.inputName() + "'");
+            dir,
+            graph,
+            "the signature names its input tensor '"
+                + name
+                + "' but the graph's input"
+                + " is '"
+                + graph.inputName()
+                + "'");
       }
       return Optional.empty(); // a tensor names no columns: the file's own names stand
     }
@@ -95,23 +116,40 @@ record MlflowSignature(Optional<List<String>> features, Optional<String> target)
       String type = column.path("type").asText("");
       if (name.isBlank()) {
         throw new MlflowFormatException(
-            dir, "its signature's input column " + i + " has no name; mlqueue matches features by"
+            dir,
+            "its signature's input column "
+                + i
+                + " has no name; mlqueue matches features by"
                 + " name: name the columns (infer_signature on a DataFrame does)");
       }
       if (!NUMERIC.contains(type)) {
         throw new MlflowFormatException(
-            dir, "its signature's input column '" + name + "' is of type " + describe(type)
+            dir,
+            "its signature's input column '"
+                + name
+                + "' is of type "
+                + describe(type)
                 + "; features are numbers (double, float, long or integer)");
       }
       if (!seen.add(name)) {
-        throw new MlflowFormatException(dir, "its signature lists input column '" + name + "' twice");
+        throw new MlflowFormatException(
+            dir, "its signature lists input column '" + name + "' twice");
       }
       names.add(name);
     }
     if (names.size() != width) {
       throw mismatch(
-          dir, graph, "the signature has " + names.size() + " input columns " + names
-              + " but the graph's input '" + graph.inputName() + "' has " + width + " columns");
+          dir,
+          graph,
+          "the signature has "
+              + names.size()
+              + " input columns "
+              + names
+              + " but the graph's input '"
+              + graph.inputName()
+              + "' has "
+              + width
+              + " columns");
     }
     return Optional.of(List.copyOf(names));
   }
@@ -119,8 +157,14 @@ record MlflowSignature(Optional<List<String>> features, Optional<String> target)
   private static Optional<String> output(String dir, JsonNode specs, OnnxModel graph) {
     if (specs.size() != 1) {
       throw mismatch(
-          dir, graph, "the signature has " + specs.size() + " outputs but the graph predicts one"
-              + " number per row ('" + graph.outputName() + "')");
+          dir,
+          graph,
+          "the signature has "
+              + specs.size()
+              + " outputs but the graph predicts one"
+              + " number per row ('"
+              + graph.outputName()
+              + "')");
     }
     JsonNode out = specs.get(0);
     String name = out.path("name").asText("");
@@ -131,13 +175,20 @@ record MlflowSignature(Optional<List<String>> features, Optional<String> target)
               && (shape.size() == 1 || (shape.size() == 2 && shape.get(1).asLong() == 1));
       if (!oneNumber) {
         throw mismatch(
-            dir, graph, "the signature's output tensor has shape " + shape
+            dir,
+            graph,
+            "the signature's output tensor has shape "
+                + shape
                 + " but the graph gives one number per row");
       }
     } else if (!NUMERIC.contains(out.path("type").asText(""))) {
       throw new MlflowFormatException(
-          dir, "its signature's output '" + name + "' is of type "
-              + describe(out.path("type").asText("")) + "; mlqueue serves regressions (a number)");
+          dir,
+          "its signature's output '"
+              + name
+              + "' is of type "
+              + describe(out.path("type").asText(""))
+              + "; mlqueue serves regressions (a number)");
     }
     return name.isBlank() ? Optional.empty() : Optional.of(name);
   }
@@ -152,9 +203,14 @@ record MlflowSignature(Optional<List<String>> features, Optional<String> target)
 
   private static MlflowFormatException mismatch(String dir, OnnxModel graph, String what) {
     return new MlflowFormatException(
-        dir, "its signature does not match its ONNX graph: " + what + ". The signature must"
+        dir,
+        "its signature does not match its ONNX graph: "
+            + what
+            + ". The signature must"
             + " describe the graph: one column per input column, in order (infer_signature on the"
-            + " training features does), or one tensor [-1, " + graph.featureCount() + "] of "
+            + " training features does), or one tensor [-1, "
+            + graph.featureCount()
+            + "] of "
             + graph.inputDtype());
   }
 }

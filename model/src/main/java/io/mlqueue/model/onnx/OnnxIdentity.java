@@ -1,5 +1,10 @@
 package io.mlqueue.model.onnx;
 
+import static io.mlqueue.model.onnx.OnnxModel.FEATURES_KEY;
+import static io.mlqueue.model.onnx.OnnxModel.NAME_KEY;
+import static io.mlqueue.model.onnx.OnnxModel.TARGET_KEY;
+import static io.mlqueue.model.onnx.OnnxModel.VERSION_KEY;
+
 import ai.onnxruntime.OnnxModelMetadata;
 import io.mlqueue.model.FileDigest;
 import io.mlqueue.model.ModelFormatException;
@@ -11,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import static io.mlqueue.model.onnx.OnnxModel.FEATURES_KEY;
-import static io.mlqueue.model.onnx.OnnxModel.NAME_KEY;
-import static io.mlqueue.model.onnx.OnnxModel.TARGET_KEY;
-import static io.mlqueue.model.onnx.OnnxModel.VERSION_KEY;
 
 /**
  * What an ONNX file says about the model beyond its graph: name, version, feature names and target,
@@ -108,8 +109,8 @@ record OnnxIdentity(String name, String version, List<String> featureNames, Stri
   }
 
   /**
-   * Whether the file sets ONNX's {@code model_version}. ONNX Runtime reports an unset one as
-   * {@code Long.MAX_VALUE}, and exporters write 0 for "none".
+   * Whether the file sets ONNX's {@code model_version}. ONNX Runtime reports an unset one as {@code
+   * Long.MAX_VALUE}, and exporters write 0 for "none".
    */
   private static boolean hasModelVersion(OnnxModelMetadata metadata) {
     long v = metadata.getVersion();
@@ -166,7 +167,6 @@ record OnnxIdentity(String name, String version, List<String> featureNames, Stri
     }
     return List.copyOf(names);
   }
-
 
   private static ModelFormatException refuse(String source, String why) {
     return new ModelFormatException("ONNX model " + source + ": " + why);

@@ -28,9 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A regression model in an ONNX file, run by ONNX Runtime on the CPU: rows of features in, one
  * number per row out. Offers the shape of {@link io.mlqueue.model.LinearModel}'s API ({@link #id},
- * {@link #featureNames}, {@link #checkFeatures}, {@link #predict(double[])}, {@link
- * #predictBatch}) so both can stand behind one interface. Which graphs load, and the metadata keys
- * read, are described in {@code docs/MODEL_FORMAT.md}.
+ * {@link #featureNames}, {@link #checkFeatures}, {@link #predict(double[])}, {@link #predictBatch})
+ * so both can stand behind one interface. Which graphs load, and the metadata keys read, are
+ * described in {@code docs/MODEL_FORMAT.md}.
  *
  * <p>Thread-safe: ONNX Runtime allows concurrent runs of one session. {@link #close} frees the
  * native session; call it only once no prediction is running.
@@ -42,7 +42,8 @@ public final class OnnxModel implements ServableModel {
 
   /**
    * Metadata key: the model's version. Default: the ONNX {@code model_version} when it is set
-   * (above 0), else the first 8 hex digits of the file's SHA-256: a version that changes with the bytes.
+   * (above 0), else the first 8 hex digits of the file's SHA-256: a version that changes with the
+   * bytes.
    */
   public static final String VERSION_KEY = "mlqueue.version";
 
@@ -228,8 +229,8 @@ public final class OnnxModel implements ServableModel {
   }
 
   /**
-   * The rows as a tensor of the input's element type, in a direct buffer that ONNX Runtime reads
-   * in place rather than copying.
+   * The rows as a tensor of the input's element type, in a direct buffer that ONNX Runtime reads in
+   * place rather than copying.
    */
   private OnnxTensor inputTensor(
       OrtEnvironment env, double[][] rows, int from, int count, long batch, long[] shape)
@@ -332,7 +333,9 @@ public final class OnnxModel implements ServableModel {
     return signature.outputName();
   }
 
-  /** The input's element type as numpy (and MLflow's tensor signatures) name it: float32, float64. */
+  /**
+   * The input's element type as numpy (and MLflow's tensor signatures) name it: float32, float64.
+   */
   public String inputDtype() {
     return signature.inputType() == OnnxJavaType.FLOAT ? "float32" : "float64";
   }

@@ -93,8 +93,7 @@ record OnnxSignature(
     if (t.type != OnnxJavaType.FLOAT && t.type != OnnxJavaType.DOUBLE) {
       throw refuse(
           source,
-          "%s '%s' must hold float or double, but holds %s"
-              .formatted(role, name, elementType(t)));
+          "%s '%s' must hold float or double, but holds %s".formatted(role, name, elementType(t)));
     }
   }
 

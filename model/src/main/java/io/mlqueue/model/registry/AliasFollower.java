@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * Keeps a worker's model on the version an alias points at: re-reads the alias every poll interval
  * and, when it has moved, loads that version and swaps it into the {@link LiveModel}. A version
  * that does not read the same rows is refused with an ERROR and the running model stays; versions
- * never change, so a refused one is not tried again until the alias has pointed elsewhere. A version
- * that cannot be read (a broken file, a network share away) is tried again at every poll, with one
- * ERROR, until it loads or the alias moves. A removed alias or a broken alias file also keeps the running model, with one ERROR.
+ * never change, so a refused one is not tried again until the alias has pointed elsewhere. A
+ * version that cannot be read (a broken file, a network share away) is tried again at every poll,
+ * with one ERROR, until it loads or the alias moves. A removed alias or a broken alias file also
+ * keeps the running model, with one ERROR.
  *
  * <p>An ERROR caused by an exception carries it, stack trace and causes included. A problem that
  * lasts is logged again every {@value #REMIND_EVERY_POLLS} polls (10 minutes at the default {@code
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AliasFollower implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AliasFollower.class);
+
   /** A problem that lasts is logged again after this many more polls. */
   static final int REMIND_EVERY_POLLS = 120;
 
@@ -37,13 +39,19 @@ public final class AliasFollower implements AutoCloseable {
   private String lastProblem;
   private int pollsWithLastProblem;
   private String refusedVersion; // read and refused: versions never change, so not tried again
-  private String unreadableVersion; // could not be read: tried again every poll (a share may be back)
+  private String
+      unreadableVersion; // could not be read: tried again every poll (a share may be back)
 
   private AliasFollower(ModelRegistry registry, ModelReference reference, LiveModel live) {
     this.registry = registry;
     this.name = reference.name();
-    this.alias = reference.followedAlias().orElseThrow(
-        () -> new IllegalArgumentException(reference + " is pinned to a version: nothing to follow"));
+    this.alias =
+        reference
+            .followedAlias()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        reference + " is pinned to a version: nothing to follow"));
     this.live = live;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -69,8 +77,9 @@ public final class AliasFollower implements AutoCloseable {
       OptionalInt target = registry.alias(name, alias);
       ServableModel serving = live.current();
       if (target.isEmpty()) {
-        problem("alias '%s' of model '%s' is not set any more; still serving %s"
-            .formatted(alias, name, serving.id()));
+        problem(
+            "alias '%s' of model '%s' is not set any more; still serving %s"
+                .formatted(alias, name, serving.id()));
         return;
       }
       String version = String.valueOf(target.getAsInt());
@@ -90,8 +99,10 @@ public final class AliasFollower implements AutoCloseable {
       try {
         next = registry.load(name, target.getAsInt());
       } catch (Exception e) {
-        problem("cannot load %s:%s, which alias '%s' points at: %s; still serving %s"
-            .formatted(name, version, alias, describe(e), serving.id()), e);
+        problem(
+            "cannot load %s:%s, which alias '%s' points at: %s; still serving %s"
+                .formatted(name, version, alias, describe(e), serving.id()),
+            e);
         if (!version.equals(unreadableVersion)) {
           live.countRefusal(); // once per version, however many polls it stays unreadable
           unreadableVersion = version;
@@ -102,8 +113,9 @@ public final class AliasFollower implements AutoCloseable {
       // its last prediction is done.
       Optional<String> refused = live.swap(next);
       if (refused.isPresent()) {
-        problem("refusing %s from alias '%s': %s; still serving %s"
-            .formatted(next.id(), alias, refused.get(), serving.id()));
+        problem(
+            "refusing %s from alias '%s': %s; still serving %s"
+                .formatted(next.id(), alias, refused.get(), serving.id()));
         refusedVersion = version;
         return;
       }
@@ -112,8 +124,10 @@ public final class AliasFollower implements AutoCloseable {
       unreadableVersion = null;
       log.info("model: now serving {} (was {})", next.id(), serving.id());
     } catch (Exception e) {
-      problem("cannot read alias '%s' of model '%s': %s; still serving %s"
-          .formatted(alias, name, describe(e), live.current().id()), e);
+      problem(
+          "cannot read alias '%s' of model '%s': %s; still serving %s"
+              .formatted(alias, name, describe(e), live.current().id()),
+          e);
     }
   }
 

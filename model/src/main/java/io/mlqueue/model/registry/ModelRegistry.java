@@ -38,8 +38,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A model registry in a directory: {@code <root>/<name>/<version>/} holds the model in the file
- * its {@link ModelFormat} names ({@code model.json}, {@code model.onnx} or {@code model.tribuo}),
+ * A model registry in a directory: {@code <root>/<name>/<version>/} holds the model in the file its
+ * {@link ModelFormat} names ({@code model.json}, {@code model.onnx} or {@code model.tribuo}),
  * {@code run.json} (its training run or its import, which says the format), and any extra files
  * other features keep there ({@link VersionExtras}); versions are numbered 1, 2, 3… per name and
  * never changed once written, and {@code <root>/<name>/aliases.json} maps aliases to versions.
@@ -52,7 +52,6 @@ import java.util.stream.Stream;
 public final class ModelRegistry {
   /** Where a version is written before it appears whole under its number. */
   private static final String STAGING_PREFIX = ".staging-";
-
 
   /** Model names: as in artifacts, but not starting with a dot (no hidden or parent directory). */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -109,22 +108,24 @@ public final class ModelRegistry {
 
   /**
    * Writes more files into a version's directory before it appears, for what other features keep
-   * beside a version (a reference profile of the training data, say). The names {@code model.*}
-   * and {@code run.json} are the registry's own: they are written after the extras and replace
-   * anything of those names.
+   * beside a version (a reference profile of the training data, say). The names {@code model.*} and
+   * {@code run.json} are the registry's own: they are written after the extras and replace anything
+   * of those names.
    */
   @FunctionalInterface
   public interface VersionExtras {
     /** No extra files. */
     VersionExtras NONE = staging -> {};
 
-    /** Writes the extra files into {@code versionDir}, the version's directory before it appears. */
+    /**
+     * Writes the extra files into {@code versionDir}, the version's directory before it appears.
+     */
     void write(Path versionDir) throws IOException;
   }
 
   /**
-   * Stores {@code fit} as the next version of {@code name}: the model in its format's file, its
-   * run beside it; and points {@code alias} at it when not null.
+   * Stores {@code fit} as the next version of {@code name}: the model in its format's file, its run
+   * beside it; and points {@code alias} at it when not null.
    *
    * @throws IllegalArgumentException if {@code name} or {@code alias} is not a valid name
    */
@@ -142,31 +143,35 @@ public final class ModelRegistry {
     if (alias != null) {
       checkAlias(alias);
     }
-    return publish(name, alias, (version, staging) -> {
-      extras.write(staging);
-      RunRecord run = RunRecord.trained(name, version, fit);
-      ModelFormat format = run.format();
-      ServableModel trained = fit.model();
-      String v = String.valueOf(version);
-      // Our JSON artifact carries its name and version; the other formats are served under them.
-      ServableModel stored =
-          trained instanceof LinearModel linear
-              ? new LinearModel(
-                  name,
-                  v,
-                  linear.featureNames(),
-                  linear.targetName(),
-                  linear.intercept(),
-                  linear.coefficients(),
-                  linear.provenance().orElse(null))
-              : trained;
-      Path file = staging.resolve(format.fileName());
-      format.write(stored, file);
-      AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
-      // What was written is what loads: read back as the worker will, under its registry name.
-      ServableModel model = format.load(file, name, v, run.features(), run.target());
-      return previous -> new Registered(model, run, previous);
-    });
+    return publish(
+        name,
+        alias,
+        (version, staging) -> {
+          extras.write(staging);
+          RunRecord run = RunRecord.trained(name, version, fit);
+          ModelFormat format = run.format();
+          ServableModel trained = fit.model();
+          String v = String.valueOf(version);
+          // Our JSON artifact carries its name and version; the other formats are served under
+          // them.
+          ServableModel stored =
+              trained instanceof LinearModel linear
+                  ? new LinearModel(
+                      name,
+                      v,
+                      linear.featureNames(),
+                      linear.targetName(),
+                      linear.intercept(),
+                      linear.coefficients(),
+                      linear.provenance().orElse(null))
+                  : trained;
+          Path file = staging.resolve(format.fileName());
+          format.write(stored, file);
+          AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
+          // What was written is what loads: read back as the worker will, under its registry name.
+          ServableModel model = format.load(file, name, v, run.features(), run.target());
+          return previous -> new Registered(model, run, previous);
+        });
   }
 
   /**
@@ -186,8 +191,8 @@ public final class ModelRegistry {
    * and points {@code alias} at it when not null. The file is loaded first, so a graph the worker
    * could not serve is refused and nothing is registered.
    *
-   * @throws io.mlqueue.model.ModelFormatException naming the file when it is not an ONNX model
-   *     the worker serves (see {@link OnnxModel#load(Path)})
+   * @throws io.mlqueue.model.ModelFormatException naming the file when it is not an ONNX model the
+   *     worker serves (see {@link OnnxModel#load(Path)})
    * @throws IllegalArgumentException if {@code name} or {@code alias} is not a valid name
    * @throws RegistryException if the file changed while it was being added
    */
@@ -195,7 +200,9 @@ public final class ModelRegistry {
     return addOnnx(name, file, alias, clock, VersionExtras.NONE);
   }
 
-  /** {@link #addOnnx(String, Path, String, Clock)} with {@code extras} written beside the version. */
+  /**
+   * {@link #addOnnx(String, Path, String, Clock)} with {@code extras} written beside the version.
+   */
   public Added addOnnx(String name, Path file, String alias, Clock clock, VersionExtras extras)
       throws IOException {
     checkName(name);
@@ -229,8 +236,8 @@ public final class ModelRegistry {
    * points {@code alias} at it when not null. The stored copy is loaded as the worker will before
    * the version appears: a file that does not agree with {@code imported} is not registered.
    *
-   * @throws RegistryException if the file's SHA-256 is not {@code imported}'s (it changed since
-   *     it was checked)
+   * @throws RegistryException if the file's SHA-256 is not {@code imported}'s (it changed since it
+   *     was checked)
    * @throws io.mlqueue.model.ModelFormatException when the copy does not load as {@code format}
    *     with {@code imported}'s features and target
    */
@@ -242,32 +249,40 @@ public final class ModelRegistry {
 
   /** {@link #addImported(String, Path, ModelFormat, String, RunRecord.Import)} with extras. */
   public Added addImported(
-      String name, Path file, ModelFormat format, String alias, RunRecord.Import imported,
-      VersionExtras extras) throws IOException {
+      String name,
+      Path file,
+      ModelFormat format,
+      String alias,
+      RunRecord.Import imported,
+      VersionExtras extras)
+      throws IOException {
     checkName(name);
     if (alias != null) {
       checkAlias(alias);
     }
-    return publish(name, alias, (version, staging) -> {
-      extras.write(staging);
-      RunRecord run = RunRecord.imported(name, version, format, imported);
-      Path copy = staging.resolve(format.fileName());
-      Files.copy(file, copy);
-      try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
-        channel.force(true); // on disk before the version appears, as AtomicFiles does
-      }
-      // What was checked is what is stored: a file rewritten in between is not registered.
-      if (!FileDigest.sha256(copy).equals(imported.sha256())) {
-        throw new RegistryException(
-            "model file " + file + " changed while it was being added; nothing registered");
-      }
-      AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
-      try (ServableModel check =
-          format.load(copy, name, String.valueOf(version), run.features(), run.target())) {
-        // Loaded, so servable as recorded; closed at once.
-      }
-      return previous -> new Added(run, previous);
-    });
+    return publish(
+        name,
+        alias,
+        (version, staging) -> {
+          extras.write(staging);
+          RunRecord run = RunRecord.imported(name, version, format, imported);
+          Path copy = staging.resolve(format.fileName());
+          Files.copy(file, copy);
+          try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            channel.force(true); // on disk before the version appears, as AtomicFiles does
+          }
+          // What was checked is what is stored: a file rewritten in between is not registered.
+          if (!FileDigest.sha256(copy).equals(imported.sha256())) {
+            throw new RegistryException(
+                "model file " + file + " changed while it was being added; nothing registered");
+          }
+          AtomicFiles.write(staging.resolve(RUN_FILE), run.toJson());
+          try (ServableModel check =
+              format.load(copy, name, String.valueOf(version), run.features(), run.target())) {
+            // Loaded, so servable as recorded; closed at once.
+          }
+          return previous -> new Added(run, previous);
+        });
   }
 
   /**
@@ -277,28 +292,32 @@ public final class ModelRegistry {
    * pointed at it. Returns what {@code writer} makes of the alias's previous version.
    */
   private <T> T publish(String name, String alias, VersionWriter<T> writer) throws IOException {
-    return locked(name, () -> {
-      int version = versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
-      // Under the lock no other registration is under way: a staging directory found now is what a
-      // registration killed half-way left behind.
-      removeStaleStaging(name);
-      Path staging = nameDir(name).resolve(STAGING_PREFIX + UUID.randomUUID());
-      Files.createDirectories(staging);
-      Function<OptionalInt, T> result;
-      try {
-        result = writer.write(version, staging);
-        AtomicFiles.move(staging, versionDir(name, version), false);
-      } catch (IOException | RuntimeException | Error e) {
-        // Not a finally: a failed clean-up must not replace the reason the version failed.
-        try {
-          stagingRemover.remove(staging);
-        } catch (IOException | RuntimeException cleanUp) {
-          e.addSuppressed(cleanUp);
-        }
-        throw e;
-      }
-      return result.apply(alias == null ? OptionalInt.empty() : writeAlias(name, alias, version));
-    });
+    return locked(
+        name,
+        () -> {
+          int version = versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+          // Under the lock no other registration is under way: a staging directory found now is
+          // what a
+          // registration killed half-way left behind.
+          removeStaleStaging(name);
+          Path staging = nameDir(name).resolve(STAGING_PREFIX + UUID.randomUUID());
+          Files.createDirectories(staging);
+          Function<OptionalInt, T> result;
+          try {
+            result = writer.write(version, staging);
+            AtomicFiles.move(staging, versionDir(name, version), false);
+          } catch (IOException | RuntimeException | Error e) {
+            // Not a finally: a failed clean-up must not replace the reason the version failed.
+            try {
+              stagingRemover.remove(staging);
+            } catch (IOException | RuntimeException cleanUp) {
+              e.addSuppressed(cleanUp);
+            }
+            throw e;
+          }
+          return result.apply(
+              alias == null ? OptionalInt.empty() : writeAlias(name, alias, version));
+        });
   }
 
   @FunctionalInterface
@@ -306,7 +325,6 @@ public final class ModelRegistry {
     /** Writes version {@code version}'s files into {@code staging}; returns the result's maker. */
     Function<OptionalInt, T> write(int version, Path staging) throws IOException;
   }
-
 
   /** The model names in the registry, sorted. */
   public List<String> names() throws IOException {
@@ -377,8 +395,8 @@ public final class ModelRegistry {
   }
 
   /**
-   * An extra file kept beside version {@code version} of {@code name} (see {@link
-   * VersionExtras}), if it has one.
+   * An extra file kept beside version {@code version} of {@code name} (see {@link VersionExtras}),
+   * if it has one.
    *
    * @throws IllegalArgumentException if {@code fileName} is not a plain file name, or is one of the
    *     registry's own
@@ -448,16 +466,18 @@ public final class ModelRegistry {
       throw new IllegalArgumentException(
           "model '%s' is not in the registry %s".formatted(name, root));
     }
-    return locked(name, () -> {
-      SortedMap<String, Integer> aliases = aliases(name);
-      Integer old = aliases.remove(alias);
-      if (old == null) {
-        throw new IllegalArgumentException(
-            "model '%s' has no alias '%s'%s".formatted(name, alias, describe(aliases)));
-      }
-      AtomicFiles.write(nameDir(name).resolve(ALIASES_FILE), aliasesJson(aliases));
-      return old;
-    });
+    return locked(
+        name,
+        () -> {
+          SortedMap<String, Integer> aliases = aliases(name);
+          Integer old = aliases.remove(alias);
+          if (old == null) {
+            throw new IllegalArgumentException(
+                "model '%s' has no alias '%s'%s".formatted(name, alias, describe(aliases)));
+          }
+          AtomicFiles.write(nameDir(name).resolve(ALIASES_FILE), aliasesJson(aliases));
+          return old;
+        });
   }
 
   private OptionalInt writeAlias(String name, String alias, int version) throws IOException {
@@ -468,7 +488,9 @@ public final class ModelRegistry {
   }
 
   private static String describe(Map<String, Integer> aliases) {
-    return aliases.isEmpty() ? " (it has none)" : " (it has " + String.join(", ", aliases.keySet()) + ")";
+    return aliases.isEmpty()
+        ? " (it has none)"
+        : " (it has " + String.join(", ", aliases.keySet()) + ")";
   }
 
   private static String aliasesJson(SortedMap<String, Integer> aliases) {
@@ -482,7 +504,8 @@ public final class ModelRegistry {
   }
 
   private static SortedMap<String, Integer> parseAliases(Path file, String text) {
-    String fix = "; repair it (an object of alias -> version number) or delete it to drop every alias";
+    String fix =
+        "; repair it (an object of alias -> version number) or delete it to drop every alias";
     JsonNode node;
     try {
       node = JSON.readTree(text);
@@ -503,7 +526,8 @@ public final class ModelRegistry {
           || v.intValue() < 1) {
         throw new RegistryException(
             "alias file %s: entry \"%s\": %s is not an alias with a version number"
-                .formatted(file, e.getKey(), v) + fix);
+                    .formatted(file, e.getKey(), v)
+                + fix);
       }
       aliases.put(e.getKey(), v.intValue());
     }
@@ -592,7 +616,8 @@ public final class ModelRegistry {
       return;
     }
     try (Stream<Path> entries = Files.list(dir)) {
-      for (Path stale : entries.filter(p -> p.getFileName().toString().startsWith(STAGING_PREFIX)).toList()) {
+      for (Path stale :
+          entries.filter(p -> p.getFileName().toString().startsWith(STAGING_PREFIX)).toList()) {
         stagingRemover.remove(stale);
       }
     }

@@ -5,7 +5,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Puts named columns into the order of a model's features, or says in words why they do not fit. */
+/**
+ * Puts named columns into the order of a model's features, or says in words why they do not fit.
+ */
 final class FeatureOrder {
   private FeatureOrder() {}
 
@@ -44,7 +46,9 @@ final class FeatureOrder {
       Integer p = position.get(expected.get(i));
       if (p == null) {
         throw new IllegalArgumentException(
-            "missing feature '" + expected.get(i) + "'; the model expects "
+            "missing feature '"
+                + expected.get(i)
+                + "'; the model expects "
                 + String.join(", ", expected));
       }
       from[i] = p;
@@ -53,7 +57,12 @@ final class FeatureOrder {
     for (int r = 0; r < rows.length; r++) {
       if (rows[r].length != names.size()) {
         throw new IllegalArgumentException(
-            "instance " + r + " has " + rows[r].length + " values for " + names.size()
+            "instance "
+                + r
+                + " has "
+                + rows[r].length
+                + " values for "
+                + names.size()
                 + " feature names");
       }
       double[] row = new double[from.length];

@@ -43,8 +43,8 @@ public final class LiveModel implements AutoCloseable {
   }
 
   /**
-   * The model served now, for what it reads and who it is. To predict, take a {@link #lease()}:
-   * a model read here may be swapped out and closed at any moment.
+   * The model served now, for what it reads and who it is. To predict, take a {@link #lease()}: a
+   * model read here may be swapped out and closed at any moment.
    */
   public ServableModel current() {
     return current.get().model;
@@ -98,8 +98,8 @@ public final class LiveModel implements AutoCloseable {
   }
 
   /**
-   * Calls {@code listener} with each model swapped in from now on, on the swapping thread (never
-   * on a reader's): for what shows which model is served, such as a meter's tags.
+   * Calls {@code listener} with each model swapped in from now on, on the swapping thread (never on
+   * a reader's): for what shows which model is served, such as a meter's tags.
    */
   public void onSwap(Consumer<ServableModel> listener) {
     swapListeners.add(Objects.requireNonNull(listener, "listener"));

@@ -11,12 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gathers calls into batches on a thread of its own: it takes the first call waiting, everything else
- * already waiting until the batch holds {@code maxRows} rows, and if that is fewer rows it waits at
- * most {@code maxWait} for more; then it hands the batch on. A call is never split, so the last one
- * taken may carry a batch past {@code maxRows}. While it predicts one batch the next one fills, so
- * under load batches grow by themselves, and a lone call waits at most {@code maxWait} (nothing with
- * {@code maxWait} zero).
+ * Gathers calls into batches on a thread of its own: it takes the first call waiting, everything
+ * else already waiting until the batch holds {@code maxRows} rows, and if that is fewer rows it
+ * waits at most {@code maxWait} for more; then it hands the batch on. A call is never split, so the
+ * last one taken may carry a batch past {@code maxRows}. While it predicts one batch the next one
+ * fills, so under load batches grow by themselves, and a lone call waits at most {@code maxWait}
+ * (nothing with {@code maxWait} zero).
  *
  * <p>A batch whose flush throws — an exception or an {@link Error} (a native runtime that cannot
  * load, say) — goes to {@code failed} at once, so its calls are answered instead of waiting out
@@ -98,7 +98,8 @@ final class MicroBatcher<T> implements AutoCloseable {
         return;
       } catch (RuntimeException | Error e) {
         // Not only exceptions: an Error here would end the only thread that answers calls.
-        log.error("model: a batch of {} calls failed; answering them with the reason", batch.size(), e);
+        log.error(
+            "model: a batch of {} calls failed; answering them with the reason", batch.size(), e);
         fail(batch, e);
       } finally {
         batch = new ArrayList<>();
@@ -110,8 +111,11 @@ final class MicroBatcher<T> implements AutoCloseable {
     try {
       failed.accept(batch, cause);
     } catch (RuntimeException e) {
-      log.error("model: answering a failed batch of {} calls failed too; their channel's close"
-          + " requeues them", batch.size(), e);
+      log.error(
+          "model: answering a failed batch of {} calls failed too; their channel's close"
+              + " requeues them",
+          batch.size(),
+          e);
     }
   }
 

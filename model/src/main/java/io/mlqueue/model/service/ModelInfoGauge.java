@@ -33,7 +33,8 @@ final class ModelInfoGauge {
   private synchronized void show(ServableModel model) {
     Gauge next =
         Gauge.builder(NAME, () -> 1)
-            .description("1, tagged with the id (name:version) of the model served now and its role")
+            .description(
+                "1, tagged with the id (name:version) of the model served now and its role")
             .tag("model", model.id())
             .tag("role", role)
             .register(registry);

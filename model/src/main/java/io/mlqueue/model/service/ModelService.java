@@ -1,6 +1,10 @@
 package io.mlqueue.model.service;
 
 import com.rabbitmq.client.Connection;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.Inbound;
 import io.mlqueue.amqp.Messages;
@@ -12,10 +16,6 @@ import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueRows;
 import io.mlqueue.model.ServableModel;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model worker. It consumes {@code features}, publishes each prediction to {@code y_pred} under the
- * same id, and acks the input only once the broker has confirmed the prediction; a message that is not
- * a valid feature vector for the model is dead-lettered with the reason, and never stops the worker.
- * It also answers the gateway's request/reply calls on {@code predict}, in micro-batches. Several
- * workers may consume the same queues: the broker spreads the messages over them.
+ * The model worker. It consumes {@code features}, publishes each prediction to {@code y_pred} under
+ * the same id, and acks the input only once the broker has confirmed the prediction; a message that
+ * is not a valid feature vector for the model is dead-lettered with the reason, and never stops the
+ * worker. It also answers the gateway's request/reply calls on {@code predict}, in micro-batches.
+ * Several workers may consume the same queues: the broker spreads the messages over them.
  */
 public final class ModelService implements AutoCloseable {
   /**
@@ -40,9 +40,13 @@ public final class ModelService implements AutoCloseable {
    * @param observer sees the rows predicted on the stream (drift monitoring)
    */
   public record Config(
-      int batchRows, Duration batchWait, MeterRegistry registry, int maxMessageBytes,
+      int batchRows,
+      Duration batchWait,
+      MeterRegistry registry,
+      int maxMessageBytes,
       RowObserver observer) {
     public static final int DEFAULT_BATCH_ROWS = 64;
+
     /**
      * None: batches grow by themselves under load (the next fills while one is predicted), and a
      * wait is pure latency for a model as cheap as a linear one; measured in docs/PERFORMANCE.md. A
@@ -119,17 +123,25 @@ public final class ModelService implements AutoCloseable {
     this.requests =
         new RequestServer(
             connection, settings, model, limits, config.registry(), config.maxMessageBytes());
-    log.info("model: answering requests on {} in {}", Queues.PREDICT, RequestServer.describe(limits));
+    log.info(
+        "model: answering requests on {} in {}", Queues.PREDICT, RequestServer.describe(limits));
     // The gateway's canary share goes to the challenger's own queue.
-    this.challengerRequests = shadow.active()
-        ? new RequestServer(connection, settings, shadow.live(), limits, config.registry(),
-            config.maxMessageBytes(), Queues.PREDICT_CHALLENGER)
-        : null;
+    this.challengerRequests =
+        shadow.active()
+            ? new RequestServer(
+                connection,
+                settings,
+                shadow.live(),
+                limits,
+                config.registry(),
+                config.maxMessageBytes(),
+                Queues.PREDICT_CHALLENGER)
+            : null;
   }
 
   /** Starts consuming at once, with the default batching. */
-  public static ModelService start(Connection connection, AmqpSettings settings, ServableModel model)
-      throws IOException {
+  public static ModelService start(
+      Connection connection, AmqpSettings settings, ServableModel model) throws IOException {
     return start(connection, settings, model, Config.defaults());
   }
 
@@ -157,10 +169,14 @@ public final class ModelService implements AutoCloseable {
       throws IOException {
     ModelService service = new ModelService(connection, settings, model, shadow, config);
     ServableModel first = model.current();
-    log.info("model: serving {} ({} features: {})", first.id(), first.featureCount(),
+    log.info(
+        "model: serving {} ({} features: {})",
+        first.id(),
+        first.featureCount(),
         String.join(", ", first.featureNames()));
-    shadow.current().ifPresent(c -> log.info("model: shadowed by {} on {}", c.id(),
-        Queues.Y_PRED_SHADOW));
+    shadow
+        .current()
+        .ifPresent(c -> log.info("model: shadowed by {} on {}", c.id(), Queues.Y_PRED_SHADOW));
     return service;
   }
 
@@ -200,8 +216,12 @@ public final class ModelService implements AutoCloseable {
         // Finite values can still be too large for the model: 1e308 times a coefficient overflows.
         // A non-finite prediction is no valid y_pred, so the input is what is wrong.
         rejected.incrementAndGet();
-        message.deadLetter("invalid feature vector for model " + model.id() + ": "
-            + (rows.bulk() ? "row " + i + ": " : "") + overflow(values[i]));
+        message.deadLetter(
+            "invalid feature vector for model "
+                + model.id()
+                + ": "
+                + (rows.bulk() ? "row " + i + ": " : "")
+                + overflow(values[i]));
         return;
       }
     }
@@ -235,8 +255,8 @@ public final class ModelService implements AutoCloseable {
       try {
         model.checkFeatures(rows.features()[i]);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("row " + i + " (id " + rows.ids()[i] + "): "
-            + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "row " + i + " (id " + rows.ids()[i] + "): " + e.getMessage(), e);
       }
     }
   }

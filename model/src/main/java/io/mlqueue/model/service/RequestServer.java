@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers request/reply calls on queue {@code predict} (the gateway's): micro-batches the requests,
  * predicts each batch in one call, and replies to each request's {@code reply_to} with its {@code
- * correlation_id}. A request the model cannot take is answered with the reason, since somebody waits
- * for it; one without {@code reply_to} or {@code correlation_id} is dead-lettered instead, since
- * nobody could receive or recognise the answer.
+ * correlation_id}. A request the model cannot take is answered with the reason, since somebody
+ * waits for it; one without {@code reply_to} or {@code correlation_id} is dead-lettered instead,
+ * since nobody could receive or recognise the answer.
  *
  * <p>A describe call (AMQP type {@value PredictCodec#DESCRIBE_TYPE}) is answered at once with the
  * model served now: the gateway's Open Inference API reports it as the model's metadata.
@@ -116,10 +116,11 @@ final class RequestServer {
     try {
       // Any version swapped in later reads the same feature names in the same order (LiveModel
       // takes no other), so rows ordered for this one suit the one that predicts them.
-      rows = FeatureOrder.toModelOrder(
-          model.current(), request.featureNames(), request.instances());
+      rows =
+          FeatureOrder.toModelOrder(model.current(), request.featureNames(), request.instances());
     } catch (IllegalArgumentException e) {
-      reply(message,
+      reply(
+          message,
           new PredictReply.Failure(request.id(), PredictReply.Kind.INVALID_INPUT, e.getMessage()));
       return;
     }
@@ -151,8 +152,12 @@ final class RequestServer {
     } catch (RuntimeException e) {
       log.error("model: predicting a batch of {} rows failed", total, e);
       for (Call call : calls) {
-        reply(call.message(), new PredictReply.Failure(call.id(), PredictReply.Kind.INTERNAL,
-            "the model failed to predict: " + e.getMessage()));
+        reply(
+            call.message(),
+            new PredictReply.Failure(
+                call.id(),
+                PredictReply.Kind.INTERNAL,
+                "the model failed to predict: " + e.getMessage()));
       }
       return;
     }
@@ -163,8 +168,12 @@ final class RequestServer {
       at += call.rows().length;
       int overflowed = firstNonFinite(mine);
       if (overflowed >= 0) {
-        reply(call.message(), new PredictReply.Failure(call.id(), PredictReply.Kind.INVALID_INPUT,
-            "instance " + overflowed + ": " + ModelService.overflow(mine[overflowed])));
+        reply(
+            call.message(),
+            new PredictReply.Failure(
+                call.id(),
+                PredictReply.Kind.INVALID_INPUT,
+                "instance " + overflowed + ": " + ModelService.overflow(mine[overflowed])));
         continue;
       }
       reply(call.message(), new PredictReply.Predictions(call.id(), mine, model.id()));
@@ -177,8 +186,9 @@ final class RequestServer {
    * call that cannot even be answered goes back to the queue, for this or another worker.
    */
   private void failed(List<Call> calls, Throwable cause) {
-    String why = "the worker could not predict: "
-        + (cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage());
+    String why =
+        "the worker could not predict: "
+            + (cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage());
     for (Call call : calls) {
       try {
         reply(call.message(), new PredictReply.Failure(call.id(), PredictReply.Kind.INTERNAL, why));
@@ -212,13 +222,16 @@ final class RequestServer {
 
   private void reply(Inbound request, byte[] body) {
     AMQP.BasicProperties properties =
-        Messages.TRANSIENT_JSON.builder()
+        Messages.TRANSIENT_JSON
+            .builder()
             .correlationId(request.properties().getCorrelationId())
             .build();
     request.publishThenAck(request.properties().getReplyTo(), properties, body);
   }
 
-  /** Stops taking requests, answers those already batched, and waits for their replies' confirms. */
+  /**
+   * Stops taking requests, answers those already batched, and waits for their replies' confirms.
+   */
   void close(Duration drain) throws InterruptedException {
     consumer.cancel();
     batcher.close(drain); // answers what is queued
@@ -227,7 +240,10 @@ final class RequestServer {
 
   /** The batch-size limits in force, for the start-up log. */
   static String describe(MicroBatcher.Limits limits) {
-    return "batches of up to " + limits.maxRows() + " rows, waiting up to "
-        + limits.maxWait().toNanos() / 1_000 + " µs for more";
+    return "batches of up to "
+        + limits.maxRows()
+        + " rows, waiting up to "
+        + limits.maxWait().toNanos() / 1_000
+        + " µs for more";
   }
 }

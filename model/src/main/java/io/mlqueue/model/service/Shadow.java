@@ -81,16 +81,20 @@ public final class Shadow {
         }
       }
       predictions.addAndGet(values.length);
-      return Optional.of(codec.encode(
-          new ValueRows(rows.ids(), values, model.id(), rows.sentAtMillis(), rows.bulk())));
+      return Optional.of(
+          codec.encode(
+              new ValueRows(rows.ids(), values, model.id(), rows.sentAtMillis(), rows.bulk())));
     }
   }
 
   private Optional<byte[]> failed(ServableModel model, String why) {
     // Once in a while is enough: a challenger that cannot read the stream fails on every message.
     if (failures.getAndIncrement() % 1_000 == 0) {
-      log.warn("model: shadow {} cannot predict a message the champion took ({}); {} so far",
-          model.id(), why, failures.get());
+      log.warn(
+          "model: shadow {} cannot predict a message the champion took ({}); {} so far",
+          model.id(),
+          why,
+          failures.get());
     }
     return Optional.empty();
   }

@@ -73,8 +73,8 @@ public sealed interface Algorithm {
   }
 
   /**
-   * Least squares with an L2 penalty on the coefficients (not the intercept): scikit-learn's
-   * {@code Ridge(alpha=penalty)}.
+   * Least squares with an L2 penalty on the coefficients (not the intercept): scikit-learn's {@code
+   * Ridge(alpha=penalty)}.
    *
    * @param penalty the weight of the squared coefficients, {@code alpha}; positive
    */
@@ -152,8 +152,8 @@ public sealed interface Algorithm {
   }
 
   /**
-   * A random forest: {@code trees} CART trees, each on a bootstrap sample of the rows and
-   * choosing each split among a third of the features, their predictions averaged.
+   * A random forest: {@code trees} CART trees, each on a bootstrap sample of the rows and choosing
+   * each split among a third of the features, their predictions averaged.
    *
    * @param trees how many trees, 1 to {@value TreeTrainers#MAX_TREES}
    * @param maxDepth the deepest a leaf may be

@@ -59,7 +59,8 @@ public final class Algorithms {
                   algo,
                   allowed.isEmpty()
                       ? "it takes none"
-                      : "it takes " + new TreeSet<>(allowed).stream().map(Algorithms::option).toList()));
+                      : "it takes "
+                          + new TreeSet<>(allowed).stream().map(Algorithms::option).toList()));
     }
     Options o = new Options(given);
     return switch (algo) {

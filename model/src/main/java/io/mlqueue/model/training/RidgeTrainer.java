@@ -12,8 +12,8 @@ import org.tribuo.math.la.DenseVector;
 /**
  * Ridge regression in closed form, as scikit-learn's {@code Ridge(alpha)} defines it: the
  * coefficients minimise {@code ||y - Xw - b||² + alpha ||w||²}, the intercept is not penalised.
- * With the columns centred, {@code (XcᵀXc + alpha I) w = Xcᵀyc} and {@code b = mean(y) - mean(X)·w};
- * the system is solved by Tribuo's Cholesky factorisation.
+ * With the columns centred, {@code (XcᵀXc + alpha I) w = Xcᵀyc} and {@code b = mean(y) -
+ * mean(X)·w}; the system is solved by Tribuo's Cholesky factorisation.
  *
  * <p>Why not a Tribuo trainer: {@code ElasticNetCDTrainer} refuses an L1 ratio of 0 (pure ridge),
  * and the SGD trainers only approach the minimum. The closed form is exact and checked against
@@ -86,7 +86,8 @@ final class RidgeTrainer {
       intercept -= means[j] * coef[j];
     }
     LinearModel bare =
-        new LinearModel(name, version, data.featureNames(), data.targetName(), intercept, coef, null);
+        new LinearModel(
+            name, version, data.featureNames(), data.targetName(), intercept, coef, null);
     TrainingProvenance provenance =
         new TrainingProvenance(
             dataLabel, n, dataSha256, TRAINER, clock.instant(), FitMetrics.evaluate(bare, data));

@@ -38,7 +38,10 @@ final class TreeTrainers {
    */
   static final double FOREST_FEATURE_FRACTION = 1.0 / 3;
 
-  /** Tribuo logs each tree and each LARS step at INFO; held here as java.util.logging holds loggers weakly. */
+  /**
+   * Tribuo logs each tree and each LARS step at INFO; held here as java.util.logging holds loggers
+   * weakly.
+   */
   private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
 
   static {
@@ -70,7 +73,10 @@ final class TreeTrainers {
 
   static RandomForestTrainer<Regressor> forest(int trees, int maxDepth, long seed) {
     return new RandomForestTrainer<>(
-        cart(maxDepth, (float) FOREST_FEATURE_FRACTION, seed), new AveragingCombiner(), trees, seed);
+        cart(maxDepth, (float) FOREST_FEATURE_FRACTION, seed),
+        new AveragingCombiner(),
+        trees,
+        seed);
   }
 
   static XGBoostRegressionTrainer xgboost(int trees, int maxDepth, double eta, long seed) {

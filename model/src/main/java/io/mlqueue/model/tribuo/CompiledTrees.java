@@ -16,26 +16,30 @@ import org.tribuo.regression.rtree.IndependentRegressionTreeModel;
 
 /**
  * A regression tree or a random forest of Tribuo's, laid out as flat arrays that a row walks by
- * index. Tribuo predicts a row by building an {@code Example} with a name per feature, looking
- * each name up in its feature map and walking node objects; that cost 3–4 µs per tree and row
- * (JFR: a quarter of the model worker's CPU in a bulk run went to the drift monitor's 30-tree
- * error model alone). The arrays give the same numbers at a fraction of it.
+ * index. Tribuo predicts a row by building an {@code Example} with a name per feature, looking each
+ * name up in its feature map and walking node objects; that cost 3–4 µs per tree and row (JFR: a
+ * quarter of the model worker's CPU in a bulk run went to the drift monitor's 30-tree error model
+ * alone). The arrays give the same numbers at a fraction of it.
  *
  * <p>Built only for what it reproduces exactly: one {@link IndependentRegressionTreeModel}, or a
- * {@link WeightedEnsembleModel} of them (a random forest, averaged), with one output. {@link
- * #of} then checks its answers against Tribuo's on probe rows whose values sit on, just below and
- * just above the trees' own split points, and refuses to exist if any differs: a Tribuo release
- * that changed its trees' meaning falls back to Tribuo itself.
+ * {@link WeightedEnsembleModel} of them (a random forest, averaged), with one output. {@link #of}
+ * then checks its answers against Tribuo's on probe rows whose values sit on, just below and just
+ * above the trees' own split points, and refuses to exist if any differs: a Tribuo release that
+ * changed its trees' meaning falls back to Tribuo itself.
  */
 final class CompiledTrees {
   /** Index of the node's input in the row, or -1 for a leaf. */
   private final int[] input;
+
   /** A row goes right (greater) when its value is above this, left otherwise, as Tribuo's split. */
   private final double[] threshold;
+
   private final int[] left;
   private final int[] right;
+
   /** A leaf's output. */
   private final double[] value;
+
   private final int[] roots;
 
   private CompiledTrees(
@@ -142,11 +146,12 @@ final class CompiledTrees {
           continue;
         }
         double x = at.get(random.nextInt(at.size()));
-        row[i] = switch (random.nextInt(3)) {
-          case 0 -> Math.nextDown(x);
-          case 1 -> Math.nextUp(x);
-          default -> x;
-        };
+        row[i] =
+            switch (random.nextInt(3)) {
+              case 0 -> Math.nextDown(x);
+              case 1 -> Math.nextUp(x);
+              default -> x;
+            };
       }
       rows.add(row);
     }
@@ -159,8 +164,8 @@ final class CompiledTrees {
   }
 
   /**
-   * The mean of the trees' outputs for {@code row}, computed as Tribuo's averaging combiner does
-   * (a running mean, weight 1 each), so that it matches to the last bit.
+   * The mean of the trees' outputs for {@code row}, computed as Tribuo's averaging combiner does (a
+   * running mean, weight 1 each), so that it matches to the last bit.
    */
   double predict(double[] row) {
     double mean = 0;

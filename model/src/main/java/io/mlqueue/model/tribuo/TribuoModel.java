@@ -51,6 +51,7 @@ public final class TribuoModel implements ServableModel {
   private final List<String> featureNames;
   private final String[] features;
   private final String targetName;
+
   /** The same trees as flat arrays, when they reproduce Tribuo's answers; null otherwise. */
   private final CompiledTrees compiled;
 
@@ -104,7 +105,11 @@ public final class TribuoModel implements ServableModel {
       loaded = Model.deserializeFromFile(file);
     } catch (IOException | RuntimeException e) {
       throw new ModelFormatException(
-          "Tribuo model " + file + " cannot be read (" + e.getMessage() + "); it must be a file"
+          "Tribuo model "
+              + file
+              + " cannot be read ("
+              + e.getMessage()
+              + "); it must be a file"
               + " written by 'mlqueue train --algo tree|forest|gbt'",
           e);
     }
@@ -212,7 +217,8 @@ public final class TribuoModel implements ServableModel {
   }
 
   private Example<Regressor> example(double[] row) {
-    return new ArrayExample<>(FACTORY.getUnknownOutput(), features, Arrays.copyOf(row, features.length));
+    return new ArrayExample<>(
+        FACTORY.getUnknownOutput(), features, Arrays.copyOf(row, features.length));
   }
 
   @Override

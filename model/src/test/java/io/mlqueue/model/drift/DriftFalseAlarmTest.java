@@ -57,8 +57,12 @@ class DriftFalseAlarmTest {
   @Test
   void aShiftOfBmiIsNamedWithinPatiencePlusOneWindows() {
     long[] first = {-1};
-    double sd = ReferenceProfiles.builtIn().features().stream()
-        .filter(c -> c.name().equals("bmi")).findFirst().orElseThrow().std();
+    double sd =
+        ReferenceProfiles.builtIn().features().stream()
+            .filter(c -> c.name().equals("bmi"))
+            .findFirst()
+            .orElseThrow()
+            .std();
     List<String> started = run(sd, 50_000, first);
     assertThat(started).contains("bmi").allMatch(c -> c.equals("bmi") || c.equals("prediction"));
     WindowSettings s = WindowSettings.defaults();

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Direct loss estimation on a generated data set where the error depends on the inputs (described
- * in docs/MONITORING.md, "A data set for the estimate"): y = 3 + 2·x1 − x2 + 0.5·x3 + ε with x1, x2,
- * x3 standard normal and ε normal with standard deviation 0.5 + |x1|, so a least-squares model is
- * right on average but its errors grow away from x1 = 0. Reference: 3,000 rows; live windows: 500
- * rows each, fresh draws.
+ * in docs/MONITORING.md, "A data set for the estimate"): y = 3 + 2·x1 − x2 + 0.5·x3 + ε with x1,
+ * x2, x3 standard normal and ε normal with standard deviation 0.5 + |x1|, so a least-squares model
+ * is right on average but its errors grow away from x1 = 0. Reference: 3,000 rows; live windows:
+ * 500 rows each, fresh draws.
  */
 class LossEstimatorTest {
   private static final List<String> NAMES = List.of("x1", "x2", "x3");
@@ -63,7 +63,8 @@ class LossEstimatorTest {
         new Algorithm.Ols().fit(reference, "ols", "1", "generated", null, Clock.systemUTC());
     LossEstimator dle = LossEstimator.fit(ReferenceProfiles.of(reference, model)).orElseThrow();
 
-    // Unshifted: every window's estimate within 10% of its realised MAE, on average within 6% (the forest overestimates by about 5% here).
+    // Unshifted: every window's estimate within 10% of its realised MAE, on average within 6% (the
+    // forest overestimates by about 5% here).
     double gap = 0;
     double realisedSum = 0;
     for (int w = 0; w < 20; w++) {
@@ -86,7 +87,8 @@ class LossEstimatorTest {
 
   @Test
   void noTargetsNoEstimator() {
-    ReferenceProfile p = ReferenceProfile.of(NAMES, new double[][] {{1, 2, 3}}, new double[] {1}, null);
+    ReferenceProfile p =
+        ReferenceProfile.of(NAMES, new double[][] {{1, 2, 3}}, new double[] {1}, null);
     assertThat(LossEstimator.fit(p)).isEmpty();
   }
 }

@@ -28,7 +28,8 @@ class ReferenceProfileFileTest {
     assertThat(p.featureNames()).isEqualTo(BuiltInModel.get().featureNames());
     assertThat(p.prediction().sample()).hasSize(442);
     // The target's mean: OLS with an intercept predicts it on average.
-    assertThat(p.prediction().mean()).isCloseTo(152.133, org.assertj.core.api.Assertions.within(1e-3));
+    assertThat(p.prediction().mean())
+        .isCloseTo(152.133, org.assertj.core.api.Assertions.within(1e-3));
     assertThat(p.absoluteError()).isPresent();
     assertThat(p.features().get(1).histogram()).hasSize(20);
   }
@@ -56,10 +57,12 @@ class ReferenceProfileFileTest {
     Training.Fit fit = Training.fit(csv, "target", "diabetes", clock);
     ReferenceProfile profile = ReferenceProfiles.of(Dataset.load(csv, "target"), fit.model());
     ModelRegistry registry = new ModelRegistry(dir.resolve("registry"));
-    ModelRegistry.Registered r = registry.register("diabetes", fit, null, ProfileFile.extras(profile));
+    ModelRegistry.Registered r =
+        registry.register("diabetes", fit, null, ProfileFile.extras(profile));
 
     assertThat(registry.extraFile("diabetes", r.version(), ProfileFile.FILE_NAME)).isPresent();
     ServableModel served = registry.load("diabetes", r.version());
-    assertThat(ReferenceProfiles.find(served, Optional.of(registry), Optional.empty())).contains(profile);
+    assertThat(ReferenceProfiles.find(served, Optional.of(registry), Optional.empty()))
+        .contains(profile);
   }
 }

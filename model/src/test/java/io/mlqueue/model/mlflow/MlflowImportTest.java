@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code models add --mlflow} against MLflow model directories written as MLflow writes them
- * (test resources mlflow/, made by mlflow/make_fixtures.py with Debian's python3-onnx): the onnx
- * flavor with a column signature, an ONNX python_function with a tensor signature, and the two
- * refusals, a signature that does not match the graph and a pickled scikit-learn model.
+ * {@code models add --mlflow} against MLflow model directories written as MLflow writes them (test
+ * resources mlflow/, made by mlflow/make_fixtures.py with Debian's python3-onnx): the onnx flavor
+ * with a column signature, an ONNX python_function with a tensor signature, and the two refusals, a
+ * signature that does not match the graph and a pickled scikit-learn model.
  */
 class MlflowImportTest {
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
@@ -90,7 +90,8 @@ class MlflowImportTest {
     RunRecord.Import imported = registry.run("diabetes", 1).importedFrom().orElseThrow();
     assertThat(imported.fromMlflow().orElseThrow().flavor()).isEqualTo("python_function");
     // A tensor names no columns, and this graph has no mlqueue metadata: positional names.
-    assertThat(imported.features()).containsExactly("f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9");
+    assertThat(imported.features())
+        .containsExactly("f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9");
     assertThat(imported.target()).isEqualTo("variable");
     try (ServableModel model = registry.load("diabetes", 1)) {
       assertThat(model.predict(DATA.features(0))).isCloseTo(expected()[0], within(1e-9));
@@ -101,11 +102,13 @@ class MlflowImportTest {
   void aSignatureThatDoesNotMatchTheGraphIsRefusedSayingWhatWould() throws Exception {
     ModelRegistry registry = registry();
     assertThatThrownBy(
-            () -> MlflowImport.add(registry, "diabetes", fixture("signature-mismatch"), null, CLOCK))
+            () ->
+                MlflowImport.add(registry, "diabetes", fixture("signature-mismatch"), null, CLOCK))
         .isInstanceOf(MlflowFormatException.class)
         .hasMessageContaining("signature-mismatch: its signature does not match its ONNX graph")
-        .hasMessageContaining("the signature has 3 input columns [age, bmi, bp] but the graph's"
-            + " input 'input' has 10 columns")
+        .hasMessageContaining(
+            "the signature has 3 input columns [age, bmi, bp] but the graph's"
+                + " input 'input' has 10 columns")
         .hasMessageContaining("one column per input column, in order");
     assertThat(registry.names()).isEmpty();
   }

@@ -75,8 +75,8 @@ class LiveOnnxModelTest {
     OnnxModel otherColumns = sum("2", "c,d");
     LiveModel live = new LiveModel(v1);
 
-    assertThat(live.swap(otherColumns)).hasValueSatisfying(
-        why -> assertThat(why).contains("reads features [c, d]"));
+    assertThat(live.swap(otherColumns))
+        .hasValueSatisfying(why -> assertThat(why).contains("reads features [c, d]"));
 
     assertThat(otherColumns.isClosed()).isTrue();
     assertThat(v1.isClosed()).isFalse();
@@ -104,28 +104,31 @@ class LiveOnnxModelTest {
     CountDownLatch started = new CountDownLatch(3);
     List<Thread> readers = new ArrayList<>();
     for (int t = 0; t < 3; t++) {
-      readers.add(Thread.ofPlatform().start(() -> {
-        started.countDown();
-        while (swapping.get()) {
-          try (LiveModel.Lease lease = live.lease()) {
-            double[][] rows = new double[8][];
-            for (int i = 0; i < rows.length; i++) {
-              rows[i] = new double[] {i, 2 * i};
-            }
-            double[] out = new double[rows.length];
-            // Throws "is closed" if the session was freed under this lease.
-            lease.model().predictBatch(rows, out);
-            for (int i = 0; i < rows.length; i++) {
-              if (out[i] != 3 * i) {
-                throw new AssertionError("row " + i + " predicted " + out[i]);
-              }
-            }
-            predictions.incrementAndGet();
-          } catch (Throwable e) {
-            failures.add(e);
-          }
-        }
-      }));
+      readers.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    started.countDown();
+                    while (swapping.get()) {
+                      try (LiveModel.Lease lease = live.lease()) {
+                        double[][] rows = new double[8][];
+                        for (int i = 0; i < rows.length; i++) {
+                          rows[i] = new double[] {i, 2 * i};
+                        }
+                        double[] out = new double[rows.length];
+                        // Throws "is closed" if the session was freed under this lease.
+                        lease.model().predictBatch(rows, out);
+                        for (int i = 0; i < rows.length; i++) {
+                          if (out[i] != 3 * i) {
+                            throw new AssertionError("row " + i + " predicted " + out[i]);
+                          }
+                        }
+                        predictions.incrementAndGet();
+                      } catch (Throwable e) {
+                        failures.add(e);
+                      }
+                    }
+                  }));
     }
     started.await();
     for (OnnxModel next : models.subList(1, models.size())) {

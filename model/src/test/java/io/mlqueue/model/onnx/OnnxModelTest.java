@@ -12,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -86,8 +86,7 @@ class OnnxModelTest {
   }
 
   @Test
-  void checkFeaturesNamesTheWrongCountTheNonFiniteValueAndTheValueBeyondFloat()
-      throws IOException {
+  void checkFeaturesNamesTheWrongCountTheNonFiniteValueAndTheValueBeyondFloat() throws IOException {
     ModelProto named =
         TinyGraphs.withMetadata(
             TinyGraphs.rowSum(DataType.FLOAT, DYNAMIC, 2, 1),

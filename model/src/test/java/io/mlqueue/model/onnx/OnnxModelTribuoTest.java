@@ -28,8 +28,8 @@ class OnnxModelTribuoTest {
    * significands. The diabetes predictions lie between 25 and 320, where one float step is 2e-6 to
    * 3e-5; each prediction goes through the standardisation in Tribuo's graph and a sum of ten
    * products, each rounding once. 1e-4 allows about three float steps at the largest prediction
-   * (measured: one step, 2.6e-5) and is still 400,000 times smaller than the model's own error
-   * (MAE 43). A double graph would agree to about 1e-13.
+   * (measured: one step, 2.6e-5) and is still 400,000 times smaller than the model's own error (MAE
+   * 43). A double graph would agree to about 1e-13.
    */
   private static final double FLOAT_TOLERANCE = 1e-4;
 

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The model worker serving an ONNX model (Tribuo's fit of the diabetes data, exported) on the
- * embedded broker: the stream and request/reply, each answer the ONNX model's own and labelled
- * with its name and version.
+ * embedded broker: the stream and request/reply, each answer the ONNX model's own and labelled with
+ * its name and version.
  */
 class OnnxServingTest {
   private static final String REPLIES = "onnx-serving-replies";
@@ -78,7 +78,10 @@ class OnnxServingTest {
         MessageId id = MessageId.random();
         double[] features = inOnnxOrder(row); // a producer for this model sends its columns
         sent.put(id, features);
-        channel.basicPublish("", Queues.FEATURES, Messages.PERSISTENT_JSON,
+        channel.basicPublish(
+            "",
+            Queues.FEATURES,
+            Messages.PERSISTENT_JSON,
             codec.encode(new FeaturesMessage(id, features, 42L)));
       }
       for (GetResponse r : TestBroker.take(channel, Queues.Y_PRED, 40)) {
@@ -95,17 +98,24 @@ class OnnxServingTest {
     double[][] rows = {DATA.features(0), DATA.features(1), DATA.features(2)};
     try (Channel channel = connection.createChannel()) {
       channel.queueDeclare(REPLIES, false, false, false, null);
-      channel.basicPublish("", Queues.PREDICT,
+      channel.basicPublish(
+          "",
+          Queues.PREDICT,
           Messages.TRANSIENT_JSON.builder().replyTo(REPLIES).correlationId("c-1").build(),
           codec.encode(new PredictRequest(MessageId.of("call"), rows, DATA.featureNames())));
 
       PredictReply reply = codec.decodeReply(TestBroker.take(channel, REPLIES, 1).get(0).getBody());
 
-      assertThat(reply).isInstanceOfSatisfying(PredictReply.Predictions.class, p -> {
-        assertThat(p.model()).isEqualTo("diabetes-onnx:7");
-        assertThat(p.predictions())
-            .containsExactly(onnx.predict(new double[][] {inOnnxOrder(0), inOnnxOrder(1), inOnnxOrder(2)}));
-      });
+      assertThat(reply)
+          .isInstanceOfSatisfying(
+              PredictReply.Predictions.class,
+              p -> {
+                assertThat(p.model()).isEqualTo("diabetes-onnx:7");
+                assertThat(p.predictions())
+                    .containsExactly(
+                        onnx.predict(
+                            new double[][] {inOnnxOrder(0), inOnnxOrder(1), inOnnxOrder(2)}));
+              });
     }
   }
 

@@ -71,12 +71,11 @@ public final class TinyGraphs {
   }
 
   /**
-   * {@code Y[N, 1] = X[N, F] · weights + bias} in float: a linear regression as exporters write
-   * it, F the number of weights.
+   * {@code Y[N, 1] = X[N, F] · weights + bias} in float: a linear regression as exporters write it,
+   * F the number of weights.
    */
   public static ModelProto linear(double[] weights, double bias) {
-    TensorProto.Builder w =
-        TensorProto.newBuilder().setName("W").setDataType(DataType.FLOAT_VALUE);
+    TensorProto.Builder w = TensorProto.newBuilder().setName("W").setDataType(DataType.FLOAT_VALUE);
     w.addDims(weights.length).addDims(1);
     for (double x : weights) {
       w.addFloatData((float) x);
@@ -187,8 +186,7 @@ public final class TinyGraphs {
   }
 
   private static TensorProto ones(String name, DataType type, int rows, int cols) {
-    TensorProto.Builder t =
-        TensorProto.newBuilder().setName(name).setDataType(type.getNumber());
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber());
     t.addDims(rows).addDims(cols);
     for (int i = 0; i < rows * cols; i++) {
       switch (type) {

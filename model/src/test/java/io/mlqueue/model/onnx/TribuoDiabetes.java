@@ -49,8 +49,8 @@ final class TribuoDiabetes {
   }
 
   /**
-   * The exported graph's input columns: Tribuo numbers features in name order, so the ONNX input
-   * is {@code age, bmi, bp, s1, …, s6, sex}, not the order of the CSV's columns.
+   * The exported graph's input columns: Tribuo numbers features in name order, so the ONNX input is
+   * {@code age, bmi, bp, s1, …, s6, sex}, not the order of the CSV's columns.
    */
   static List<String> onnxFeatureOrder() {
     ImmutableFeatureMap ids = MODEL.getFeatureIDMap();

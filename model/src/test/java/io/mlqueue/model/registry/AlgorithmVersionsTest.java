@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each algorithm of {@code train --algo} as a registry version: its model in its format's file,
- * its run record with the algorithm, its parameters and its cross-validation, and the version
- * loading as the worker will with the predictions the fit made.
+ * Each algorithm of {@code train --algo} as a registry version: its model in its format's file, its
+ * run record with the algorithm, its parameters and its cross-validation, and the version loading
+ * as the worker will with the predictions the fit made.
  */
 class AlgorithmVersionsTest {
   @TempDir Path dir;
@@ -59,8 +59,9 @@ class AlgorithmVersionsTest {
 
       try (ServableModel loaded = registry.load("diabetes", version)) {
         assertThat(loaded.id()).isEqualTo("diabetes:" + version);
-        assertThat(loaded).isInstanceOf(
-            algorithm.format() == ModelFormat.LINEAR ? LinearModel.class : TribuoModel.class);
+        assertThat(loaded)
+            .isInstanceOf(
+                algorithm.format() == ModelFormat.LINEAR ? LinearModel.class : TribuoModel.class);
         double[] expected = new double[rows.size()];
         double[] got = new double[rows.size()];
         fit.model().predictBatch(rows.rows(), expected);

@@ -33,7 +33,8 @@ class AliasFollowerTest {
     LiveModel live = new LiveModel(registry.load("price", 1));
 
     try (AliasFollower follower =
-        AliasFollower.start(registry, ModelReference.parse("registry:price@production"), live, NEVER)) {
+        AliasFollower.start(
+            registry, ModelReference.parse("registry:price@production"), live, NEVER)) {
       registry.setAlias("price", "production", 2);
       follower.check();
       follower.check();
@@ -56,7 +57,8 @@ class AliasFollowerTest {
     LiveModel live = new LiveModel(registry.load("price", 1));
 
     try (AliasFollower follower =
-        AliasFollower.start(registry, ModelReference.parse("registry:price@production"), live, NEVER)) {
+        AliasFollower.start(
+            registry, ModelReference.parse("registry:price@production"), live, NEVER)) {
       registry.setAlias("price", "production", 2);
       follower.check();
       // Even made compatible on disk, a version is immutable: the follower does not look again.
@@ -95,14 +97,16 @@ class AliasFollowerTest {
     LiveModel live = new LiveModel(registry.load("price", 1));
 
     try (AliasFollower follower =
-        AliasFollower.start(registry, ModelReference.parse("registry:price@production"), live, NEVER)) {
+        AliasFollower.start(
+            registry, ModelReference.parse("registry:price@production"), live, NEVER)) {
       registry.setAlias("price", "production", 2);
       follower.check();
     }
 
     assertThat(errors()).hasSize(1);
     ILoggingEvent error = errors().get(0);
-    assertThat(error.getFormattedMessage()).contains("cannot load price:2", "still serving price:1");
+    assertThat(error.getFormattedMessage())
+        .contains("cannot load price:2", "still serving price:1");
     assertThat(error.getThrowableProxy()).as("the cause, with its stack trace").isNotNull();
   }
 
@@ -113,7 +117,8 @@ class AliasFollowerTest {
     LiveModel live = new LiveModel(registry.load("price", 1));
 
     try (AliasFollower follower =
-        AliasFollower.start(registry, ModelReference.parse("registry:price@production"), live, NEVER)) {
+        AliasFollower.start(
+            registry, ModelReference.parse("registry:price@production"), live, NEVER)) {
       registry.removeAlias("price", "production");
       for (int poll = 0; poll < AliasFollower.REMIND_EVERY_POLLS; poll++) {
         follower.check();
@@ -122,10 +127,13 @@ class AliasFollowerTest {
       follower.check();
     }
 
-    assertThat(errors()).extracting(ILoggingEvent::getFormattedMessage)
+    assertThat(errors())
+        .extracting(ILoggingEvent::getFormattedMessage)
         .containsExactly(
             "model: alias 'production' of model 'price' is not set any more; still serving price:1",
             "model: still: alias 'production' of model 'price' is not set any more; still serving"
-                + " price:1 (for " + (AliasFollower.REMIND_EVERY_POLLS + 1) + " polls)");
+                + " price:1 (for "
+                + (AliasFollower.REMIND_EVERY_POLLS + 1)
+                + " polls)");
   }
 }

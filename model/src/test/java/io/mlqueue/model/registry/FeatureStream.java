@@ -53,36 +53,47 @@ final class FeatureStream implements AutoCloseable {
   FeatureStream(Connection connection, IntFunction<double[]> row) throws IOException {
     this.row = row;
     out = connection.createChannel();
-    out.basicConsume(Queues.Y_PRED, true, new DefaultConsumer(out) {
-      @Override
-      public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
-          throws IOException {
-        try {
-          received.add(codec.decodeValue(body));
-        } catch (InvalidMessageException bad) {
-          throw new IOException("the worker published an invalid y_pred", bad);
-        }
-        inFlight.release();
-      }
-    });
-    in = connection.createChannel();
-    publisher = Thread.ofPlatform().daemon().start(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          if (!inFlight.tryAcquire(1, TimeUnit.SECONDS)) {
-            continue;
+    out.basicConsume(
+        Queues.Y_PRED,
+        true,
+        new DefaultConsumer(out) {
+          @Override
+          public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
+              throws IOException {
+            try {
+              received.add(codec.decodeValue(body));
+            } catch (InvalidMessageException bad) {
+              throw new IOException("the worker published an invalid y_pred", bad);
+            }
+            inFlight.release();
           }
-          int i = published.get();
-          in.basicPublish("", Queues.FEATURES, Messages.PERSISTENT_JSON,
-              codec.encode(new FeaturesMessage(MessageId.of("m-" + i), row.apply(i), 0)));
-          published.incrementAndGet();
-        }
-      } catch (InterruptedException e) {
-        // stopped
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+        });
+    in = connection.createChannel();
+    publisher =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                      if (!inFlight.tryAcquire(1, TimeUnit.SECONDS)) {
+                        continue;
+                      }
+                      int i = published.get();
+                      in.basicPublish(
+                          "",
+                          Queues.FEATURES,
+                          Messages.PERSISTENT_JSON,
+                          codec.encode(
+                              new FeaturesMessage(MessageId.of("m-" + i), row.apply(i), 0)));
+                      published.incrementAndGet();
+                    }
+                  } catch (InterruptedException e) {
+                    // stopped
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
   }
 
   /** Waits until {@code more} answers have come beyond those already here. */
@@ -131,10 +142,12 @@ final class FeatureStream implements AutoCloseable {
   /** Asks the worker for one row's prediction the way the gateway does, and waits for the reply. */
   PredictReply call(double[] row) throws Exception {
     String replies = in.queueDeclare().getQueue();
-    in.basicPublish("", Queues.PREDICT,
+    in.basicPublish(
+        "",
+        Queues.PREDICT,
         Messages.TRANSIENT_JSON.builder().replyTo(replies).correlationId("c-1").build(),
-        new PredictCodec().encode(
-            new PredictRequest(MessageId.of("call"), new double[][] {row}, List.of())));
+        new PredictCodec()
+            .encode(new PredictRequest(MessageId.of("call"), new double[][] {row}, List.of())));
     GetResponse[] reply = new GetResponse[1];
     await().atMost(DEADLINE).until(() -> (reply[0] = in.basicGet(replies, true)) != null);
     return new PredictCodec().decodeReply(reply[0].getBody());

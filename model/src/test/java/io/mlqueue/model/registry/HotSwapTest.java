@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A worker following {@code registry:price@production} on the embedded broker while feature
- * vectors flow, and the alias moving under it. No vector is lost or answered twice, each answer is
- * its version's prediction, and the label only moves forward.
+ * A worker following {@code registry:price@production} on the embedded broker while feature vectors
+ * flow, and the alias moving under it. No vector is lost or answered twice, each answer is its
+ * version's prediction, and the label only moves forward.
  */
 class HotSwapTest {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -53,8 +53,8 @@ class HotSwapTest {
 
   @BeforeEach
   void emptyQueues() throws Exception {
-    broker.deleteQueues(Queues.FEATURES, Queues.Y_PRED, Queues.PREDICT,
-        Queues.deadLetterQueue(Queues.FEATURES));
+    broker.deleteQueues(
+        Queues.FEATURES, Queues.Y_PRED, Queues.PREDICT, Queues.deadLetterQueue(Queues.FEATURES));
     registry = new ModelRegistry(dir.resolve("registry"));
   }
 
@@ -83,7 +83,10 @@ class HotSwapTest {
   }
 
   private ModelService serve(LiveModel live) throws Exception {
-    return ModelService.start(connection, AmqpSettings.of(broker.uri()), live,
+    return ModelService.start(
+        connection,
+        AmqpSettings.of(broker.uri()),
+        live,
         new ModelService.Config(64, Duration.ZERO, meters));
   }
 
@@ -125,8 +128,12 @@ class HotSwapTest {
       follower.close();
       service.close();
     }
-    assertThat(call).isEqualTo(new PredictReply.Predictions(
-        call.id(), new double[] {versions.get("price:2").predict(new double[] {1, 2})}, "price:2"));
+    assertThat(call)
+        .isEqualTo(
+            new PredictReply.Predictions(
+                call.id(),
+                new double[] {versions.get("price:2").predict(new double[] {1, 2})},
+                "price:2"));
     assertThat(live.current().id()).isEqualTo("price:2");
     assertThat(live.swaps()).isEqualTo(1);
     assertThat(live.refusals()).isEqualTo(2);
@@ -167,10 +174,13 @@ class HotSwapTest {
       service.close();
       live.close(); // as the worker does after its consumers stop
     }
-    assertThat(call).isInstanceOfSatisfying(PredictReply.Predictions.class, p -> {
-      assertThat(p.model()).isEqualTo("price:3");
-      assertThat(p.predictions()[0]).isCloseTo(7 + 7 + 14, within(1e-4));
-    });
+    assertThat(call)
+        .isInstanceOfSatisfying(
+            PredictReply.Predictions.class,
+            p -> {
+              assertThat(p.model()).isEqualTo("price:3");
+              assertThat(p.predictions()[0]).isCloseTo(7 + 7 + 14, within(1e-4));
+            });
     assertThat(live.swaps()).isEqualTo(2);
     assertThat(live.refusals()).isZero();
     assertThat(service.rejected()).isZero();

@@ -77,9 +77,16 @@ class ModelRegistryTest {
     try (Stream<Path> all = Files.walk(dir.resolve("registry"))) {
       assertThat(all.map(p -> dir.resolve("registry").relativize(p).toString()))
           .containsExactlyInAnyOrder(
-              "", "price", "price/.lock", "price/aliases.json",
-              "price/1", "price/1/model.json", "price/1/run.json",
-              "price/2", "price/2/model.json", "price/2/run.json");
+              "",
+              "price",
+              "price/.lock",
+              "price/aliases.json",
+              "price/1",
+              "price/1/model.json",
+              "price/1/run.json",
+              "price/2",
+              "price/2/model.json",
+              "price/2/run.json");
     }
   }
 
@@ -108,12 +115,14 @@ class ModelRegistryTest {
     registry.register("price", fit, null);
     registry.register("price", fit, "staging");
 
-    assertThat(registry.aliases("price")).containsExactly(Map.entry("production", 1), Map.entry("staging", 3));
+    assertThat(registry.aliases("price"))
+        .containsExactly(Map.entry("production", 1), Map.entry("staging", 3));
     assertThat(registry.setAlias("price", "production", 2)).hasValue(1);
     assertThat(registry.alias("price", "production")).hasValue(2);
     assertThat(registry.setAlias("price", "canary_1", 3)).isEmpty();
     assertThat(registry.removeAlias("price", "staging")).isEqualTo(3);
-    assertThat(registry.aliases("price")).containsExactly(Map.entry("canary_1", 3), Map.entry("production", 2));
+    assertThat(registry.aliases("price"))
+        .containsExactly(Map.entry("canary_1", 3), Map.entry("production", 2));
     assertThat(Files.readString(dir.resolve("registry/price/aliases.json")))
         .isEqualToIgnoringWhitespace("{\"canary_1\": 3, \"production\": 2}");
 
@@ -163,7 +172,8 @@ class ModelRegistryTest {
 
     Files.writeString(aliases, "{\"production\": \"one\"}");
     assertThatThrownBy(() -> registry.alias("price", "production"))
-        .hasMessageContaining("entry \"production\": \"one\" is not an alias with a version number");
+        .hasMessageContaining(
+            "entry \"production\": \"one\" is not an alias with a version number");
     // Changes are refused too, rather than silently dropping the other aliases.
     assertThatThrownBy(() -> registry.setAlias("price", "staging", 1))
         .isInstanceOf(RegistryException.class);
@@ -182,14 +192,15 @@ class ModelRegistryTest {
       for (int t = 0; t < threads; t++) {
         // A registry object per thread, as separate processes would have.
         ModelRegistry own = registry();
-        Callable<List<Integer>> task = () -> {
-          start.await();
-          List<Integer> got = new ArrayList<>();
-          for (int i = 0; i < each; i++) {
-            got.add(own.register("price", fit, "latest").version());
-          }
-          return got;
-        };
+        Callable<List<Integer>> task =
+            () -> {
+              start.await();
+              List<Integer> got = new ArrayList<>();
+              for (int i = 0; i < each; i++) {
+                got.add(own.register("price", fit, "latest").version());
+              }
+              return got;
+            };
         results.add(pool.submit(task));
       }
       start.countDown();

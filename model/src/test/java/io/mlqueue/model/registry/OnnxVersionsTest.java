@@ -40,7 +40,9 @@ class OnnxVersionsTest {
 
     assertThat(added.version()).isEqualTo(2);
     assertThat(added.previousAlias()).isEmpty();
-    assertThat(registry.aliases("price")).containsEntry("production", 1).containsEntry("staging", 2);
+    assertThat(registry.aliases("price"))
+        .containsEntry("production", 1)
+        .containsEntry("staging", 2);
     assertThat(registry.format("price", 1)).isEqualTo(ModelFormat.LINEAR);
     assertThat(registry.format("price", 2)).isEqualTo(ModelFormat.ONNX);
     // A byte-for-byte copy, and nothing else left in the name's directory.
@@ -158,8 +160,10 @@ class OnnxVersionsTest {
     assertThat(RunRecord.fromJson("v2 run.json", v2)).isEqualTo(imported);
     // This build's records round-trip, and a record claiming to be both is refused.
     assertThat(RunRecord.fromJson("x", imported.toJson())).isEqualTo(imported);
-    assertThatThrownBy(() -> RunRecord.fromJson("mixed run.json",
-            imported.toJson().replace("\"imported\"", "\"trained\"")))
+    assertThatThrownBy(
+            () ->
+                RunRecord.fromJson(
+                    "mixed run.json", imported.toJson().replace("\"imported\"", "\"trained\"")))
         .isInstanceOf(RegistryException.class)
         .hasMessageContaining("mixed run.json");
   }

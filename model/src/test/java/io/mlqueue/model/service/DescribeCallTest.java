@@ -45,7 +45,8 @@ class DescribeCallTest {
       channel.basicPublish(
           "",
           Queues.PREDICT,
-          Messages.TRANSIENT_JSON.builder()
+          Messages.TRANSIENT_JSON
+              .builder()
               .type(PredictCodec.DESCRIBE_TYPE)
               .replyTo(REPLIES)
               .correlationId("d-1")

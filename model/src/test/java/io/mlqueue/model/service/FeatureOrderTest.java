@@ -25,13 +25,15 @@ class FeatureOrderTest {
 
   @BeforeEach
   void load() throws Exception {
-    model = OnnxModel.load(
-        TinyGraphs.write(
-            TinyGraphs.withMetadata(
-                TinyGraphs.rowSum(DataType.FLOAT, DYNAMIC, 2, 1),
-                Map.of("mlqueue.features", "a,b", "mlqueue.target", "y")),
-            dir.resolve("sum.onnx")),
-        "sum", "1");
+    model =
+        OnnxModel.load(
+            TinyGraphs.write(
+                TinyGraphs.withMetadata(
+                    TinyGraphs.rowSum(DataType.FLOAT, DYNAMIC, 2, 1),
+                    Map.of("mlqueue.features", "a,b", "mlqueue.target", "y")),
+                dir.resolve("sum.onnx")),
+            "sum",
+            "1");
   }
 
   @AfterEach
@@ -47,7 +49,8 @@ class FeatureOrderTest {
 
   @Test
   void positionalRowsAreChecked() {
-    assertThatThrownBy(() -> FeatureOrder.toModelOrder(model, List.of(), new double[][] {{1, 1e39}}))
+    assertThatThrownBy(
+            () -> FeatureOrder.toModelOrder(model, List.of(), new double[][] {{1, 1e39}}))
         .hasMessageContaining("feature 1 (b) is 1.0E39, beyond the float range");
   }
 

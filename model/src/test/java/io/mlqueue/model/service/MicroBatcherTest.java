@@ -11,14 +11,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The worker's micro-batching of request/reply calls, with calls that are just their row counts. */
+/**
+ * The worker's micro-batching of request/reply calls, with calls that are just their row counts.
+ */
 class MicroBatcherTest {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
 
   private final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
   private final CountDownLatch firstBatchMayFinish = new CountDownLatch(1);
 
-  /** Records each batch; the first one blocks until the test lets it go, as a slow predict would. */
+  /**
+   * Records each batch; the first one blocks until the test lets it go, as a slow predict would.
+   */
   private void flush(List<Integer> batch) {
     batches.add(List.copyOf(batch));
     if (batches.size() == 1) {
@@ -38,8 +42,12 @@ class MicroBatcherTest {
 
   private MicroBatcher<Integer> batcher(
       int maxRows, Duration maxWait, java.util.function.Consumer<List<Integer>> flush) {
-    return new MicroBatcher<>(new MicroBatcher.Limits(maxRows, maxWait), rows -> rows, flush,
-        (batch, cause) -> failed.add(List.copyOf(batch)), "test-batcher");
+    return new MicroBatcher<>(
+        new MicroBatcher.Limits(maxRows, maxWait),
+        rows -> rows,
+        flush,
+        (batch, cause) -> failed.add(List.copyOf(batch)),
+        "test-batcher");
   }
 
   @Test
@@ -63,8 +71,8 @@ class MicroBatcherTest {
       firstBatchMayFinish.countDown();
       await().atMost(DEADLINE).until(() -> batches.size() == 4);
     }
-    assertThat(batches).containsExactly(List.of(1), List.of(1, 1, 1, 1), List.of(1, 1, 1, 1),
-        List.of(1, 1));
+    assertThat(batches)
+        .containsExactly(List.of(1), List.of(1, 1, 1, 1), List.of(1, 1, 1, 1), List.of(1, 1));
   }
 
   @Test
@@ -112,15 +120,18 @@ class MicroBatcherTest {
   @Test
   void aBatchWhoseFlushThrowsGoesToTheFailureHandlerAndTheNextOnesStillFlow() throws Exception {
     try (MicroBatcher<Integer> batcher =
-        batcher(64, Duration.ZERO, batch -> {
-          if (batch.contains(7)) {
-            throw new IllegalStateException("the live model is closed");
-          }
-          if (batch.contains(8)) {
-            throw new StackOverflowError(); // an Error must not end the thread either
-          }
-          batches.add(List.copyOf(batch));
-        })) {
+        batcher(
+            64,
+            Duration.ZERO,
+            batch -> {
+              if (batch.contains(7)) {
+                throw new IllegalStateException("the live model is closed");
+              }
+              if (batch.contains(8)) {
+                throw new StackOverflowError(); // an Error must not end the thread either
+              }
+              batches.add(List.copyOf(batch));
+            })) {
       batcher.add(7);
       await().atMost(DEADLINE).until(() -> failed.size() == 1);
       batcher.add(8);

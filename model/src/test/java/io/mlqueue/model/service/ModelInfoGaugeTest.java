@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class ModelInfoGaugeTest {
   private static LinearModel model(String version, String... features) {
-    return new LinearModel("price", version, List.of(features), "y", 0, new double[features.length], null);
+    return new LinearModel(
+        "price", version, List.of(features), "y", 0, new double[features.length], null);
   }
 
   private static List<String> shown(SimpleMeterRegistry registry, String role) {
@@ -36,7 +37,8 @@ class ModelInfoGaugeTest {
       assertThat(shown(registry, "champion")).containsExactly("price:2");
       assertThat(shown(registry, "challenger")).containsExactly("price:7");
       assertThat(registry.find(ModelInfoGauge.NAME).gauges()).hasSize(2);
-      assertThat(registry.find(ModelInfoGauge.NAME).gauges()).extracting(Gauge::value)
+      assertThat(registry.find(ModelInfoGauge.NAME).gauges())
+          .extracting(Gauge::value)
           .containsOnly(1.0);
     }
   }

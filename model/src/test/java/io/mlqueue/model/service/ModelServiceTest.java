@@ -51,8 +51,13 @@ class ModelServiceTest {
 
   @BeforeEach
   void startService() throws Exception {
-    broker.deleteQueues(Queues.FEATURES, Queues.Y_PRED, Queues.PREDICT, REPLIES,
-        Queues.deadLetterQueue(Queues.FEATURES), Queues.deadLetterQueue(Queues.Y_PRED),
+    broker.deleteQueues(
+        Queues.FEATURES,
+        Queues.Y_PRED,
+        Queues.PREDICT,
+        REPLIES,
+        Queues.deadLetterQueue(Queues.FEATURES),
+        Queues.deadLetterQueue(Queues.Y_PRED),
         Queues.deadLetterQueue(Queues.PREDICT));
     channel = connection.createChannel();
     service = ModelService.start(connection, AmqpSettings.of(broker.uri()), model);
@@ -69,7 +74,8 @@ class ModelServiceTest {
     Dataset data = Dataset.builtIn();
     List<MessageId> ids = new ArrayList<>();
     for (int row = 0; row < 20; row++) {
-      MessageId id = row % 2 == 0 ? MessageId.random() : MessageId.ofNumber("17000000" + row + ".25");
+      MessageId id =
+          row % 2 == 0 ? MessageId.random() : MessageId.ofNumber("17000000" + row + ".25");
       ids.add(id);
       publish(Queues.FEATURES, codec.encode(new FeaturesMessage(id, data.features(row), 42L)));
     }
@@ -79,7 +85,8 @@ class ModelServiceTest {
     }
     for (int row = 0; row < 20; row++) {
       MessageId id = ids.get(row);
-      ValueMessage p = predictions.stream().filter(v -> v.id().equals(id)).findFirst().orElseThrow();
+      ValueMessage p =
+          predictions.stream().filter(v -> v.id().equals(id)).findFirst().orElseThrow();
       assertThat(p.value()).isEqualTo(model.predict(data.features(row)));
       assertThat(p.model()).isEqualTo("diabetes-ols:builtin");
       assertThat(p.sentAtMillis()).isEqualTo(42L);
@@ -101,7 +108,8 @@ class ModelServiceTest {
     for (String b : bad) {
       publish(Queues.FEATURES, b.getBytes(UTF_8));
     }
-    publish(Queues.FEATURES,
+    publish(
+        Queues.FEATURES,
         codec.encode(new FeaturesMessage(MessageId.of("good"), new double[10], 0)));
 
     List<GetResponse> dead = takeResponses(Queues.deadLetterQueue(Queues.FEATURES), bad.length);
@@ -136,7 +144,8 @@ class ModelServiceTest {
       rows[i] = data.features(i);
     }
     publish(Queues.FEATURES, codec.encode(new FeatureRows(ids, rows, 42L, true)));
-    publish(Queues.FEATURES,
+    publish(
+        Queues.FEATURES,
         codec.encode(new FeaturesMessage(MessageId.of("single"), data.features(0), 0)));
 
     List<byte[]> out = take(Queues.Y_PRED, 2);
@@ -169,19 +178,28 @@ class ModelServiceTest {
   @Test
   void refusesABodyOverTheLimitUnparsedNamingItsSizeAndTheOption() throws Exception {
     service.close();
-    service = ModelService.start(connection, AmqpSettings.of(broker.uri()), model,
-        new ModelService.Config(64, java.time.Duration.ZERO,
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 1_000));
+    service =
+        ModelService.start(
+            connection,
+            AmqpSettings.of(broker.uri()),
+            model,
+            new ModelService.Config(
+                64,
+                java.time.Duration.ZERO,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                1_000));
     byte[] big = new byte[5_000]; // zeros: not JSON either, but the size is what is said
     publish(Queues.FEATURES, big);
-    publish(Queues.FEATURES,
+    publish(
+        Queues.FEATURES,
         codec.encode(new FeaturesMessage(MessageId.of("small"), new double[10], 0)));
 
     GetResponse dead = takeResponses(Queues.deadLetterQueue(Queues.FEATURES), 1).get(0);
     assertThat(dead.getBody()).isEqualTo(big);
     assertThat(dead.getProps().getHeaders().get(DeadLetters.REASON).toString())
         .endsWith("message of 5000 bytes is over the limit of 1000 bytes (--max-message-bytes)");
-    assertThat(codec.decodeValue(take(Queues.Y_PRED, 1).get(0)).id()).isEqualTo(MessageId.of("small"));
+    assertThat(codec.decodeValue(take(Queues.Y_PRED, 1).get(0)).id())
+        .isEqualTo(MessageId.of("small"));
   }
 
   @Test
@@ -189,23 +207,28 @@ class ModelServiceTest {
       throws Exception {
     channel.queueDeclare(REPLIES, false, false, false, null);
     byte[] good = "{\"id\": \"r\", \"instances\": [[0,0,0,0,0,0,0,0,0,0]]}".getBytes(UTF_8);
-    channel.basicPublish("", Queues.PREDICT,
-        Messages.TRANSIENT_JSON.builder().correlationId("c-1").build(), good);
-    channel.basicPublish("", Queues.PREDICT,
-        Messages.TRANSIENT_JSON.builder().replyTo(REPLIES).build(), good);
-    channel.basicPublish("", Queues.PREDICT,
+    channel.basicPublish(
+        "", Queues.PREDICT, Messages.TRANSIENT_JSON.builder().correlationId("c-1").build(), good);
+    channel.basicPublish(
+        "", Queues.PREDICT, Messages.TRANSIENT_JSON.builder().replyTo(REPLIES).build(), good);
+    channel.basicPublish(
+        "",
+        Queues.PREDICT,
         Messages.TRANSIENT_JSON.builder().replyTo(REPLIES).correlationId("c-3").build(),
         "{\"id\": \"bad\", \"instances\": [[1, 2]]}".getBytes(UTF_8));
 
     List<GetResponse> dead = takeResponses(Queues.deadLetterQueue(Queues.PREDICT), 2);
-    assertThat(dead).extracting(r -> r.getProps().getHeaders().get(DeadLetters.REASON).toString())
+    assertThat(dead)
+        .extracting(r -> r.getProps().getHeaders().get(DeadLetters.REASON).toString())
         .containsExactlyInAnyOrder(
             "a predict request needs reply_to: nobody could receive the answer",
             "a predict request needs correlation_id: its caller could not tell the answer was its own");
     GetResponse answer = takeResponses(REPLIES, 1).get(0);
     assertThat(answer.getProps().getCorrelationId()).isEqualTo("c-3");
     assertThat(new String(answer.getBody(), UTF_8))
-        .contains("\"id\":\"bad\"").contains("invalid_input").contains("expected 10 features");
+        .contains("\"id\":\"bad\"")
+        .contains("invalid_input")
+        .contains("expected 10 features");
   }
 
   private static final String REPLIES = "model-test-replies";
@@ -221,5 +244,4 @@ class ModelServiceTest {
   private List<GetResponse> takeResponses(String queue, int n) throws Exception {
     return TestBroker.take(channel, queue, n);
   }
-
 }

@@ -63,16 +63,24 @@ class RequestServerFailureTest {
   }
 
   private RequestServer serve(LiveModel live) throws Exception {
-    server = new RequestServer(broker.connection(), AmqpSettings.of(broker.uri()), live,
-        new MicroBatcher.Limits(64, Duration.ZERO), new SimpleMeterRegistry(),
-        MessageCodec.DEFAULT_MAX_BYTES);
+    server =
+        new RequestServer(
+            broker.connection(),
+            AmqpSettings.of(broker.uri()),
+            live,
+            new MicroBatcher.Limits(64, Duration.ZERO),
+            new SimpleMeterRegistry(),
+            MessageCodec.DEFAULT_MAX_BYTES);
     return server;
   }
 
   private void call(String correlationId) throws Exception {
-    channel.basicPublish("", Queues.PREDICT,
+    channel.basicPublish(
+        "",
+        Queues.PREDICT,
         Messages.TRANSIENT_JSON.builder().replyTo(REPLIES).correlationId(correlationId).build(),
-        ("{\"id\": \"" + correlationId + "\", \"instances\": [[0,0,0,0,0,0,0,0,0,0]]}").getBytes(UTF_8));
+        ("{\"id\": \"" + correlationId + "\", \"instances\": [[0,0,0,0,0,0,0,0,0,0]]}")
+            .getBytes(UTF_8));
   }
 
   private PredictReply answer(String correlationId) throws Exception {
@@ -91,7 +99,8 @@ class RequestServerFailureTest {
     PredictReply first = answer("first");
     assertThat(first).isInstanceOf(PredictReply.Failure.class);
     assertThat(((PredictReply.Failure) first).kind()).isEqualTo(PredictReply.Kind.INTERNAL);
-    assertThat(((PredictReply.Failure) first).message()).contains("no onnxruntime in java.library.path");
+    assertThat(((PredictReply.Failure) first).message())
+        .contains("no onnxruntime in java.library.path");
 
     fail.set(false);
     call("second");
@@ -122,13 +131,44 @@ class RequestServerFailureTest {
       model.predictBatch(rows, out);
     }
 
-    @Override public String id() { return model.id(); }
-    @Override public String name() { return model.name(); }
-    @Override public String version() { return model.version(); }
-    @Override public List<String> featureNames() { return model.featureNames(); }
-    @Override public int featureCount() { return model.featureCount(); }
-    @Override public String targetName() { return model.targetName(); }
-    @Override public void checkFeatures(double[] features) { model.checkFeatures(features); }
-    @Override public double predict(double[] features) { return model.predict(features); }
+    @Override
+    public String id() {
+      return model.id();
+    }
+
+    @Override
+    public String name() {
+      return model.name();
+    }
+
+    @Override
+    public String version() {
+      return model.version();
+    }
+
+    @Override
+    public List<String> featureNames() {
+      return model.featureNames();
+    }
+
+    @Override
+    public int featureCount() {
+      return model.featureCount();
+    }
+
+    @Override
+    public String targetName() {
+      return model.targetName();
+    }
+
+    @Override
+    public void checkFeatures(double[] features) {
+      model.checkFeatures(features);
+    }
+
+    @Override
+    public double predict(double[] features) {
+      return model.predict(features);
+    }
   }
 }

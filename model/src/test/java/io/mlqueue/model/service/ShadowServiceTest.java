@@ -48,13 +48,24 @@ class ShadowServiceTest {
 
   @BeforeEach
   void startService() throws Exception {
-    broker.deleteQueues(Queues.FEATURES, Queues.Y_PRED, Queues.Y_PRED_SHADOW, Queues.PREDICT,
-        Queues.deadLetterQueue(Queues.FEATURES), Queues.deadLetterQueue(Queues.Y_PRED),
-        Queues.deadLetterQueue(Queues.Y_PRED_SHADOW), Queues.deadLetterQueue(Queues.PREDICT));
+    broker.deleteQueues(
+        Queues.FEATURES,
+        Queues.Y_PRED,
+        Queues.Y_PRED_SHADOW,
+        Queues.PREDICT,
+        Queues.deadLetterQueue(Queues.FEATURES),
+        Queues.deadLetterQueue(Queues.Y_PRED),
+        Queues.deadLetterQueue(Queues.Y_PRED_SHADOW),
+        Queues.deadLetterQueue(Queues.PREDICT));
     channel = connection.createChannel();
     shadowLive = new LiveModel(challenger);
-    service = ModelService.start(connection, AmqpSettings.of(broker.uri()),
-        new LiveModel(champion), Shadow.of(shadowLive), ModelService.Config.defaults());
+    service =
+        ModelService.start(
+            connection,
+            AmqpSettings.of(broker.uri()),
+            new LiveModel(champion),
+            Shadow.of(shadowLive),
+            ModelService.Config.defaults());
   }
 
   @AfterEach
@@ -70,17 +81,20 @@ class ShadowServiceTest {
     for (int row = 0; row < 10; row++) {
       publish(new FeaturesMessage(MessageId.of("r" + row), data.features(row), 7L));
     }
-    List<byte[]> champions = TestBroker.take(channel, Queues.Y_PRED, 10).stream()
-        .map(r -> r.getBody()).toList();
-    List<byte[]> shadows = TestBroker.take(channel, Queues.Y_PRED_SHADOW, 10).stream()
-        .map(r -> r.getBody()).toList();
+    List<byte[]> champions =
+        TestBroker.take(channel, Queues.Y_PRED, 10).stream().map(r -> r.getBody()).toList();
+    List<byte[]> shadows =
+        TestBroker.take(channel, Queues.Y_PRED_SHADOW, 10).stream().map(r -> r.getBody()).toList();
     for (int i = 0; i < 10; i++) {
       ValueMessage c = codec.decodeValue(champions.get(i));
       ValueMessage s = codec.decodeValue(shadows.get(i));
       int row = Integer.parseInt(c.id().text().substring(1));
       // The champion's message is byte for byte what a worker without a shadow publishes.
-      assertThat(champions.get(i)).isEqualTo(codec.encode(new ValueMessage(
-          c.id(), champion.predict(data.features(row)), champion.id(), 7L)));
+      assertThat(champions.get(i))
+          .isEqualTo(
+              codec.encode(
+                  new ValueMessage(
+                      c.id(), champion.predict(data.features(row)), champion.id(), 7L)));
       assertThat(c.model()).isEqualTo("diabetes-ols:builtin");
       int shadowRow = Integer.parseInt(s.id().text().substring(1));
       assertThat(s.value()).isEqualTo(challenger.predict(data.features(shadowRow)));
@@ -94,11 +108,15 @@ class ShadowServiceTest {
     Dataset data = Dataset.builtIn();
     MessageId[] ids = {MessageId.of("a"), MessageId.of("b"), MessageId.of("c")};
     double[][] rows = {data.features(0), data.features(1), data.features(2)};
-    channel.basicPublish("", Queues.FEATURES, Messages.PERSISTENT_JSON,
+    channel.basicPublish(
+        "",
+        Queues.FEATURES,
+        Messages.PERSISTENT_JSON,
         codec.encode(new FeatureRows(ids, rows, 9L, true)));
-    ValueRows c = codec.decodeValueRows(TestBroker.take(channel, Queues.Y_PRED, 1).get(0).getBody());
-    ValueRows s = codec.decodeValueRows(
-        TestBroker.take(channel, Queues.Y_PRED_SHADOW, 1).get(0).getBody());
+    ValueRows c =
+        codec.decodeValueRows(TestBroker.take(channel, Queues.Y_PRED, 1).get(0).getBody());
+    ValueRows s =
+        codec.decodeValueRows(TestBroker.take(channel, Queues.Y_PRED_SHADOW, 1).get(0).getBody());
     assertThat(c.bulk()).isTrue();
     assertThat(s.bulk()).isTrue();
     assertThat(s.ids()).containsExactly(ids);
@@ -113,8 +131,11 @@ class ShadowServiceTest {
   void theChallengerSwapsLiveAndEachPredictionNamesTheVersionThatMadeIt() throws Exception {
     Dataset data = Dataset.builtIn();
     publish(new FeaturesMessage(MessageId.of("before"), data.features(0), 0));
-    assertThat(codec.decodeValue(TestBroker.take(channel, Queues.Y_PRED_SHADOW, 1).get(0)
-        .getBody()).model()).isEqualTo("challenger:1");
+    assertThat(
+            codec
+                .decodeValue(TestBroker.take(channel, Queues.Y_PRED_SHADOW, 1).get(0).getBody())
+                .model())
+        .isEqualTo("challenger:1");
     assertThat(shadowLive.swap(halved(champion, "challenger", "2"))).isEmpty();
     publish(new FeaturesMessage(MessageId.of("after"), data.features(0), 0));
     ValueMessage after =

@@ -31,7 +31,8 @@ class AlgorithmsTest {
         .containsEntry("max_depth", "3")
         .containsEntry("seed", "1")
         .containsEntry("min_child_weight", "5");
-    assertThat(new Algorithm.Gbt(10, 2, 0.25, 4).parameters()).containsEntry("learning_rate", "0.25");
+    assertThat(new Algorithm.Gbt(10, 2, 0.25, 4).parameters())
+        .containsEntry("learning_rate", "0.25");
   }
 
   @Test

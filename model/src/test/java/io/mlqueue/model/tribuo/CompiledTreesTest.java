@@ -22,7 +22,11 @@ class CompiledTreesTest {
   private static double tribuo(TribuoModel m, double[] row) {
     String[] names = m.featureNames().toArray(String[]::new);
     return m.tribuoModel()
-        .predict(new org.tribuo.impl.ArrayExample<>(new org.tribuo.regression.RegressionFactory().getUnknownOutput(), names, row.clone()))
+        .predict(
+            new org.tribuo.impl.ArrayExample<>(
+                new org.tribuo.regression.RegressionFactory().getUnknownOutput(),
+                names,
+                row.clone()))
         .getOutput()
         .getValues()[0];
   }
@@ -30,7 +34,11 @@ class CompiledTreesTest {
   @Test
   void aForestAndATreeAreServedFromTheArraysWithTribuosAnswersToTheLastBit() {
     for (Algorithm algorithm :
-        new Algorithm[] {new Algorithm.Forest(30, 5, 20261204L), new Algorithm.Forest(7, 8, 3), new Algorithm.Tree(6)}) {
+        new Algorithm[] {
+          new Algorithm.Forest(30, 5, 20261204L),
+          new Algorithm.Forest(7, 8, 3),
+          new Algorithm.Tree(6)
+        }) {
       TribuoModel m = fit(algorithm);
       assertThat(m.compiled()).as(algorithm.toString()).isTrue();
       double[] batch = new double[DATA.size()];
@@ -47,7 +55,9 @@ class CompiledTreesTest {
   void rowsOnAndBesideEverySplitPointAgreeWithTribuo() {
     TribuoModel m = fit(new Algorithm.Forest(10, 6, 5));
     CompiledTrees trees =
-        CompiledTrees.of(m.tribuoModel(), m.featureNames().toArray(String[]::new), r -> tribuo(m, r)).orElseThrow();
+        CompiledTrees.of(
+                m.tribuoModel(), m.featureNames().toArray(String[]::new), r -> tribuo(m, r))
+            .orElseThrow();
     assertThat(trees.trees()).isEqualTo(10);
     for (double[] row : trees.probes(DATA.featureNames().size(), 2_000)) {
       assertThat(trees.predict(row)).isEqualTo(tribuo(m, row));
@@ -58,7 +68,8 @@ class CompiledTreesTest {
   void aModelWhoseAnswersDifferFromTheArraysIsLeftToTribuo() {
     TribuoModel m = fit(new Algorithm.Forest(5, 4, 9));
     Optional<CompiledTrees> wrong =
-        CompiledTrees.of(m.tribuoModel(), m.featureNames().toArray(String[]::new), r -> tribuo(m, r) + 1e-6);
+        CompiledTrees.of(
+            m.tribuoModel(), m.featureNames().toArray(String[]::new), r -> tribuo(m, r) + 1e-6);
     assertThat(wrong).isEmpty();
   }
 
@@ -67,6 +78,7 @@ class CompiledTreesTest {
     TribuoModel gbt = fit(new Algorithm.Gbt(5, 3, 0.3, 1));
     assertThat(gbt.compiled()).isFalse();
     Model<Regressor> model = gbt.tribuoModel();
-    assertThat(CompiledTrees.of(model, gbt.featureNames().toArray(String[]::new), r -> 0)).isEmpty();
+    assertThat(CompiledTrees.of(model, gbt.featureNames().toArray(String[]::new), r -> 0))
+        .isEmpty();
   }
 }

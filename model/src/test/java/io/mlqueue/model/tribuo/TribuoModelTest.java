@@ -70,15 +70,17 @@ class TribuoModelTest {
     try {
       List<Future<double[]>> runs = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
-        runs.add(pool.submit(() -> {
-          double[] got = new double[DATA.size()];
-          for (int round = 0; round < 5; round++) {
-            for (int i = 0; i < got.length; i++) {
-              got[i] = gbt.predict(DATA.features(i));
-            }
-          }
-          return got;
-        }));
+        runs.add(
+            pool.submit(
+                () -> {
+                  double[] got = new double[DATA.size()];
+                  for (int round = 0; round < 5; round++) {
+                    for (int i = 0; i < got.length; i++) {
+                      got[i] = gbt.predict(DATA.features(i));
+                    }
+                  }
+                  return got;
+                }));
       }
       for (Future<double[]> run : runs) {
         assertThat(run.get()).containsExactly(expected);

@@ -7,21 +7,22 @@ import java.util.List;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
- * Bootstrap confidence intervals by the bias-corrected and accelerated (BCa) method of Efron (1987),
- * "Better bootstrap confidence intervals", JASA 82(397), with the conventions of {@code
+ * Bootstrap confidence intervals by the bias-corrected and accelerated (BCa) method of Efron
+ * (1987), "Better bootstrap confidence intervals", JASA 82(397), with the conventions of {@code
  * scipy.stats.bootstrap} (its default method), so that a person can recompute an interval there:
  *
  * <ul>
  *   <li>bias correction {@code z0 = Φ⁻¹((#{θ* < θ̂} + #{θ* ≤ θ̂}) / 2B)};
- *   <li>acceleration from the jackknife, {@code a = Σ U³ / (6 (Σ U²)^{3/2})} with {@code U_i = θ̄_(·)
- *       − θ̂_(i)}; for two samples, SciPy's sum over both samples' jackknifes (Efron and Tibshirani
- *       1993, eq. 15.36);
+ *   <li>acceleration from the jackknife, {@code a = Σ U³ / (6 (Σ U²)^{3/2})} with {@code U_i =
+ *       θ̄_(·) − θ̂_(i)}; for two samples, SciPy's sum over both samples' jackknifes (Efron and
+ *       Tibshirani 1993, eq. 15.36);
  *   <li>the ends are type-7 percentiles of the {@code B} resampled values at {@code Φ(z0 + (z0 +
  *       z_α)/(1 − a (z0 + z_α)))} for {@code z_α} at {@code (1 − confidence)/2} and its complement.
  * </ul>
  *
- * <p>When BCa is undefined (every resample gives the same value, so {@code z0} or {@code a} is not a
- * number) the interval falls back to the percentile method and says so in {@link Interval#method()}.
+ * <p>When BCa is undefined (every resample gives the same value, so {@code z0} or {@code a} is not
+ * a number) the interval falls back to the percentile method and says so in {@link
+ * Interval#method()}.
  *
  * <p>Resamples come from {@link Resamples#seeded} with {@link #seed()}: the same data and seed give
  * the same interval on every run.

@@ -35,6 +35,12 @@ public record Interval(
   @Override
   public String toString() {
     return String.format(
-        Locale.ROOT, "%.6g [%.6g, %.6g] (%.0f%% %s)", estimate, lower, upper, confidence * 100, method);
+        Locale.ROOT,
+        "%.6g [%.6g, %.6g] (%.0f%% %s)",
+        estimate,
+        lower,
+        upper,
+        confidence * 100,
+        method);
   }
 }

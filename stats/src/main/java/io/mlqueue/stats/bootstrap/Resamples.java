@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Where resamples come from: each call fills {@code counts} with how many times each of the sample's
- * observations is drawn (with replacement, as many draws as observations).
+ * Where resamples come from: each call fills {@code counts} with how many times each of the
+ * sample's observations is drawn (with replacement, as many draws as observations).
  */
 @FunctionalInterface
 public interface Resamples {

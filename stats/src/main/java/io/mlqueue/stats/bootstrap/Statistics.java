@@ -8,8 +8,8 @@ import java.util.stream.IntStream;
 
 /**
  * The statistics {@code evaluate} puts intervals on, each with its resampled value in one pass and
- * its jackknife in closed form (leave-one-out sums, or order statistics for quantiles), so BCa costs
- * no more than the percentile method.
+ * its jackknife in closed form (leave-one-out sums, or order statistics for quantiles), so BCa
+ * costs no more than the percentile method.
  */
 public final class Statistics {
   private Statistics() {}
@@ -46,7 +46,8 @@ public final class Statistics {
 
   private static double[] requireData(double[] x) {
     if (x.length < 2) {
-      throw new IllegalArgumentException("a bootstrap needs at least 2 observations, got " + x.length);
+      throw new IllegalArgumentException(
+          "a bootstrap needs at least 2 observations, got " + x.length);
     }
     return x;
   }

@@ -2,9 +2,9 @@ package io.mlqueue.stats.compare;
 
 /**
  * An always-valid confidence sequence for the mean of a stream of paired differences (champion's
- * loss minus challenger's), so that the interval may be looked at after every batch — and a decision
- * taken at the first look where it excludes zero — without the false alarms that repeated looks at a
- * fixed-sample interval cause.
+ * loss minus challenger's), so that the interval may be looked at after every batch — and a
+ * decision taken at the first look where it excludes zero — without the false alarms that repeated
+ * looks at a fixed-sample interval cause.
  *
  * <p>The boundary is the Gaussian-mixture asymptotic confidence sequence of Waudby-Smith, Arbour,
  * Sinha, Kennedy and Ramdas, "Time-uniform central limit theory and asymptotic confidence
@@ -16,19 +16,19 @@ package io.mlqueue.stats.compare;
  *   μ̂_t ± σ̂_t · sqrt( 2 (t ρ² + 1) / (t² ρ²) · ln( sqrt(t ρ² + 1) / α ) )
  * </pre>
  *
- * where {@code μ̂_t} is the mean of the first {@code t} differences, {@code σ̂_t} their sample standard
- * deviation, {@code α} the chance of the sequence ever missing the true mean, and {@code ρ} the
- * mixture's spread, fixed in advance so that the boundary is tightest at {@code t*} pairs (their eq.
- * for the optimal ρ): {@code ρ² = (−2 ln α + ln(1 − 2 ln α)) / t*}.
+ * where {@code μ̂_t} is the mean of the first {@code t} differences, {@code σ̂_t} their sample
+ * standard deviation, {@code α} the chance of the sequence ever missing the true mean, and {@code
+ * ρ} the mixture's spread, fixed in advance so that the boundary is tightest at {@code t*} pairs
+ * (their eq. for the optimal ρ): {@code ρ² = (−2 ln α + ln(1 − 2 ln α)) / t*}.
  *
  * <p>Assumptions: the differences are independent and identically distributed with a finite
  * variance (slightly more, a 2 + δ moment, for the theorem). The plug-in {@code σ̂_t} makes the
  * guarantee asymptotic: coverage tends to {@code 1 − α} uniformly over time as the first look moves
  * later, which is why decisions wait for a minimum number of pairs; the A/A simulation in {@code
  * docs/EVALUATION.md} measures the false alarm rate actually reached. It is two-sided: the chance
- * that the lower end ever rises above the true mean (a false promotion) is at most {@code α}.
- * Drift over time (the traffic changing) breaks the identical-distribution assumption for any
- * test; the interval then covers the average difference over the traffic seen.
+ * that the lower end ever rises above the true mean (a false promotion) is at most {@code α}. Drift
+ * over time (the traffic changing) breaks the identical-distribution assumption for any test; the
+ * interval then covers the average difference over the traffic seen.
  */
 public final class ConfidenceSequence {
   private final double alpha;
@@ -47,7 +47,8 @@ public final class ConfidenceSequence {
       throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
     }
     if (tunedFor < 1) {
-      throw new IllegalArgumentException("the confidence sequence's t* must be at least 1, got " + tunedFor);
+      throw new IllegalArgumentException(
+          "the confidence sequence's t* must be at least 1, got " + tunedFor);
     }
     this.alpha = alpha;
     this.tunedFor = tunedFor;
@@ -66,7 +67,9 @@ public final class ConfidenceSequence {
    */
   public static double halfWidth(long t, double sd, double alpha, double rhoSquared) {
     double tr = t * rhoSquared;
-    return sd * Math.sqrt(2 * (tr + 1) / ((double) t * t * rhoSquared) * Math.log(Math.sqrt(tr + 1) / alpha));
+    return sd
+        * Math.sqrt(
+            2 * (tr + 1) / ((double) t * t * rhoSquared) * Math.log(Math.sqrt(tr + 1) / alpha));
   }
 
   /** Adds the next difference. */
@@ -83,7 +86,12 @@ public final class ConfidenceSequence {
   /** The interval now; infinitely wide before two differences. */
   public Bound bound() {
     if (n < 2) {
-      return new Bound(n, n == 0 ? Double.NaN : mean, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+      return new Bound(
+          n,
+          n == 0 ? Double.NaN : mean,
+          Double.NaN,
+          Double.NEGATIVE_INFINITY,
+          Double.POSITIVE_INFINITY);
     }
     double sd = Math.sqrt(m2 / (n - 1));
     double w = halfWidth(n, sd, alpha, rhoSquared);

@@ -55,6 +55,7 @@ public record ErrorSummary(
     for (int k = 0; k < quantiles.size(); k++) {
       qs.add(new Quantile(quantiles.get(k), intervals.get(3 + k)));
     }
-    return new ErrorSummary(metrics, intervals.get(0), intervals.get(1), intervals.get(2), List.copyOf(qs));
+    return new ErrorSummary(
+        metrics, intervals.get(0), intervals.get(1), intervals.get(2), List.copyOf(qs));
   }
 }

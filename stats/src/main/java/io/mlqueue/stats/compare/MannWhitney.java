@@ -29,8 +29,8 @@ public final class MannWhitney {
    *     the second's, ties counting half
    * @param z normal score
    * @param pValue two-sided
-   * @param commonLanguageEffect {@code U1 / (n1 n2)}: the chance that a value of the first sample is
-   *     larger than one of the second (0.5 when they are alike)
+   * @param commonLanguageEffect {@code U1 / (n1 n2)}: the chance that a value of the first sample
+   *     is larger than one of the second (0.5 when they are alike)
    */
   public record Result(double u1, double z, double pValue, double commonLanguageEffect) {}
 
@@ -38,7 +38,8 @@ public final class MannWhitney {
     int n1 = x.length;
     int n2 = y.length;
     if (n1 == 0 || n2 == 0) {
-      throw new IllegalArgumentException("Mann-Whitney needs two non-empty samples, got " + n1 + " and " + n2);
+      throw new IllegalArgumentException(
+          "Mann-Whitney needs two non-empty samples, got " + n1 + " and " + n2);
     }
     double[] all = new double[n1 + n2];
     System.arraycopy(x, 0, all, 0, n1);

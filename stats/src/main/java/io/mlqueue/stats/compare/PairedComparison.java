@@ -16,8 +16,9 @@ import java.util.List;
  * @param difference mean difference with its BCa bootstrap interval
  * @param pairedT the paired t test and its interval
  * @param wilcoxon the Wilcoxon signed-rank test
- * @param sequence the confidence sequence after every pair (the last entry is the current interval),
- *     thinned to at most about 500 points for plotting; the last entry is always included
+ * @param sequence the confidence sequence after every pair (the last entry is the current
+ *     interval), thinned to at most about 500 points for plotting; the last entry is always
+ *     included
  * @param conclusive whether {@code n} reaches the minimum sample
  */
 public record PairedComparison(

@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * A rule for switching models, written by a person and checked against the evidence: "promote when
- * the saving per 1,000 predictions is above 0 with 95% confidence, sequentially valid, after at least
- * 2,000 pairs". The decision is pure ({@link #decide}); moving an alias is someone else's action.
+ * the saving per 1,000 predictions is above 0 with 95% confidence, sequentially valid, after at
+ * least 2,000 pairs". The decision is pure ({@link #decide}); moving an alias is someone else's
+ * action.
  *
  * <p>The same rule serves as a guardrail: with the current champion as baseline and the version it
  * replaced as candidate, it holds when the old version is now the better one — time to roll back.
@@ -100,7 +101,13 @@ public record PromotionRule(
    * @param interval which interval: the confidence sequence or the fixed-sample bootstrap
    */
   public record Decision(
-      boolean holds, String reason, long pairs, double estimate, double lower, double upper, String interval) {}
+      boolean holds,
+      String reason,
+      long pairs,
+      double estimate,
+      double lower,
+      double upper,
+      String interval) {}
 
   /** Decides on a paired comparison of the rule's metric (per-prediction losses). */
   public Decision decide(PairedComparison comparison) {
@@ -119,18 +126,40 @@ public record PromotionRule(
       upper = comparison.difference().upper() * scale;
       which = comparison.difference().method() + " interval (fixed sample)";
     }
-    String figures = String.format(
-        Locale.ROOT, "%s %.4g, %s [%.4g, %.4g] after %d pairs",
-        metric.description(), estimate, which, lower, upper, comparison.n());
+    String figures =
+        String.format(
+            Locale.ROOT,
+            "%s %.4g, %s [%.4g, %.4g] after %d pairs",
+            metric.description(),
+            estimate,
+            which,
+            lower,
+            upper,
+            comparison.n());
     if (comparison.n() < minimumPairs) {
-      return new Decision(false, "not yet: " + comparison.n() + " pairs of the " + minimumPairs
-          + " required (" + figures + ")", comparison.n(), estimate, lower, upper, which);
+      return new Decision(
+          false,
+          "not yet: "
+              + comparison.n()
+              + " pairs of the "
+              + minimumPairs
+              + " required ("
+              + figures
+              + ")",
+          comparison.n(),
+          estimate,
+          lower,
+          upper,
+          which);
     }
     boolean holds = lower > lowerBoundAbove;
-    String verdict = holds
-        ? String.format(Locale.ROOT, "holds: lower end %.4g > %.4g", lower, lowerBoundAbove)
-        : String.format(Locale.ROOT, "does not hold: lower end %.4g ≤ %.4g", lower, lowerBoundAbove);
-    return new Decision(holds, verdict + " (" + figures + ")", comparison.n(), estimate, lower, upper, which);
+    String verdict =
+        holds
+            ? String.format(Locale.ROOT, "holds: lower end %.4g > %.4g", lower, lowerBoundAbove)
+            : String.format(
+                Locale.ROOT, "does not hold: lower end %.4g ≤ %.4g", lower, lowerBoundAbove);
+    return new Decision(
+        holds, verdict + " (" + figures + ")", comparison.n(), estimate, lower, upper, which);
   }
 
   private static final Set<String> KEYS =
@@ -150,31 +179,40 @@ public record PromotionRule(
    * </pre>
    *
    * {@code metric} defaults to {@code mae_difference}, {@code lower_bound_above} to 0, {@code
-   * min_pairs} to 2,000, {@code sequential} to true, {@code alpha} to 0.05; unknown keys are refused.
+   * min_pairs} to 2,000, {@code sequential} to true, {@code alpha} to 0.05; unknown keys are
+   * refused.
    */
   public static PromotionRule fromTree(Object tree, String source) {
     if (!(tree instanceof Map<?, ?> raw)) {
-      throw new IllegalArgumentException(source + ": a promotion rule is a mapping of keys to values");
+      throw new IllegalArgumentException(
+          source + ": a promotion rule is a mapping of keys to values");
     }
     Map<String, Object> m = new LinkedHashMap<>();
     raw.forEach((k, v) -> m.put(String.valueOf(k), v));
     for (String key : m.keySet()) {
       if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException(source + ": unknown key '" + key + "'; allowed: "
-            + String.join(", ", KEYS.stream().sorted().toList()));
+        throw new IllegalArgumentException(
+            source
+                + ": unknown key '"
+                + key
+                + "'; allowed: "
+                + String.join(", ", KEYS.stream().sorted().toList()));
       }
     }
     try {
       return new PromotionRule(
           text(m, "model", source),
           text(m, "alias", source),
-          Metric.of(m.containsKey("metric") ? String.valueOf(m.get("metric")) : "mae_difference", source),
+          Metric.of(
+              m.containsKey("metric") ? String.valueOf(m.get("metric")) : "mae_difference", source),
           number(m, "lower_bound_above", 0, source),
           (long) number(m, "min_pairs", 2000, source),
           bool(m, "sequential", true, source),
           number(m, "alpha", 0.05, source));
     } catch (IllegalArgumentException e) {
-      throw e.getMessage().startsWith(source) ? e : new IllegalArgumentException(source + ": " + e.getMessage(), e);
+      throw e.getMessage().startsWith(source)
+          ? e
+          : new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
   }
 
@@ -205,6 +243,7 @@ public record PromotionRule(
     if (v instanceof Boolean b) {
       return b;
     }
-    throw new IllegalArgumentException(source + ": " + key + " must be true or false, got '" + v + "'");
+    throw new IllegalArgumentException(
+        source + ": " + key + " must be true or false, got '" + v + "'");
   }
 }

@@ -21,14 +21,16 @@ public record Settings(
   public static final long DEFAULT_MINIMUM_PAIRS = 100;
 
   public static final Settings DEFAULTS =
-      new Settings(DEFAULT_ALPHA, DEFAULT_RESAMPLES, DEFAULT_SEED, DEFAULT_TUNED_FOR, DEFAULT_MINIMUM_PAIRS);
+      new Settings(
+          DEFAULT_ALPHA, DEFAULT_RESAMPLES, DEFAULT_SEED, DEFAULT_TUNED_FOR, DEFAULT_MINIMUM_PAIRS);
 
   public Settings {
     if (!(alpha > 0 && alpha < 0.5)) {
       throw new IllegalArgumentException("--alpha must be in (0, 0.5), got " + alpha);
     }
     if (sequenceTunedFor < 1) {
-      throw new IllegalArgumentException("--sequence-tuned-for must be at least 1, got " + sequenceTunedFor);
+      throw new IllegalArgumentException(
+          "--sequence-tuned-for must be at least 1, got " + sequenceTunedFor);
     }
     if (minimumPairs < 2) {
       throw new IllegalArgumentException("--min-pairs must be at least 2, got " + minimumPairs);

@@ -43,9 +43,14 @@ public record TTest(
   public static TTest paired(long n, double mean, double variance, double confidence) {
     if (!Double.isFinite(mean) || !(variance >= 0) || Double.isInfinite(variance)) {
       throw new IllegalArgumentException(
-          "mean and variance must be finite, the variance not negative, got " + mean + " and " + variance);
+          "mean and variance must be finite, the variance not negative, got "
+              + mean
+              + " and "
+              + variance);
     }
-    return paired(new StatisticalSummaryValues(mean, variance, n, Double.NaN, Double.NaN, mean * n), confidence);
+    return paired(
+        new StatisticalSummaryValues(mean, variance, n, Double.NaN, Double.NaN, mean * n),
+        confidence);
   }
 
   private static TTest paired(StatisticalSummary s, double confidence) {
@@ -68,7 +73,10 @@ public record TTest(
     SummaryStatistics b = summary(y);
     if (a.getN() < 2 || b.getN() < 2) {
       throw new IllegalArgumentException(
-          "Welch's t test needs at least 2 values in each sample, got " + a.getN() + " and " + b.getN());
+          "Welch's t test needs at least 2 values in each sample, got "
+              + a.getN()
+              + " and "
+              + b.getN());
     }
     double va = a.getVariance() / a.getN();
     double vb = b.getVariance() / b.getN();

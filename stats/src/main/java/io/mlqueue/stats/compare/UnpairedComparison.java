@@ -29,7 +29,9 @@ public record UnpairedComparison(
     if (baseline.length < 2 || candidate.length < 2) {
       throw new IllegalArgumentException(
           "an unpaired comparison needs at least 2 rows of each model, got "
-              + baseline.length + " and " + candidate.length);
+              + baseline.length
+              + " and "
+              + candidate.length);
     }
     var a = Statistics.mean(baseline);
     var b = Statistics.mean(candidate);

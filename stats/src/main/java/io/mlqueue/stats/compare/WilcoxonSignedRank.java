@@ -7,10 +7,10 @@ import org.apache.commons.math3.stat.ranking.TiesStrategy;
 
 /**
  * The Wilcoxon signed-rank test of paired differences against a median of zero, two-sided, as
- * {@code scipy.stats.wilcoxon} computes it by default: zero differences dropped (Wilcoxon's method),
- * ties given their average rank; the exact null distribution when at most 50 differences remain with
- * no zero and no tie, else the normal approximation with the variance corrected for ties and no
- * continuity correction.
+ * {@code scipy.stats.wilcoxon} computes it by default: zero differences dropped (Wilcoxon's
+ * method), ties given their average rank; the exact null distribution when at most 50 differences
+ * remain with no zero and no tie, else the normal approximation with the variance corrected for
+ * ties and no continuity correction.
  *
  * <p>Written here on Commons Math's ranking and normal distribution rather than with its {@code
  * WilcoxonSignedRankTest}, which (3.6.1) computes {@code N(N+1)} in {@code int} and so returns NaN
@@ -37,7 +37,8 @@ public final class WilcoxonSignedRank {
    * @param pValue two-sided
    * @param exact whether the p-value is from the exact distribution
    */
-  public record Result(long n, long zeros, double statistic, double z, double pValue, boolean exact) {
+  public record Result(
+      long n, long zeros, double statistic, double z, double pValue, boolean exact) {
     public String method() {
       return exact ? "Wilcoxon signed-rank (exact)" : "Wilcoxon signed-rank (normal approximation)";
     }

@@ -21,11 +21,15 @@ public record CostModel(
     String unit, double underPrediction, double overPrediction, List<Band> bands) {
 
   public CostModel {
-    if (!(underPrediction >= 0) || !(overPrediction >= 0)
-        || Double.isInfinite(underPrediction) || Double.isInfinite(overPrediction)) {
+    if (!(underPrediction >= 0)
+        || !(overPrediction >= 0)
+        || Double.isInfinite(underPrediction)
+        || Double.isInfinite(overPrediction)) {
       throw new IllegalArgumentException(
           "under_prediction and over_prediction must be finite and not negative, got "
-              + underPrediction + " and " + overPrediction);
+              + underPrediction
+              + " and "
+              + overPrediction);
     }
     bands = List.copyOf(bands);
   }
@@ -37,16 +41,25 @@ public record CostModel(
    * @param name what the band means, shown in the report
    */
   public record Band(
-      String name, double trueAbove, double trueBelow, double predictedAbove, double predictedBelow,
+      String name,
+      double trueAbove,
+      double trueBelow,
+      double predictedAbove,
+      double predictedBelow,
       double cost) {
     public Band {
       if (!Double.isFinite(cost) || cost < 0) {
-        throw new IllegalArgumentException("band '" + name + "': cost must be finite and not negative, got " + cost);
-      }
-      if (Double.isNaN(trueAbove) && Double.isNaN(trueBelow)
-          && Double.isNaN(predictedAbove) && Double.isNaN(predictedBelow)) {
         throw new IllegalArgumentException(
-            "band '" + name + "' sets no bound: give true_above, true_below, predicted_above or predicted_below");
+            "band '" + name + "': cost must be finite and not negative, got " + cost);
+      }
+      if (Double.isNaN(trueAbove)
+          && Double.isNaN(trueBelow)
+          && Double.isNaN(predictedAbove)
+          && Double.isNaN(predictedBelow)) {
+        throw new IllegalArgumentException(
+            "band '"
+                + name
+                + "' sets no bound: give true_above, true_below, predicted_above or predicted_below");
       }
     }
 
@@ -78,7 +91,8 @@ public record CostModel(
     return out;
   }
 
-  private static final Set<String> TOP = Set.of("unit", "under_prediction", "over_prediction", "bands");
+  private static final Set<String> TOP =
+      Set.of("unit", "under_prediction", "over_prediction", "bands");
   private static final Set<String> BAND =
       Set.of("name", "true_above", "true_below", "predicted_above", "predicted_below", "cost");
 
@@ -118,36 +132,48 @@ public record CostModel(
         if (!b.containsKey("cost")) {
           throw new IllegalArgumentException(source + ": " + where + "cost is missing");
         }
-        bands.add(new Band(
-            b.containsKey("name") ? String.valueOf(b.get("name")) : "band " + (i + 1),
-            number(b, "true_above", Double.NaN, source, where),
-            number(b, "true_below", Double.NaN, source, where),
-            number(b, "predicted_above", Double.NaN, source, where),
-            number(b, "predicted_below", Double.NaN, source, where),
-            number(b, "cost", Double.NaN, source, where)));
+        bands.add(
+            new Band(
+                b.containsKey("name") ? String.valueOf(b.get("name")) : "band " + (i + 1),
+                number(b, "true_above", Double.NaN, source, where),
+                number(b, "true_below", Double.NaN, source, where),
+                number(b, "predicted_above", Double.NaN, source, where),
+                number(b, "predicted_below", Double.NaN, source, where),
+                number(b, "cost", Double.NaN, source, where)));
       }
       return new CostModel(unit, under, over, bands);
     } catch (IllegalArgumentException e) {
-      throw e.getMessage().startsWith(source) ? e : new IllegalArgumentException(source + ": " + e.getMessage(), e);
+      throw e.getMessage().startsWith(source)
+          ? e
+          : new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
   }
 
-  private static Map<String, Object> map(Object node, String source, String what, Set<String> allowed) {
+  private static Map<String, Object> map(
+      Object node, String source, String what, Set<String> allowed) {
     if (!(node instanceof Map<?, ?> raw)) {
-      throw new IllegalArgumentException(source + ": " + what + " must be a mapping of keys to values");
+      throw new IllegalArgumentException(
+          source + ": " + what + " must be a mapping of keys to values");
     }
     Map<String, Object> m = new LinkedHashMap<>();
     raw.forEach((k, v) -> m.put(String.valueOf(k), v));
     for (String key : m.keySet()) {
       if (!allowed.contains(key)) {
         throw new IllegalArgumentException(
-            source + ": unknown key '" + key + "' in " + what + "; allowed: " + String.join(", ", allowed.stream().sorted().toList()));
+            source
+                + ": unknown key '"
+                + key
+                + "' in "
+                + what
+                + "; allowed: "
+                + String.join(", ", allowed.stream().sorted().toList()));
       }
     }
     return m;
   }
 
-  private static double number(Map<String, Object> m, String key, double absent, String source, String where) {
+  private static double number(
+      Map<String, Object> m, String key, double absent, String source, String where) {
     Object v = m.get(key);
     if (v == null) {
       return absent;
@@ -155,6 +181,7 @@ public record CostModel(
     if (v instanceof Number num && Double.isFinite(num.doubleValue())) {
       return num.doubleValue();
     }
-    throw new IllegalArgumentException(source + ": " + where + key + " must be a number, got '" + v + "'");
+    throw new IllegalArgumentException(
+        source + ": " + where + key + " must be a number, got '" + v + "'");
   }
 }

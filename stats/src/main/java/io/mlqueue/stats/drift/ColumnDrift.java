@@ -17,20 +17,25 @@ public record ColumnDrift(TestResult test, TestResult psi, int referenceRows, in
   }
 
   /**
-   * Compares {@code current} with {@code reference} with the test Evidently chooses, at its
-   * default threshold. NaN values are missing and left out.
+   * Compares {@code current} with {@code reference} with the test Evidently chooses, at its default
+   * threshold. NaN values are missing and left out.
    */
   public static ColumnDrift compare(double[] reference, double[] current) {
     return compare(reference, current, null);
   }
 
-  /** As {@link #compare(double[], double[])} with a fixed method when {@code method} is not null. */
+  /**
+   * As {@link #compare(double[], double[])} with a fixed method when {@code method} is not null.
+   */
   public static ColumnDrift compare(double[] reference, double[] current, Method method) {
     double[] ref = DriftTests.present(reference);
     double[] cur = DriftTests.present(current);
     Method chosen =
         method != null ? method : DriftTests.choose(ref.length, DriftTests.distinct(ref, cur, 6));
     return new ColumnDrift(
-        DriftTests.run(chosen, ref, cur), DriftTests.run(Method.PSI, ref, cur), ref.length, cur.length);
+        DriftTests.run(chosen, ref, cur),
+        DriftTests.run(Method.PSI, ref, cur),
+        ref.length,
+        cur.length);
   }
 }

@@ -34,13 +34,15 @@ public record ColumnProfile(
     double[] sample) {
   /** Largest sample kept per column. */
   public static final int SAMPLE_CAP = 5000;
+
   /** Bins of the histogram. */
   public static final int HISTOGRAM_BINS = 20;
 
   public ColumnProfile {
     java.util.Objects.requireNonNull(name, "name");
     if (count > 0 && Arrays.stream(sample).allMatch(Double::isNaN)) {
-      throw new IllegalArgumentException(name + ": a profile of " + count + " values needs a sample");
+      throw new IllegalArgumentException(
+          name + ": a profile of " + count + " values needs a sample");
     }
     histogram = histogram.clone();
     sample = sample.clone();
@@ -55,8 +57,16 @@ public record ColumnProfile(
     double[] present = Arrays.stream(values).filter(v -> !Double.isNaN(v)).toArray();
     long missing = values.length - present.length;
     if (present.length == 0) {
-      return new ColumnProfile(name, 0, missing, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-          new long[HISTOGRAM_BINS], sample);
+      return new ColumnProfile(
+          name,
+          0,
+          missing,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          new long[HISTOGRAM_BINS],
+          sample);
     }
     double mean = Arrays.stream(present).average().orElseThrow();
     double ss = 0;
@@ -115,10 +125,15 @@ public record ColumnProfile(
   @Override
   public boolean equals(Object o) {
     return o instanceof ColumnProfile p
-        && name.equals(p.name) && count == p.count && missing == p.missing
-        && Double.compare(mean, p.mean) == 0 && Double.compare(std, p.std) == 0
-        && Double.compare(min, p.min) == 0 && Double.compare(max, p.max) == 0
-        && Arrays.equals(histogram, p.histogram) && Arrays.equals(sample, p.sample);
+        && name.equals(p.name)
+        && count == p.count
+        && missing == p.missing
+        && Double.compare(mean, p.mean) == 0
+        && Double.compare(std, p.std) == 0
+        && Double.compare(min, p.min) == 0
+        && Double.compare(max, p.max) == 0
+        && Arrays.equals(histogram, p.histogram)
+        && Arrays.equals(sample, p.sample);
   }
 
   @Override

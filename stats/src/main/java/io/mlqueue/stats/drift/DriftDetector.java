@@ -46,7 +46,8 @@ public final class DriftDetector {
     for (int j = 0; j < snapshot.length; j++) {
       ColumnProfile profile =
           j < reference.features().size() ? reference.features().get(j) : reference.prediction();
-      ColumnDrift d = profile.count() == 0 || allMissing(snapshot[j]) ? null : profile.compare(snapshot[j]);
+      ColumnDrift d =
+          profile.count() == 0 || allMissing(snapshot[j]) ? null : profile.compare(snapshot[j]);
       boolean isDrifted = d != null && d.drifted();
       drifted[j] = isDrifted ? drifted[j] + 1 : 0;
       if (!inEpisode[j] && drifted[j] >= settings.patience()) {

@@ -7,8 +7,8 @@ import org.apache.commons.math3.special.Erf;
 import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
 
 /**
- * The drift tests over a reference sample and a current sample of one column, written to give
- * what Evidently 0.4's stattests give (they call SciPy), and the rule that picks one by data size.
+ * The drift tests over a reference sample and a current sample of one column, written to give what
+ * Evidently 0.4's stattests give (they call SciPy), and the rule that picks one by data size.
  * Missing values (NaN) are dropped first, as Evidently does. Samples need not be sorted; they are
  * not modified.
  */
@@ -44,8 +44,12 @@ public final class DriftTests {
     double[] ref = present(reference);
     double[] cur = present(current);
     if (ref.length == 0 || cur.length == 0) {
-      throw new IllegalArgumentException("a drift test needs values in both samples, got "
-          + ref.length + " reference and " + cur.length + " current");
+      throw new IllegalArgumentException(
+          "a drift test needs values in both samples, got "
+              + ref.length
+              + " reference and "
+              + cur.length
+              + " current");
     }
     return switch (method) {
       case KS -> ks(ref, cur, threshold);
@@ -146,8 +150,10 @@ public final class DriftTests {
     double area = 0;
     double x = Math.min(a[0], b[0]);
     while (i < a.length || j < b.length) {
-      double next = Math.min(i < a.length ? a[i] : Double.POSITIVE_INFINITY,
-          j < b.length ? b[j] : Double.POSITIVE_INFINITY);
+      double next =
+          Math.min(
+              i < a.length ? a[i] : Double.POSITIVE_INFINITY,
+              j < b.length ? b[j] : Double.POSITIVE_INFINITY);
       area += Math.abs((double) i / a.length - (double) j / b.length) * (next - x);
       x = next;
       while (i < a.length && a[i] <= x) {
@@ -303,8 +309,8 @@ public final class DriftTests {
   }
 
   /**
-   * {@code scipy.spatial.distance.jensenshannon(p, q)}: both normalised to sum 1, the square root of
-   * the mean of the two Kullback–Leibler divergences to their midpoint, natural log.
+   * {@code scipy.spatial.distance.jensenshannon(p, q)}: both normalised to sum 1, the square root
+   * of the mean of the two Kullback–Leibler divergences to their midpoint, natural log.
    */
   static double jensenShannon(double[] p, double[] q) {
     double sp = Arrays.stream(p).sum();

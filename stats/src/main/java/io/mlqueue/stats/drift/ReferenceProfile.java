@@ -14,11 +14,16 @@ import java.util.Optional;
  *     its sample, on the same rows as the others', is what a model of the error is fitted on
  */
 public record ReferenceProfile(
-    long rows, List<ColumnProfile> features, ColumnProfile prediction, Optional<ColumnProfile> absoluteError) {
+    long rows,
+    List<ColumnProfile> features,
+    ColumnProfile prediction,
+    Optional<ColumnProfile> absoluteError) {
   /** The name the prediction's column goes by, in profiles, metrics and reports. */
   public static final String PREDICTION = "prediction";
+
   /** The name of the absolute error's column. */
   public static final String ABSOLUTE_ERROR = "absolute_error";
+
   /** The reservoir's seed: the same data gives the same profile. */
   public static final long SEED = 20261204L;
 
@@ -29,8 +34,14 @@ public record ReferenceProfile(
     int n = prediction.sample().length;
     for (ColumnProfile c : features) {
       if (c.sample().length != n) {
-        throw new IllegalArgumentException("reference profile: column " + c.name() + " has "
-            + c.sample().length + " sampled rows, the prediction " + n + "; samples are of the same rows");
+        throw new IllegalArgumentException(
+            "reference profile: column "
+                + c.name()
+                + " has "
+                + c.sample().length
+                + " sampled rows, the prediction "
+                + n
+                + "; samples are of the same rows");
       }
     }
   }
@@ -42,8 +53,12 @@ public record ReferenceProfile(
   public static ReferenceProfile of(
       List<String> featureNames, double[][] rows, double[] predictions, double[] targets) {
     if (rows.length != predictions.length || (targets != null && targets.length != rows.length)) {
-      throw new IllegalArgumentException(rows.length + " rows but " + predictions.length
-          + " predictions" + (targets == null ? "" : " and " + targets.length + " targets"));
+      throw new IllegalArgumentException(
+          rows.length
+              + " rows but "
+              + predictions.length
+              + " predictions"
+              + (targets == null ? "" : " and " + targets.length + " targets"));
     }
     int[] sampled = ColumnProfile.sampleRows(rows.length, ColumnProfile.SAMPLE_CAP, SEED);
     java.util.ArrayList<ColumnProfile> columns = new java.util.ArrayList<>();
@@ -62,7 +77,8 @@ public record ReferenceProfile(
       }
       errors = Optional.of(ColumnProfile.of(ABSOLUTE_ERROR, e, sampled));
     }
-    return new ReferenceProfile(rows.length, columns, ColumnProfile.of(PREDICTION, predictions, sampled), errors);
+    return new ReferenceProfile(
+        rows.length, columns, ColumnProfile.of(PREDICTION, predictions, sampled), errors);
   }
 
   /** The features' names, in order. */

@@ -38,8 +38,8 @@ final class RowWindow {
   }
 
   /**
-   * The rows held, one array per column (features, then the prediction), oldest first; marks a check
-   * as done now.
+   * The rows held, one array per column (features, then the prediction), oldest first; marks a
+   * check as done now.
    */
   double[][] takeSnapshot(long nowMillis) {
     int n = held;

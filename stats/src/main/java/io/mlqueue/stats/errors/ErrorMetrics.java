@@ -7,8 +7,8 @@ import java.util.Locale;
  * evaluate} uses, computed as scikit-learn's {@code mean_absolute_error}, {@code
  * mean_squared_error} (its root) and {@code r2_score} do — including their convention for a
  * constant target (R² is 1 when every prediction is exact, else 0). Model training's {@code
- * FitMetrics}, metric's {@code RunningMetrics} and plot's {@code ErrorStats} compute the same figures
- * today and can delegate here.
+ * FitMetrics}, metric's {@code RunningMetrics} and plot's {@code ErrorStats} compute the same
+ * figures today and can delegate here.
  *
  * <p>Sums are accumulated as running means (Welford for the spread of {@code y_true}), which stays
  * accurate over millions of rows where plain sums of squares lose digits.

@@ -58,20 +58,21 @@ class BootstrapTest {
   /** The percentile ends, from the same resamples, through the public API's fallback path. */
   private static List<double[]> percentiles(List<ResampledStatistic> statistics, int[][] idx) {
     return statistics.stream()
-        .map(s -> {
-          double[] values = new double[idx.length];
-          Resamples r = Resamples.fixed(idx);
-          int[] counts = new int[s.size()];
-          for (int b = 0; b < idx.length; b++) {
-            r.next(counts);
-            values[b] = s.resampled(counts);
-          }
-          java.util.Arrays.sort(values);
-          return new double[] {
-            io.mlqueue.stats.errors.Quantiles.ofSorted(values, 0.025),
-            io.mlqueue.stats.errors.Quantiles.ofSorted(values, 0.975)
-          };
-        })
+        .map(
+            s -> {
+              double[] values = new double[idx.length];
+              Resamples r = Resamples.fixed(idx);
+              int[] counts = new int[s.size()];
+              for (int b = 0; b < idx.length; b++) {
+                r.next(counts);
+                values[b] = s.resampled(counts);
+              }
+              java.util.Arrays.sort(values);
+              return new double[] {
+                io.mlqueue.stats.errors.Quantiles.ofSorted(values, 0.025),
+                io.mlqueue.stats.errors.Quantiles.ofSorted(values, 0.975)
+              };
+            })
         .toList();
   }
 
@@ -116,7 +117,8 @@ class BootstrapTest {
 
     JsonNode two = fixed.get("two_sample");
     Interval d =
-        b.difference(Statistics.mean(doubles(two.get("a"))), Statistics.mean(doubles(two.get("b"))));
+        b.difference(
+            Statistics.mean(doubles(two.get("a"))), Statistics.mean(doubles(two.get("b"))));
     double tolD = 0.1 * scipy.get("difference_standard_error").asDouble();
     assertThat(d.lower()).isCloseTo(scipy.get("difference").get(0).asDouble(), within(tolD));
     assertThat(d.upper()).isCloseTo(scipy.get("difference").get(1).asDouble(), within(tolD));

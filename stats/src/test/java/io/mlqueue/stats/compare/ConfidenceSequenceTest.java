@@ -16,7 +16,8 @@ class ConfidenceSequenceTest {
     double[] d = doubles(c.get("d"));
     double[] lower = doubles(c.get("lower"));
     double[] upper = doubles(c.get("upper"));
-    ConfidenceSequence cs = new ConfidenceSequence(c.get("alpha").asDouble(), c.get("tuned_for").asLong());
+    ConfidenceSequence cs =
+        new ConfidenceSequence(c.get("alpha").asDouble(), c.get("tuned_for").asLong());
     cs.add(d[0]);
     assertThat(cs.bound().lower()).isEqualTo(Double.NEGATIVE_INFINITY);
     for (int t = 1; t < d.length; t++) {

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 class PromotionRuleTest {
   private static final Settings SETTINGS = new Settings(0.05, 500, 1, 200, 10);
 
-  /** Champion errors ~ N(0, 50), challenger's scaled by {@code factor}: losses as absolute errors. */
+  /**
+   * Champion errors ~ N(0, 50), challenger's scaled by {@code factor}: losses as absolute errors.
+   */
   private static PairedComparison comparison(int n, double factor) {
     SplittableRandom r = new SplittableRandom(3);
     double[] a = new double[n];
@@ -24,7 +26,14 @@ class PromotionRuleTest {
   }
 
   private static PromotionRule rule(long minPairs, boolean sequential) {
-    return new PromotionRule("diabetes", "production", PromotionRule.Metric.MAE_DIFFERENCE, 0, minPairs, sequential, 0.05);
+    return new PromotionRule(
+        "diabetes",
+        "production",
+        PromotionRule.Metric.MAE_DIFFERENCE,
+        0,
+        minPairs,
+        sequential,
+        0.05);
   }
 
   @Test
@@ -55,12 +64,24 @@ class PromotionRuleTest {
 
   @Test
   void readsARuleFileWithDefaultsAndRefusesTypos() {
-    PromotionRule r = PromotionRule.fromTree(
-        Map.of("model", "diabetes", "alias", "production", "metric", "saving", "min_pairs", 500), "rule.yaml");
-    assertThat(r).isEqualTo(new PromotionRule("diabetes", "production", PromotionRule.Metric.SAVING, 0, 500, true, 0.05));
-    assertThatThrownBy(() -> PromotionRule.fromTree(Map.of("model", "m", "alias", "a", "min_pair", 5), "rule.yaml"))
+    PromotionRule r =
+        PromotionRule.fromTree(
+            Map.of(
+                "model", "diabetes", "alias", "production", "metric", "saving", "min_pairs", 500),
+            "rule.yaml");
+    assertThat(r)
+        .isEqualTo(
+            new PromotionRule(
+                "diabetes", "production", PromotionRule.Metric.SAVING, 0, 500, true, 0.05));
+    assertThatThrownBy(
+            () ->
+                PromotionRule.fromTree(
+                    Map.of("model", "m", "alias", "a", "min_pair", 5), "rule.yaml"))
         .hasMessageStartingWith("rule.yaml: unknown key 'min_pair'");
-    assertThatThrownBy(() -> PromotionRule.fromTree(Map.of("model", "m", "alias", "a", "metric", "accuracy"), "rule.yaml"))
+    assertThatThrownBy(
+            () ->
+                PromotionRule.fromTree(
+                    Map.of("model", "m", "alias", "a", "metric", "accuracy"), "rule.yaml"))
         .hasMessageContaining("metric 'accuracy' is not one of saving, mae_difference");
     assertThatThrownBy(() -> PromotionRule.fromTree(List.of(), "rule.yaml"))
         .hasMessageContaining("mapping");

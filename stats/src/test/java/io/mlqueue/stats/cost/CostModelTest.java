@@ -8,13 +8,27 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CostModelTest {
-  private final CostModel model = CostModel.fromTree(Map.of(
-      "unit", "EUR",
-      "under_prediction", 2.0,
-      "over_prediction", 1,
-      "bands", List.of(Map.of(
-          "name", "high-risk case missed", "true_above", 200, "predicted_below", 150, "cost", 500))),
-      "cost.yaml");
+  private final CostModel model =
+      CostModel.fromTree(
+          Map.of(
+              "unit",
+              "EUR",
+              "under_prediction",
+              2.0,
+              "over_prediction",
+              1,
+              "bands",
+              List.of(
+                  Map.of(
+                      "name",
+                      "high-risk case missed",
+                      "true_above",
+                      200,
+                      "predicted_below",
+                      150,
+                      "cost",
+                      500))),
+          "cost.yaml");
 
   @Test
   void pricesUnderAndOverPredictionPerUnit() {
@@ -36,9 +50,12 @@ class CostModelTest {
         .hasMessageStartingWith("cost.yaml: unknown key 'under_predicton'");
     assertThatThrownBy(() -> CostModel.fromTree(Map.of("under_prediction", -1), "cost.yaml"))
         .hasMessageContaining("not negative");
-    assertThatThrownBy(() -> CostModel.fromTree(Map.of("bands", List.of(Map.of("cost", 5))), "cost.yaml"))
+    assertThatThrownBy(
+            () -> CostModel.fromTree(Map.of("bands", List.of(Map.of("cost", 5))), "cost.yaml"))
         .hasMessageContaining("sets no bound");
-    assertThatThrownBy(() -> CostModel.fromTree(Map.of("bands", List.of(Map.of("true_above", 5))), "cost.yaml"))
+    assertThatThrownBy(
+            () ->
+                CostModel.fromTree(Map.of("bands", List.of(Map.of("true_above", 5))), "cost.yaml"))
         .hasMessageContaining("bands[0].cost is missing");
     assertThatThrownBy(() -> CostModel.fromTree(Map.of("over_prediction", "cheap"), "cost.yaml"))
         .hasMessageContaining("over_prediction must be a number");

@@ -52,7 +52,8 @@ class DriftDetectorTest {
     }
     // b and the prediction (b moves it) drift, once each; a and c never.
     assertThat(started).containsExactlyInAnyOrder("b", ReferenceProfile.PREDICTION);
-    assertThat(firstAlarmRow).isBetween((long) shiftFrom, shiftFrom + (settings.patience() + 1L) * settings.size());
+    assertThat(firstAlarmRow)
+        .isBetween((long) shiftFrom, shiftFrom + (settings.patience() + 1L) * settings.size());
   }
 
   @Test
@@ -77,7 +78,8 @@ class DriftDetectorTest {
   @Test
   void aTimeLimitChecksASlowStreamOnceItHasTheMinimumRows() {
     SplittableRandom r = new SplittableRandom(3);
-    DriftDetector d = new DriftDetector(reference(r, 300), new WindowSettings(500, 500, 1000, 50, 3), 0);
+    DriftDetector d =
+        new DriftDetector(reference(r, 300), new WindowSettings(500, 500, 1000, 50, 3), 0);
     for (int i = 0; i < 49; i++) {
       assertThat(d.add(new double[] {0, 0, 0}, 0, 5000)).isNull();
     }
@@ -89,7 +91,8 @@ class DriftDetectorTest {
   @Test
   void aFastStreamIsCheckedOnceAMinimumIntervalOnItsLatestRows() {
     SplittableRandom r = new SplittableRandom(4);
-    DriftDetector d = new DriftDetector(reference(r, 300), new WindowSettings(100, 100, 0, 10, 3, 1000), 0);
+    DriftDetector d =
+        new DriftDetector(reference(r, 300), new WindowSettings(100, 100, 0, 10, 3, 1000), 0);
     int checks = 0;
     for (int i = 0; i < 1_000; i++) { // ten windows' worth of rows from 900 to 1,399 ms
       if (d.add(new double[] {i, 0, 0}, 0, 900 + i / 2) != null) {

@@ -35,27 +35,40 @@ class DriftTestsTest {
       double[] cur = doubles(c.get("current"));
 
       TestResult ks = DriftTests.run(Method.KS, ref, cur);
-      assertThat(ks.statistic()).as(name).isCloseTo(c.get("ks").get("statistic").asDouble(), within(1e-12));
+      assertThat(ks.statistic())
+          .as(name)
+          .isCloseTo(c.get("ks").get("statistic").asDouble(), within(1e-12));
       // Above n = 140 both evaluate Pelz–Good's series, truncated differently: up to 4e-5 of the
       // p-value apart here; exact agreement below (the n = 27 case).
-      assertThat(ks.value()).as(name).isCloseTo(c.get("ks").get("p").asDouble(), withinPercentage(0.01));
+      assertThat(ks.value())
+          .as(name)
+          .isCloseTo(c.get("ks").get("p").asDouble(), withinPercentage(0.01));
       // SciPy's default (exact below 10,000 rows) stays within 0.02 of the asymptotic p here.
       assertThat(ks.value()).as(name).isCloseTo(c.get("ks").get("p_auto").asDouble(), within(0.02));
 
       assertThat(DriftTests.run(Method.WASSERSTEIN, ref, cur).value())
-          .as(name).isCloseTo(c.get("wasserstein").asDouble(), within(1e-10));
+          .as(name)
+          .isCloseTo(c.get("wasserstein").asDouble(), within(1e-10));
       assertThat(DriftTests.run(Method.JENSEN_SHANNON, ref, cur).value())
-          .as(name).isCloseTo(c.get("jensenshannon").asDouble(), within(1e-10));
+          .as(name)
+          .isCloseTo(c.get("jensenshannon").asDouble(), within(1e-10));
       assertThat(DriftTests.run(Method.PSI, ref, cur).value())
-          .as(name).isCloseTo(c.get("psi").asDouble(), within(1e-10));
+          .as(name)
+          .isCloseTo(c.get("psi").asDouble(), within(1e-10));
       if (c.has("chisquare")) {
         TestResult chi = DriftTests.run(Method.CHI_SQUARE, ref, cur);
-        assertThat(chi.statistic()).as(name).isCloseTo(c.get("chisquare").get("statistic").asDouble(), within(1e-9));
-        assertThat(chi.value()).as(name).isCloseTo(c.get("chisquare").get("p").asDouble(), within(1e-12));
+        assertThat(chi.statistic())
+            .as(name)
+            .isCloseTo(c.get("chisquare").get("statistic").asDouble(), within(1e-9));
+        assertThat(chi.value())
+            .as(name)
+            .isCloseTo(c.get("chisquare").get("p").asDouble(), within(1e-12));
       }
       if (c.has("z")) {
         TestResult z = DriftTests.run(Method.Z, ref, cur);
-        assertThat(z.statistic()).as(name).isCloseTo(c.get("z").get("statistic").asDouble(), within(1e-10));
+        assertThat(z.statistic())
+            .as(name)
+            .isCloseTo(c.get("z").get("statistic").asDouble(), within(1e-10));
         assertThat(z.value()).as(name).isCloseTo(c.get("z").get("p").asDouble(), within(1e-12));
       }
       checked++;
@@ -76,13 +89,16 @@ class DriftTestsTest {
   @Test
   void aShiftedColumnDriftsAndTheSameOneDoesNot() throws IOException {
     JsonNode c = cases().get("normal_shift_400_200");
-    ColumnDrift shifted = ColumnDrift.compare(doubles(c.get("reference")), doubles(c.get("current")));
+    ColumnDrift shifted =
+        ColumnDrift.compare(doubles(c.get("reference")), doubles(c.get("current")));
     assertThat(shifted.test().method()).isEqualTo(Method.KS);
     assertThat(shifted.drifted()).isTrue();
     assertThat(shifted.psi().value()).isGreaterThan(0.1);
 
     JsonNode same = cases().get("normal_same_400_300");
-    assertThat(ColumnDrift.compare(doubles(same.get("reference")), doubles(same.get("current"))).drifted())
+    assertThat(
+            ColumnDrift.compare(doubles(same.get("reference")), doubles(same.get("current")))
+                .drifted())
         .isFalse();
   }
 
@@ -102,7 +118,8 @@ class DriftTestsTest {
 
   @Test
   void aValueTheReferenceNeverHadIsCertainDriftForChiSquare() {
-    TestResult r = DriftTests.run(Method.CHI_SQUARE, new double[] {1, 2, 3, 1}, new double[] {1, 4});
+    TestResult r =
+        DriftTests.run(Method.CHI_SQUARE, new double[] {1, 2, 3, 1}, new double[] {1, 4});
     assertThat(r.value()).isEqualTo(0.0);
     assertThat(r.drifted()).isTrue();
   }

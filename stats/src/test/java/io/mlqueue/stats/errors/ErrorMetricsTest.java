@@ -30,9 +30,12 @@ class ErrorMetricsTest {
       abs[i] = Math.abs(t[i] - p[i]);
     }
     Arrays.sort(abs);
-    fx.get("quantiles").fields().forEachRemaining(e ->
-        assertThat(Quantiles.ofSorted(abs, Double.parseDouble(e.getKey())))
-            .isCloseTo(e.getValue().asDouble(), within(1e-10)));
+    fx.get("quantiles")
+        .fields()
+        .forEachRemaining(
+            e ->
+                assertThat(Quantiles.ofSorted(abs, Double.parseDouble(e.getKey())))
+                    .isCloseTo(e.getValue().asDouble(), within(1e-10)));
   }
 
   @Test
