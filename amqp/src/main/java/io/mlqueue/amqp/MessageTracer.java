@@ -5,11 +5,13 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -91,10 +93,26 @@ public final class MessageTracer {
    */
   public Span startPublish(
       String queue, boolean temporary, Context parent, String messageId, int rows) {
+    return startPublish(queue, temporary, parent, List.of(), messageId, rows);
+  }
+
+  /**
+   * {@link #startPublish(String, boolean, Context, String, int)} for a message that carries the
+   * work of several traces: it is a child of {@code parent} and links to the others ({@code
+   * links}), as the messaging conventions have it for a batch.
+   */
+  public Span startPublish(
+      String queue,
+      boolean temporary,
+      Context parent,
+      List<SpanContext> links,
+      String messageId,
+      int rows) {
     if (tracer == null) {
       return Span.getInvalid();
     }
-    return start(SpanKind.PRODUCER, "publish", "send", queue, temporary, parent, messageId, rows);
+    return start(
+        SpanKind.PRODUCER, "publish", "send", queue, temporary, parent, links, messageId, rows);
   }
 
   /**
@@ -123,7 +141,9 @@ public final class MessageTracer {
     Context parent =
         propagator.extract(Context.root(), properties.getHeaders(), TraceHeaders.INSTANCE);
     return new MessageSpan.Recording(
-        start(SpanKind.CONSUMER, "process", "process", queue, temporary, parent, null, 1), parent);
+        start(
+            SpanKind.CONSUMER, "process", "process", queue, temporary, parent, List.of(), null, 1),
+        parent);
   }
 
   /**
@@ -145,6 +165,7 @@ public final class MessageTracer {
       String queue,
       boolean temporary,
       Context parent,
+      List<SpanContext> links,
       String messageId,
       int rows) {
     SpanBuilder span =
@@ -166,6 +187,9 @@ public final class MessageTracer {
     }
     if (rows > 1) {
       span.setAttribute(BATCH_COUNT, (long) rows);
+    }
+    for (SpanContext link : links) {
+      span.addLink(link);
     }
     return span.startSpan();
   }

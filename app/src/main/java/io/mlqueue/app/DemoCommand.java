@@ -10,8 +10,11 @@ import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
 import io.mlqueue.features.Shift;
+import io.mlqueue.gateway.AnswerLog;
+import io.mlqueue.gateway.ApiKeys;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
+import io.mlqueue.gateway.HttpServerTracer;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
 import io.mlqueue.metric.RunningMetrics;
 import io.mlqueue.metric.service.MetricService;
@@ -180,7 +183,11 @@ final class DemoCommand implements Callable<Integer> {
       AmqpSettings modelSettings = traced(settings, open, "model");
       AmqpSettings metricSettings = traced(settings, open, "metric");
       AmqpSettings featuresSettings = traced(settings, open, "features");
-      AmqpSettings gatewaySettings = traced(settings, open, "gateway");
+      Tracing gatewayTraces = tracing.start("gateway");
+      AmqpSettings gatewaySettings =
+          gatewayTraces.enabled()
+              ? TracingOptions.traced(settings, open.add(gatewayTraces))
+              : settings;
       Connection modelConnection = open.add(BrokerConnector.connect(settings, "model"));
       Connection metricConnection = open.add(BrokerConnector.connect(settings, "metric"));
       Connection featuresConnection = open.add(BrokerConnector.connect(settings, "features"));
@@ -216,7 +223,11 @@ final class DemoCommand implements Callable<Integer> {
                       GatewayServer.start(
                           GatewayConfig.defaults().withHost("127.0.0.1").withPort(gatewayPort),
                           predictor,
-                          registry)));
+                          registry,
+                          ApiKeys.none(),
+                          Optional.empty(),
+                          AnswerLog.NONE,
+                          HttpServerTracer.of(gatewayTraces.openTelemetry()))));
       gatewayUrl = gateway.url();
       MetricService metricService =
           MetricService.start(

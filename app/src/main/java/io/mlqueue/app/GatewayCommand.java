@@ -12,6 +12,7 @@ import io.mlqueue.gateway.Canary;
 import io.mlqueue.gateway.ConnectionLimits;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
+import io.mlqueue.gateway.HttpServerTracer;
 import io.mlqueue.gateway.amqp.AmqpAnswerLog;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
 import io.mlqueue.observe.Observability;
@@ -180,7 +181,14 @@ final class GatewayCommand implements Callable<Integer> {
                 "--port",
                 port,
                 () ->
-                    GatewayServer.start(config, predictor, registry, keys, canaryRoute, answers)));
+                    GatewayServer.start(
+                        config,
+                        predictor,
+                        registry,
+                        keys,
+                        canaryRoute,
+                        answers,
+                        HttpServerTracer.of(traces.openTelemetry()))));
     System.out.println(
         "gateway: listening on "
             + server.url()

@@ -16,8 +16,11 @@ import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
+import io.mlqueue.gateway.AnswerLog;
+import io.mlqueue.gateway.ApiKeys;
 import io.mlqueue.gateway.GatewayConfig;
 import io.mlqueue.gateway.GatewayServer;
+import io.mlqueue.gateway.HttpServerTracer;
 import io.mlqueue.gateway.amqp.AmqpPredictor;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.BuiltInModel;
@@ -97,9 +100,13 @@ class TracesEndToEndTest {
 
   /** {@code service}'s settings, traced into the in-memory exporter under its own name. */
   private AmqpSettings traced(String service) {
+    return TracingOptions.traced(AmqpSettings.of(broker.uri()), tracing(service));
+  }
+
+  private Tracing tracing(String service) {
     Tracing tracing = Tracing.of(service, SimpleSpanProcessor.create(spans));
     open.add(tracing);
-    return TracingOptions.traced(AmqpSettings.of(broker.uri()), tracing);
+    return tracing;
   }
 
   @ParameterizedTest(name = "{0} rows per message")
@@ -184,47 +191,52 @@ class TracesEndToEndTest {
   }
 
   @Test
-  void oneTraceSpansTheGatewayTheModelAndTheReply() throws Exception {
-    ModelService model =
-        ModelService.start(broker.connection(), traced("model"), BuiltInModel.get());
-    open.add(model);
-    AmqpSettings gatewaySettings = traced("gateway");
-    Connection gatewayConnection = BrokerConnector.connect(gatewaySettings, "gateway");
-    open.add(gatewayConnection);
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    AmqpPredictor predictor = AmqpPredictor.start(gatewayConnection, gatewaySettings, registry);
-    open.add(predictor);
-    GatewayServer server =
-        GatewayServer.start(
-            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0), predictor, registry);
-    open.add(server);
-    await().atMost(Duration.ofSeconds(5)).until(() -> predictor.readiness().ready());
+  void oneTraceSpansTheClientsRequestTheGatewayTheModelAndTheReply() throws Exception {
+    GatewayServer server = tracedGatewayAndModel();
 
+    // The client's own span, as an instrumented HTTP client sends it (W3C traceparent).
+    String clientTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String clientSpan = "00f067aa0ba902b7";
     String features = Arrays.toString(Dataset.builtIn().features(0));
     HttpResponse<String> answer =
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(URI.create(server.url() + "/v1/predict"))
                     .header("Content-Type", "application/json")
+                    .header("traceparent", "00-" + clientTrace + "-" + clientSpan + "-01")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"features\": " + features + "}"))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
     String id = JSON.readTree(answer.body()).path("id").asText();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().size() >= 4);
+    await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().size() >= 5);
     Map<String, List<SpanData>> traces = byTrace(spans.getFinishedSpanItems());
-    assertThat(traces).hasSize(1);
-    Map<String, SpanData> span = byName(traces.values().iterator().next());
+    assertThat(traces).containsOnlyKeys(clientTrace);
+    Map<String, SpanData> span = byName(traces.get(clientTrace));
     assertThat(span)
         .containsOnlyKeys(
-            "publish predict", "process predict", "publish (temporary)", "process (temporary)");
-    SpanData root = span.get("publish predict");
-    assertThat(root.getParentSpanContext().isValid()).isFalse();
-    assertThat(root.getKind()).isEqualTo(SpanKind.PRODUCER);
-    assertThat(root.getResource().getAttribute(SERVICE)).isEqualTo("mlqueue-gateway");
-    assertThat(root.getAttributes().get(MESSAGE_ID)).isEqualTo(id);
-    hop(span, root, "process predict", SpanKind.CONSUMER, "model", id, 1);
+            "POST /v1/predict",
+            "publish predict",
+            "process predict",
+            "publish (temporary)",
+            "process (temporary)");
+    SpanData request = span.get("POST /v1/predict");
+    assertThat(request.getKind()).isEqualTo(SpanKind.SERVER);
+    assertThat(request.getParentSpanId()).isEqualTo(clientSpan);
+    assertThat(request.getParentSpanContext().isRemote()).isTrue();
+    assertThat(request.getResource().getAttribute(SERVICE)).isEqualTo("mlqueue-gateway");
+    var http = request.getAttributes();
+    assertThat(http.get(AttributeKey.stringKey("http.request.method"))).isEqualTo("POST");
+    assertThat(http.get(AttributeKey.stringKey("http.route"))).isEqualTo("/v1/predict");
+    assertThat(http.get(AttributeKey.stringKey("url.path"))).isEqualTo("/v1/predict");
+    assertThat(http.get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+    SpanData publish = span.get("publish predict");
+    assertThat(publish.getKind()).isEqualTo(SpanKind.PRODUCER);
+    assertThat(publish.getParentSpanId()).isEqualTo(request.getSpanId());
+    assertThat(publish.getResource().getAttribute(SERVICE)).isEqualTo("mlqueue-gateway");
+    assertThat(publish.getAttributes().get(MESSAGE_ID)).isEqualTo(id);
+    hop(span, publish, "process predict", SpanKind.CONSUMER, "model", id, 1);
     hop(
         span,
         span.get("process predict"),
@@ -256,6 +268,154 @@ class TracesEndToEndTest {
           .isNotBlank()
           .isNotEqualTo("predict");
     }
+
+    // A client that sends no trace context: the server span starts a new trace; an Open Inference
+    // call is named by its route's pattern, not by the model in its path; a refusal (404: no such
+    // model) is recorded with its status but is not a server error.
+    spans.reset();
+    HttpResponse<String> unknown =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(server.url() + "/v2/models/nope/infer"))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 10],"
+                                + " \"datatype\": \"FP64\", \"data\": "
+                                + features
+                                + "}]}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+    // (To know the names served, the gateway may ask a worker first: spans under this one.)
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                spans.getFinishedSpanItems().stream()
+                    .anyMatch(x -> x.getKind() == SpanKind.SERVER));
+    SpanData refused =
+        spans.getFinishedSpanItems().stream()
+            .filter(x -> x.getKind() == SpanKind.SERVER)
+            .findFirst()
+            .orElseThrow();
+    assertThat(refused.getParentSpanContext().isValid()).isFalse();
+    assertThat(byTrace(spans.getFinishedSpanItems())).containsOnlyKeys(refused.getTraceId());
+    assertThat(refused.getName()).isEqualTo("POST /v2/models/{model_name}/infer");
+    assertThat(refused.getAttributes().get(AttributeKey.stringKey("url.path")))
+        .isEqualTo("/v2/models/nope/infer");
+    assertThat(refused.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(404L);
+    assertThat(refused.getStatus().getStatusCode())
+        .isEqualTo(io.opentelemetry.api.trace.StatusCode.UNSET);
+  }
+
+  @Test
+  void concurrentCallsCoalescedIntoOneMessageKeepEachClientsTrace() throws Exception {
+    GatewayServer server = tracedGatewayAndModel();
+
+    int clients = 16;
+    int callsEach = 5;
+    String features = Arrays.toString(Dataset.builtIn().features(0));
+    HttpClient http = HttpClient.newHttpClient();
+    List<String> sentTraces = new CopyOnWriteArrayList<>();
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        done.add(
+            threads.submit(
+                () -> {
+                  for (int i = 0; i < callsEach; i++) {
+                    String trace = HexFormat.of().formatHex(randomBytes(16));
+                    sentTraces.add(trace);
+                    HttpResponse<String> answer =
+                        http.send(
+                            HttpRequest.newBuilder(URI.create(server.url() + "/v1/predict"))
+                                .header("Content-Type", "application/json")
+                                .header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01")
+                                .POST(
+                                    HttpRequest.BodyPublishers.ofString(
+                                        "{\"features\": " + features + "}"))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                  }
+                  return null;
+                }));
+      }
+      for (var f : done) {
+        f.get();
+      }
+    }
+    int calls = clients * callsEach;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> serverSpans(spans.getFinishedSpanItems()).size() == calls);
+    List<SpanData> finished = spans.getFinishedSpanItems();
+    List<SpanData> requests = serverSpans(finished);
+    assertThat(requests)
+        .extracting(SpanData::getTraceId)
+        .containsExactlyInAnyOrderElementsOf(sentTraces);
+    List<SpanData> publishes =
+        finished.stream().filter(x -> x.getName().equals("publish predict")).toList();
+    // Each request is the parent of the message that carried its call, or linked from it when its
+    // call travelled in another's message.
+    int linked = 0;
+    for (SpanData request : requests) {
+      boolean parent =
+          publishes.stream().anyMatch(p -> p.getParentSpanId().equals(request.getSpanId()));
+      boolean link =
+          publishes.stream()
+              .anyMatch(
+                  p ->
+                      p.getLinks().stream()
+                          .anyMatch(l -> l.getSpanContext().equals(request.getSpanContext())));
+      assertThat(parent || link).as("request span %s reached a message", request).isTrue();
+      linked += link ? 1 : 0;
+    }
+    for (SpanData publish : publishes) {
+      assertThat(requests)
+          .as("the parent of %s", publish)
+          .anyMatch(r -> r.getSpanId().equals(publish.getParentSpanId()));
+    }
+    assertThat(publishes.size() + linked).isEqualTo(calls);
+  }
+
+  /** A traced model worker and a traced gateway in front of it, ready for calls. */
+  private GatewayServer tracedGatewayAndModel() throws Exception {
+    ModelService model =
+        ModelService.start(broker.connection(), traced("model"), BuiltInModel.get());
+    open.add(model);
+    Tracing gatewayTracing = tracing("gateway");
+    AmqpSettings gatewaySettings =
+        TracingOptions.traced(AmqpSettings.of(broker.uri()), gatewayTracing);
+    Connection gatewayConnection = BrokerConnector.connect(gatewaySettings, "gateway");
+    open.add(gatewayConnection);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AmqpPredictor predictor = AmqpPredictor.start(gatewayConnection, gatewaySettings, registry);
+    open.add(predictor);
+    GatewayServer server =
+        GatewayServer.start(
+            GatewayConfig.defaults().withHost("127.0.0.1").withPort(0),
+            predictor,
+            registry,
+            ApiKeys.none(),
+            Optional.empty(),
+            AnswerLog.NONE,
+            HttpServerTracer.of(gatewayTracing.openTelemetry()));
+    open.add(server);
+    await().atMost(Duration.ofSeconds(5)).until(() -> predictor.readiness().ready());
+    return server;
+  }
+
+  private static List<SpanData> serverSpans(List<SpanData> spans) {
+    return spans.stream().filter(x -> x.getKind() == SpanKind.SERVER).toList();
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(bytes);
+    return bytes;
   }
 
   @Test

@@ -116,6 +116,23 @@ public final class GatewayServer implements AutoCloseable {
       ApiKeys keys,
       Optional<Canary> canary,
       AnswerLog answers) {
+    return start(config, predictor, registry, keys, canary, answers, HttpServerTracer.OFF);
+  }
+
+  /**
+   * Starts listening as {@link #start(GatewayConfig, Predictor, PrometheusMeterRegistry, ApiKeys,
+   * Optional, AnswerLog)} does, with each prediction request traced by {@code tracer}: its server
+   * span is the parent of the call's {@code publish} span.
+   */
+  public static GatewayServer start(
+      GatewayConfig config,
+      Predictor predictor,
+      PrometheusMeterRegistry registry,
+      ApiKeys keys,
+      Optional<Canary> canary,
+      AnswerLog answers,
+      HttpServerTracer tracer) {
+    Objects.requireNonNull(tracer, "tracer");
     Objects.requireNonNull(canary, "canary");
     Objects.requireNonNull(answers, "answers");
     Objects.requireNonNull(keys, "keys");
@@ -139,6 +156,7 @@ public final class GatewayServer implements AutoCloseable {
             config,
             guard,
             metrics,
+            tracer,
             new PredictionCall(predictor, config.timeout(), v2::modelAnswered, canary, answers));
     Routes routes =
         new Routes(

@@ -10,13 +10,17 @@ import java.io.UncheckedIOException;
 /**
  * A prediction route of either API: runs the API's {@link PredictionEndpoint} with a fresh {@link
  * PredictionExchange}, answers 200 with its body or the error in the API's shape, ends the
- * connection when a body was left unread, and counts every request in {@code /metrics} under its
- * protocol.
+ * connection when a body was left unread, counts every request in {@code /metrics} under its
+ * protocol, and traces it ({@link HttpServerTracer}).
  */
 final class PredictRoute implements Handler {
-  /** What every request shares: limits, the slow-client guard, metrics and the call. */
+  /** What every request shares: limits, the slow-client guard, metrics, traces and the call. */
   record Shared(
-      GatewayConfig config, SlowClientGuard guard, GatewayMetrics metrics, PredictionCall call) {}
+      GatewayConfig config,
+      SlowClientGuard guard,
+      GatewayMetrics metrics,
+      HttpServerTracer tracer,
+      PredictionCall call) {}
 
   private final Protocol protocol;
   private final PredictionEndpoint endpoint;
@@ -34,6 +38,8 @@ final class PredictRoute implements Handler {
     PredictionExchange exchange = new PredictionExchange(req, protocol, shared);
     int status = 500;
     String code = ApiError.INTERNAL_ERROR;
+    // The server span is current while the call is made: the worker's trace continues the client's.
+    HttpServerTracer.ServerSpan span = shared.tracer().start(req);
     try {
       try {
         byte[] body = endpoint.answer(req, exchange);
@@ -60,6 +66,8 @@ final class PredictRoute implements Handler {
       throw new CloseConnectionException("the client closed the connection", e);
     } finally {
       shared.metrics().answered(protocol, status, code, System.nanoTime() - start);
+      span.status(status, code);
+      span.close();
     }
   }
 

@@ -25,9 +25,11 @@ import io.mlqueue.contract.PredictRequest;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.gateway.Predictor;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -209,7 +211,10 @@ public final class AmqpPredictor implements Predictor {
     }
     CompletableFuture<PredictReply> result = new CompletableFuture<>();
     result.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    coalescer.add(new CallCoalescer.Call(request, result, System.nanoTime() + timeout.toNanos()));
+    // The caller's context (its HTTP request's server span) becomes the parent of the publish.
+    Context context = tracer.enabled() ? Context.current() : Context.root();
+    coalescer.add(
+        new CallCoalescer.Call(request, result, System.nanoTime() + timeout.toNanos(), context));
     return result;
   }
 
@@ -238,8 +243,17 @@ public final class AmqpPredictor implements Predictor {
     }
     callsPerMessage.record(calls.size());
     PredictRequest request = CallCoalescer.merge(calls);
-    // Under whatever context is current (none on the coalescer's thread: the publish is the root).
-    Span span = tracer.startPublish(requestQueue, false, Context.current(), request.id().text(), 1);
+    // A child of the first call's context (its HTTP request's span, when the gateway traces them);
+    // the other calls coalesced into the message are linked, as the messaging conventions do for
+    // a batch.
+    Span span =
+        tracer.startPublish(
+            requestQueue,
+            false,
+            calls.get(0).context(),
+            calls.size() == 1 || !tracer.enabled() ? List.of() : linked(calls),
+            request.id().text(),
+            1);
     try {
       channel.basicPublish(
           "", requestQueue, tracer.inject(span, properties.build()), codec.encode(request));
@@ -250,6 +264,18 @@ public final class AmqpPredictor implements Predictor {
     } finally {
       span.end();
     }
+  }
+
+  /** The trace contexts of {@code calls} after the first, where they have one. */
+  private static List<SpanContext> linked(List<CallCoalescer.Call> calls) {
+    List<SpanContext> links = new ArrayList<>(calls.size() - 1);
+    for (CallCoalescer.Call call : calls.subList(1, calls.size())) {
+      SpanContext context = Span.fromContext(call.context()).getSpanContext();
+      if (context.isValid()) {
+        links.add(context);
+      }
+    }
+    return links;
   }
 
   /**
@@ -299,12 +325,17 @@ public final class AmqpPredictor implements Predictor {
     if (rabbitMq) {
       properties.expiration(Long.toString(Math.max(1, timeout.toMillis())));
     }
+    MessageId id = MessageId.random();
+    // Published on the caller's thread: a child of its context (the HTTP request's span).
+    Span span = tracer.startPublish(requestQueue, false, Context.current(), id.text(), 1);
     try {
       channel.basicPublish(
-          "", requestQueue, properties.build(), codec.encodeDescribe(MessageId.random()));
+          "", requestQueue, tracer.inject(span, properties.build()), codec.encodeDescribe(id));
     } catch (IOException | ShutdownSignalException e) {
       result.completeExceptionally(
           new BrokerDownException("sending the describe call failed: " + e.getMessage()));
+    } finally {
+      span.end();
     }
     return result;
   }

@@ -4,6 +4,7 @@ import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.PredictReply;
 import io.mlqueue.contract.PredictRequest;
 import io.mlqueue.gateway.Predictor.BrokerDownException;
+import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,9 +36,18 @@ final class CallCoalescer implements AutoCloseable {
 
   /**
    * One client's call, waiting for its answer until {@code deadlineNanos} ({@link
-   * System#nanoTime}).
+   * System#nanoTime}), made under the trace context {@code context} (the HTTP request's server span
+   * when traced, else the root context).
    */
-  record Call(PredictRequest request, CompletableFuture<PredictReply> result, long deadlineNanos) {
+  record Call(
+      PredictRequest request,
+      CompletableFuture<PredictReply> result,
+      long deadlineNanos,
+      Context context) {
+    Call(PredictRequest request, CompletableFuture<PredictReply> result, long deadlineNanos) {
+      this(request, result, deadlineNanos, Context.root());
+    }
+
     int rows() {
       return request.instances().length;
     }
