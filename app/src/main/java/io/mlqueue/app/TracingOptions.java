@@ -2,12 +2,18 @@ package io.mlqueue.app;
 
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.MessageTracer;
+import io.mlqueue.observe.TraceSampling;
 import io.mlqueue.observe.Tracing;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import picocli.CommandLine.Option;
 
-/** {@code --otlp-endpoint}: OpenTelemetry traces of the messages a service handles. */
+/**
+ * {@code --otlp-endpoint} and {@code --trace-sample-ratio}: OpenTelemetry traces of the messages a
+ * service handles, and which share of them is recorded.
+ */
 final class TracingOptions {
   @Option(
       names = "--otlp-endpoint",
@@ -20,6 +26,19 @@ final class TracingOptions {
               + ", else off: no spans, no headers).")
   String endpoint;
 
+  @Option(
+      names = "--trace-sample-ratio",
+      paramLabel = "SHARE",
+      description =
+          "Record this share (0 to 1) of the traces this service starts; a trace begun elsewhere is"
+              + " recorded when its traceparent says so, so every trace kept is whole (default:"
+              + " OpenTelemetry's "
+              + TraceSampling.SAMPLER_ENV
+              + " and "
+              + TraceSampling.SAMPLER_ARG_ENV
+              + ", else every trace).")
+  Double sampleRatio;
+
   /** The endpoint: the option (or {@code MLQUEUE_OTLP_ENDPOINT}), else OpenTelemetry's variable. */
   Optional<String> endpoint(Map<String, String> environment) {
     if (endpoint != null && !endpoint.isBlank()) {
@@ -30,7 +49,14 @@ final class TracingOptions {
 
   /** The service's tracing: the caller closes it after the service, to send the last spans. */
   Tracing start(String service) {
-    return Tracing.otlp(service, endpoint(System.getenv()));
+    Map<String, String> environment = System.getenv();
+    return Tracing.otlp(service, endpoint(environment), sampler(environment));
+  }
+
+  /** The sampler: the option, else OpenTelemetry's variables, else every trace. */
+  Sampler sampler(Map<String, String> environment) {
+    return TraceSampling.sampler(
+        sampleRatio == null ? OptionalDouble.empty() : OptionalDouble.of(sampleRatio), environment);
   }
 
   /** {@code settings} with messages traced by {@code tracing} (untouched when it is off). */

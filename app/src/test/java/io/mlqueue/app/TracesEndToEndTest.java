@@ -25,6 +25,7 @@ import io.mlqueue.gateway.amqp.AmqpPredictor;
 import io.mlqueue.metric.service.MetricService;
 import io.mlqueue.model.BuiltInModel;
 import io.mlqueue.model.service.ModelService;
+import io.mlqueue.observe.TraceSampling;
 import io.mlqueue.observe.Tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -46,6 +47,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -187,6 +189,60 @@ class TracesEndToEndTest {
           "metric",
           id,
           batch);
+    }
+  }
+
+  @Test
+  void aSampledShareOfPairsIsTracedWholeAndTheRestNowhere(@TempDir Path logDir) throws Exception {
+    int pairs = 60;
+    Connection connection = broker.connection();
+    // Only features decides, as --trace-sample-ratio 0.5 makes it; model and metric keep their
+    // default and follow the sampled flag each message's traceparent carries.
+    Tracing featuresTracing =
+        Tracing.of(
+            "features",
+            SimpleSpanProcessor.create(spans),
+            TraceSampling.sampler(OptionalDouble.of(0.5), Map.of()));
+    open.add(featuresTracing);
+    ModelService model = ModelService.start(connection, traced("model"), BuiltInModel.get());
+    open.add(model);
+    MetricService metric =
+        MetricService.start(
+            connection, traced("metric"), MetricService.Config.of(logDir), Clock.systemUTC());
+    open.add(metric);
+    FeaturesConfig config =
+        new FeaturesConfig(Dataset.builtIn(), pairs, Pace.UNLIMITED, OptionalLong.of(7), 64, 1);
+    new FeaturesService(
+            config,
+            TracingOptions.traced(AmqpSettings.of(broker.uri()), featuresTracing),
+            connection,
+            Clock.systemUTC(),
+            FeaturesService.Listener.NO_OP)
+        .run(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(20)).until(() -> metric.rowsWritten() == pairs);
+
+    // Each kept trace has 7 spans, 3 of them from features: wait for the others to settle.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              List<SpanData> all = spans.getFinishedSpanItems();
+              long roots = all.stream().filter(s -> s.getName().equals("send pair")).count();
+              return all.size() == 7 * roots;
+            });
+    Map<String, List<SpanData>> traces = byTrace(spans.getFinishedSpanItems());
+    // 60 coin flips: all heads or all tails has odds of 2^-59.
+    assertThat(traces.size()).isBetween(1, pairs - 1);
+    for (List<SpanData> trace : traces.values()) {
+      assertThat(byName(trace))
+          .containsOnlyKeys(
+              "send pair",
+              "publish y_true",
+              "publish features",
+              "process features",
+              "publish y_pred",
+              "process y_true",
+              "process y_pred");
     }
   }
 

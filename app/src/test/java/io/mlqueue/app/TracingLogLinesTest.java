@@ -48,6 +48,24 @@ class TracingLogLinesTest {
     assertThat(options.endpoint(env)).contains("http://other:4318");
   }
 
+  @Test
+  void theSampleRatioComesFromTheOptionElseFromOpenTelemetrysVariables() {
+    TracingOptions options = new TracingOptions();
+    Map<String, String> env =
+        Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.2");
+    assertThat(options.sampler(Map.of()))
+        .isEqualTo(
+            io.opentelemetry.sdk.trace.samplers.Sampler.parentBased(
+                io.opentelemetry.sdk.trace.samplers.Sampler.alwaysOn()));
+    assertThat(options.sampler(env))
+        .isEqualTo(io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(0.2));
+    options.sampleRatio = 0.05;
+    assertThat(options.sampler(env))
+        .isEqualTo(
+            io.opentelemetry.sdk.trace.samplers.Sampler.parentBased(
+                io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(0.05)));
+  }
+
   private static String encode(String format, Map<String, String> mdc) {
     LoggerContext context = new LoggerContext();
     Encoder<ILoggingEvent> encoder = LogConfiguration.encoder(context, format);

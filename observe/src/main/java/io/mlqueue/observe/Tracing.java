@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * headers) unless an OTLP endpoint is given, then the SDK with W3C trace-context propagation, a
  * resource named {@code mlqueue-<service>}, and spans batched to {@code <endpoint>/v1/traces} over
  * OTLP/HTTP (protobuf). Closing it flushes the spans still batched and stops the exporter.
+ *
+ * <p>Which traces are recorded is the {@link TraceSampling sampler's} choice: all of them unless
+ * the user asks for a share, and always what the caller's trace context decided, so that a trace is
+ * either whole in every service or in none.
  *
  * <p>Only traces: the services' metrics are Prometheus's ({@link MetricsServer}), their logs
  * standard error.
@@ -53,6 +58,14 @@ public final class Tracing implements AutoCloseable {
    * off when {@code endpoint} is empty.
    */
   public static Tracing otlp(String service, Optional<String> endpoint) {
+    return otlp(service, endpoint, Sampler.parentBased(Sampler.alwaysOn()));
+  }
+
+  /**
+   * Tracing to the OTLP/HTTP receiver at {@code endpoint}, recording the traces {@code sampler}
+   * chooses (see {@link TraceSampling}), or off when {@code endpoint} is empty.
+   */
+  public static Tracing otlp(String service, Optional<String> endpoint, Sampler sampler) {
     if (endpoint.isEmpty() || endpoint.get().isBlank()) {
       return OFF;
     }
@@ -61,16 +74,22 @@ public final class Tracing implements AutoCloseable {
         of(
             service,
             BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder().setEndpoint(url).build())
-                .build());
-    log.info("{}: sending traces to {}", service, url);
+                .build(),
+            sampler);
+    log.info("{}: sending traces to {} ({})", service, url, sampler.getDescription());
     return tracing;
   }
 
   /**
-   * Tracing with spans going to {@code processor}: for tests (an in-memory exporter behind a simple
-   * processor) and for {@link #otlp}.
+   * Tracing with every trace recorded and its spans going to {@code processor}: for tests (an
+   * in-memory exporter behind a simple processor).
    */
   public static Tracing of(String service, SpanProcessor processor) {
+    return of(service, processor, Sampler.parentBased(Sampler.alwaysOn()));
+  }
+
+  /** Tracing with the traces {@code sampler} chooses recorded and sent to {@code processor}. */
+  public static Tracing of(String service, SpanProcessor processor, Sampler sampler) {
     Resource resource =
         Resource.getDefault()
             .merge(
@@ -82,6 +101,7 @@ public final class Tracing implements AutoCloseable {
                 SdkTracerProvider.builder()
                     .setResource(resource)
                     .addSpanProcessor(processor)
+                    .setSampler(sampler)
                     .build())
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
             .build();
