@@ -122,6 +122,41 @@ class EvaluateCommandTest {
     assertThat(u.path("difference").path("lower").asDouble()).isPositive();
     assertThat(u.path("welch_t").path("p").asDouble()).isLessThan(0.001);
     assertThat(u.path("mann_whitney").path("p").asDouble()).isLessThan(0.001);
+    // The always-valid interval, wider than the fixed-sample one and here above 0 too.
+    JsonNode cs = u.path("confidence_sequence");
+    assertThat(cs.path("lower").asDouble())
+        .isPositive()
+        .isLessThan(u.path("difference").path("lower").asDouble());
+    assertThat(cs.path("upper").asDouble())
+        .isGreaterThan(u.path("difference").path("upper").asDouble());
+  }
+
+  @Test
+  void aCanarysHtmlReportDrawsItsTwoSampleConfidenceSequence() throws Exception {
+    Path log =
+        ModelLogs.write(
+            dir.resolve("model_log.csv"), "diabetes:1", 60, "diabetes:2", 40, 0, 1200, 3);
+    Path html = dir.resolve("canary.html");
+    CommandRun run =
+        CommandRun.of(
+            "evaluate",
+            "--log",
+            log.toString(),
+            "--resamples",
+            "300",
+            "--champion",
+            "diabetes:1",
+            "--challenger",
+            "diabetes:2",
+            "--html",
+            html.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("always-valid [");
+    String page = Files.readString(html);
+    assertThat(page)
+        .contains("Confidence sequence of the MAE difference")
+        .contains("rows of both models (unpaired)")
+        .contains("<th>always-valid</th><th>Welch t (p)</th>");
   }
 
   @Test

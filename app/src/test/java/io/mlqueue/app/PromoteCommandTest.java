@@ -124,6 +124,39 @@ class PromoteCommandTest {
   }
 
   @Test
+  void aCanaryWithFeedbackLabelsIsDecidedUnpairedAndPromotedOnceTheRuleHolds() throws Exception {
+    ModelRegistry registry = registry();
+    Path log = dir.resolve("model_log.csv");
+    PromotionWatch watch = watch(registry, log);
+    // Ids answered by one model each, no shared ids: 400 labelled rows, 200 per model.
+    ModelLogs.write(log, "diabetes:1", 60, "diabetes:2", 40, 0, 400, 21);
+    PromotionWatch.Look early = watch.check();
+    assertThat(early.moved()).isFalse();
+    assertThat(early.summary())
+        .contains("not yet: 200 rows of the model with fewer of the 500 required")
+        .contains("always-valid two-sample confidence sequence");
+
+    ModelLogs.write(log, "diabetes:1", 60, "diabetes:2", 40, 0, 3000, 21);
+    PromotionWatch.Look look = watch.check();
+    assertThat(look.moved()).as(look.summary()).isTrue();
+    assertThat(look.summary()).contains("1500 baseline and 1500 candidate rows (unpaired)");
+    assertThat(registry.alias("diabetes", "production").getAsInt()).isEqualTo(2);
+    assertThat(look.outcome().get().applied().get().evidence().resolve("evidence.json")).exists();
+  }
+
+  @Test
+  void anEquallyGoodCanaryIsNotPromoted() throws Exception {
+    ModelRegistry registry = registry();
+    Path log = dir.resolve("model_log.csv");
+    PromotionWatch watch = watch(registry, log);
+    ModelLogs.write(log, "diabetes:1", 50, "diabetes:2", 50, 0, 6000, 22);
+    PromotionWatch.Look look = watch.check();
+    assertThat(look.moved()).as(look.summary()).isFalse();
+    assertThat(look.summary()).contains("does not hold");
+    assertThat(registry.alias("diabetes", "production").getAsInt()).isEqualTo(1);
+  }
+
+  @Test
   void theCommandChecksOnceWithoutWatch() throws Exception {
     ModelRegistry registry = registry();
     Path log =

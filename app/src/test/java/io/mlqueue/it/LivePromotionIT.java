@@ -16,7 +16,6 @@ import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
 import io.mlqueue.features.Pace;
 import io.mlqueue.metric.service.MetricService;
-import io.mlqueue.model.Training;
 import io.mlqueue.model.registry.AliasFollower;
 import io.mlqueue.model.registry.ModelReference;
 import io.mlqueue.model.registry.ModelRegistry;
@@ -25,7 +24,6 @@ import io.mlqueue.model.service.ModelService;
 import io.mlqueue.model.service.Shadow;
 import io.mlqueue.stats.compare.PromotionRule;
 import io.mlqueue.stats.compare.Settings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,8 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,9 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * shown worse and never promoted; a better one is promoted, the workers swap, the evidence is
  * stored, and every pair sent ends as exactly one champion row.
  *
- * <p>The weak model is least squares trained on three of the ten columns: the other seven are
- * shuffled across rows before training, which keeps the ten feature names (the messages' arrays
- * stay readable by both models) and takes away their information.
+ * <p>The weak model is least squares trained on three of the ten columns ({@link
+ * ChampionAndChallenger}).
  */
 class LivePromotionIT {
   private static final int PAIRS = 6_000;
@@ -140,61 +135,12 @@ class LivePromotionIT {
     }
   }
 
-  /** Versions 1 and 2 of diabetes; production on the weak one when {@code weakChampion}. */
   private ModelRegistry registry(boolean weakChampion) throws Exception {
-    ModelRegistry registry = new ModelRegistry(dir.resolve("registry"));
-    Dataset data = Dataset.builtIn();
-    Path full = write(dir.resolve("full.csv"), data, false);
-    Path weak = write(dir.resolve("weak.csv"), data, true);
-    Clock clock = Clock.systemUTC();
-    registry.register(
-        "diabetes",
-        Training.fit(weakChampion ? weak : full, "target", "diabetes", clock),
-        "production");
-    registry.register(
-        "diabetes",
-        Training.fit(weakChampion ? full : weak, "target", "diabetes", clock),
-        "staging");
-    return registry;
-  }
-
-  /** The data as CSV; with {@code weak}, every column but age, sex and s1 shuffled across rows. */
-  private static Path write(Path file, Dataset data, boolean weak) throws Exception {
-    double[][] x = new double[data.size()][];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = data.features(i).clone();
-    }
-    if (weak) {
-      SplittableRandom random = new SplittableRandom(7);
-      for (int c = 3; c < data.featureCount(); c++) {
-        for (int i = x.length - 1; i > 0; i--) {
-          int j = random.nextInt(i + 1);
-          double t = x[i][c];
-          x[i][c] = x[j][c];
-          x[j][c] = t;
-        }
-      }
-    }
-    StringBuilder csv =
-        new StringBuilder(String.join(",", data.featureNames())).append(",target\n");
-    for (int i = 0; i < x.length; i++) {
-      for (double v : x[i]) {
-        csv.append(v).append(',');
-      }
-      csv.append(data.target(i)).append('\n');
-    }
-    return Files.writeString(file, csv);
+    return ChampionAndChallenger.registry(dir, weakChampion);
   }
 
   private static List<Path> evidence(ModelRegistry registry, int version) throws Exception {
-    Path d =
-        registry.root().resolve("diabetes").resolve(String.valueOf(version)).resolve("evidence");
-    if (!Files.isDirectory(d)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(d)) {
-      return s.toList();
-    }
+    return ChampionAndChallenger.evidence(registry, version);
   }
 
   /** The services of one run, in this JVM, on the test's vhost. */

@@ -249,16 +249,30 @@ public record Evaluation(
     if (onlyA.size() < 2 || onlyB.size() < 2) {
       return Optional.empty();
     }
-    double[] absA = onlyA.stream().mapToDouble(ModelLog.Row::absoluteError).toArray();
-    double[] absB = onlyB.stream().mapToDouble(ModelLog.Row::absoluteError).toArray();
+    // Both models' rows in the order they were logged, for the confidence sequence.
+    record Answer(ModelLog.Row row, boolean challenger) {}
+    List<Answer> arrived = new ArrayList<>(onlyA.size() + onlyB.size());
+    onlyA.forEach(r -> arrived.add(new Answer(r, false)));
+    onlyB.forEach(r -> arrived.add(new Answer(r, true)));
+    arrived.sort(Comparator.comparing(a -> a.row().loggedAt()));
+    int n = arrived.size();
+    boolean[] isChallenger = new boolean[n];
+    double[] abs = new double[n];
+    for (int i = 0; i < n; i++) {
+      isChallenger[i] = arrived.get(i).challenger();
+      abs[i] = arrived.get(i).row().absoluteError();
+    }
     Optional<UnpairedComparison> costs =
         cost.map(
             c ->
-                UnpairedComparison.of(
-                    onlyA.stream().mapToDouble(r -> c.cost(r.yTrue(), r.yPred())).toArray(),
-                    onlyB.stream().mapToDouble(r -> c.cost(r.yTrue(), r.yPred())).toArray(),
+                UnpairedComparison.inArrivalOrder(
+                    arrived.stream()
+                        .mapToDouble(a -> c.cost(a.row().yTrue(), a.row().yPred()))
+                        .toArray(),
+                    isChallenger,
                     settings));
-    return Optional.of(new Unpaired(UnpairedComparison.of(absA, absB, settings), costs));
+    return Optional.of(
+        new Unpaired(UnpairedComparison.inArrivalOrder(abs, isChallenger, settings), costs));
   }
 
   /** The figures of a model. */

@@ -165,7 +165,7 @@ final class HtmlReport {
                           : " — below the minimum sample: inconclusive")
                   .append(".</p>\n")
                   .append(
-                      "<table><tr><th>difference</th><th>estimate [interval]</th><th>Welch t (p)</th><th>Mann–Whitney (p)</th></tr>\n");
+                      "<table><tr><th>difference</th><th>estimate [interval]</th><th>always-valid</th><th>Welch t (p)</th><th>Mann–Whitney (p)</th></tr>\n");
               unpairedRow(h, "MAE", u.absoluteError(), 1);
               u.cost().ifPresent(c -> unpairedRow(h, "saving / 1,000 (" + unit + ")", c, 1000));
               h.append("</table>\n");
@@ -193,9 +193,14 @@ final class HtmlReport {
 
   private static void unpairedRow(
       StringBuilder h, String label, UnpairedComparison c, double scale) {
+    ConfidenceSequence.Bound b = c.sequenceNow();
     h.append("<tr><td>").append(esc(label)).append("</td>");
     cell(h, c.difference().scaled(scale));
-    h.append("<td>")
+    h.append("<td>[")
+        .append(esc(Figures.num(b.lower() * scale)))
+        .append(", ")
+        .append(esc(Figures.num(b.upper() * scale)))
+        .append("]</td><td>")
         .append(esc(Figures.num(c.welch().t())))
         .append(" (")
         .append(esc(Figures.p(c.welch().pValue())))
@@ -259,63 +264,83 @@ final class HtmlReport {
     }
     h.append(cumulative.render(x -> TIME.format(Instant.ofEpochMilli((long) x)), Figures::num));
 
-    e.paired()
-        .ifPresent(
-            p -> {
-              boolean saving = p.cost().isPresent();
-              PairedComparison c = saving ? p.cost().get() : p.absoluteError();
-              double scale = saving ? 1000 : 1;
-              String label = saving ? "saving per 1,000 predictions" : "MAE difference";
-              h.append("<h2>Confidence sequence of the ")
-                  .append(esc(label))
-                  .append("</h2>\n")
-                  .append(
-                      "<p class=\"note\">The band holds the true difference at every number of pairs at once with probability ")
-                  .append(Figures.num(100 * e.settings().confidence()))
-                  .append(
-                      "%, so it may be watched as pairs arrive; the dashed lines are the fixed-sample interval, valid only at one look chosen in advance.</p>\n");
-              List<ConfidenceSequence.Bound> seq = c.sequence();
-              double z =
-                  new NormalDistribution(null, 0, 1)
-                      .inverseCumulativeProbability(1 - e.settings().alpha() / 2);
-              double[] n = seq.stream().mapToDouble(ConfidenceSequence.Bound::n).toArray();
-              double[] lo = seq.stream().mapToDouble(b -> b.lower() * scale).toArray();
-              double[] hi = seq.stream().mapToDouble(b -> b.upper() * scale).toArray();
-              double[] mean = seq.stream().mapToDouble(b -> b.mean() * scale).toArray();
-              double[] fixedLo =
-                  seq.stream()
-                      .mapToDouble(b -> (b.mean() - z * b.sd() / Math.sqrt(b.n())) * scale)
-                      .toArray();
-              double[] fixedHi =
-                  seq.stream()
-                      .mapToDouble(b -> (b.mean() + z * b.sd() / Math.sqrt(b.n())) * scale)
-                      .toArray();
-              // The first few pairs give a band so wide it would flatten the rest: start the plot
-              // at 10 pairs.
-              int from = 0;
-              while (from < n.length - 2 && n[from] < 10) {
-                from++;
-              }
-              SvgChart chart =
-                  new SvgChart(label + " (champion − challenger)", "pairs", label, 960, 340)
-                      .band(
-                          "always-valid " + Figures.num(100 * e.settings().confidence()) + "%",
-                          "#1f77b4",
-                          tail(n, from),
-                          tail(lo, from),
-                          tail(hi, from))
-                      .line(
-                          "fixed-sample interval", "#555", tail(n, from), tail(fixedLo, from), true)
-                      .line("", "#555", tail(n, from), tail(fixedHi, from), true)
-                      .line("estimate", "#1f77b4", tail(n, from), tail(mean, from), false)
-                      .hline("0", "#000", 0);
-              promotion
-                  .filter(
-                      pr -> pr.rule().metric().scale() == scale && pr.rule().lowerBoundAbove() != 0)
-                  .ifPresent(
-                      pr -> chart.hline("rule's bound", "#2ca02c", pr.rule().lowerBoundAbove()));
-              h.append(chart.render(Figures::num, Figures::num));
-            });
+    if (e.paired().isPresent()) {
+      Evaluation.Paired p = e.paired().get();
+      boolean saving = p.cost().isPresent();
+      sequenceChart(
+          h,
+          e,
+          promotion,
+          (saving ? p.cost().get() : p.absoluteError()).sequence(),
+          saving,
+          "pairs",
+          "at every number of pairs");
+    } else if (e.unpaired().isPresent()) {
+      // A canary: the two-sample sequence over both models' rows as they were labelled.
+      Evaluation.Unpaired u = e.unpaired().get();
+      boolean saving = u.cost().isPresent();
+      sequenceChart(
+          h,
+          e,
+          promotion,
+          (saving ? u.cost().get() : u.absoluteError()).sequence(),
+          saving,
+          "rows of both models (unpaired)",
+          "at every number of rows");
+    }
+  }
+
+  private static void sequenceChart(
+      StringBuilder h,
+      Evaluation e,
+      Optional<PromotionOutcome> promotion,
+      List<ConfidenceSequence.Bound> seq,
+      boolean saving,
+      String xLabel,
+      String atEvery) {
+    double scale = saving ? 1000 : 1;
+    String label = saving ? "saving per 1,000 predictions" : "MAE difference";
+    h.append("<h2>Confidence sequence of the ")
+        .append(esc(label))
+        .append("</h2>\n")
+        .append("<p class=\"note\">The band holds the true difference ")
+        .append(esc(atEvery))
+        .append(" at once with probability ")
+        .append(Figures.num(100 * e.settings().confidence()))
+        .append(
+            "%, so it may be watched as labels arrive; the dashed lines are the fixed-sample interval, valid only at one look chosen in advance.</p>\n");
+    double z =
+        new NormalDistribution(null, 0, 1)
+            .inverseCumulativeProbability(1 - e.settings().alpha() / 2);
+    double[] n = seq.stream().mapToDouble(ConfidenceSequence.Bound::n).toArray();
+    double[] lo = seq.stream().mapToDouble(b -> b.lower() * scale).toArray();
+    double[] hi = seq.stream().mapToDouble(b -> b.upper() * scale).toArray();
+    double[] mean = seq.stream().mapToDouble(b -> b.mean() * scale).toArray();
+    double[] fixedLo =
+        seq.stream().mapToDouble(b -> (b.mean() - z * b.sd() / Math.sqrt(b.n())) * scale).toArray();
+    double[] fixedHi =
+        seq.stream().mapToDouble(b -> (b.mean() + z * b.sd() / Math.sqrt(b.n())) * scale).toArray();
+    // The first few points give a band so wide it would flatten the rest: start the plot at 10.
+    int from = 0;
+    while (from < n.length - 2 && n[from] < 10) {
+      from++;
+    }
+    SvgChart chart =
+        new SvgChart(label + " (champion − challenger)", xLabel, label, 960, 340)
+            .band(
+                "always-valid " + Figures.num(100 * e.settings().confidence()) + "%",
+                "#1f77b4",
+                tail(n, from),
+                tail(lo, from),
+                tail(hi, from))
+            .line("fixed-sample interval", "#555", tail(n, from), tail(fixedLo, from), true)
+            .line("", "#555", tail(n, from), tail(fixedHi, from), true)
+            .line("estimate", "#1f77b4", tail(n, from), tail(mean, from), false)
+            .hline("0", "#000", 0);
+    promotion
+        .filter(pr -> pr.rule().metric().scale() == scale && pr.rule().lowerBoundAbove() != 0)
+        .ifPresent(pr -> chart.hline("rule's bound", "#2ca02c", pr.rule().lowerBoundAbove()));
+    h.append(chart.render(Figures::num, Figures::num));
   }
 
   private static double[] tail(double[] a, int from) {

@@ -159,6 +159,10 @@ final class JsonReport {
     num(m, "z", c.mannWhitney().z());
     num(m, "p", c.mannWhitney().pValue());
     num(m, "common_language_effect", c.mannWhitney().commonLanguageEffect());
+    ConfidenceSequence.Bound b = c.sequenceNow();
+    ObjectNode cs = node.putObject("confidence_sequence");
+    num(cs, "lower", b.lower() * scale);
+    num(cs, "upper", b.upper() * scale);
     node.put("conclusive", c.conclusive());
   }
 

@@ -2,6 +2,7 @@ package io.mlqueue.app.evaluate;
 
 import io.mlqueue.stats.compare.PairedComparison;
 import io.mlqueue.stats.compare.PromotionRule;
+import io.mlqueue.stats.compare.UnpairedComparison;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -58,9 +59,17 @@ public final class Promotion {
     this.action = action;
   }
 
-  /** The rule's verdict on {@code evaluation}, which must compare a champion and a challenger. */
+  /**
+   * The rule's verdict on {@code evaluation}, which must compare a champion and a challenger: on
+   * the ids both answered when there are any (a shadow: paired, the stronger test), else on the ids
+   * each answered alone (a canary with feedback labels: unpaired).
+   */
   public static PromotionRule.Decision decide(PromotionRule rule, Evaluation evaluation) {
-    Optional<PairedComparison> comparison =
+    if (rule.metric() == PromotionRule.Metric.SAVING && evaluation.cost().isEmpty()) {
+      throw new IllegalArgumentException(
+          "the rule's metric is saving: give the cost file with --cost");
+    }
+    Optional<PairedComparison> paired =
         evaluation
             .paired()
             .flatMap(
@@ -69,24 +78,30 @@ public final class Promotion {
                       case MAE_DIFFERENCE -> Optional.of(p.absoluteError());
                       case SAVING -> p.cost();
                     });
-    if (rule.metric() == PromotionRule.Metric.SAVING && evaluation.cost().isEmpty()) {
-      throw new IllegalArgumentException(
-          "the rule's metric is saving: give the cost file with --cost");
+    if (paired.isPresent()) {
+      return rule.decide(paired.get());
     }
-    if (comparison.isEmpty()) {
-      // Canary rows alone: the rule needs pairs (the confidence sequence is paired).
-      long pairs = 0;
-      return new PromotionRule.Decision(
-          false,
-          "not yet: no ids answered by both models (the rule compares pairs; a canary alone does not"
-              + " give them)",
-          pairs,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          "none");
+    Optional<UnpairedComparison> unpaired =
+        evaluation
+            .unpaired()
+            .flatMap(
+                u ->
+                    switch (rule.metric()) {
+                      case MAE_DIFFERENCE -> Optional.of(u.absoluteError());
+                      case SAVING -> u.cost();
+                    });
+    if (unpaired.isPresent()) {
+      return rule.decide(unpaired.get());
     }
-    return rule.decide(comparison.get());
+    return new PromotionRule.Decision(
+        false,
+        "not yet: under two labelled rows of each model (a shadow gives pairs, a canary rows"
+            + " with feedback labels)",
+        0,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        "none");
   }
 
   /** Decides and, when the rule holds, acts. */

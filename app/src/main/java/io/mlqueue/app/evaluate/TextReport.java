@@ -130,12 +130,17 @@ final class TextReport {
 
   private static void unpairedLine(
       StringBuilder out, String label, UnpairedComparison c, double scale) {
+    ConfidenceSequence.Bound b = c.sequenceNow();
     out.append(label)
         .append(": ")
         .append(Figures.interval(c.difference().scaled(scale)))
         .append(" (")
         .append(c.difference().method())
-        .append("); Welch t = ")
+        .append("); always-valid [")
+        .append(Figures.num(b.lower() * scale))
+        .append(", ")
+        .append(Figures.num(b.upper() * scale))
+        .append("]; Welch t = ")
         .append(Figures.num(c.welch().t()))
         .append(", p ")
         .append(Figures.p(c.welch().pValue()))

@@ -1,5 +1,6 @@
 package io.mlqueue.stats.compare;
 
+import io.mlqueue.stats.bootstrap.Interval;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -109,44 +110,71 @@ public record PromotionRule(
       double upper,
       String interval) {}
 
-  /** Decides on a paired comparison of the rule's metric (per-prediction losses). */
+  /** Decides on a paired comparison of the rule's metric (per-prediction losses): a shadow. */
   public Decision decide(PairedComparison comparison) {
+    return decide(
+        comparison.difference(),
+        comparison.sequenceNow(),
+        "always-valid confidence sequence",
+        comparison.n(),
+        "pairs",
+        comparison.n() + " pairs");
+  }
+
+  /**
+   * Decides on an unpaired comparison (a canary: each id answered by one model). {@code min_pairs}
+   * then counts the rows of the model that has fewer, and the sequential interval is the {@link
+   * TwoSampleSequence}.
+   */
+  public Decision decide(UnpairedComparison comparison) {
+    return decide(
+        comparison.difference(),
+        comparison.sequenceNow(),
+        "always-valid two-sample confidence sequence",
+        Math.min(comparison.baselineN(), comparison.candidateN()),
+        "rows of the model with fewer",
+        comparison.baselineN()
+            + " baseline and "
+            + comparison.candidateN()
+            + " candidate rows (unpaired)");
+  }
+
+  private Decision decide(
+      Interval fixedSample,
+      ConfidenceSequence.Bound sequenceNow,
+      String sequenceName,
+      long n,
+      String unit,
+      String seen) {
     double scale = metric.scale();
     String which;
     double lower;
     double upper;
-    double estimate = comparison.difference().estimate() * scale;
+    double estimate = fixedSample.estimate() * scale;
     if (sequential) {
-      ConfidenceSequence.Bound b = comparison.sequenceNow();
-      lower = b.lower() * scale;
-      upper = b.upper() * scale;
-      which = "always-valid confidence sequence";
+      lower = sequenceNow.lower() * scale;
+      upper = sequenceNow.upper() * scale;
+      which = sequenceName;
     } else {
-      lower = comparison.difference().lower() * scale;
-      upper = comparison.difference().upper() * scale;
-      which = comparison.difference().method() + " interval (fixed sample)";
+      lower = fixedSample.lower() * scale;
+      upper = fixedSample.upper() * scale;
+      which = fixedSample.method() + " interval (fixed sample)";
     }
     String figures =
         String.format(
             Locale.ROOT,
-            "%s %.4g, %s [%.4g, %.4g] after %d pairs",
+            "%s %.4g, %s [%.4g, %.4g] after %s",
             metric.description(),
             estimate,
             which,
             lower,
             upper,
-            comparison.n());
-    if (comparison.n() < minimumPairs) {
+            seen);
+    if (n < minimumPairs) {
       return new Decision(
           false,
-          "not yet: "
-              + comparison.n()
-              + " pairs of the "
-              + minimumPairs
-              + " required ("
-              + figures
-              + ")",
-          comparison.n(),
+          "not yet: " + n + " " + unit + " of the " + minimumPairs + " required (" + figures + ")",
+          n,
           estimate,
           lower,
           upper,
@@ -158,8 +186,7 @@ public record PromotionRule(
             ? String.format(Locale.ROOT, "holds: lower end %.4g > %.4g", lower, lowerBoundAbove)
             : String.format(
                 Locale.ROOT, "does not hold: lower end %.4g ≤ %.4g", lower, lowerBoundAbove);
-    return new Decision(
-        holds, verdict + " (" + figures + ")", comparison.n(), estimate, lower, upper, which);
+    return new Decision(holds, verdict + " (" + figures + ")", n, estimate, lower, upper, which);
   }
 
   private static final Set<String> KEYS =

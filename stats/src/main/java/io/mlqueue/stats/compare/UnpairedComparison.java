@@ -2,17 +2,22 @@ package io.mlqueue.stats.compare;
 
 import io.mlqueue.stats.bootstrap.Interval;
 import io.mlqueue.stats.bootstrap.Statistics;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Two models' losses on different rows (a canary: each request answered by one of them), compared
  * as two independent samples. The difference is {@code mean(baseline) − mean(candidate)}: positive
- * when the candidate loses less. No confidence sequence here: that needs pairs.
+ * when the candidate loses less. Its always-valid interval is the {@link TwoSampleSequence}: two
+ * one-sample confidence sequences joined by a union bound.
  *
  * @param baselineN rows of the baseline
  * @param candidateN rows of the candidate
  * @param difference difference of means with its two-sample BCa bootstrap interval
  * @param welch Welch's t test and its interval
  * @param mannWhitney the Mann–Whitney U test (of the baseline's losses against the candidate's)
+ * @param sequence the two-sample confidence sequence as the rows arrived (the last entry is the
+ *     current interval), thinned to at most about 500 points; the last entry is always included
  * @param conclusive whether both samples reach the minimum sample
  */
 public record UnpairedComparison(
@@ -23,9 +28,71 @@ public record UnpairedComparison(
     Interval difference,
     TTest welch,
     MannWhitney.Result mannWhitney,
+    List<ConfidenceSequence.Bound> sequence,
     boolean conclusive) {
 
+  /** The current (last) confidence sequence bound. */
+  public ConfidenceSequence.Bound sequenceNow() {
+    return sequence.get(sequence.size() - 1);
+  }
+
+  /**
+   * Compares losses given in the order they arrived, both models' in one stream: {@code
+   * candidate[i]} says whose {@code losses[i]} is. The confidence sequence follows that order.
+   */
+  public static UnpairedComparison inArrivalOrder(
+      double[] losses, boolean[] candidate, Settings settings) {
+    if (losses.length != candidate.length) {
+      throw new IllegalArgumentException(
+          losses.length + " losses but " + candidate.length + " model flags");
+    }
+    int nb = 0;
+    for (boolean c : candidate) {
+      nb += c ? 1 : 0;
+    }
+    double[] a = new double[losses.length - nb];
+    double[] b = new double[nb];
+    int ia = 0;
+    int ib = 0;
+    for (int i = 0; i < losses.length; i++) {
+      if (candidate[i]) {
+        b[ib++] = losses[i];
+      } else {
+        a[ia++] = losses[i];
+      }
+    }
+    return compare(a, b, losses, candidate, settings);
+  }
+
+  /**
+   * Compares losses whose arrival order is not known: the confidence sequence has one entry, the
+   * interval after all of them (the same as {@link #inArrivalOrder} ends with).
+   */
   public static UnpairedComparison of(double[] baseline, double[] candidate, Settings settings) {
+    double[] all = new double[baseline.length + candidate.length];
+    boolean[] isCandidate = new boolean[all.length];
+    System.arraycopy(baseline, 0, all, 0, baseline.length);
+    System.arraycopy(candidate, 0, all, baseline.length, candidate.length);
+    java.util.Arrays.fill(isCandidate, baseline.length, all.length, true);
+    UnpairedComparison c = compare(baseline, candidate, all, isCandidate, settings);
+    return new UnpairedComparison(
+        c.baselineN,
+        c.candidateN,
+        c.baselineMean,
+        c.candidateMean,
+        c.difference,
+        c.welch,
+        c.mannWhitney,
+        List.of(c.sequenceNow()),
+        c.conclusive);
+  }
+
+  private static UnpairedComparison compare(
+      double[] baseline,
+      double[] candidate,
+      double[] arrived,
+      boolean[] isCandidate,
+      Settings settings) {
     if (baseline.length < 2 || candidate.length < 2) {
       throw new IllegalArgumentException(
           "an unpaired comparison needs at least 2 rows of each model, got "
@@ -35,6 +102,21 @@ public record UnpairedComparison(
     }
     var a = Statistics.mean(baseline);
     var b = Statistics.mean(candidate);
+    TwoSampleSequence cs = new TwoSampleSequence(settings.alpha(), settings.sequenceTunedFor());
+    int every = Math.max(1, arrived.length / 500);
+    List<ConfidenceSequence.Bound> path = new ArrayList<>();
+    for (int i = 0; i < arrived.length; i++) {
+      if (isCandidate[i]) {
+        cs.addCandidate(arrived[i]);
+      } else {
+        cs.addBaseline(arrived[i]);
+      }
+      if (cs.baselineN() >= 2
+          && cs.candidateN() >= 2
+          && ((i + 1) % every == 0 || i == arrived.length - 1)) {
+        path.add(cs.bound());
+      }
+    }
     return new UnpairedComparison(
         baseline.length,
         candidate.length,
@@ -43,6 +125,7 @@ public record UnpairedComparison(
         settings.bootstrap().difference(a, b),
         TTest.welch(baseline, candidate, settings.confidence()),
         MannWhitney.test(baseline, candidate),
+        List.copyOf(path),
         Math.min(baseline.length, candidate.length) >= settings.minimumPairs());
   }
 }

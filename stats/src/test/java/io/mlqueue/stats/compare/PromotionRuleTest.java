@@ -46,6 +46,35 @@ class PromotionRuleTest {
   }
 
   @Test
+  void aCanaryIsDecidedOnItsUnpairedRowsCountingTheModelWithFewer() {
+    SplittableRandom r = new SplittableRandom(5);
+    int n = 6000;
+    double[] losses = new double[n];
+    boolean[] challenger = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      challenger[i] = r.nextDouble() < 0.25; // about 1,500 challenger rows
+      losses[i] = Math.abs(50 * (challenger[i] ? 0.6 : 1) * r.nextGaussian());
+    }
+    UnpairedComparison canary = UnpairedComparison.inArrivalOrder(losses, challenger, SETTINGS);
+    PromotionRule.Decision d = rule(1000, true).decide(canary);
+    assertThat(d.holds()).as(d.reason()).isTrue();
+    assertThat(d.pairs()).isEqualTo(canary.candidateN()).isLessThan(canary.baselineN());
+    assertThat(d.interval()).isEqualTo("always-valid two-sample confidence sequence");
+    assertThat(d.lower()).isEqualTo(canary.sequenceNow().lower());
+    assertThat(d.reason())
+        .contains(
+            "after " + canary.baselineN() + " baseline and " + canary.candidateN() + " candidate");
+    PromotionRule.Decision early = rule(2000, true).decide(canary);
+    assertThat(early.holds()).isFalse();
+    assertThat(early.reason())
+        .startsWith(
+            "not yet: " + canary.candidateN() + " rows of the model with fewer of the 2000");
+    // Fixed-sample: the bootstrap interval of the difference of means, narrower.
+    PromotionRule.Decision fixed = rule(1000, false).decide(canary);
+    assertThat(fixed.lower()).isEqualTo(canary.difference().lower()).isGreaterThan(d.lower());
+  }
+
+  @Test
   void doesNotHoldForAWorseChallenger() {
     PromotionRule.Decision d = rule(100, true).decide(comparison(3000, 1.3));
     assertThat(d.holds()).isFalse();
