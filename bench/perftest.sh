@@ -6,14 +6,20 @@
 #   course   transient 250-byte messages over three queues, auto-ack, no confirms: what the course's
 #            services ask of the broker
 #   bulk     the durable flow with 25 KB messages, the size of a 100-row bulk message
+#   latency  the delay floor: three durable queues (persistent, confirms, manual acks) at RATE
+#            msg/s each, as the stream at RATE pairs/s puts on the broker (features, y_true,
+#            y_pred), then the same transient with auto-ack; prints PerfTest's consumer latency
+#            percentiles of one hop, publish to delivery (not in the default FLOWS)
 # A pair is three messages through the broker (features, y_true, y_pred; a bulk message carries 100
 # pairs' worth), so pairs/s = messages/s / 3 (x 100 for bulk) at the same broker CPU.
 #   bench/perftest.sh            # SECONDS_PER_RUN=20 FLOWS="durable course bulk"
+#   FLOWS=latency RATE=1000 bench/perftest.sh
 # Needs rabbitmqctl (root or a RabbitMQ admin) and RabbitMQ at 127.0.0.1:5672 (guest).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds=${SECONDS_PER_RUN:-20}
 flows=${FLOWS:-durable course bulk}
+rate=${RATE:-1000}
 # shellcheck source=../scripts/find-java.sh
 . "$root/scripts/find-java.sh"
 mlqueue_find_java
@@ -55,6 +61,21 @@ for flow in $flows; do
                --queue-pattern-from 1 --queue-pattern-to 3 --autoack --size 250 ;;
     bulk)    run bulk 100 --producers 1 --consumers 1 --queue pt-bulk --auto-delete false \
                --flag persistent --confirm 200 --multi-ack-every 16 --qos 50 --size 25000 ;;
-    *) echo "unknown flow $flow (durable, course, bulk)" >&2; exit 2 ;;
+    latency)
+      for mode in durable transient; do
+        if [ "$mode" = durable ]; then
+          opts=(--flag persistent --confirm 2000 --multi-ack-every 64 --qos 250)
+        else
+          opts=(--autoack)
+        fi
+        "$JAVA_HOME/bin/java" -cp "$root/jmh/target/lib/*" com.rabbitmq.perf.PerfTest \
+          --uri "$uri" --time "$seconds" --producers 3 --consumers 3 \
+          --queue-pattern "pt-latency-$mode-%d" --queue-pattern-from 1 --queue-pattern-to 3 \
+          --auto-delete false --size 250 --rate "$rate" "${opts[@]}" 2>&1 |
+          awk -v mode="$mode" -v rate="$rate" '/consumer latency min\/median/ && !/time [0-9]/ {
+            printf "latency  %-9s 3 queues at %s msg/s each: one hop, min/median/75th/95th/99th %s µs\n", mode, rate, $NF == "µs" ? $(NF - 1) : $NF
+          }'
+      done ;;
+    *) echo "unknown flow $flow (durable, course, bulk, latency)" >&2; exit 2 ;;
   esac
 done
