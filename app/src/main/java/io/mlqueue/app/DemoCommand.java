@@ -4,6 +4,8 @@ import com.rabbitmq.client.Connection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.app.pipeline.PipelineBoard;
+import io.mlqueue.app.pipeline.QueueDepths;
 import io.mlqueue.broker.EmbeddedBroker;
 import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
@@ -245,6 +247,20 @@ final class DemoCommand implements Callable<Integer> {
       PlotService plotService = services.add(new PlotService(PlotConfig.of(dir)));
       ServiceMeters.bind(plotService, registry);
       plotService.start();
+      // The dashboard's pipeline panel: the queues' depths over a connection of its own, and the
+      // delay from metric's histogram in the registry they share.
+      PipelineBoard pipelineBoard =
+          open.add(
+              PipelineBoard.start(
+                  Optional.of(
+                      new QueueDepths(
+                          () -> BrokerConnector.connect(settings, "dashboard"),
+                          StatusCommand.contractQueues(),
+                          PlotCommand.QUEUE_HISTORY)),
+                  Optional.of(PlotCommand.delayIn(registry)),
+                  Clock.systemUTC(),
+                  PlotCommand.PANEL_EVERY,
+                  PlotCommand.DELAY_WINDOW));
       // The plot service's own server, as `mlqueue plot --metrics-port` runs it, on the loopback
       // like the gateway: the demo is for the machine it runs on. It outlives the services, so the
       // dashboard shows the last rows until the demo ends.
@@ -261,7 +277,9 @@ final class DemoCommand implements Callable<Integer> {
                           registry,
                           plotService::isRunning,
                           new PlotDashboard(
-                              plotService, watch.isPresent() ? driftBoard : DriftFeed.NONE))));
+                              plotService,
+                              watch.isPresent() ? driftBoard : DriftFeed.NONE,
+                              pipelineBoard))));
       dashboardUrl = dashboard.url();
       FeaturesService features =
           new FeaturesService(

@@ -2,15 +2,28 @@ package io.mlqueue.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mlqueue.amqp.AmqpSettings;
+import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.app.pipeline.DelayHistogram;
+import io.mlqueue.app.pipeline.PipelineBoard;
+import io.mlqueue.app.pipeline.QueueDepths;
+import io.mlqueue.app.status.ManagementApi;
 import io.mlqueue.observe.MetricsServer;
 import io.mlqueue.observe.Observability;
+import io.mlqueue.plot.DriftFeed;
 import io.mlqueue.plot.ModelWindows;
+import io.mlqueue.plot.PipelineFeed;
 import io.mlqueue.plot.PlotConfig;
 import io.mlqueue.plot.PlotDashboard;
 import io.mlqueue.plot.PlotService;
 import io.mlqueue.stats.cost.CostModel;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
@@ -33,8 +46,46 @@ import picocli.CommandLine.Option;
 final class PlotCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(PlotCommand.class);
 
+  /** How often the pipeline panel samples the queues and the delay. */
+  static final Duration PANEL_EVERY = Duration.ofSeconds(2);
+
+  /** The span of the delay distribution the panel shows. */
+  static final Duration DELAY_WINDOW = Duration.ofMinutes(1);
+
+  /** Samples of each queue's depth the panel keeps: 5 minutes at one every 2 s. */
+  static final int QUEUE_HISTORY = 150;
+
   @Mixin MetricCommand.LogDirOption logDir;
   @Mixin MetricsOptions metrics;
+  @Mixin AmqpOptions amqp;
+
+  @Option(
+      names = "--broker-stats",
+      description =
+          "Show the contract's queues on the dashboard (depth over the last minutes, consumers),"
+              + " asking the broker of --amqp-uri every 2 s over a connection of its own; a broker"
+              + " that cannot be reached is said on the page. Off by default: plot needs no broker.")
+  boolean brokerStats;
+
+  @Option(
+      names = "--management-url",
+      paramLabel = "URL",
+      description =
+          "With --broker-stats: RabbitMQ's management API, asked first for the queues (one request,"
+              + " no channel errors in the broker's log for queues not declared); default: the"
+              + " broker's host on port 15672 (15671 for amqps), same user. Where it does not"
+              + " answer, the queues are asked over AMQP.")
+  String managementUrl;
+
+  @Option(
+      names = "--metric-url",
+      paramLabel = "URL",
+      description =
+          "metric's /metrics (e.g. http://metric:9100/metrics): the dashboard shows the pipeline's"
+              + " delay over the last minute from its histogram "
+              + DelayHistogram.NAME
+              + ".")
+  URI metricUrl;
 
   @Option(names = "--once", description = "Draw once and exit.")
   boolean once;
@@ -86,8 +137,16 @@ final class PlotCommand implements Callable<Integer> {
     guard.closeOnStop(service);
     ServiceMeters.bind(service, registry);
     // The server first: a port that cannot be bound stops the command before anything runs.
+    PipelineFeed pipeline = PipelineFeed.NONE;
+    if (brokerStats || metricUrl != null) {
+      pipeline = guard.closeOnStop(pipelineBoard());
+    }
     Optional<MetricsServer> server =
-        metrics.serve("plot", registry, service::isRunning, new PlotDashboard(service));
+        metrics.serve(
+            "plot",
+            registry,
+            service::isRunning,
+            new PlotDashboard(service, DriftFeed.NONE, pipeline));
     server.ifPresent(guard::closeOnStop);
     service.start();
     if (server.isPresent()) {
@@ -98,6 +157,49 @@ final class PlotCommand implements Callable<Integer> {
     }
     guard.awaitStop();
     return 0;
+  }
+
+  /** The pipeline panel these options ask for, sampling until closed. */
+  private PipelineBoard pipelineBoard() {
+    Optional<QueueDepths> queues = Optional.empty();
+    if (brokerStats) {
+      // A short connect timeout: the board tries again at its next sample.
+      AmqpSettings settings = amqp.settings().withConnectTimeout(Duration.ofSeconds(1));
+      queues =
+          Optional.of(
+              new QueueDepths(
+                  () -> BrokerConnector.connect(settings, "plot"),
+                  Optional.of(ManagementApi.of(settings, managementUrl)),
+                  settings.vhost(),
+                  StatusCommand.contractQueues(),
+                  QUEUE_HISTORY));
+      log.info("plot: the dashboard shows the queues of {}", settings.redactedUri());
+    }
+    Optional<PipelineBoard.DelaySource> delay =
+        Optional.ofNullable(metricUrl).map(PlotCommand::delayAt);
+    return PipelineBoard.start(queues, delay, Clock.systemUTC(), PANEL_EVERY, DELAY_WINDOW);
+  }
+
+  /** The delay histogram metric registers in {@code registry}, once it has (the demo's). */
+  static PipelineBoard.DelaySource delayIn(MeterRegistry registry) {
+    return () ->
+        Optional.ofNullable(registry.find("mlqueue.metric.pair.delay").timer())
+            .map(DelayHistogram::of);
+  }
+
+  /** The delay histogram in the Prometheus text served at {@code url}. */
+  static PipelineBoard.DelaySource delayAt(URI url) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    return () -> {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new java.io.IOException(url + " answered " + r.statusCode());
+      }
+      return DelayHistogram.parse(r.body());
+    };
   }
 
   /**

@@ -129,6 +129,24 @@ class CommandLineTest {
   }
 
   @Test
+  void plotsPipelinePanelIsTurnedOnFromTheEnvironmentAsComposeDoes() {
+    EnvironmentDefaults env =
+        new EnvironmentDefaults(
+            java.util.Map.of(
+                "MLQUEUE_BROKER_STATS", "true",
+                "MLQUEUE_METRIC_URL", "http://metric:9100/metrics"));
+    CommandLine cli = Main.commandLine(new Main(), env, "plot");
+    PlotCommand plot = (PlotCommand) cli.parseArgs("plot").subcommand().commandSpec().userObject();
+    assertThat(plot.brokerStats).isTrue();
+    assertThat(plot.metricUrl).hasToString("http://metric:9100/metrics");
+    CommandLine none =
+        Main.commandLine(new Main(), new EnvironmentDefaults(java.util.Map.of()), "plot");
+    PlotCommand off = (PlotCommand) none.parseArgs("plot").subcommand().commandSpec().userObject();
+    assertThat(off.brokerStats).isFalse();
+    assertThat(off.metricUrl).isNull();
+  }
+
+  @Test
   void aMessageSizeLimitOutsideWhatTheClientCanTakeIsRefusedBeforeConnecting() {
     CommandRun tiny =
         CommandRun.of(

@@ -172,6 +172,13 @@ class DashboardInChromiumTest {
             .contains("drift episode: bmi");
       }
       assertThat(second[0]).containsPattern("bmi: drifted from [0-9:]+ \\(window [0-9]+\\)");
+      // The pipeline panel: the contract's queues with their consumers, and the last minute's
+      // delay.
+      assertThat(second[0])
+          .contains("Pipeline: queues and delay")
+          .containsPattern("<td[^>]*>features</td><td[^>]*>[0-9,]+</td><td[^>]*>1</td>")
+          .containsPattern("<td[^>]*>y_pred</td><td[^>]*>[0-9,]+</td><td[^>]*>1</td>")
+          .containsPattern("[0-9,]+ pairs in the last 60 s: p50 ≤ [0-9.]+ m?s");
       assertThat(rows(second[0]))
           .as("rows move while predictions flow")
           .isGreaterThan(rows(first[0]));

@@ -489,6 +489,30 @@ class DeployManifestsTest {
         .isIn(servedPorts(commandLine(container("plot"))));
   }
 
+  @Test
+  void plotsPipelinePanelReachesTheBrokerAndMetricsHistogram() {
+    // Kubernetes: the broker URI from the Secret, metric's /metrics through its Service.
+    JsonNode plot = container("plot");
+    List<String> line = commandLine(plot);
+    assertThat(line).contains("--broker-stats");
+    assertThat(env(plot, "MLQUEUE_AMQP_URI").path("valueFrom").path("secretKeyRef").path("name"))
+        .hasToString("\"mlqueue-broker\"");
+    java.net.URI url = java.net.URI.create(line.get(line.indexOf("--metric-url") + 1));
+    assertThat(url.getHost()).isEqualTo("metric." + NAMESPACE + ".svc");
+    assertThat(url.getPath()).isEqualTo("/metrics");
+    JsonNode svc = serviceSelectingOnly("metric");
+    assertThat(svc.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(url.getPort());
+    assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asInt())
+        .isIn(servedPorts(commandLine(container("metric"))));
+    // Compose: the same through the environment, metric by its service name.
+    JsonNode services = compose.path("services");
+    JsonNode env = services.path("plot").path("environment");
+    assertThat(env.path("MLQUEUE_BROKER_STATS").asText()).isEqualTo("true");
+    java.net.URI composeUrl = java.net.URI.create(env.path("MLQUEUE_METRIC_URL").asText());
+    assertThat(composeUrl.getHost()).isEqualTo("metric");
+    assertThat(composeUrl.getPort()).isIn(servedPorts(composeCommand(services.path("metric"))));
+  }
+
   /**
    * Service {@code name}, after checking that its selector picks Deployment {@code name}'s pods and
    * no others.

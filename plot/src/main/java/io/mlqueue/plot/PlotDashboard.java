@@ -27,7 +27,9 @@ import java.util.Optional;
  *   <li>{@code GET /error_distribution.png}: the last image drawn, 404 before the first draw;
  *   <li>{@code GET /api/drift}: the drift panel's data ({@link DriftFeed});
  *   <li>{@code GET /api/models}: each model's quality and cost over time, from {@code
- *       model_log.csv} ({@link ModelWindowsJson}).
+ *       model_log.csv} ({@link ModelWindowsJson});
+ *   <li>{@code GET /api/pipeline}: the queues' depths and the pipeline's delay ({@link
+ *       PipelineFeed}).
  * </ul>
  *
  * Every response comes from the service's memory (its {@link PlotSnapshot} and {@link
@@ -49,25 +51,35 @@ public final class PlotDashboard implements HttpService {
   private final Clock clock;
   private final byte[] page;
   private final DriftFeed drift;
+  private final PipelineFeed pipeline;
 
-  /** The dashboard of {@code service}, with no drift data. */
+  /** The dashboard of {@code service}, with no drift or pipeline data. */
   public PlotDashboard(PlotService service) {
-    this(service, DriftFeed.NONE);
+    this(service, DriftFeed.NONE, PipelineFeed.NONE);
   }
 
   /** The dashboard of {@code service}, its drift panel fed by {@code drift}. */
   public PlotDashboard(PlotService service, DriftFeed drift) {
-    this(service, Clock.systemUTC(), drift);
+    this(service, drift, PipelineFeed.NONE);
+  }
+
+  /**
+   * The dashboard of {@code service}, its drift panel fed by {@code drift} and its pipeline panel
+   * by {@code pipeline}.
+   */
+  public PlotDashboard(PlotService service, DriftFeed drift, PipelineFeed pipeline) {
+    this(service, Clock.systemUTC(), drift, pipeline);
   }
 
   PlotDashboard(PlotService service, Clock clock) {
-    this(service, clock, DriftFeed.NONE);
+    this(service, clock, DriftFeed.NONE, PipelineFeed.NONE);
   }
 
-  PlotDashboard(PlotService service, Clock clock, DriftFeed drift) {
+  PlotDashboard(PlotService service, Clock clock, DriftFeed drift, PipelineFeed pipeline) {
     this.service = Objects.requireNonNull(service, "service");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.drift = Objects.requireNonNull(drift, "drift");
+    this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
     this.page = loadPage();
   }
 
@@ -78,6 +90,7 @@ public final class PlotDashboard implements HttpService {
         .get("/api/histogram", this::histogram)
         .get("/api/drift", this::drift)
         .get("/api/models", this::models)
+        .get("/api/pipeline", this::pipeline)
         .get("/" + PlotService.PNG_FILE_NAME, this::png);
   }
 
@@ -103,6 +116,13 @@ public final class PlotDashboard implements HttpService {
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
     res.header(HeaderValues.X_CONTENT_TYPE_OPTIONS_NOSNIFF);
     res.send(drift.json());
+  }
+
+  private void pipeline(ServerRequest req, ServerResponse res) {
+    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+    res.header(HeaderNames.CACHE_CONTROL, "no-store");
+    res.header(HeaderValues.X_CONTENT_TYPE_OPTIONS_NOSNIFF);
+    res.send(pipeline.json());
   }
 
   private void models(ServerRequest req, ServerResponse res) {

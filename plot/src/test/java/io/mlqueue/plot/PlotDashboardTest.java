@@ -148,6 +148,11 @@ class PlotDashboardTest {
     assertThat(html).doesNotContainPattern("(?i)<script[^>]*\\bsrc\\s*=");
     assertThat(html).doesNotContainPattern("(?i)\\bsrc\\s*=\\s*[\"']?//");
     assertThat(get("/nope", HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+    // Without a broker or metric to ask, the pipeline panel says it has nothing.
+    HttpResponse<String> pipeline = get("/api/pipeline", HttpResponse.BodyHandlers.ofString());
+    assertThat(pipeline.statusCode()).isEqualTo(200);
+    assertThat(pipeline.body()).isEqualTo("{\"available\":false}");
+    assertThat(html).contains("api/pipeline");
   }
 
   @Test
