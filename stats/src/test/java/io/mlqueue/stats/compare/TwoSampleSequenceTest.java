@@ -49,6 +49,22 @@ class TwoSampleSequenceTest {
   }
 
   @Test
+  void theIntervalMatchesOneComputedIndependentlyWithNumPy() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode f;
+    try (java.io.InputStream in = getClass().getResourceAsStream("two_sample_fixture.json")) {
+      f = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+    }
+    TwoSampleSequence cs =
+        new TwoSampleSequence(f.path("alpha").asDouble(), f.path("tuned_for").asLong());
+    f.path("baseline").forEach(v -> cs.addBaseline(v.asDouble()));
+    f.path("candidate").forEach(v -> cs.addCandidate(v.asDouble()));
+    ConfidenceSequence.Bound b = cs.bound();
+    assertThat(b.mean()).isCloseTo(f.path("difference").asDouble(), within(1e-9));
+    assertThat(b.lower()).isCloseTo(f.path("lower").asDouble(), within(1e-9));
+    assertThat(b.upper()).isCloseTo(f.path("upper").asDouble(), within(1e-9));
+  }
+
+  @Test
   void untilEachModelHasTwoRowsTheIntervalIsUnbounded() {
     TwoSampleSequence cs = new TwoSampleSequence(ALPHA, 100);
     for (int i = 0; i < 50; i++) {
