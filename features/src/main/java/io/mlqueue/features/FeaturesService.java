@@ -65,6 +65,9 @@ public final class FeaturesService {
   private final Semaphore window;
   private final AtomicLong confirmed = new AtomicLong();
   private final AtomicLong resent = new AtomicLong();
+  // Why the broker did not take messages, said at most once per PROGRESS_EVERY (confirm threads).
+  private final AtomicLong refusedSinceReport = new AtomicLong();
+  private final AtomicLong lastRefusalReport = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean stopping;
   private static final long MAX_RESEND_BACKOFF_MILLIS = 2_000;
   private long resendBackoffMillis; // run()'s thread only
@@ -241,6 +244,7 @@ public final class FeaturesService {
           public void failed(String reason) {
             retries.add(message);
             window.release();
+            reportRefusal(reason);
           }
         };
     if (message.trace() == null) {
@@ -255,6 +259,25 @@ public final class FeaturesService {
               .tracer()
               .startPublish(
                   message.queue(), false, message.trace(), message.messageId(), message.rows()));
+    }
+  }
+
+  /**
+   * Says why messages are being sent again: the first refusal at once, then at most once per {@link
+   * #PROGRESS_EVERY} with the count since (a quorum queue without its majority nacks every publish,
+   * which would otherwise show only as a growing "resent" count).
+   */
+  private void reportRefusal(String reason) {
+    long count = refusedSinceReport.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastRefusalReport.get();
+    if ((last == Long.MIN_VALUE || now - last >= PROGRESS_EVERY.toNanos())
+        && lastRefusalReport.compareAndSet(last, now)) {
+      refusedSinceReport.addAndGet(-count);
+      log.warn(
+          "features: the broker did not take {} message(s) (last: {}); sending them again",
+          count,
+          reason);
     }
   }
 
