@@ -26,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,6 +49,61 @@ class StreamDriftTest {
   @AfterAll
   static void stopBroker() throws Exception {
     broker.close();
+  }
+
+  @Test
+  void theUnshiftedStreamRaisesNoAlarmOverAHundredThousandMessages() throws Exception {
+    broker.deleteQueues(
+        Queues.FEATURES, Queues.Y_PRED, Queues.Y_TRUE, Queues.deadLetterQueue(Queues.FEATURES));
+    AmqpSettings settings = AmqpSettings.of(broker.uri());
+    // The default windows, tests and thresholds; every window checked (no minimum interval between
+    // checks, no time-closed windows: the stream runs as fast as it can here).
+    WindowSettings windows =
+        new WindowSettings(
+            WindowSettings.DEFAULT_SIZE,
+            WindowSettings.DEFAULT_SIZE,
+            0,
+            50,
+            WindowSettings.DEFAULT_PATIENCE,
+            0);
+    LiveDrift drift =
+        new LiveDrift(
+            m -> Optional.of(ReferenceProfiles.builtIn()),
+            windows,
+            new SimpleMeterRegistry(),
+            System::currentTimeMillis);
+    drift.prepare(BuiltInModel.get());
+    List<String> started = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicLong checked = new java.util.concurrent.atomic.AtomicLong();
+    drift.onCheck(
+        r -> {
+          checked.incrementAndGet();
+          started.addAll(r.check().started());
+        });
+    int messages = 100_000;
+    try (ModelService service =
+        ModelService.start(
+            connection,
+            settings,
+            BuiltInModel.get(),
+            ModelService.Config.defaults().withObserver(drift))) {
+      new FeaturesService(
+              new FeaturesConfig(
+                  Dataset.builtIn(), messages, Pace.UNLIMITED, OptionalLong.of(11), 2_000, 1),
+              settings,
+              connection,
+              Clock.systemUTC(),
+              FeaturesService.Listener.NO_OP)
+          .run(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(120)).until(() -> service.predictions() == messages);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> checked.get() == messages / windows.size());
+    } finally {
+      drift.close();
+      broker.deleteQueues(Queues.Y_PRED, Queues.Y_TRUE);
+    }
+    assertThat(started).as("drift episodes over %d unshifted messages", messages).isEmpty();
   }
 
   @ParameterizedTest(name = "{0} rows per message")
