@@ -2,6 +2,7 @@ package io.mlqueue.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mlqueue.broker.testing.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -50,6 +51,7 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
   static final int NODES = 3;
   static final int FIRST_AMQP_PORT = 5681;
   static final int FIRST_DIST_PORT = 25681;
+  static final int FIRST_TLS_PORT = 5691;
   static final int EPMD_PORT = 4370;
 
   private static final Duration CTL_TIMEOUT = Duration.ofSeconds(60);
@@ -61,6 +63,35 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
   private Path bin;
   private Process epmd;
   private final Map<Integer, Process> scripts = new HashMap<>();
+  private final boolean tls;
+  private TestCertificates certificates;
+
+  /** Three nodes with plain AMQP listeners. */
+  public RabbitMqCluster() {
+    this(false);
+  }
+
+  private RabbitMqCluster(boolean tls) {
+    this.tls = tls;
+  }
+
+  /**
+   * Three nodes that also listen for AMQP over TLS on {@link #tlsPort}, with a certificate for
+   * {@code localhost} and {@code 127.0.0.1} signed by a CA made for the test ({@link #caFile}).
+   */
+  public static RabbitMqCluster withTls() {
+    return new RabbitMqCluster(true);
+  }
+
+  /** The TLS port of {@code node} (1–3), with {@link #withTls()}. */
+  public static int tlsPort(int node) {
+    return FIRST_TLS_PORT + node - 1;
+  }
+
+  /** The PEM file of the CA that signed the nodes' certificates, with {@link #withTls()}. */
+  public Path caFile() {
+    return certificates.caFile();
+  }
 
   // --- JUnit -------------------------------------------------------------------------------------
 
@@ -263,6 +294,11 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
     Files.setPosixFilePermissions(cookie, PosixFilePermissions.fromString("r--------"));
     Files.writeString(dir.resolve("env-file"), "");
     Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+    TestCertificates.Server server = null;
+    if (tls) {
+      certificates = TestCertificates.create(Files.createDirectories(dir.resolve("tls")));
+      server = certificates.issue("rabbitmq", HOST, "localhost");
+    }
     for (int n = 1; n <= NODES; n++) {
       Path nodeDir = Files.createDirectories(dir.resolve("mlq" + n));
       StringBuilder conf = new StringBuilder();
@@ -272,6 +308,18 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
           .append(amqpPort(n))
           .append('\n');
       conf.append("loopback_users.guest = true\n");
+      if (server != null) {
+        conf.append("listeners.ssl.default = ")
+            .append(HOST)
+            .append(':')
+            .append(tlsPort(n))
+            .append('\n');
+        conf.append("ssl_options.cacertfile = ").append(certificates.caFile()).append('\n');
+        conf.append("ssl_options.certfile = ").append(server.certificate()).append('\n');
+        conf.append("ssl_options.keyfile = ").append(server.privateKey()).append('\n');
+        conf.append("ssl_options.verify = verify_none\n");
+        conf.append("ssl_options.fail_if_no_peer_cert = false\n");
+      }
       conf.append("cluster_formation.peer_discovery_backend = classic_config\n");
       for (int m = 1; m <= NODES; m++) {
         conf.append("cluster_formation.classic_config.nodes.")
