@@ -15,6 +15,23 @@ import java.util.concurrent.TimeoutException;
 public final class Failures {
   private Failures() {}
 
+  /**
+   * Whether {@code e} comes of the connection itself going down (a node stopped or killed, the
+   * network), not of a refusal the broker made on a channel or a close this process asked for: the
+   * connection recovers by itself, and what failed may be tried again once it has.
+   */
+  public static boolean connectionLost(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof com.rabbitmq.client.ShutdownSignalException s) {
+        return s.isHardError() && !s.isInitiatedByApplication();
+      }
+      if (t instanceof java.net.SocketException || t instanceof EOFException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** {@code e} in words, e.g. "connection refused" or "the broker closed the channel: …". */
   public static String describe(Throwable e) {
     var reply = BrokerReply.of(e);

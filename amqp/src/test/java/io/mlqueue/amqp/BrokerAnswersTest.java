@@ -19,6 +19,30 @@ class BrokerAnswersTest {
   }
 
   @Test
+  void aConnectionGoingDownIsToldFromARefusalAndFromOurOwnClose() {
+    // A node killed mid-start: the socket is reset, the connection shuts down as a hard error.
+    ShutdownSignalException reset = new ShutdownSignalException(true, false, null, null);
+    reset.initCause(new java.net.SocketException("Connection reset"));
+    assertThat(Failures.connectionLost(reset)).isTrue();
+    assertThat(Failures.connectionLost(new IOException(reset))).isTrue();
+    assertThat(Failures.connectionLost(new com.rabbitmq.client.AlreadyClosedException(reset)))
+        .isTrue();
+    assertThat(Failures.connectionLost(new IOException(new java.io.EOFException()))).isTrue();
+    // A node shutting down closes connections with 320 CONNECTION_FORCED: also a hard error.
+    AMQP.Connection.Close forced =
+        new AMQP.Connection.Close.Builder().replyCode(320).replyText("CONNECTION_FORCED").build();
+    assertThat(Failures.connectionLost(new ShutdownSignalException(true, false, forced, null)))
+        .isTrue();
+    // The broker refusing a declare closes only the channel; this process closing is no loss.
+    assertThat(
+            Failures.connectionLost(channelClosed(406, "PRECONDITION_FAILED - inequivalent arg")))
+        .isFalse();
+    assertThat(Failures.connectionLost(new ShutdownSignalException(true, true, null, null)))
+        .isFalse();
+    assertThat(Failures.connectionLost(new IOException("disk full"))).isFalse();
+  }
+
+  @Test
   void anInequivalentArgReplyNamesTheKeyAndBothValues() {
     BrokerReply reply =
         BrokerReply.of(

@@ -101,9 +101,8 @@ public final class FeaturesService {
    * drain} for the broker to confirm the rest. Returns the pairs sent.
    */
   public long run(Duration drain) throws IOException, InterruptedException {
-    Channel channel = connection.createChannel();
+    Channel channel = open();
     try {
-      Topology.declare(channel, settings, "features", Queues.FEATURES, Queues.Y_TRUE);
       ConfirmedPublisher publisher = new ConfirmedPublisher(channel, settings.tracer());
       log.info(
           "features: sending {} from {} ({} rows), {}{}",
@@ -164,6 +163,36 @@ public final class FeaturesService {
             confirmed.get(),
             config.window() - window.availablePermits(),
             resent.get());
+      }
+    }
+  }
+
+  /**
+   * A channel with the queues declared. The node may go down between the connection and this (a
+   * cluster node killed, a broker restarted): then, once automatic recovery has reconnected, it is
+   * tried again, within the connect timeout. A refusal of the declare itself is not retried.
+   */
+  private Channel open() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+    while (true) {
+      Channel channel = null;
+      try {
+        channel = connection.createChannel();
+        Topology.declare(channel, settings, "features", Queues.FEATURES, Queues.Y_TRUE);
+        return channel;
+      } catch (IOException | com.rabbitmq.client.ShutdownSignalException e) {
+        closeQuietly(channel);
+        if (!io.mlqueue.amqp.Failures.connectionLost(e) || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        log.warn(
+            "features: the broker connection went down while starting ({}); trying again once it"
+                + " has recovered",
+            io.mlqueue.amqp.Failures.describe(e));
+        while (!connection.isOpen() && System.nanoTime() - deadline < 0) {
+          Thread.sleep(100);
+        }
+        Thread.sleep(100); // recovery reopens the connection, then its channels and consumers
       }
     }
   }
@@ -351,7 +380,7 @@ public final class FeaturesService {
 
   private static void closeQuietly(Channel channel) {
     try {
-      if (channel.isOpen()) {
+      if (channel != null && channel.isOpen()) {
         channel.close();
       }
     } catch (Exception e) {
