@@ -3,6 +3,7 @@ package io.mlqueue.app.bench;
 import static io.mlqueue.app.bench.PipelineBench.fmt;
 
 import io.mlqueue.app.Main;
+import io.mlqueue.app.pipeline.DelayHistogram;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -19,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Starts the processes of a benchmark run: our services as this very application would be started
@@ -229,27 +228,24 @@ final class BenchProcesses {
     RunResult.FixedRateDelays fixedRateDelays(double rate, Duration duration, MetricLogWatch log)
         throws IOException, InterruptedException {
       long before = log.rows();
-      Map<Double, Double> bucketsBefore = delayBuckets();
+      DelayHistogram delaysBefore = delayHistogram();
       long pairs = Math.max(1, Math.round(rate * duration.toMillis() / 1000.0));
       runFeatures(pairs, rate, duration.plusMinutes(2));
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       while (log.rows() < before + pairs && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      Map<Double, Double> bucketsAfter = delayBuckets();
+      TreeMap<Double, Double> counts = delayHistogram().since(delaysBefore);
       return new RunResult.FixedRateDelays(
           rate,
           pairs,
-          quantile(bucketsBefore, bucketsAfter, 0.5, "p50"),
-          quantile(bucketsBefore, bucketsAfter, 0.99, "p99"),
-          quantile(bucketsBefore, bucketsAfter, 0.999, "p99.9"));
+          quantile(counts, 0.5, "p50"),
+          quantile(counts, 0.99, "p99"),
+          quantile(counts, 0.999, "p99.9"));
     }
 
-    private static final Pattern BUCKET =
-        Pattern.compile(
-            "^mlqueue_metric_pair_delay_seconds_bucket\\{.*le=\"([^\"]+)\".*\\}\\s+(\\S+)$");
-
-    private Map<Double, Double> delayBuckets() throws IOException, InterruptedException {
+    /** metric's delay histogram now; empty before its first pair. */
+    private DelayHistogram delayHistogram() throws IOException, InterruptedException {
       String text =
           http.send(
                   HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricPort + "/metrics"))
@@ -257,35 +253,17 @@ final class BenchProcesses {
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
-      Map<Double, Double> buckets = new TreeMap<>();
-      for (String line : text.split("\n")) {
-        Matcher m = BUCKET.matcher(line);
-        if (m.matches()) {
-          double le =
-              m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
-          buckets.put(le, Double.parseDouble(m.group(2)));
-        }
-      }
-      return buckets;
+      return DelayHistogram.parse(text).orElseGet(() -> new DelayHistogram(new TreeMap<>()));
     }
 
-    private static String quantile(
-        Map<Double, Double> before, Map<Double, Double> after, double q, String name) {
-      double total =
-          after.getOrDefault(Double.POSITIVE_INFINITY, 0.0)
-              - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
-      if (total <= 0) {
+    private static String quantile(TreeMap<Double, Double> counts, double q, String name) {
+      double bound = DelayHistogram.quantileBound(counts, q);
+      if (Double.isNaN(bound)) {
         return name + " unknown";
       }
-      for (Map.Entry<Double, Double> e : after.entrySet()) {
-        double count = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
-        if (count >= q * total) {
-          return Double.isInfinite(e.getKey())
-              ? name + " over 5 min"
-              : fmt("%s <= %.1f ms", name, e.getKey() * 1000);
-        }
-      }
-      return name + " unknown";
+      return Double.isInfinite(bound)
+          ? name + " over 5 min"
+          : fmt("%s <= %.1f ms", name, bound * 1000);
     }
 
     private List<String> ours(String... args) {

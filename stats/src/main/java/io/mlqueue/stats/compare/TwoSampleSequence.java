@@ -58,14 +58,4 @@ public final class TwoSampleSequence {
     return new ConfidenceSequence.Bound(
         n, a.mean() - b.mean(), sd, a.lower() - b.upper(), a.upper() - b.lower());
   }
-
-  /** Rows of the baseline so far. */
-  public long baselineN() {
-    return baseline.bound().n();
-  }
-
-  /** Rows of the candidate so far. */
-  public long candidateN() {
-    return candidate.bound().n();
-  }
 }

@@ -3,6 +3,7 @@ package io.mlqueue.stats.compare;
 import io.mlqueue.stats.bootstrap.Interval;
 import io.mlqueue.stats.bootstrap.Statistics;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,22 +47,26 @@ public record UnpairedComparison(
       throw new IllegalArgumentException(
           losses.length + " losses but " + candidate.length + " model flags");
     }
+    TwoSampleSequence cs = new TwoSampleSequence(settings.alpha(), settings.sequenceTunedFor());
+    double[] a = new double[losses.length];
+    double[] b = new double[losses.length];
+    int na = 0;
     int nb = 0;
-    for (boolean c : candidate) {
-      nb += c ? 1 : 0;
-    }
-    double[] a = new double[losses.length - nb];
-    double[] b = new double[nb];
-    int ia = 0;
-    int ib = 0;
+    int every = Math.max(1, losses.length / 500);
+    List<ConfidenceSequence.Bound> path = new ArrayList<>();
     for (int i = 0; i < losses.length; i++) {
       if (candidate[i]) {
-        b[ib++] = losses[i];
+        cs.addCandidate(losses[i]);
+        b[nb++] = losses[i];
       } else {
-        a[ia++] = losses[i];
+        cs.addBaseline(losses[i]);
+        a[na++] = losses[i];
+      }
+      if (na >= 2 && nb >= 2 && ((i + 1) % every == 0 || i == losses.length - 1)) {
+        path.add(cs.bound());
       }
     }
-    return compare(a, b, losses, candidate, settings);
+    return compare(Arrays.copyOf(a, na), Arrays.copyOf(b, nb), path, settings);
   }
 
   /**
@@ -69,29 +74,16 @@ public record UnpairedComparison(
    * interval after all of them (the same as {@link #inArrivalOrder} ends with).
    */
   public static UnpairedComparison of(double[] baseline, double[] candidate, Settings settings) {
-    double[] all = new double[baseline.length + candidate.length];
-    boolean[] isCandidate = new boolean[all.length];
-    System.arraycopy(baseline, 0, all, 0, baseline.length);
-    System.arraycopy(candidate, 0, all, baseline.length, candidate.length);
-    java.util.Arrays.fill(isCandidate, baseline.length, all.length, true);
-    UnpairedComparison c = compare(baseline, candidate, all, isCandidate, settings);
-    return new UnpairedComparison(
-        c.baselineN,
-        c.candidateN,
-        c.baselineMean,
-        c.candidateMean,
-        c.difference,
-        c.welch,
-        c.mannWhitney,
-        List.of(c.sequenceNow()),
-        c.conclusive);
+    TwoSampleSequence cs = new TwoSampleSequence(settings.alpha(), settings.sequenceTunedFor());
+    Arrays.stream(baseline).forEach(cs::addBaseline);
+    Arrays.stream(candidate).forEach(cs::addCandidate);
+    return compare(baseline, candidate, List.of(cs.bound()), settings);
   }
 
   private static UnpairedComparison compare(
       double[] baseline,
       double[] candidate,
-      double[] arrived,
-      boolean[] isCandidate,
+      List<ConfidenceSequence.Bound> sequence,
       Settings settings) {
     if (baseline.length < 2 || candidate.length < 2) {
       throw new IllegalArgumentException(
@@ -102,21 +94,6 @@ public record UnpairedComparison(
     }
     var a = Statistics.mean(baseline);
     var b = Statistics.mean(candidate);
-    TwoSampleSequence cs = new TwoSampleSequence(settings.alpha(), settings.sequenceTunedFor());
-    int every = Math.max(1, arrived.length / 500);
-    List<ConfidenceSequence.Bound> path = new ArrayList<>();
-    for (int i = 0; i < arrived.length; i++) {
-      if (isCandidate[i]) {
-        cs.addCandidate(arrived[i]);
-      } else {
-        cs.addBaseline(arrived[i]);
-      }
-      if (cs.baselineN() >= 2
-          && cs.candidateN() >= 2
-          && ((i + 1) % every == 0 || i == arrived.length - 1)) {
-        path.add(cs.bound());
-      }
-    }
     return new UnpairedComparison(
         baseline.length,
         candidate.length,
@@ -125,7 +102,7 @@ public record UnpairedComparison(
         settings.bootstrap().difference(a, b),
         TTest.welch(baseline, candidate, settings.confidence()),
         MannWhitney.test(baseline, candidate),
-        List.copyOf(path),
+        List.copyOf(sequence),
         Math.min(baseline.length, candidate.length) >= settings.minimumPairs());
   }
 }
