@@ -147,6 +147,25 @@ class DashboardInChromiumTest {
                 return d.path("episodes").size() > 0;
               });
       String[] first = load(browser.get(), demo.dashboardUrl + "/", "first", "--dump-dom");
+      // The plot service reads the log on its own interval: wait until it has newer rows than the
+      // first page showed, so the second page has something new to show.
+      long firstRows = rows(first[0]);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () ->
+                  new ObjectMapper()
+                          .readTree(
+                              http.send(
+                                      HttpRequest.newBuilder(
+                                              URI.create(demo.dashboardUrl + "/api/histogram"))
+                                          .build(),
+                                      HttpResponse.BodyHandlers.ofString())
+                                  .body())
+                          .path("rows")
+                          .asLong()
+                      > firstRows);
       String[] second = load(browser.get(), demo.dashboardUrl + "/", "second", "--dump-dom");
       Path shot = Path.of("target", "dashboard-1280x900.png").toAbsolutePath();
       Files.deleteIfExists(shot);
