@@ -150,12 +150,12 @@ final class BenchCommand implements Runnable {
           "Run features -> model -> metric as separate processes on the RabbitMQ of this machine"
               + " (each run in a scratch virtual host, made with rabbitmqctl), for several pipelines"
               + " interleaved: the course's Python services, ours durable, ours with --compat course,"
-              + " ours with bulk messages. Prints pairs/s, CPU seconds per process and of the broker,"
+              + " ours with bulk messages (JSON and CBOR). Prints pairs/s, CPU seconds per process and of the broker,"
               + " peak memory, rows lost or duplicated, and the delay at a fixed rate.")
   static final class Pipeline implements Callable<Integer> {
     @Option(
         names = "--variants",
-        defaultValue = "python,durable,course,bulk",
+        defaultValue = "python,durable,course,bulk,bulk-cbor",
         split = ",",
         description = "Pipelines to run, in this order each round (default: ${DEFAULT-VALUE}).")
     List<String> variants;

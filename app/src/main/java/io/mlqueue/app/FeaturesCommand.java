@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mlqueue.amqp.AmqpSettings;
 import io.mlqueue.amqp.BrokerConnector;
+import io.mlqueue.contract.WireFormat;
 import io.mlqueue.data.Dataset;
 import io.mlqueue.features.FeaturesConfig;
 import io.mlqueue.features.FeaturesService;
@@ -79,6 +80,17 @@ final class FeaturesCommand implements Callable<Integer> {
   int batch;
 
   @Option(
+      names = "--encoding",
+      paramLabel = "FORMAT",
+      defaultValue = "json",
+      description =
+          "json (default, the course's) or cbor: the same messages in CBOR (RFC 8949, content type"
+              + " application/cbor), numbers in binary instead of text; our model answers in kind"
+              + " and metric reads both, the course's services read only JSON. With --batch, the"
+              + " fastest form of the stream (docs/CONTRACT.md).")
+  String encoding;
+
+  @Option(
       names = "--shift",
       paramLabel = "FEATURE:DELTA[@N]",
       description =
@@ -91,6 +103,12 @@ final class FeaturesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AmqpSettings settings = amqp.settings();
     Dataset dataset = data.load();
+    WireFormat format;
+    try {
+      format = WireFormat.named(encoding);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--encoding: " + e.getMessage(), e);
+    }
     FeaturesConfig config =
         new FeaturesConfig(
             dataset,
@@ -99,7 +117,8 @@ final class FeaturesCommand implements Callable<Integer> {
             seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
             FeaturesConfig.DEFAULT_WINDOW,
             batch,
-            shifts.stream().map(spec -> Shift.parse(spec, dataset)).toList());
+            shifts.stream().map(spec -> Shift.parse(spec, dataset)).toList(),
+            format);
     Tracing traces = tracing.start("features");
     settings = TracingOptions.traced(settings, traces);
     Connection connection = BrokerConnector.connect(settings, "features");

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -34,21 +36,41 @@ public final class JsonParsing {
         .build();
   }
 
-  /** The parser's failure in words. */
+  /**
+   * A CBOR factory with the same limits as {@link #factory()}: duplicated keys and deep nesting
+   * refused. A double that a float holds exactly is written as one (lossless, 5 bytes instead of 9:
+   * the labels of the diabetes data are whole numbers).
+   */
+  static JsonFactory cborFactory() {
+    return CBORFactory.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(CBORGenerator.Feature.WRITE_MINIMAL_DOUBLES)
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+        .build();
+  }
+
+  /** The JSON parser's failure in words. */
   static InvalidMessageException invalid(IOException e) {
+    return invalid(e, "JSON");
+  }
+
+  /** The parser's failure in words; {@code format} names what was parsed ("JSON", "CBOR"). */
+  static InvalidMessageException invalid(IOException e, String format) {
     if (e instanceof StreamConstraintsException) {
       // Nesting is our limit; the others (a number or a string longer than the parser reads) are
       // Jackson's defaults, which its message names.
       return new InvalidMessageException(
           String.valueOf(e.getMessage()).contains("nesting depth")
-              ? "JSON nested deeper than " + MAX_NESTING + " levels"
-              : "JSON beyond the parser's limits: " + firstLine(e).replaceAll(", from `[^`]*`", ""),
+              ? format + " nested deeper than " + MAX_NESTING + " levels"
+              : format
+                  + " beyond the parser's limits: "
+                  + firstLine(e).replaceAll(", from `[^`]*`", ""),
           e);
     }
     if (e instanceof JsonEOFException) {
-      return new InvalidMessageException("truncated JSON: " + firstLine(e), e);
+      return new InvalidMessageException("truncated " + format + ": " + firstLine(e), e);
     }
-    return new InvalidMessageException("not valid JSON: " + firstLine(e), e);
+    return new InvalidMessageException("not valid " + format + ": " + firstLine(e), e);
   }
 
   /**
@@ -121,7 +143,7 @@ public final class JsonParsing {
     int n = 0;
     for (JsonToken e = first; e != JsonToken.END_ARRAY; e = p.nextToken()) {
       if (e == null) {
-        throw new InvalidMessageException("truncated JSON in " + quoted(field));
+        throw new InvalidMessageException("truncated message in " + quoted(field));
       }
       if (n == MAX_FEATURES) {
         throw new InvalidMessageException(
@@ -185,6 +207,7 @@ public final class JsonParsing {
       case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
       case VALUE_TRUE, VALUE_FALSE -> "a boolean";
       case VALUE_NULL -> "null";
+      case VALUE_EMBEDDED_OBJECT -> "binary data";
       default -> t.asString() == null ? t.name() : t.asString();
     };
   }

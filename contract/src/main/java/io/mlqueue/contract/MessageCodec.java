@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -12,8 +13,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * JSON codec of the wire contract, on Jackson's streaming API: no object tree per message, and the
- * original literal of a numeric id is kept so it can be echoed unchanged.
+ * Codec of the wire contract, on Jackson's streaming API: no object tree per message, and the
+ * original literal of a numeric id is kept so it can be echoed unchanged. One instance reads and
+ * writes one {@link WireFormat}: JSON (the course's), or the same objects in CBOR; {@link
+ * #in(WireFormat)} gives the codec of the other with the same limit.
  *
  * <p>Decoding validates: an object with an {@code id} (string or number) and a {@code body} of the
  * right shape, every number finite, no duplicated field, bounded nesting and size. Unknown fields
@@ -33,17 +36,51 @@ public final class MessageCodec {
 
   private final JsonFactory factory;
   private final int maxBytes;
+  private final WireFormat format;
+  private final String formatName;
+  private volatile MessageCodec sibling; // the other format's codec, made when first asked for
 
-  /** A codec that refuses bodies over {@link #DEFAULT_MAX_BYTES}. */
+  /** A JSON codec that refuses bodies over {@link #DEFAULT_MAX_BYTES}. */
   public MessageCodec() {
     this(DEFAULT_MAX_BYTES);
   }
 
-  /** A codec that refuses bodies over {@code maxBytes}. */
+  /** A JSON codec that refuses bodies over {@code maxBytes}. */
   public MessageCodec(int maxBytes) {
+    this(maxBytes, WireFormat.JSON);
+  }
+
+  /** A codec of {@code format} that refuses bodies over {@code maxBytes}. */
+  public MessageCodec(int maxBytes, WireFormat format) {
     requireUsableLimit(maxBytes);
     this.maxBytes = maxBytes;
-    this.factory = JsonParsing.factory();
+    this.format = format;
+    this.formatName = format.displayName();
+    this.factory = format == WireFormat.CBOR ? JsonParsing.cborFactory() : JsonParsing.factory();
+  }
+
+  /** The format this codec reads and writes. */
+  public WireFormat format() {
+    return format;
+  }
+
+  /** The codec of {@code other} with this one's limit: this one if it is that format. */
+  public MessageCodec in(WireFormat other) {
+    if (other == format) {
+      return this;
+    }
+    MessageCodec s = sibling;
+    if (s == null) {
+      s = new MessageCodec(maxBytes, other);
+      s.sibling = this;
+      sibling = s;
+    }
+    return s;
+  }
+
+  /** The codec for a message with this {@code content_type} (see {@link WireFormat}). */
+  public MessageCodec forContentType(String contentType) {
+    return in(WireFormat.ofContentType(contentType));
   }
 
   /** The smallest limit a codec takes: a message of the contract is not much shorter. */
@@ -167,9 +204,22 @@ public final class MessageCodec {
 
   private static void writeIdValue(JsonGenerator gen, MessageId id) throws IOException {
     if (id.numeric()) {
-      gen.writeNumber(id.text()); // the literal as received, not re-formatted
+      if (gen instanceof CBORGenerator) {
+        writeBinaryNumber(gen, id.text()); // CBOR has numbers, not literals
+      } else {
+        gen.writeNumber(id.text()); // JSON: the literal as received, not re-formatted
+      }
     } else {
       gen.writeString(id.text());
+    }
+  }
+
+  /** A numeric id's value in a binary format: an integer if it is one, else a double. */
+  private static void writeBinaryNumber(JsonGenerator gen, String literal) throws IOException {
+    try {
+      gen.writeNumber(Long.parseLong(literal));
+    } catch (NumberFormatException notWhole) {
+      gen.writeNumber(Double.parseDouble(literal));
     }
   }
 
@@ -284,7 +334,9 @@ public final class MessageCodec {
     try (JsonParser p = factory.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new InvalidMessageException(
-            "expected a JSON object {\"id\": …, \"body\": …}, got "
+            "expected a "
+                + formatName
+                + " object {\"id\": …, \"body\": …}, got "
                 + JsonParsing.describe(p.currentToken()));
       }
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -314,12 +366,12 @@ public final class MessageCodec {
         }
       }
       if (p.nextToken() != null) {
-        throw new InvalidMessageException("unexpected content after the JSON object");
+        throw new InvalidMessageException("unexpected content after the " + formatName + " object");
       }
     } catch (InvalidMessageException e) {
       throw e;
     } catch (IOException e) {
-      throw JsonParsing.invalid(e);
+      throw JsonParsing.invalid(e, formatName);
     }
     if (f.id == null && f.ids == null) {
       throw new InvalidMessageException("missing field \"id\"");

@@ -1,5 +1,6 @@
 package io.mlqueue.features;
 
+import io.mlqueue.contract.WireFormat;
 import io.mlqueue.data.Dataset;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,9 @@ import java.util.OptionalLong;
  *     (lists of ids and rows, docs/CONTRACT.md), which our model and metric take and the course's
  *     services do not
  * @param shifts controlled drifts added to the features sent (see {@link Shift}); none by default
+ * @param encoding how messages are written: JSON (the course's, the default) or CBOR, the same
+ *     objects in binary, which our model answers in kind and metric reads, and the course's
+ *     services do not
  */
 public record FeaturesConfig(
     Dataset data,
@@ -27,7 +31,8 @@ public record FeaturesConfig(
     OptionalLong seed,
     int window,
     int batch,
-    List<Shift> shifts) {
+    List<Shift> shifts,
+    WireFormat encoding) {
   public static final int DEFAULT_WINDOW = 2_000;
 
   /** The most rows a bulk message carries: about 250 KB of JSON, far below any message limit. */
@@ -48,6 +53,19 @@ public record FeaturesConfig(
           "--batch must be 1 (single-row messages) to " + MAX_BATCH + ", was " + batch);
     }
     shifts = List.copyOf(shifts);
+    Objects.requireNonNull(encoding, "encoding");
+  }
+
+  /** JSON messages. */
+  public FeaturesConfig(
+      Dataset data,
+      long count,
+      Pace pace,
+      OptionalLong seed,
+      int window,
+      int batch,
+      List<Shift> shifts) {
+    this(data, count, pace, seed, window, batch, shifts, WireFormat.JSON);
   }
 
   /** No shift. */

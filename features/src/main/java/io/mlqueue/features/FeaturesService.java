@@ -1,5 +1,6 @@
 package io.mlqueue.features;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.mlqueue.amqp.AmqpSettings;
@@ -13,6 +14,7 @@ import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueRows;
+import io.mlqueue.contract.WireFormat;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
@@ -60,7 +62,8 @@ public final class FeaturesService {
   private final Connection connection;
   private final Clock clock;
   private final Listener listener;
-  private final MessageCodec codec = new MessageCodec();
+  private final MessageCodec codec;
+  private final AMQP.BasicProperties properties;
   private final ConcurrentLinkedQueue<Pending> retries = new ConcurrentLinkedQueue<>();
   private final Semaphore window;
   private final AtomicLong confirmed = new AtomicLong();
@@ -94,6 +97,8 @@ public final class FeaturesService {
     this.clock = clock;
     this.listener = listener;
     this.window = new Semaphore(config.window());
+    this.codec = new MessageCodec(MessageCodec.DEFAULT_MAX_BYTES, config.encoding());
+    this.properties = Messages.persistent(config.encoding());
   }
 
   /**
@@ -105,12 +110,13 @@ public final class FeaturesService {
     try {
       ConfirmedPublisher publisher = new ConfirmedPublisher(channel, settings.tracer());
       log.info(
-          "features: sending {} from {} ({} rows), {}{}",
+          "features: sending {} from {} ({} rows), {}{}{}",
           config.count() == 0 ? "pairs until stopped" : config.count() + " pairs",
           config.data().name(),
           config.data().size(),
           config.pace(),
-          config.bulk() ? ", " + config.batch() + " rows per message (bulk)" : "");
+          config.bulk() ? ", " + config.batch() + " rows per message (bulk)" : "",
+          config.encoding() == WireFormat.JSON ? "" : ", in " + config.encoding().displayName());
       if (!config.shifts().isEmpty()) {
         log.info("features: shifting {}", config.shifts());
       }
@@ -277,11 +283,11 @@ public final class FeaturesService {
           }
         };
     if (message.trace() == null) {
-      publisher.publish(message.queue(), Messages.PERSISTENT_JSON, message.body(), outcome);
+      publisher.publish(message.queue(), properties, message.body(), outcome);
     } else {
       publisher.publish(
           message.queue(),
-          Messages.PERSISTENT_JSON,
+          properties,
           message.body(),
           outcome,
           settings

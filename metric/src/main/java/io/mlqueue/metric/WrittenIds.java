@@ -199,82 +199,103 @@ public final class WrittenIds {
 
   /**
    * A set of 128-bit values in open addressing with linear probing, at most half full (it grows
-   * before); removal shifts the entries of a probe run back, so no tombstones accumulate.
+   * before); removal shifts the entries of a probe run back, so no tombstones accumulate. Both
+   * halves of an entry sit side by side in one array, so a probe touches one cache line, not one
+   * per array: at a million ids the table is far larger than the caches and every look-up is a
+   * miss. The all-zero value marks an empty slot, so it is held apart in a flag.
    */
   static final class UuidTable {
-    private final long[] his;
-    private final long[] los;
-    private final boolean[] used;
+    private final long[] slots; // hi at 2i, lo at 2i + 1
     private final int mask;
     private int count;
+    private boolean zero; // whether the value (0, 0) is in the set
 
     /** A table for {@code entries} values at half load. */
     UuidTable(int entries) {
-      int slots = Integer.highestOneBit(Math.max(2, entries) * 2 - 1) * 2;
-      his = new long[slots];
-      los = new long[slots];
-      used = new boolean[slots];
-      mask = slots - 1;
+      int n = Integer.highestOneBit(Math.max(2, entries) * 2 - 1) * 2;
+      slots = new long[2 * n];
+      mask = n - 1;
     }
 
     boolean isFull() {
-      return count >= used.length / 2;
+      return count >= (mask + 1) / 2;
     }
 
     /** A table twice the size holding the same values. */
     UuidTable grown() {
-      UuidTable bigger = new UuidTable(used.length);
-      for (int i = 0; i < used.length; i++) {
-        if (used[i]) {
-          bigger.add(his[i], los[i]);
+      UuidTable bigger = new UuidTable(mask + 1);
+      for (int i = 0; i <= mask; i++) {
+        if (used(i)) {
+          bigger.add(slots[2 * i], slots[2 * i + 1]);
         }
       }
+      bigger.zero = zero;
+      bigger.count += zero ? 1 : 0;
       return bigger;
     }
 
+    private boolean used(int i) {
+      return (slots[2 * i] | slots[2 * i + 1]) != 0;
+    }
+
     boolean contains(long hi, long lo) {
-      return find(hi, lo) >= 0;
+      return (hi | lo) == 0 ? zero : find(hi, lo) >= 0;
     }
 
     boolean add(long hi, long lo) {
+      if ((hi | lo) == 0) {
+        if (zero) {
+          return false;
+        }
+        zero = true;
+        count++;
+        return true;
+      }
       int i = home(hi, lo);
-      while (used[i]) {
-        if (his[i] == hi && los[i] == lo) {
+      while (used(i)) {
+        if (slots[2 * i] == hi && slots[2 * i + 1] == lo) {
           return false;
         }
         i = (i + 1) & mask;
       }
-      used[i] = true;
-      his[i] = hi;
-      los[i] = lo;
+      slots[2 * i] = hi;
+      slots[2 * i + 1] = lo;
       count++;
       return true;
     }
 
     void remove(long hi, long lo) {
+      if ((hi | lo) == 0) {
+        if (zero) {
+          zero = false;
+          count--;
+        }
+        return;
+      }
       int hole = find(hi, lo);
       if (hole < 0) {
         return;
       }
-      used[hole] = false;
+      slots[2 * hole] = 0;
+      slots[2 * hole + 1] = 0;
       count--;
-      for (int j = (hole + 1) & mask; used[j]; j = (j + 1) & mask) {
-        int home = home(his[j], los[j]);
+      for (int j = (hole + 1) & mask; used(j); j = (j + 1) & mask) {
+        int home = home(slots[2 * j], slots[2 * j + 1]);
         // The entry at j may move into the hole unless its home lies cyclically in (hole, j].
         boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
         if (!stays) {
-          his[hole] = his[j];
-          los[hole] = los[j];
-          used[hole] = true;
-          used[j] = false;
+          slots[2 * hole] = slots[2 * j];
+          slots[2 * hole + 1] = slots[2 * j + 1];
+          slots[2 * j] = 0;
+          slots[2 * j + 1] = 0;
           hole = j;
         }
       }
     }
 
     private int find(long hi, long lo) {
-      for (int i = home(hi, lo); used[i]; i = (i + 1) & mask) {
-        if (his[i] == hi && los[i] == lo) {
+      for (int i = home(hi, lo); used(i); i = (i + 1) & mask) {
+        if (slots[2 * i] == hi && slots[2 * i + 1] == lo) {
           return i;
         }
       }

@@ -79,6 +79,8 @@ class WrittenIdsTest {
         id = seen.get(random.nextInt(seen.size())); // a repeat, recent or long forgotten
       } else if (random.nextInt(10) == 0) {
         id = "course-" + step;
+      } else if (random.nextInt(200) == 0) {
+        id = "00000000-0000-0000-0000-000000000000"; // the nil UUID: all-zero bits, held apart
       } else {
         id = new java.util.UUID(0x1234_5678_9abc_4defL, 0x8000_0000_0000_0000L | step).toString();
       }

@@ -172,8 +172,11 @@ final class BenchProcesses {
         if (rate > 0) {
           args.addAll(List.of("--rate", Double.toString(rate)));
         }
-        if (variant == PipelineBench.Variant.BULK) {
+        if (variant.bulk()) {
           args.addAll(List.of("--batch", Integer.toString(batch)));
+        }
+        if (variant == PipelineBench.Variant.BULK_CBOR) {
+          args.addAll(List.of("--encoding", "cbor"));
         }
         features = start("features", ours(args.toArray(String[]::new)));
       }

@@ -27,7 +27,8 @@ public final class PipelineBench {
     PYTHON("python", "the course's Python services"),
     DURABLE("durable", "mlqueue, default (durable)"),
     COURSE("course", "mlqueue --compat course"),
-    BULK("bulk", "mlqueue --batch K (durable)");
+    BULK("bulk", "mlqueue --batch K (durable)"),
+    BULK_CBOR("bulk-cbor", "mlqueue --batch K --encoding cbor");
 
     final String key;
     final String label;
@@ -44,11 +45,16 @@ public final class PipelineBench {
         }
       }
       throw new IllegalArgumentException(
-          "unknown variant '" + key + "'; choose from python, durable, course, bulk");
+          "unknown variant '" + key + "'; choose from python, durable, course, bulk, bulk-cbor");
     }
 
     String label(int batch) {
-      return this == BULK ? label.replace("K", Integer.toString(batch)) : label;
+      return bulk() ? label.replace("K", Integer.toString(batch)) : label;
+    }
+
+    /** Whether it sends bulk messages (K rows each). */
+    boolean bulk() {
+      return this == BULK || this == BULK_CBOR;
     }
   }
 
@@ -130,7 +136,7 @@ public final class PipelineBench {
     Path work = Files.createTempDirectory("mlqueue-bench-");
     String uri =
         "amqp://" + plan.user() + ":" + plan.password() + "@" + plan.amqpHost() + "/" + vhost;
-    long pairs = v == Variant.BULK ? plan.bulkPairs() : plan.pairs();
+    long pairs = v.bulk() ? plan.bulkPairs() : plan.pairs();
     try (BenchProcesses.Pipeline pipeline = processes.pipeline(v, uri, work, plan.batch())) {
       RunResult.Builder r = new RunResult.Builder(v, round, pairs, plan.drain());
       MetricLogWatch log = new MetricLogWatch(pipeline.metricLog());

@@ -315,6 +315,8 @@ public final class MetricService implements AutoCloseable {
 
   private void onValue(Inbound message, Half half, RowPrefetch prefetch) {
     ValueRows rows;
+    // Read in the message's own format: JSON without a content type, or CBOR.
+    MessageCodec codec = this.codec.forContentType(message.properties().getContentType());
     try {
       rows = codec.decodeValueRows(message.body());
       message.identify(rows.ids()[0].text(), rows.size());
@@ -344,16 +346,18 @@ public final class MetricService implements AutoCloseable {
         if (half == Half.TRUE && shadowConsumer != null) {
           pairLog.addShadow(shadowPending.truth(id.text(), rows.values()[i]));
         }
-        if (pairLog.contains(id)) {
-          redelivered.incrementAndGet();
-          row.done(); // its pair is in the log, or on its way
-          // Its other half may be waiting: it came back while a failed write was being repaired,
-          // before the log could say that this pair's row had landed after all.
-          pending.remove(id).ifPresent(DeliveryRows.Row::done);
-          continue;
-        }
         switch (pending.offer(half, id, rows.values()[i], row, rows.sentAtMillis())) {
-          case OfferResult.Waiting<DeliveryRows.Row> waiting -> evicted.addAll(waiting.evicted());
+          case OfferResult.Waiting<DeliveryRows.Row> waiting -> {
+            evicted.addAll(waiting.evicted());
+            // A copy of a half whose pair is in the log (or on its way) must not wait for a
+            // partner that will not come again. Only a half that waits is asked: one that pairs is
+            // checked as its row is written (a second row is refused there), which spares the
+            // look-up for every other half at full speed.
+            if (pairLog.contains(id)) {
+              redelivered.incrementAndGet();
+              pending.remove(id).ifPresent(DeliveryRows.Row::done);
+            }
+          }
           case OfferResult.Duplicate<DeliveryRows.Row> duplicate -> {
             redelivered.incrementAndGet();
             duplicate.supersededHandle().done(); // the other copy waits for the partner
@@ -375,6 +379,8 @@ public final class MetricService implements AutoCloseable {
    */
   private void onShadow(Inbound message, RowPrefetch prefetch) {
     ValueRows rows;
+    // Read in the message's own format: JSON without a content type, or CBOR.
+    MessageCodec codec = this.codec.forContentType(message.properties().getContentType());
     try {
       rows = codec.decodeValueRows(message.body());
       message.identify(rows.ids()[0].text(), rows.size());
@@ -427,6 +433,8 @@ public final class MetricService implements AutoCloseable {
    */
   private void onFeedback(Inbound message, RowPrefetch prefetch) {
     ValueRows rows;
+    // Read in the message's own format: JSON without a content type, or CBOR.
+    MessageCodec codec = this.codec.forContentType(message.properties().getContentType());
     try {
       rows = codec.decodeValueRows(message.body());
       message.identify(rows.ids()[0].text(), rows.size());

@@ -17,6 +17,7 @@ import io.mlqueue.contract.MetricLog;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
 import io.mlqueue.contract.ValueRows;
+import io.mlqueue.contract.WireFormat;
 import io.mlqueue.metric.MetricLogWriter;
 import io.mlqueue.metric.PairingBuffer;
 import java.io.IOException;
@@ -300,6 +301,41 @@ class MetricServiceTest {
     assertThat(alone.ids()).containsExactly(MessageId.of("lonely"));
     assertThat(alone.values()).containsExactly(2);
     assertThat(awaitRows(2)).containsOnlyKeys("x", "y");
+    awaitQueuesEmpty();
+  }
+
+  @Test
+  void cborHalvesPairWithJsonOnesAndACborOrphanIsDeadLetteredAloneInCbor() throws Exception {
+    start(
+        new MetricService.Config(
+            logDir,
+            new PairingBuffer.Config(1000, Duration.ofMillis(300)),
+            MetricLogWriter.Config.DEFAULT,
+            Duration.ZERO));
+    MessageCodec cbor = codec.in(WireFormat.CBOR);
+    MessageId[] ids = {MessageId.of("x"), MessageId.of("lonely"), MessageId.random()};
+    channel.basicPublish(
+        "",
+        Queues.Y_TRUE,
+        Messages.PERSISTENT_CBOR,
+        cbor.encode(new ValueRows(ids, new double[] {1, 2, 3}, "", 5L, true)));
+    send(Queues.Y_PRED, ids[0], 1.5); // JSON, the course's form
+    channel.basicPublish(
+        "",
+        Queues.Y_PRED,
+        Messages.PERSISTENT_CBOR,
+        cbor.encode(ValueRows.single(ids[2], Math.PI, "m:1", 0)));
+
+    GetResponse dead = take(Queues.deadLetterQueue(Queues.Y_TRUE));
+    assertThat(reason(dead)).contains("orphan y_true message: no y_pred with this id arrived");
+    assertThat(dead.getProps().getContentType()).isEqualTo("application/cbor");
+    ValueRows alone = cbor.decodeValueRows(dead.getBody());
+    assertThat(alone.bulk()).isFalse();
+    assertThat(alone.ids()).containsExactly(MessageId.of("lonely"));
+    assertThat(alone.values()).containsExactly(2);
+    Map<String, MetricLog.Row> rows = awaitRows(2);
+    assertThat(rows.get("x")).isEqualTo(MetricLog.Row.of("x", 1, 1.5));
+    assertThat(rows.get(ids[2].text())).isEqualTo(MetricLog.Row.of(ids[2].text(), 3, Math.PI));
     awaitQueuesEmpty();
   }
 

@@ -1,5 +1,6 @@
 package io.mlqueue.model.service;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -196,6 +197,8 @@ public final class ModelService implements AutoCloseable {
 
   private void onFeatures(Inbound message, ServableModel model) {
     FeatureRows rows;
+    // Read in the message's own format (JSON without a content type), answered in the same.
+    MessageCodec codec = this.codec.forContentType(message.properties().getContentType());
     try {
       rows = codec.decodeFeatureRows(message.body());
       message.identify(rows.ids()[0].text(), rows.size());
@@ -231,13 +234,14 @@ public final class ModelService implements AutoCloseable {
         codec.encode(
             new ValueRows(rows.ids(), values, model.id(), rows.sentAtMillis(), rows.bulk()));
     Optional<byte[]> challenger = shadow.predict(rows, codec);
+    AMQP.BasicProperties properties = Messages.persistent(codec.format());
     if (challenger.isEmpty()) {
-      message.publishThenAck(Queues.Y_PRED, Messages.PERSISTENT_JSON, out);
+      message.publishThenAck(Queues.Y_PRED, properties, out);
     } else {
       // Acked once the broker has confirmed both: neither prediction is lost if one publish fails.
       Outcome both = BothConfirmed.of(message.ackOnConfirm());
-      message.publish(Queues.Y_PRED, Messages.PERSISTENT_JSON, out, both);
-      message.publish(Queues.Y_PRED_SHADOW, Messages.PERSISTENT_JSON, challenger.get(), both);
+      message.publish(Queues.Y_PRED, properties, out, both);
+      message.publish(Queues.Y_PRED_SHADOW, properties, challenger.get(), both);
     }
     predictions.addAndGet(rows.size());
   }

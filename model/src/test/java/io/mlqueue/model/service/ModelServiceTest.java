@@ -18,6 +18,7 @@ import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.Queues;
 import io.mlqueue.contract.ValueMessage;
 import io.mlqueue.contract.ValueRows;
+import io.mlqueue.contract.WireFormat;
 import io.mlqueue.data.Dataset;
 import io.mlqueue.model.BuiltInModel;
 import io.mlqueue.model.LinearModel;
@@ -159,6 +160,51 @@ class ModelServiceTest {
     assertThat(bulk.sentAtMillis()).isEqualTo(42L);
     assertThat(codec.decodeValueRows(out.get(1)).bulk()).isFalse(); // answered in kind
     assertThat(service.predictions()).isEqualTo(51);
+  }
+
+  @Test
+  void aCborMessageIsAnsweredInCborAndJsonBesideItInJson() throws Exception {
+    Dataset data = Dataset.builtIn();
+    MessageCodec cbor = codec.in(WireFormat.CBOR);
+    MessageId[] ids = new MessageId[100];
+    double[][] rows = new double[100][];
+    for (int i = 0; i < 100; i++) {
+      ids[i] = MessageId.random();
+      rows[i] = data.features(i);
+    }
+    channel.basicPublish(
+        "",
+        Queues.FEATURES,
+        Messages.PERSISTENT_CBOR,
+        cbor.encode(new FeatureRows(ids, rows, 42L, true)));
+    publish(
+        Queues.FEATURES,
+        codec.encode(new FeaturesMessage(MessageId.of("json"), data.features(0), 0)));
+
+    List<GetResponse> out = takeResponses(Queues.Y_PRED, 2);
+    assertThat(out.get(0).getProps().getContentType()).isEqualTo("application/cbor");
+    assertThat(out.get(0).getProps().getDeliveryMode()).isEqualTo(2);
+    ValueRows bulk = cbor.decodeValueRows(out.get(0).getBody());
+    assertThat(bulk.ids()).containsExactly(ids);
+    for (int i = 0; i < 100; i++) {
+      // The same double as a JSON message gives: no decimal text on either side.
+      assertThat(bulk.values()[i]).isEqualTo(model.predict(rows[i]));
+    }
+    assertThat(bulk.sentAtMillis()).isEqualTo(42L);
+    assertThat(out.get(1).getProps().getContentType()).isEqualTo("application/json");
+    assertThat(codec.decodeValue(out.get(1).getBody()).id()).isEqualTo(MessageId.of("json"));
+  }
+
+  @Test
+  void jsonSentAsCborIsDeadLetteredAsIsWithAReasonNamingCbor() throws Exception {
+    byte[] body = codec.encode(new FeaturesMessage(MessageId.of("mislabelled"), new double[10], 0));
+    channel.basicPublish("", Queues.FEATURES, Messages.PERSISTENT_CBOR, body);
+
+    GetResponse dead = takeResponses(Queues.deadLetterQueue(Queues.FEATURES), 1).get(0);
+    assertThat(dead.getBody()).isEqualTo(body);
+    assertThat(dead.getProps().getContentType()).isEqualTo("application/cbor");
+    assertThat(dead.getProps().getHeaders().get(DeadLetters.REASON).toString())
+        .contains("expected a CBOR object");
   }
 
   @Test
