@@ -80,6 +80,17 @@ class CommandLineTest {
   }
 
   @Test
+  void anUnknownEncodingIsRefusedInOneLineBeforeAnyConnection() {
+    CommandRun features =
+        CommandRun.of(
+            "features", "--encoding", "xml", "--count", "1", "--amqp-uri", "amqp://127.0.0.1:1/");
+    assertThat(features.exit()).isNotZero();
+    assertThat(features.err())
+        .contains("--encoding: unknown encoding 'xml': json or cbor")
+        .doesNotContain("no broker");
+  }
+
+  @Test
   void theBrokerUriCanComeFromAFileAndItsPasswordStaysHidden() throws Exception {
     Path secret = dir.resolve("amqp-uri");
     Files.writeString(secret, "\n  amqp://u:s3cret@127.0.0.1:1/%2F  \n");

@@ -7,6 +7,7 @@ import io.mlqueue.contract.MessageCodec;
 import io.mlqueue.contract.MessageId;
 import io.mlqueue.contract.ValueMessage;
 import io.mlqueue.contract.ValueRows;
+import io.mlqueue.contract.WireFormat;
 import io.mlqueue.data.Dataset;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The wire codec, per message: what features, model and metric each spend on JSON for one pair,
- * single-row and bulk (100 rows).
+ * single-row and bulk (100 rows), the bulk messages also in CBOR.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -39,6 +40,9 @@ public class CodecBenchmark {
   private FeatureRows bulkFeatures;
   private byte[] bulkFeaturesBytes;
   private byte[] bulkPredictionBytes;
+  private final MessageCodec cbor = codec.in(WireFormat.CBOR);
+  private byte[] bulkFeaturesCbor;
+  private byte[] bulkPredictionCbor;
 
   @Setup
   public void setUp() {
@@ -61,6 +65,8 @@ public class CodecBenchmark {
     bulkFeaturesBytes = codec.encode(bulkFeatures);
     bulkPredictionBytes =
         codec.encode(new ValueRows(ids, values, "diabetes-ols:builtin", 1L, true));
+    bulkFeaturesCbor = cbor.encode(bulkFeatures);
+    bulkPredictionCbor = cbor.encode(new ValueRows(ids, values, "diabetes-ols:builtin", 1L, true));
   }
 
   @Benchmark
@@ -101,5 +107,20 @@ public class CodecBenchmark {
   @Benchmark
   public ValueRows decodePredictionBulk100() throws InvalidMessageException {
     return codec.decodeValueRows(bulkPredictionBytes);
+  }
+
+  @Benchmark
+  public byte[] encodeFeaturesBulk100Cbor() {
+    return cbor.encode(bulkFeatures);
+  }
+
+  @Benchmark
+  public FeatureRows decodeFeaturesBulk100Cbor() throws InvalidMessageException {
+    return cbor.decodeFeatureRows(bulkFeaturesCbor);
+  }
+
+  @Benchmark
+  public ValueRows decodePredictionBulk100Cbor() throws InvalidMessageException {
+    return cbor.decodeValueRows(bulkPredictionCbor);
   }
 }
