@@ -51,10 +51,14 @@ public final class QueueConsumer implements AutoCloseable {
   private final Map<String, Dispatch> consumers = new ConcurrentHashMap<>(); // by queue
   private int consumersStarted; // guarded by this: makes each consumer tag of the channel unique
 
-  private QueueConsumer(String service, AmqpSettings settings, Channel channel) throws IOException {
+  private final StartupRetry retry;
+
+  private QueueConsumer(String service, AmqpSettings settings, Channel channel, StartupRetry retry)
+      throws IOException {
     this.service = service;
     this.settings = settings;
     this.channel = channel;
+    this.retry = retry;
     this.publisher = new ConfirmedPublisher(channel, settings.tracer());
     this.acks = new DeliveryAcks(channel, service);
   }
@@ -62,14 +66,26 @@ public final class QueueConsumer implements AutoCloseable {
   /** Opens a channel on {@code connection} with the prefetch of {@code settings}. */
   public static QueueConsumer open(Connection connection, String service, AmqpSettings settings)
       throws IOException {
-    Channel channel = connection.createChannel();
-    channel.basicQos(settings.prefetch());
-    return new QueueConsumer(service, settings, channel);
+    // Each step is tried again if the connection goes down under it while the service starts.
+    StartupRetry retry = new StartupRetry(service, settings.connectTimeout(), connection::isOpen);
+    Channel channel = retry.run("opening a channel", connection::createChannel);
+    retry.run(
+        "setting the prefetch",
+        () -> {
+          channel.basicQos(settings.prefetch());
+          return null;
+        });
+    return new QueueConsumer(service, settings, channel, retry);
   }
 
   /** Declares {@code queues} (and their dead-letter queues) as the settings' mode wants. */
   public QueueConsumer declare(String... queues) throws IOException {
-    Topology.declare(channel, settings, service, queues);
+    retry.run(
+        "declaring its queues",
+        () -> {
+          Topology.declare(channel, settings, service, queues);
+          return null;
+        });
     return this;
   }
 
@@ -81,7 +97,12 @@ public final class QueueConsumer implements AutoCloseable {
   public QueueConsumer consume(String queue, Handler handler) throws IOException {
     Dispatch dispatch = new Dispatch(queue, handler);
     consumers.put(queue, dispatch);
-    startConsuming(dispatch);
+    retry.run(
+        "starting to consume " + queue,
+        () -> {
+          startConsuming(dispatch);
+          return null;
+        });
     log.info("{}: consuming {} (prefetch {})", service, queue, settings.prefetch());
     return this;
   }

@@ -8,6 +8,7 @@ import io.mlqueue.amqp.ConfirmedPublisher;
 import io.mlqueue.amqp.MessageTracer;
 import io.mlqueue.amqp.Messages;
 import io.mlqueue.amqp.Outcome;
+import io.mlqueue.amqp.StartupRetry;
 import io.mlqueue.amqp.Topology;
 import io.mlqueue.contract.FeatureRows;
 import io.mlqueue.contract.MessageCodec;
@@ -178,29 +179,17 @@ public final class FeaturesService {
    * cluster node killed, a broker restarted): then, once automatic recovery has reconnected, it is
    * tried again, within the connect timeout. A refusal of the declare itself is not retried.
    */
-  private Channel open() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
-    while (true) {
-      Channel channel = null;
-      try {
-        channel = connection.createChannel();
-        Topology.declare(channel, settings, "features", Queues.FEATURES, Queues.Y_TRUE);
-        return channel;
-      } catch (IOException | com.rabbitmq.client.ShutdownSignalException e) {
-        closeQuietly(channel);
-        if (!io.mlqueue.amqp.Failures.connectionLost(e) || System.nanoTime() - deadline > 0) {
-          throw e;
-        }
-        log.warn(
-            "features: the broker connection went down while starting ({}); trying again once it"
-                + " has recovered",
-            io.mlqueue.amqp.Failures.describe(e));
-        while (!connection.isOpen() && System.nanoTime() - deadline < 0) {
-          Thread.sleep(100);
-        }
-        Thread.sleep(100); // recovery reopens the connection, then its channels and consumers
-      }
-    }
+  private Channel open() throws IOException {
+    StartupRetry retry =
+        new StartupRetry("features", settings.connectTimeout(), connection::isOpen);
+    Channel channel = retry.run("opening a channel", connection::createChannel);
+    retry.run(
+        "declaring its queues",
+        () -> {
+          Topology.declare(channel, settings, "features", Queues.FEATURES, Queues.Y_TRUE);
+          return null;
+        });
+    return channel;
   }
 
   /** Asks {@link #run} to stop after the message it is sending; safe from any thread. */
