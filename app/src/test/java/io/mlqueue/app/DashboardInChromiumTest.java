@@ -90,6 +90,16 @@ class DashboardInChromiumTest {
     };
   }
 
+  /** The JSON a dashboard endpoint answers. */
+  private static JsonNode api(HttpClient http, String url) throws Exception {
+    return new ObjectMapper()
+        .readTree(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
+  }
+
   private static long rows(String dom) {
     Matcher m = Pattern.compile("id=\"s-rows\">([0-9,]+)<").matcher(dom);
     assertThat(m.find()).as("the rows card has a number").isTrue();
@@ -135,15 +145,7 @@ class DashboardInChromiumTest {
           .pollInterval(Duration.ofMillis(250))
           .until(
               () -> {
-                JsonNode d =
-                    new ObjectMapper()
-                        .readTree(
-                            http.send(
-                                    HttpRequest.newBuilder(
-                                            URI.create(demo.dashboardUrl + "/api/drift"))
-                                        .build(),
-                                    HttpResponse.BodyHandlers.ofString())
-                                .body());
+                JsonNode d = api(http, demo.dashboardUrl + "/api/drift");
                 return d.path("episodes").size() > 0;
               });
       String[] first = load(browser.get(), demo.dashboardUrl + "/", "first", "--dump-dom");
@@ -155,16 +157,7 @@ class DashboardInChromiumTest {
           .pollInterval(Duration.ofMillis(250))
           .until(
               () ->
-                  new ObjectMapper()
-                          .readTree(
-                              http.send(
-                                      HttpRequest.newBuilder(
-                                              URI.create(demo.dashboardUrl + "/api/histogram"))
-                                          .build(),
-                                      HttpResponse.BodyHandlers.ofString())
-                                  .body())
-                          .path("rows")
-                          .asLong()
+                  api(http, demo.dashboardUrl + "/api/histogram").path("rows").asLong()
                       > firstRows);
       String[] second = load(browser.get(), demo.dashboardUrl + "/", "second", "--dump-dom");
       Path shot = Path.of("target", "dashboard-1280x900.png").toAbsolutePath();
@@ -286,19 +279,7 @@ class DashboardInChromiumTest {
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(200))
-          .until(
-              () ->
-                  new ObjectMapper()
-                          .readTree(
-                              http.send(
-                                      HttpRequest.newBuilder(
-                                              URI.create(server.url() + "/api/models"))
-                                          .build(),
-                                      HttpResponse.BodyHandlers.ofString())
-                                  .body())
-                          .path("models")
-                          .size()
-                      == 2);
+          .until(() -> api(http, server.url() + "/api/models").path("models").size() == 2);
 
       String[] page = load(browser, server.url() + "/", "models", "--dump-dom");
       // Taller than the demo's, so that the models' table and the saving are in the picture.
