@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * may or may not have it, and the new channel after recovery numbers its confirms from scratch.
  */
 public final class ConfirmedPublisher {
+  /** The reason an {@link Outcome} is given when the broker refused the message (a nack). */
+  public static final String REFUSED = "the broker refused the message (basic.nack)";
+
   private static final Logger log = LoggerFactory.getLogger(ConfirmedPublisher.class);
 
   private final Channel channel;
@@ -125,7 +128,7 @@ public final class ConfirmedPublisher {
   }
 
   private void refused(long seq, boolean multiple) {
-    settle(seq, multiple, "the broker refused the message (basic.nack)");
+    settle(seq, multiple, REFUSED);
   }
 
   private void settle(long seq, boolean multiple, String failure) {

@@ -112,6 +112,11 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
       for (int n = 1; n <= NODES; n++) {
         System.err.printf(
             "----- last 20 lines of %s -----%n%s%n", nodeLog(n), tail(nodeLog(n), 20));
+        // The node's own log says why it refused or stalled (a nack, a queue without its
+        // leader): its warnings and errors, since the directory is deleted after the test.
+        Path log = dir.resolve("mlq" + n).resolve("log").resolve("mlq" + n + "@localhost.log");
+        System.err.printf(
+            "----- warnings and errors of %s (last 80) -----%n%s%n", log, problems(log, 80));
       }
     }
     close();
@@ -524,6 +529,16 @@ public final class RabbitMqCluster implements BeforeEachCallback, AfterEachCallb
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  private static String problems(Path file, int n) {
+    try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+      List<String> found =
+          lines.filter(l -> l.contains("[warning]") || l.contains("[error]")).toList();
+      return String.join("\n", found.subList(Math.max(0, found.size() - n), found.size()));
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "(" + file + ": " + e.getMessage() + ")";
     }
   }
 

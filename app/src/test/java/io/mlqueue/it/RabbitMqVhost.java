@@ -293,6 +293,17 @@ public final class RabbitMqVhost implements BeforeEachCallback, AfterEachCallbac
   }
 
   /** Runs {@code rabbitmqctl args…}, bounded in time; fails the test with its output on error. */
+  /** Sets a policy on this virtual host's queues ({@code rabbitmqctl set_policy}). */
+  public void setPolicy(String name, String pattern, String definitionJson)
+      throws IOException, InterruptedException {
+    ctl("set_policy", "-p", vhost, "--apply-to", "queues", name, pattern, definitionJson);
+  }
+
+  /** Removes a policy set by {@link #setPolicy}. */
+  public void clearPolicy(String name) throws IOException, InterruptedException {
+    ctl("clear_policy", "-p", vhost, name);
+  }
+
   private static String ctl(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(rabbitmqctl().orElseThrow().toString());

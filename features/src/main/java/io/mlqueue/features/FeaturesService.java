@@ -73,6 +73,17 @@ public final class FeaturesService {
   private final AtomicLong refusedSinceReport = new AtomicLong();
   private final AtomicLong lastRefusalReport = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean stopping;
+
+  /**
+   * How long a channel may have every message refused, and none confirmed, before it is replaced.
+   */
+  static final Duration REFUSING_CHANNEL = Duration.ofSeconds(10);
+
+  private Channel channel; // run()'s thread only
+  private long channelOpenedNanos; // run()'s thread only
+  private volatile long lastConfirmNanos;
+  private final AtomicLong refusedSinceConfirm = new AtomicLong();
+  private final AtomicLong replacedChannels = new AtomicLong();
   private static final long MAX_RESEND_BACKOFF_MILLIS = 2_000;
   private long resendBackoffMillis; // run()'s thread only
   private long pairsSent;
@@ -107,7 +118,8 @@ public final class FeaturesService {
    * drain} for the broker to confirm the rest. Returns the pairs sent.
    */
   public long run(Duration drain) throws IOException, InterruptedException {
-    Channel channel = open();
+    channel = open();
+    channelOpenedNanos = System.nanoTime();
     try {
       ConfirmedPublisher publisher = new ConfirmedPublisher(channel, settings.tracer());
       log.info(
@@ -121,7 +133,7 @@ public final class FeaturesService {
       if (!config.shifts().isEmpty()) {
         log.info("features: shifting {}", config.shifts());
       }
-      send(publisher);
+      publisher = send(publisher);
       drain(publisher, drain);
     } finally {
       closeQuietly(channel);
@@ -134,7 +146,9 @@ public final class FeaturesService {
     return pairsSent;
   }
 
-  private void send(ConfirmedPublisher publisher) throws InterruptedException {
+  /** Sends every pair; returns the publisher it ended with (a refusing channel is replaced). */
+  private ConfirmedPublisher send(ConfirmedPublisher publisher)
+      throws IOException, InterruptedException {
     SplittableRandom random =
         config.seed().isPresent()
             ? new SplittableRandom(config.seed().getAsLong())
@@ -143,6 +157,7 @@ public final class FeaturesService {
     long next = System.nanoTime();
     long lastReport = next;
     while (!stopping && (config.count() == 0 || pairsSent < config.count())) {
+      publisher = replaceIfRefusing(publisher);
       resendFailed(publisher);
       int rows =
           (int)
@@ -172,6 +187,7 @@ public final class FeaturesService {
             resent.get());
       }
     }
+    return publisher;
   }
 
   /**
@@ -260,12 +276,17 @@ public final class FeaturesService {
         new Outcome() {
           @Override
           public void confirmed() {
+            lastConfirmNanos = System.nanoTime();
+            refusedSinceConfirm.set(0);
             confirmed.incrementAndGet();
             window.release();
           }
 
           @Override
           public void failed(String reason) {
+            if (ConfirmedPublisher.REFUSED.equals(reason)) {
+              refusedSinceConfirm.incrementAndGet();
+            }
             retries.add(message);
             window.release();
             reportRefusal(reason);
@@ -356,9 +377,11 @@ public final class FeaturesService {
     return true;
   }
 
-  private void drain(ConfirmedPublisher publisher, Duration timeout) throws InterruptedException {
+  private void drain(ConfirmedPublisher publisher, Duration timeout)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
+      publisher = replaceIfRefusing(publisher);
       if (!retries.isEmpty() && awaitOpen(publisher, deadline)) {
         resendFailed(publisher);
       }
@@ -371,6 +394,40 @@ public final class FeaturesService {
         "features: {} messages still unconfirmed after {}",
         publisher.pending() + retries.size(),
         timeout);
+  }
+
+  /**
+   * A new channel when the broker has refused every message on this one for {@link
+   * #REFUSING_CHANNEL} and confirmed none. Seen on RabbitMQ 3.10 with quorum queues: a channel
+   * whose first publish came while a queue's leadership was moving (a node restarted in a cluster)
+   * was nacked on every publish from then on, while other channels to the same queues, on the same
+   * node, had theirs confirmed. The broker keeps that state per channel, so a new channel starts
+   * afresh; where the refusals are the queue's own (no majority), a new channel costs one declare.
+   * What was in flight on the old channel fails with it and is sent again, as after any refusal.
+   */
+  private ConfirmedPublisher replaceIfRefusing(ConfirmedPublisher publisher) throws IOException {
+    long since = Math.max(lastConfirmNanos, channelOpenedNanos);
+    if (refusedSinceConfirm.get() == 0
+        || System.nanoTime() - since < REFUSING_CHANNEL.toNanos()
+        || !publisher.isOpen()) {
+      return publisher;
+    }
+    log.warn(
+        "features: the broker refused all {} messages on this channel in the last {} s and"
+            + " confirmed none; sending on a new channel",
+        refusedSinceConfirm.get(),
+        (System.nanoTime() - since) / 1_000_000_000L);
+    closeQuietly(channel);
+    channel = open();
+    channelOpenedNanos = System.nanoTime();
+    refusedSinceConfirm.set(0);
+    replacedChannels.incrementAndGet();
+    return new ConfirmedPublisher(channel, settings.tracer());
+  }
+
+  /** Channels replaced because the broker refused everything on them. */
+  public long replacedChannels() {
+    return replacedChannels.get();
   }
 
   private static void closeQuietly(Channel channel) {
