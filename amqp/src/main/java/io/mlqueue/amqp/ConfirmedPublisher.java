@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,14 +27,16 @@ import org.slf4j.LoggerFactory;
  * may or may not have it, and the new channel after recovery numbers its confirms from scratch.
  */
 public final class ConfirmedPublisher {
-  /** The reason an {@link Outcome} is given when the broker refused the message (a nack). */
-  public static final String REFUSED = "the broker refused the message (basic.nack)";
+  private static final String REFUSED = "the broker refused the message (basic.nack)";
 
   private static final Logger log = LoggerFactory.getLogger(ConfirmedPublisher.class);
 
   private final Channel channel;
   private final MessageTracer tracer;
   private final ConcurrentNavigableMap<Long, Outcome> pending = new ConcurrentSkipListMap<>();
+  // The refusals since the last confirm (or since the channel was taken), and when that was.
+  private final AtomicLong refusedSinceConfirm = new AtomicLong();
+  private volatile long lastConfirmNanos = System.nanoTime();
 
   /** Puts {@code channel} into confirm mode; all publishes on it must go through this object. */
   public ConfirmedPublisher(Channel channel) throws IOException {
@@ -124,11 +127,31 @@ public final class ConfirmedPublisher {
   }
 
   private void confirmed(long seq, boolean multiple) {
+    lastConfirmNanos = System.nanoTime();
+    refusedSinceConfirm.set(0);
     settle(seq, multiple, null);
   }
 
   private void refused(long seq, boolean multiple) {
+    refusedSinceConfirm.incrementAndGet();
     settle(seq, multiple, REFUSED);
+  }
+
+  /**
+   * Whether the broker has refused messages on this channel and confirmed none for at least {@code
+   * period}: a channel to replace. On RabbitMQ 3.10 a channel whose first publish to a quorum queue
+   * came while the queue's leadership moved was nacked on every publish from then on, while other
+   * channels to the same queue had theirs confirmed; a new channel starts afresh.
+   */
+  public boolean onlyRefusedFor(Duration period) {
+    return refusedSinceConfirm.get() > 0
+        && System.nanoTime() - lastConfirmNanos >= period.toNanos()
+        && channel.isOpen();
+  }
+
+  /** Refusals since the last confirm. */
+  public long refusedSinceConfirm() {
+    return refusedSinceConfirm.get();
   }
 
   private void settle(long seq, boolean multiple, String failure) {

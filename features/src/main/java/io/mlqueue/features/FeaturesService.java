@@ -80,9 +80,6 @@ public final class FeaturesService {
   static final Duration REFUSING_CHANNEL = Duration.ofSeconds(10);
 
   private Channel channel; // run()'s thread only
-  private long channelOpenedNanos; // run()'s thread only
-  private volatile long lastConfirmNanos;
-  private final AtomicLong refusedSinceConfirm = new AtomicLong();
   private final AtomicLong replacedChannels = new AtomicLong();
   private static final long MAX_RESEND_BACKOFF_MILLIS = 2_000;
   private long resendBackoffMillis; // run()'s thread only
@@ -119,7 +116,6 @@ public final class FeaturesService {
    */
   public long run(Duration drain) throws IOException, InterruptedException {
     channel = open();
-    channelOpenedNanos = System.nanoTime();
     try {
       ConfirmedPublisher publisher = new ConfirmedPublisher(channel, settings.tracer());
       log.info(
@@ -276,17 +272,12 @@ public final class FeaturesService {
         new Outcome() {
           @Override
           public void confirmed() {
-            lastConfirmNanos = System.nanoTime();
-            refusedSinceConfirm.set(0);
             confirmed.incrementAndGet();
             window.release();
           }
 
           @Override
           public void failed(String reason) {
-            if (ConfirmedPublisher.REFUSED.equals(reason)) {
-              refusedSinceConfirm.incrementAndGet();
-            }
             retries.add(message);
             window.release();
             reportRefusal(reason);
@@ -398,29 +389,22 @@ public final class FeaturesService {
 
   /**
    * A new channel when the broker has refused every message on this one for {@link
-   * #REFUSING_CHANNEL} and confirmed none. Seen on RabbitMQ 3.10 with quorum queues: a channel
-   * whose first publish came while a queue's leadership was moving (a node restarted in a cluster)
-   * was nacked on every publish from then on, while other channels to the same queues, on the same
-   * node, had theirs confirmed. The broker keeps that state per channel, so a new channel starts
-   * afresh; where the refusals are the queue's own (no majority), a new channel costs one declare.
-   * What was in flight on the old channel fails with it and is sent again, as after any refusal.
+   * #REFUSING_CHANNEL} and confirmed none ({@link ConfirmedPublisher#onlyRefusedFor}: RabbitMQ 3.10
+   * can keep refusing one channel to a quorum queue after its leader moved). Where the refusals are
+   * the queue's own (no majority), a new channel costs one declare. What was in flight on the old
+   * channel fails with it and is sent again, as after any refusal.
    */
   private ConfirmedPublisher replaceIfRefusing(ConfirmedPublisher publisher) throws IOException {
-    long since = Math.max(lastConfirmNanos, channelOpenedNanos);
-    if (refusedSinceConfirm.get() == 0
-        || System.nanoTime() - since < REFUSING_CHANNEL.toNanos()
-        || !publisher.isOpen()) {
+    if (!publisher.onlyRefusedFor(REFUSING_CHANNEL)) {
       return publisher;
     }
     log.warn(
-        "features: the broker refused all {} messages on this channel in the last {} s and"
-            + " confirmed none; sending on a new channel",
-        refusedSinceConfirm.get(),
-        (System.nanoTime() - since) / 1_000_000_000L);
+        "features: the broker refused all {} messages on this channel for {} s and confirmed"
+            + " none; sending on a new channel",
+        publisher.refusedSinceConfirm(),
+        REFUSING_CHANNEL.toSeconds());
     closeQuietly(channel);
     channel = open();
-    channelOpenedNanos = System.nanoTime();
-    refusedSinceConfirm.set(0);
     replacedChannels.incrementAndGet();
     return new ConfirmedPublisher(channel, settings.tracer());
   }
