@@ -8,6 +8,7 @@ import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,9 +35,35 @@ public final class ConfirmedPublisher {
   private final Channel channel;
   private final MessageTracer tracer;
   private final ConcurrentNavigableMap<Long, Outcome> pending = new ConcurrentSkipListMap<>();
-  // The refusals since the last confirm (or since the channel was taken), and when that was.
-  private final AtomicLong refusedSinceConfirm = new AtomicLong();
-  private volatile long lastConfirmNanos = System.nanoTime();
+  // Per queue: the refusals since its last confirm (or since the channel was taken), and when that
+  // was. Per queue, because one channel was seen refused on one queue and confirmed on another.
+  private final Map<String, Streak> streaks = new ConcurrentHashMap<>();
+
+  /** One queue's refusals since its last confirm on this channel. */
+  private static final class Streak {
+    final AtomicLong refused = new AtomicLong();
+    volatile long lastConfirmNanos = System.nanoTime();
+
+    /** {@code outcome}, counted into this streak on its way. */
+    Outcome track(Outcome outcome) {
+      return new Outcome() {
+        @Override
+        public void confirmed() {
+          lastConfirmNanos = System.nanoTime();
+          refused.set(0);
+          outcome.confirmed();
+        }
+
+        @Override
+        public void failed(String reason) {
+          if (REFUSED.equals(reason)) {
+            refused.incrementAndGet();
+          }
+          outcome.failed(reason);
+        }
+      };
+    }
+  }
 
   /** Puts {@code channel} into confirm mode; all publishes on it must go through this object. */
   public ConfirmedPublisher(Channel channel) throws IOException {
@@ -88,13 +115,14 @@ public final class ConfirmedPublisher {
     // channel.
     synchronized (this) {
       long seq = channel.getNextPublishSeqNo();
-      pending.put(seq, outcome);
+      Outcome tracked = streaks.computeIfAbsent(queue, q -> new Streak()).track(outcome);
+      pending.put(seq, tracked);
       try {
         channel.basicPublish("", queue, properties, body);
       } catch (IOException | ShutdownSignalException e) {
         // The shutdown listener may have failed it already: whoever removes the entry reports it.
-        if (pending.remove(seq, outcome)) {
-          outcome.failed("publish failed: " + e.getMessage());
+        if (pending.remove(seq, tracked)) {
+          tracked.failed("publish failed: " + e.getMessage());
         }
       }
     }
@@ -127,31 +155,37 @@ public final class ConfirmedPublisher {
   }
 
   private void confirmed(long seq, boolean multiple) {
-    lastConfirmNanos = System.nanoTime();
-    refusedSinceConfirm.set(0);
     settle(seq, multiple, null);
   }
 
   private void refused(long seq, boolean multiple) {
-    refusedSinceConfirm.incrementAndGet();
     settle(seq, multiple, REFUSED);
   }
 
   /**
-   * Whether the broker has refused messages on this channel and confirmed none for at least {@code
-   * period}: a channel to replace. On RabbitMQ 3.10 a channel whose first publish to a quorum queue
-   * came while the queue's leadership moved was nacked on every publish from then on, while other
-   * channels to the same queue had theirs confirmed; a new channel starts afresh.
+   * Whether the broker has refused messages to a queue on this channel and confirmed none to it for
+   * at least {@code period}: a channel to replace. On RabbitMQ 3.10 a channel whose first publish
+   * to a quorum queue came while the queue's leadership moved was nacked on every publish from then
+   * on, while other channels to the same queue had theirs confirmed; a new channel starts afresh.
    */
   public boolean onlyRefusedFor(Duration period) {
-    return refusedSinceConfirm.get() > 0
-        && System.nanoTime() - lastConfirmNanos >= period.toNanos()
-        && channel.isOpen();
+    return refusedSinceConfirm(period) > 0 && channel.isOpen();
   }
 
-  /** Refusals since the last confirm. */
-  public long refusedSinceConfirm() {
-    return refusedSinceConfirm.get();
+  /**
+   * The refusals since its last confirm of the queue the broker has refused for at least {@code
+   * period} and confirmed nothing; 0 when there is none.
+   */
+  public long refusedSinceConfirm(Duration period) {
+    long now = System.nanoTime();
+    long most = 0;
+    for (Streak s : streaks.values()) {
+      long refused = s.refused.get();
+      if (refused > 0 && now - s.lastConfirmNanos >= period.toNanos()) {
+        most = Math.max(most, refused);
+      }
+    }
+    return most;
   }
 
   private void settle(long seq, boolean multiple, String failure) {

@@ -399,9 +399,9 @@ public final class FeaturesService {
       return publisher;
     }
     log.warn(
-        "features: the broker refused all {} messages on this channel for {} s and confirmed"
-            + " none; sending on a new channel",
-        publisher.refusedSinceConfirm(),
+        "features: the broker refused all {} messages to a queue on this channel for {} s and"
+            + " confirmed none of them; sending on a new channel",
+        publisher.refusedSinceConfirm(REFUSING_CHANNEL),
         REFUSING_CHANNEL.toSeconds());
     closeQuietly(channel);
     channel = open();
